@@ -1,0 +1,183 @@
+/**
+ * @module core/kernel
+ * The discrete-event kernel: a binary heap over parallel typed arrays, ordered by
+ * (time, priority, sequence) so that equal-time events of equal priority run FIFO and every run
+ * reproduces. An event is (target, kind): the kernel calls `target.onEvent(kind, sim)`; no closure is
+ * allocated per event. Cancellation is lazy: a cancelled slot is skipped when it is popped.
+ */
+
+/** Anything that receives events. `kind` is the target's own event code. */
+export interface EventTarget {
+  onEvent(kind: number, sim: Simulation): void;
+}
+
+/** Event priorities: lower runs first at equal time. */
+export const Priority = { urgent: -1, normal: 0, late: 1 } as const;
+
+/** A handle returned by schedule(); pass it to cancel(). Encodes (slot generation, slot). */
+export type EventHandle = number;
+const SLOT_SPACE = 2 ** 24;
+
+export class Simulation {
+  /** Current simulated time, seconds. */
+  now = 0;
+  /** Events executed so far. */
+  eventsRun = 0;
+
+  // heap of slot indices, keys live in the slot arrays
+  #heap = new Int32Array(64);
+  #size = 0;
+  // slots: key and payload of each pending event
+  #time = new Float64Array(64);
+  #prio = new Int32Array(64);
+  #seq = new Float64Array(64);
+  #kind = new Int32Array(64);
+  #alive = new Uint8Array(64);
+  #gen = new Uint32Array(64);
+  #target: (EventTarget | undefined)[] = new Array(64);
+  #free: number[] = [];
+  #slots = 0;
+  #nextSeq = 0;
+  #stopped = false;
+
+  /** Schedules `target.onEvent(kind)` after `delay` seconds (>= 0). */
+  schedule(delay: number, target: EventTarget, kind = 0, priority: number = Priority.normal): EventHandle {
+    if (!(delay >= 0)) throw new RangeError(`event delay must be >= 0, got ${delay}`);
+    return this.scheduleAt(this.now + delay, target, kind, priority);
+  }
+
+  /** Schedules at an absolute time (>= now). */
+  scheduleAt(time: number, target: EventTarget, kind = 0, priority: number = Priority.normal): EventHandle {
+    if (!(time >= this.now)) throw new RangeError(`event time ${time} is before now (${this.now})`);
+    const slot = this.#allocSlot();
+    this.#time[slot] = time;
+    this.#prio[slot] = priority;
+    this.#seq[slot] = this.#nextSeq++;
+    this.#kind[slot] = kind;
+    this.#alive[slot] = 1;
+    this.#target[slot] = target;
+    this.#push(slot);
+    return this.#gen[slot] * SLOT_SPACE + slot;
+  }
+
+  /** Cancels a pending event; cancelling one that already ran or was cancelled is a no-op. */
+  cancel(handle: EventHandle): void {
+    const slot = handle % SLOT_SPACE;
+    if (slot < this.#slots && this.#gen[slot] === Math.floor(handle / SLOT_SPACE)) this.#alive[slot] = 0;
+  }
+
+  /** Number of pending (possibly cancelled) events. */
+  get pending(): number {
+    return this.#size;
+  }
+
+  /** Time of the next live event, or Infinity. */
+  peek(): number {
+    while (this.#size > 0 && !this.#alive[this.#heap[0]]) this.#releaseSlot(this.#pop());
+    return this.#size > 0 ? this.#time[this.#heap[0]] : Infinity;
+  }
+
+  /** Runs one event; returns false when none is left. */
+  step(): boolean {
+    while (this.#size > 0) {
+      const slot = this.#pop();
+      const alive = this.#alive[slot];
+      const target = this.#target[slot]!;
+      const kind = this.#kind[slot];
+      this.now = this.#time[slot];
+      this.#releaseSlot(slot);
+      if (!alive) continue;
+      this.eventsRun++;
+      target.onEvent(kind, this);
+      return true;
+    }
+    return false;
+  }
+
+  /** Runs until no event is left, stop() is called, or the next event is after `until`. */
+  run(until = Infinity): void {
+    this.#stopped = false;
+    while (!this.#stopped && this.peek() <= until) this.step();
+    if (!this.#stopped && until !== Infinity && this.now < until) this.now = until;
+  }
+
+  /** Makes run() return after the current event. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  // ---- heap internals --------------------------------------------------------------------
+
+  #less(a: number, b: number): boolean {
+    const ta = this.#time[a], tb = this.#time[b];
+    if (ta !== tb) return ta < tb;
+    const pa = this.#prio[a], pb = this.#prio[b];
+    if (pa !== pb) return pa < pb;
+    return this.#seq[a] < this.#seq[b];
+  }
+
+  #push(slot: number): void {
+    if (this.#size === this.#heap.length) {
+      const grown = new Int32Array(this.#heap.length * 2);
+      grown.set(this.#heap);
+      this.#heap = grown;
+    }
+    const heap = this.#heap;
+    let i = this.#size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#less(slot, heap[parent])) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = slot;
+  }
+
+  #pop(): number {
+    const heap = this.#heap;
+    const top = heap[0];
+    const last = heap[--this.#size];
+    let i = 0;
+    const n = this.#size;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.#less(heap[child + 1], heap[child])) child++;
+      if (!this.#less(heap[child], last)) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = last;
+    return top;
+  }
+
+  #allocSlot(): number {
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    if (this.#slots === this.#time.length) this.#growSlots();
+    return this.#slots++;
+  }
+
+  #releaseSlot(slot: number): void {
+    this.#alive[slot] = 0;
+    this.#gen[slot]++; // a stale handle no longer matches this slot
+    this.#target[slot] = undefined;
+    this.#free.push(slot);
+  }
+
+  #growSlots(): void {
+    const n = this.#time.length * 2;
+    const grow = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.#time = grow(this.#time, (k) => new Float64Array(k));
+    this.#prio = grow(this.#prio, (k) => new Int32Array(k));
+    this.#seq = grow(this.#seq, (k) => new Float64Array(k));
+    this.#kind = grow(this.#kind, (k) => new Int32Array(k));
+    this.#alive = grow(this.#alive, (k) => new Uint8Array(k));
+    this.#gen = grow(this.#gen, (k) => new Uint32Array(k));
+    this.#target.length = n;
+  }
+}
