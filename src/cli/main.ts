@@ -1,0 +1,167 @@
+/**
+ * @module cli/main
+ * The lmsim command. Conventions: --help everywhere; --json / --csv output; nothing but data on
+ * stdout, messages on stderr; exit 0 ok, 1 the run failed, 2 bad input. Output is assembled first
+ * and written once, so a failure never leaves half a result behind.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations.js';
+import { defaultScenario } from '../scenario/default.js';
+import { parseScenarioText, ScenarioError, validateScenario } from '../scenario/load.js';
+import { applyVariant, runScenario, variantName } from '../scenario/run.js';
+import { scenarioJsonSchema, ScenarioSpec, Variant, VariantSpec } from '../scenario/schema.js';
+import { algorithmNames } from '../migration/options.js';
+import { VERSION } from '../version.js';
+
+/** Bad input from the command line (exit 2). */
+export class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+interface OutputOptions {
+  json?: boolean;
+  csv?: boolean;
+  seed?: number;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    }
+    if (e instanceof ScenarioError) {
+      io.err(`lmsim: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      io.err(`lmsim: ${e.message}\n`);
+      return 2;
+    }
+    io.err(`lmsim: the run failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command('lmsim')
+    .description('Live VM migration simulator: pre-copy, post-copy, memory reuse, consolidation.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  const outputOptions = (cmd: Command) =>
+    cmd
+      .addOption(new Option('--json', 'print the full result record as JSON').conflicts('csv'))
+      .addOption(new Option('--csv', 'print the table as CSV (seconds, bytes)'))
+      .option('--seed <n>', 'override the scenario seed', parseSeed);
+
+  outputOptions(
+    program
+      .command('run')
+      .description('run a scenario file and print one row per migration')
+      .argument('<file>', 'scenario file (YAML or JSON)')
+      .option('--strict', 'exit 1 unless every migration completed'),
+  ).action((file: string, opts: OutputOptions & { strict?: boolean }) => {
+    const spec = withSeed(loadFile(file), opts.seed);
+    const result = runScenario(spec);
+    const rows: MigrationRow[] = result.migrations.map((m) => ({ m }));
+    io.out(opts.json ? json(result) : opts.csv ? migrationCsv(rows) : migrationTable(rows));
+    if (opts.strict && result.migrations.some((m) => m.status !== 'completed')) setCode(1);
+  });
+
+  outputOptions(
+    program
+      .command('compare')
+      .description('run the same scenario under several algorithms and print one table (no file: the built-in default)')
+      .argument('[file]', 'scenario file (YAML or JSON)')
+      .option(
+        '--algorithms <list>',
+        `comma-separated algorithm[:preset] list, e.g. precopy:qemu,precopy:xen,stop-and-copy (algorithms: ${algorithmNames.join(', ')}; presets: qemu, xen, xen-legacy, simgrid)`,
+      ),
+  ).action((file: string | undefined, opts: OutputOptions & { algorithms?: string }) => {
+    const spec = withSeed(file ? loadFile(file) : validateScenario(defaultScenario, 'built-in default scenario'), opts.seed);
+    const variants = opts.algorithms ? parseAlgorithms(opts.algorithms) : spec.compare;
+    if (!variants || variants.length === 0) {
+      throw new UsageError('nothing to compare: give --algorithms, or a "compare:" list in the scenario');
+    }
+    if (spec.migrations.length === 0) throw new UsageError('nothing to compare: the scenario has no migrations');
+    const runs = variants.map((v) => ({ name: variantName(v), result: runScenario(applyVariant(spec, v)) }));
+    const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
+    if (opts.json) io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
+    else io.out(opts.csv ? migrationCsv(rows) : `${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}`);
+  });
+
+  program
+    .command('validate')
+    .description('check a scenario file and report every problem with its path')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .action((file: string) => {
+      const spec = loadFile(file);
+      io.out(`${file}: valid (${spec.hosts.length} hosts, ${spec.vms.length} VMs, ${spec.migrations.length} migrations)\n`);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files (for editors)')
+    .action(() => io.out(json(scenarioJsonSchema())));
+
+  return program;
+}
+
+function loadFile(file: string): ScenarioSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseScenarioText(text, file);
+}
+
+function withSeed(spec: ScenarioSpec, seed: number | undefined): ScenarioSpec {
+  return seed === undefined ? spec : { ...spec, seed };
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`--seed: expected an integer, got "${value}"`);
+  return n;
+}
+
+/** "precopy:qemu,stop-and-copy" -> variants, validated like scenario entries. */
+export function parseAlgorithms(list: string): VariantSpec[] {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const [algorithm, preset] = item.split(':');
+      const parsed = Variant.safeParse(preset ? { algorithm, preset } : { algorithm });
+      if (!parsed.success) {
+        throw new UsageError(
+          `--algorithms: "${item}" is not an algorithm[:preset] (algorithms: ${algorithmNames.join(', ')}; presets: qemu, xen, xen-legacy, simgrid)`,
+        );
+      }
+      return parsed.data;
+    });
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}

@@ -1,0 +1,116 @@
+/**
+ * @module memory/page-transfer
+ * The migration's view of one VM's memory, page-exact: the bitmap of pages still to send (QEMU's
+ * `RAMBlock.bmap`, Xen's to_send), the scan position, and what the destination holds (a generation
+ * per page), so that "every destination page is current at switch-over" can be checked.
+ */
+import { Bitset } from './bitset.js';
+import { PageImage } from './page-image.js';
+
+/** Wire cost of pages, bytes. */
+export interface WireCost {
+  /** A data page on the wire: page + header. */
+  dataPage: number;
+  /** A zero page on the wire: header only. */
+  zeroPage: number;
+}
+
+/** What one chunk of the stream carried. */
+export interface Chunk {
+  pages: number;
+  zeroPages: number;
+  wireBytes: number;
+  /** Pages skipped because they were re-dirtied during the round (Xen legacy). */
+  skipped: number;
+}
+
+export class PageTransfer {
+  readonly toSend: Bitset;
+  /** Pages the destination has received at least once. */
+  readonly dstHas: Bitset;
+  /** Generation of each page's copy at the destination. */
+  readonly dstVersion: Uint8Array;
+  /** Next page the scan looks at; wraps at the end of memory (QEMU's last_page). */
+  scanPos = 0;
+
+  constructor(readonly image: PageImage) {
+    this.toSend = new Bitset(image.pageCount);
+    this.dstHas = new Bitset(image.pageCount);
+    this.dstVersion = new Uint8Array(image.pageCount);
+  }
+
+  /** Bulk stage: every page is to be sent. */
+  markAll(): void {
+    this.toSend.fill();
+  }
+
+  /** Dirty-bitmap sync: to-send |= log, log cleared. Returns pages dirtied since the last sync. */
+  sync(): number {
+    const log = this.image.log;
+    if (!log) return 0;
+    const dirtied = log.count;
+    this.toSend.or(log);
+    log.clear();
+    return dirtied;
+  }
+
+  /** Pending pages (QEMU's migration_dirty_pages). */
+  get remainingPages(): number {
+    return this.toSend.count;
+  }
+
+  /**
+   * Takes pages in scan order until `budget` wire bytes are used (at least one page) or nothing is
+   * left; marks them as current at the destination. With `skipRedirtied`, a page already in the
+   * dirty log is not sent now (it will be in the next round anyway): Xen's legacy to_skip rule.
+   */
+  takeChunk(budget: number, cost: WireCost, skipRedirtied = false, out: Chunk = newChunk()): Chunk {
+    out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0;
+    const toSend = this.toSend, image = this.image, log = image.log;
+    let pos = this.scanPos;
+    while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0)) {
+      let p = toSend.nextSet(pos);
+      if (p < 0) p = toSend.nextSet(0);
+      toSend.delete(p);
+      pos = p + 1;
+      if (skipRedirtied && log !== null && log.has(p)) {
+        out.skipped++;
+        continue;
+      }
+      this.deliver(p);
+      if (image.nonZero.has(p)) {
+        out.wireBytes += cost.dataPage;
+      } else {
+        out.wireBytes += cost.zeroPage;
+        out.zeroPages++;
+      }
+      out.pages++;
+    }
+    this.scanPos = pos >= image.pageCount ? 0 : pos;
+    return out;
+  }
+
+  /** The destination now holds the current copy of page p. */
+  deliver(p: number): void {
+    this.dstHas.add(p);
+    this.dstVersion[p] = this.image.version[p];
+  }
+
+  /** Pages whose destination copy is missing or stale (0 when the destination is current). */
+  stalePages(): number {
+    const image = this.image;
+    let stale = 0;
+    for (let p = 0; p < image.pageCount; p++) {
+      if (!this.dstHas.has(p) || this.dstVersion[p] !== image.version[p]) stale++;
+    }
+    return stale;
+  }
+
+  get stateBytes(): number {
+    return this.toSend.words.byteLength + this.dstHas.words.byteLength + this.dstVersion.byteLength;
+  }
+}
+
+export function newChunk(): Chunk {
+  return { pages: 0, zeroPages: 0, wireBytes: 0, skipped: 0 };
+}

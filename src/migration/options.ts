@@ -1,0 +1,44 @@
+/**
+ * @module migration/options
+ * The registry of migration algorithms and their options: one table that types the scenario
+ * schema, the CLI's --algorithms and the reports.
+ */
+import { PrecopyOptions, PrecopyPresetName, precopyPresets } from './algorithms/precopy.js';
+
+export const algorithmNames = ['precopy', 'stop-and-copy'] as const;
+export type AlgorithmName = (typeof algorithmNames)[number];
+
+/** Mechanism options shared by every algorithm (bytes, seconds, bytes/s). */
+export interface CommonOptions {
+  /** Cancel a migration still in its live phase after this long (Infinity = never). */
+  timeout: number;
+  /** CPU and device state sent in the stop-and-copy, bytes. */
+  deviceState: number;
+  /** Time from the last byte at the destination to the VM running there, s. */
+  resumeLatency: number;
+  /** Header bytes per page on the wire (QEMU: 8-byte address and flags). */
+  pageHeader: number;
+  /** Bytes of a zero page on the wire (QEMU: header + 1 fill byte). */
+  zeroPageBytes: number;
+}
+
+export const commonDefaults: CommonOptions = {
+  timeout: Infinity,
+  deviceState: 256 * 1024,
+  resumeLatency: 0.003,
+  pageHeader: 8,
+  zeroPageBytes: 9,
+};
+
+/** Fully resolved options of one migration. */
+export type MigrationOptions = CommonOptions & PrecopyOptions & { algorithm: AlgorithmName };
+
+/** Defaults for an algorithm and preset, before scenario overrides. */
+export function defaultOptions(algorithm: AlgorithmName, preset: PrecopyPresetName = 'qemu'): MigrationOptions {
+  const base = precopyPresets[preset];
+  if (algorithm === 'stop-and-copy') {
+    // non-live baseline: pause at once, send everything at the link rate (or the given cap)
+    return { ...commonDefaults, ...base, maxBandwidth: Infinity, uncappedSwitchover: false, algorithm };
+  }
+  return { ...commonDefaults, ...base, algorithm };
+}

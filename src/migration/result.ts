@@ -1,0 +1,53 @@
+/**
+ * @module migration/result
+ * The per-migration record (a contract: see docs/model.md). Seconds, bytes, pages.
+ */
+
+export type MigrationStatus = 'completed' | 'timeout' | 'aborted' | 'failed' | 'rejected' | 'unfinished';
+
+export interface RoundRecord {
+  /** 1-based; the bulk pass is round 1. */
+  index: number;
+  kind: 'live' | 'stop-and-copy';
+  /** Simulated time the round began, s. */
+  start: number;
+  duration: number;
+  pagesSent: number;
+  zeroPages: number;
+  /** Pages skipped because they were re-dirtied during the round (Xen legacy). */
+  pagesSkipped: number;
+  bytesSent: number;
+  /** Distinct pages the guest dirtied during the round (the dirty log at the sync that ends it). */
+  pagesDirtied: number;
+  /** bytesSent / duration, bytes/s. */
+  bandwidth: number;
+}
+
+export interface MigrationResult {
+  vm: string;
+  from: string;
+  to: string;
+  algorithm: string;
+  preset: string | null;
+  status: MigrationStatus;
+  /** Why it stopped, ended or failed, in words a person can act on. */
+  reason: string;
+  startTime: number;
+  /** When it completed or was given up, s (null if it never started). */
+  endTime: number | null;
+  /** endTime - startTime, s (null if it never started). */
+  totalTime: number | null;
+  /** Pause at the source to resume at the destination, s; null unless completed. */
+  downtime: number | null;
+  /** All bytes on the wire, headers and device state included. */
+  bytesTransferred: number;
+  bytesByPhase: { live: number; stopAndCopy: number };
+  /** Pages sent, zero pages included, counted every time they are sent. */
+  pagesTransferred: number;
+  zeroPages: number;
+  rounds: RoundRecord[];
+  /** Pages whose destination copy was not current at resume (0 for a correct migration); null unless completed. */
+  stalePagesAtResume: number | null;
+  /** The options the migration ran with (after presets and overrides). */
+  options: Record<string, unknown>;
+}

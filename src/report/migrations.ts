@@ -1,0 +1,52 @@
+/**
+ * @module report/migrations
+ * The migration table: one row per migration (and per variant in a comparison), the same columns
+ * for text and CSV. Text cells use fixed decimals so golden files stay stable.
+ */
+import { MigrationResult } from '../migration/result.js';
+import { Column, renderCsv, renderTable } from './table.js';
+
+export interface MigrationRow {
+  variant?: string;
+  m: MigrationResult;
+}
+
+const MiB = 2 ** 20;
+const num = (v: number | null, digits: number, scale = 1) => (v === null ? '-' : (v / scale).toFixed(digits));
+
+function columns(withVariant: boolean, withVm: boolean): Column<MigrationRow>[] {
+  const cols: Column<MigrationRow>[] = [];
+  if (withVariant) cols.push({ header: 'variant', text: (r) => r.variant ?? '', align: 'left' });
+  if (withVm) {
+    cols.push({ header: 'vm', text: (r) => r.m.vm, align: 'left' });
+    cols.push({ header: 'route', text: (r) => `${r.m.from}->${r.m.to}`, align: 'left' });
+  }
+  if (!withVariant) {
+    cols.push({ header: 'algorithm', text: (r) => (r.m.preset ? `${r.m.algorithm}:${r.m.preset}` : r.m.algorithm), align: 'left' });
+  }
+  cols.push(
+    { header: 'status', text: (r) => r.m.status, align: 'left' },
+    { header: 'total s', text: (r) => num(r.m.totalTime, 3), csv: (r) => r.m.totalTime },
+    { header: 'downtime ms', text: (r) => num(r.m.downtime, 1, 1e-3), csv: (r) => r.m.downtime },
+    { header: 'sent MiB', text: (r) => num(r.m.bytesTransferred, 1, MiB), csv: (r) => r.m.bytesTransferred },
+    { header: 'pages', text: (r) => String(r.m.pagesTransferred), csv: (r) => r.m.pagesTransferred },
+    { header: 'zero pages', text: (r) => String(r.m.zeroPages), csv: (r) => r.m.zeroPages },
+    { header: 'rounds', text: (r) => String(r.m.rounds.length), csv: (r) => r.m.rounds.length },
+    { header: 'reason', text: (r) => r.m.reason, align: 'left' },
+  );
+  return cols;
+}
+
+function pick(rows: readonly MigrationRow[]): Column<MigrationRow>[] {
+  const withVariant = rows.some((r) => r.variant !== undefined);
+  const vms = new Set(rows.map((r) => `${r.m.vm} ${r.m.from} ${r.m.to}`));
+  return columns(withVariant, !withVariant || vms.size > 1);
+}
+
+export function migrationTable(rows: readonly MigrationRow[]): string {
+  return renderTable(rows, pick(rows));
+}
+
+export function migrationCsv(rows: readonly MigrationRow[]): string {
+  return renderCsv(rows, pick(rows));
+}

@@ -1,0 +1,37 @@
+/**
+ * @module report/table
+ * Plain text tables and CSV from the same rows: one column list, two renderers.
+ */
+
+export interface Column<R> {
+  header: string;
+  /** Human cell for the text table. */
+  text: (row: R) => string;
+  /** Machine cell for CSV (plain numbers in seconds and bytes), default: the text cell. */
+  csv?: (row: R) => string | number | null;
+  align?: 'left' | 'right';
+}
+
+export function renderTable<R>(rows: readonly R[], columns: readonly Column<R>[]): string {
+  const cells = rows.map((r) => columns.map((c) => c.text(r)));
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i].length)));
+  const pad = (s: string, i: number) => ((columns[i].align ?? 'right') === 'left' ? s.padEnd(widths[i]) : s.padStart(widths[i]));
+  const line = (row: string[]) => row.map(pad).join('  ').trimEnd();
+  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+}
+
+export function renderCsv<R>(rows: readonly R[], columns: readonly Column<R>[]): string {
+  const esc = (v: string | number | null) => {
+    if (v === null) return '';
+    const s = String(v);
+    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  const header = columns.map((c) => esc(csvName(c.header))).join(',');
+  const body = rows.map((r) => columns.map((c) => esc(c.csv ? c.csv(r) : c.text(r))).join(','));
+  return [header, ...body].join('\n') + '\n';
+}
+
+/** "total time" -> "total_time" */
+function csvName(header: string): string {
+  return header.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+}

@@ -1,0 +1,129 @@
+/**
+ * @module scenario/load
+ * Text -> validated scenario. Structural checks come from the schema; the cross-references and
+ * sizes that a schema cannot see (a VM on a missing host, a VM larger than its host) are checked
+ * here. Every problem is reported with its path, all at once.
+ */
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parsePageRate, UnitError } from '../core/units.js';
+import { Scenario, ScenarioSpec, WorkloadInput } from './schema.js';
+
+/** Bad scenario input: `issues` are "path: message" lines a person can act on. */
+export class ScenarioError extends Error {
+  constructor(readonly issues: string[], readonly source = 'scenario') {
+    super(`${source} is not valid:\n${issues.map((i) => `  ${i}`).join('\n')}`);
+  }
+}
+
+/** Parses YAML or JSON text (JSON is YAML) and validates it. */
+export function parseScenarioText(text: string, source = 'scenario'): ScenarioSpec {
+  let data: unknown;
+  try {
+    data = parseYaml(text, { prettyErrors: true });
+  } catch (e) {
+    throw new ScenarioError([`not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`], source);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ScenarioError(['expected a mapping with network, hosts, vms and migrations'], source);
+  }
+  return validateScenario(data, source);
+}
+
+/** Validates a parsed object; throws ScenarioError with every issue. */
+export function validateScenario(data: unknown, source = 'scenario'): ScenarioSpec {
+  const parsed = Scenario.safeParse(data);
+  if (!parsed.success) throw new ScenarioError(parsed.error.issues.map(formatIssue), source);
+  const issues = crossCheck(parsed.data);
+  if (issues.length > 0) throw new ScenarioError(issues, source);
+  return parsed.data;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out || '(top level)';
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const where = formatPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_union': {
+      // a unit field: show the unit error rather than "invalid input"
+      const inner = issue.errors.flat().find((i) => i.code === 'custom');
+      if (inner) return `${where}: ${inner.message}`;
+      if ('note' in issue && issue.note === 'No matching discriminator') {
+        return `${where}: expected a known "kind"`;
+      }
+      return `${where}: ${issue.message}`;
+    }
+    case 'invalid_type':
+      return issue.input === undefined ? `${where}: required (${issue.expected})` : `${where}: expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
+    case 'invalid_value':
+      return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${where}: ${issue.message}`;
+  }
+}
+
+function crossCheck(s: ScenarioSpec): string[] {
+  const issues: string[] = [];
+  const hostMemory = new Map<string, number>();
+  s.hosts.forEach((h, i) => {
+    if (hostMemory.has(h.name)) issues.push(`hosts[${i}].name: duplicate host "${h.name}"`);
+    hostMemory.set(h.name, h.memory);
+    if (h.memory <= 0) issues.push(`hosts[${i}].memory: expected a size > 0`);
+  });
+  if (!(s.pageSize >= 512)) issues.push(`pageSize: expected a size of at least 512 bytes, got ${s.pageSize}`);
+  if (!(s.network.bandwidth > 0)) issues.push('network.bandwidth: expected a rate > 0');
+  s.hosts.forEach((h, i) => {
+    if (h.nic !== undefined && !(h.nic > 0)) issues.push(`hosts[${i}].nic: expected a rate > 0`);
+  });
+  const vmNames = new Set<string>();
+  const placed = new Map<string, number>();
+  s.vms.forEach((vm, i) => {
+    const at = `vms[${i}]`;
+    if (vmNames.has(vm.name)) issues.push(`${at}.name: duplicate VM "${vm.name}"`);
+    vmNames.add(vm.name);
+    if (!(vm.memory >= s.pageSize)) issues.push(`${at}.memory: expected at least one page (${s.pageSize} bytes), got ${vm.memory}`);
+    if (vm.resident !== undefined && vm.resident > vm.memory) issues.push(`${at}.resident: ${vm.resident} bytes is more than the VM's memory (${vm.memory})`);
+    const capacity = hostMemory.get(vm.host);
+    if (capacity === undefined) {
+      issues.push(`${at}.host: no host named "${vm.host}" (hosts: ${[...hostMemory.keys()].join(', ')})`);
+    } else {
+      const used = (placed.get(vm.host) ?? 0) + vm.memory;
+      placed.set(vm.host, used);
+      if (vm.memory > capacity) issues.push(`${at}.memory: VM "${vm.name}" needs ${vm.memory} bytes but host "${vm.host}" has ${capacity}`);
+      else if (used > capacity) issues.push(`${at}.host: host "${vm.host}" has ${capacity} bytes, not enough for its VMs (${used} bytes with "${vm.name}")`);
+    }
+    checkWorkload(vm.workload, vm.memory, s.pageSize, `${at}.workload`, issues);
+  });
+  s.migrations.forEach((m, i) => {
+    if (!vmNames.has(m.vm)) issues.push(`migrations[${i}].vm: no VM named "${m.vm}"`);
+    if (!hostMemory.has(m.to)) issues.push(`migrations[${i}].to: no host named "${m.to}"`);
+  });
+  return issues;
+}
+
+function checkWorkload(w: WorkloadInput, memory: number, pageSize: number, at: string, issues: string[]): void {
+  if (w.kind === 'idle') return;
+  if (w.kind === 'phases') {
+    w.phases.forEach((p, i) => checkWorkload(p.workload, memory, pageSize, `${at}.phases[${i}].workload`, issues));
+    return;
+  }
+  try {
+    parsePageRate(w.writeRate, pageSize);
+  } catch (e) {
+    issues.push(`${at}.writeRate: ${e instanceof UnitError ? e.message : String(e)}`);
+  }
+  const offset = w.offset ?? 0;
+  const ws = w.workingSet ?? memory - offset;
+  if (offset + ws > memory) issues.push(`${at}.workingSet: offset + working set (${offset + ws} bytes) exceed the VM's memory (${memory})`);
+  if (ws < pageSize) issues.push(`${at}.workingSet: expected at least one page (${pageSize} bytes)`);
+  if (w.kind === 'hotcold' && w.hotSet > ws) issues.push(`${at}.hotSet: hot set (${w.hotSet} bytes) is larger than the working set (${ws})`);
+}

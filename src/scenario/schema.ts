@@ -1,0 +1,159 @@
+/**
+ * @module scenario/schema
+ * The scenario file format (YAML or JSON), validated with zod: units are parsed here, at the edge,
+ * and every error names its path ("vms[2].memory: expected a size like 4GiB, got \"4 gigs\"").
+ * The same schema is published as JSON Schema (`lmsim schema`).
+ */
+import { z } from 'zod';
+import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js';
+import { algorithmNames } from '../migration/options.js';
+
+function unit(parse: (v: unknown) => number, description: string, pattern: string) {
+  return z
+    .union([z.number(), z.string()])
+    .transform((value, ctx) => {
+      try {
+        return parse(value);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e) });
+        return z.NEVER;
+      }
+    })
+    .meta({ description, examples: [pattern] });
+}
+
+/** A size: "4GiB", "512MiB", "120MB" or a number of bytes. */
+export const Size = unit(parseSize, 'a size: "4GiB", "512MiB", "120MB" or bytes', '4GiB');
+/** A rate: "1Gbit/s", "100Mbps", "128MiB/s" or bytes/s. */
+export const Rate = unit(parseRate, 'a rate: "1Gbit/s", "100Mbps", "128MiB/s" or bytes/s', '1Gbit/s');
+/** A duration: "300ms", "10s", "2min" or seconds. */
+export const Duration = unit(parseDuration, 'a duration: "300ms", "10s", "2min" or seconds', '300ms');
+/** "unlimited" (or "none") or a value. */
+function orUnlimited<T extends z.ZodType>(inner: T) {
+  return z.union([z.enum(['unlimited', 'none']).transform(() => Infinity), inner]);
+}
+
+/** A write rate: "20000/s" (pages per second) or a byte rate "64MiB/s"; converted with the page size later. */
+const PageRate = z
+  .union([z.number().nonnegative(), z.string()])
+  .meta({ description: 'page writes per second: "20000/s", or a byte rate like "64MiB/s"', examples: ['20000/s'] });
+
+const Fraction = z.number().min(0).max(1);
+
+const workloadFields = {
+  writeRate: PageRate,
+  workingSet: Size.optional().meta({ description: 'pages the guest writes, default: its resident memory' }),
+  offset: Size.optional().meta({ description: 'where the working set starts in guest memory, default 0' }),
+};
+
+export type WorkloadInput =
+  | { kind: 'idle' }
+  | { kind: 'uniform'; writeRate: number | string; workingSet?: number; offset?: number }
+  | { kind: 'hotcold'; writeRate: number | string; hotSet: number; hotShare: number; workingSet?: number; offset?: number }
+  | { kind: 'zipf'; writeRate: number | string; exponent: number; workingSet?: number; offset?: number }
+  | { kind: 'sweep'; writeRate: number | string; workingSet?: number; offset?: number }
+  | { kind: 'phases'; repeat: boolean; phases: { duration: number; workload: WorkloadInput }[] };
+
+export const Workload: z.ZodType<WorkloadInput> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('idle') }),
+    z.strictObject({ kind: z.literal('uniform'), ...workloadFields }),
+    z.strictObject({
+      kind: z.literal('hotcold'),
+      ...workloadFields,
+      hotSet: Size.meta({ description: 'size of the hot set at the start of the working set' }),
+      hotShare: Fraction.meta({ description: 'share of writes that go to the hot set, 0..1' }),
+    }),
+    z.strictObject({
+      kind: z.literal('zipf'),
+      ...workloadFields,
+      exponent: z.number().positive().default(1).meta({ description: 'Zipf exponent s: P(rank k) ~ k^-s' }),
+    }),
+    z.strictObject({ kind: z.literal('sweep'), ...workloadFields }),
+    z.strictObject({
+      kind: z.literal('phases'),
+      repeat: z.boolean().default(false),
+      phases: z.array(z.strictObject({ duration: Duration, workload: Workload })).min(1),
+    }),
+  ]),
+) as unknown as z.ZodType<WorkloadInput>;
+
+/** Overridable migration options (every preset constant is one of these). */
+const migrationOptionFields = {
+  algorithm: z.enum(algorithmNames).default('precopy'),
+  preset: z.enum(['qemu', 'xen', 'xen-legacy', 'simgrid']).default('qemu'),
+  downtimeLimit: Duration.optional(),
+  maxRounds: orUnlimited(z.number().int().positive()).optional(),
+  minDirtyPages: z.number().int().nonnegative().optional(),
+  maxSentFactor: orUnlimited(z.number().positive()).optional(),
+  maxBandwidth: orUnlimited(Rate).optional(),
+  timeout: orUnlimited(Duration).optional(),
+  deviceState: Size.optional(),
+  resumeLatency: Duration.optional(),
+  pageHeader: z.number().int().nonnegative().optional(),
+  zeroPageBytes: z.number().int().nonnegative().optional(),
+  syncRule: z.enum(['below-threshold', 'round-end']).optional(),
+  iterationWindow: Duration.optional(),
+  batchPages: orUnlimited(z.number().int().nonnegative()).optional(),
+  skipRedirtied: z.boolean().optional(),
+  uncappedSwitchover: z.boolean().optional(),
+};
+
+export const MigrationSpec = z.strictObject({
+  vm: z.string().min(1),
+  to: z.string().min(1),
+  at: Duration.default(0),
+  ...migrationOptionFields,
+});
+
+export const Variant = z.strictObject({
+  label: z.string().optional(),
+  ...migrationOptionFields,
+});
+
+export const Scenario = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().default('scenario'),
+    description: z.string().optional(),
+    seed: z.number().int().default(1),
+    pageSize: Size.default(4096),
+    horizon: Duration.default(3600).meta({ description: 'simulated time limit; migrations still running then are reported unfinished' }),
+    network: z.strictObject({
+      bandwidth: Rate.meta({ description: 'each host NIC, per direction' }),
+      latency: Duration.default(0),
+    }),
+    hosts: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          memory: Size,
+          nic: Rate.optional().meta({ description: 'this host NIC, default network.bandwidth' }),
+        }),
+      )
+      .min(1),
+    vms: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          host: z.string().min(1),
+          memory: Size,
+          resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
+          workload: Workload.default({ kind: 'idle' }),
+        }),
+      )
+      .min(1),
+    migrations: z.array(MigrationSpec).default([]),
+    compare: z.array(Variant).optional().meta({ description: 'variants that `lmsim compare` runs when --algorithms is not given' }),
+  })
+  .meta({ title: 'lmsim scenario' });
+
+export type ScenarioInput = z.input<typeof Scenario>;
+export type ScenarioSpec = z.output<typeof Scenario>;
+export type MigrationSpecT = z.output<typeof MigrationSpec>;
+export type VariantSpec = z.output<typeof Variant>;
+
+/** The published JSON Schema of the scenario format. */
+export function scenarioJsonSchema(): object {
+  return z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any' });
+}
