@@ -1,0 +1,164 @@
+/**
+ * @module datacenter/consolidation
+ * One consolidation step (CloudSim PowerVmAllocationPolicyMigrationAbstract.optimizeAllocation):
+ *  1. overloaded hosts (detector), 2. VMs selected off each until it is no longer overloaded,
+ *  3. PABFD placement of those VMs (overloaded hosts excluded), 4. under-loaded hosts, least
+ *  utilised first: all of a host's VMs are placed elsewhere or none is (switched-off, overloaded and
+ *  already-emptied hosts excluded as targets); 5. the tentative allocation is undone and the list of
+ *  (VM, target) migrations returned.
+ *
+ * Decisions are made on a tentative copy of the allocation that is restored at the end, exactly as
+ * CloudSim does with vmCreate/vmDestroy and save/restoreAllocation, including its quirks: a host
+ * that just received a VM from an overloaded host may itself be emptied in the same step (the VM is
+ * then planned twice), and under-load candidates are ranked by the utilisation of the last update.
+ */
+import type { OverloadDetector, VmSelector } from './policy.js';
+import { findHostForVm, sortByDemandDecreasing } from './placement/pabfd.js';
+import type { DataCenterState } from './state.js';
+
+/** A planned migration. */
+export interface PlannedMigration {
+  vm: number;
+  to: number;
+}
+
+/** Inputs of a consolidation step besides the state. */
+export interface StepPolicies {
+  detector: OverloadDetector;
+  selector: VmSelector;
+  /** Check RAM/bandwidth reservations when placing. */
+  checkReservations: boolean;
+}
+
+/** Runs one consolidation step and returns the migrations to start, in CloudSim's order. */
+export function planConsolidation(dc: DataCenterState, p: StepPolicies): PlannedMigration[] {
+  const H = dc.hostCount;
+  const over = new Uint8Array(H);
+  const overList: number[] = [];
+  for (let h = 0; h < H; h++) {
+    if (p.detector.isOverloaded(dc, h, -1)) {
+      over[h] = 1;
+      overList.push(h);
+    }
+  }
+  const saved = saveAllocation(dc);
+  const touched = new Set<number>();
+
+  // which VMs leave the overloaded hosts
+  const leaving: number[] = [];
+  for (const h of overList) {
+    for (;;) {
+      const v = p.selector.select(dc, h);
+      if (v < 0) break;
+      leaving.push(v);
+      dc.destroy(v, h);
+      touched.add(h);
+      if (!p.detector.isOverloaded(dc, h, -1)) break;
+    }
+  }
+
+  // where they go
+  const plan: PlannedMigration[] = [];
+  for (const v of sortByDemandDecreasing(dc, leaving)) {
+    const to = findHostForVm(dc, v, over, p.detector, p.checkReservations);
+    if (to < 0) continue;
+    dc.create(v, to);
+    touched.add(to);
+    plan.push({ vm: v, to });
+  }
+
+  planUnderloaded(dc, p, over, plan, touched);
+  restoreAllocation(dc, saved, touched);
+  return plan;
+}
+
+/** Empties under-loaded hosts, least utilised first (CloudSim getMigrationMapFromUnderUtilizedHosts). */
+function planUnderloaded(dc: DataCenterState, p: StepPolicies, over: Uint8Array, plan: PlannedMigration[], touched: Set<number>): void {
+  const H = dc.hostCount;
+  const exclSource = Uint8Array.from(over);
+  const exclTarget = Uint8Array.from(over);
+  let excludedCount = 0;
+  const candidates: number[] = [];
+  for (let h = 0; h < H; h++) {
+    const u = dc.utilization(h);
+    if (u === 0) exclSource[h] = exclTarget[h] = 1; // switched off
+    if (exclSource[h] === 1) excludedCount++;
+    else if (u > 0 && u < 1) candidates.push(h);
+  }
+  // ranked once: the utilisation of the last update does not change during the step
+  candidates.sort((a, b) => dc.utilization(a) - dc.utilization(b) || a - b);
+  let start = 0;
+  while (excludedCount < H) {
+    while (start < candidates.length && exclSource[candidates[start]] === 1) start++;
+    let h = -1;
+    for (let i = start; i < candidates.length; i++) {
+      const c = candidates[i];
+      if (exclSource[c] === 0 && !allMigratingOutOrAnyIn(dc, c)) {
+        h = c;
+        break;
+      }
+    }
+    if (h < 0) break;
+    exclSource[h] = 1;
+    excludedCount++;
+    exclTarget[h] = 1;
+    const vms = dc.lists[h].filter((v) => dc.inMigration[v] === 0);
+    if (vms.length === 0) continue;
+    const batch: PlannedMigration[] = [];
+    for (const v of sortByDemandDecreasing(dc, vms)) {
+      const to = findHostForVm(dc, v, exclTarget, p.detector, p.checkReservations);
+      if (to < 0) {
+        for (const m of batch) dc.destroy(m.vm, m.to);
+        batch.length = 0;
+        break;
+      }
+      dc.create(v, to);
+      touched.add(to);
+      batch.push({ vm: v, to });
+    }
+    for (const m of batch) {
+      if (exclSource[m.to] === 0) {
+        exclSource[m.to] = 1;
+        excludedCount++;
+      }
+      plan.push(m);
+    }
+  }
+}
+
+/** CloudSim's areAllVmsMigratingOutOrAnyVmMigratingIn. */
+function allMigratingOutOrAnyIn(dc: DataCenterState, h: number): boolean {
+  for (const v of dc.lists[h]) {
+    if (dc.inMigration[v] === 0) return false;
+    if (dc.isMigratingIn(v, h)) return true;
+  }
+  return true;
+}
+
+/** Each host's list without its migrating-in VMs (CloudSim saveAllocation). */
+function saveAllocation(dc: DataCenterState): number[][] {
+  return dc.lists.map((list, h) => (dc.migIn[h].length === 0 ? list.slice() : list.filter((v) => !dc.isMigratingIn(v, h))));
+}
+
+/**
+ * Restores the saved lists; migrating-in VMs come first, as CloudSim's reallocateMigratingInVms
+ * re-adds them before the saved VMs.
+ */
+function restoreAllocation(dc: DataCenterState, saved: number[][], touched: Set<number>): void {
+  for (let h = 0; h < dc.hostCount; h++) {
+    if (dc.migIn[h].length === 0 && !touched.has(h)) continue;
+    const list = dc.lists[h];
+    list.length = 0;
+    for (const v of dc.migIn[h]) list.push(v);
+    for (const v of saved[h]) list.push(v);
+    let ram = 0;
+    let bw = 0;
+    for (const v of list) {
+      ram += dc.vmRam[v];
+      bw += dc.vmBw[v];
+    }
+    dc.ramUsed[h] = ram;
+    dc.bwUsed[h] = bw;
+    dc.reallocate(h);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * @module datacenter/power
+ * Host power models: an 11-point SPECpower table (0 %, 10 %, ..., 100 % CPU) interpolated linearly,
+ * as CloudSim's PowerModelSpecPower does. The arithmetic follows CloudSim's formula step by step so
+ * that equal inputs give bit-identical watts (placement ties are broken on exact equality).
+ */
+
+/** Watts at 0 %, 10 %, ..., 100 % CPU utilisation (11 values). */
+export type PowerTable = readonly number[];
+
+/** Number of points in a SPECpower table. */
+export const POWER_TABLE_POINTS = 11;
+/** Table steps per unit of utilisation (10 % steps). */
+const STEPS = POWER_TABLE_POINTS - 1;
+/** CloudSim multiplies the utilisation offset by 100 and divides the step delta by 10. */
+const PERCENT = 100;
+
+/** HP ProLiant ML110 G4 (Intel Xeon 3040, 2 x 1860 MIPS), SPECpower_ssj2008, watts. */
+export const HP_PROLIANT_ML110_G4: PowerTable = Object.freeze([86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117]);
+/** HP ProLiant ML110 G5 (Intel Xeon 3075, 2 x 2660 MIPS), SPECpower_ssj2008, watts. */
+export const HP_PROLIANT_ML110_G5: PowerTable = Object.freeze([93.7, 97, 101, 105, 110, 116, 121, 125, 129, 133, 135]);
+
+/** Checks that a table has 11 finite, non-decreasing watt values. */
+export function validatePowerTable(table: PowerTable, name = 'power table'): void {
+  if (table.length !== POWER_TABLE_POINTS) throw new RangeError(`${name}: expected ${POWER_TABLE_POINTS} values, got ${table.length}`);
+  for (let i = 0; i < table.length; i++) {
+    if (!Number.isFinite(table[i]) || table[i] < 0) throw new RangeError(`${name}[${i}]: expected watts >= 0, got ${table[i]}`);
+  }
+}
+
+/**
+ * Power (watts) at CPU utilisation `u` (fraction 0..1), linear between the 10 % points.
+ * Values outside [0, 1] are clamped (CloudSim throws; its callers never pass them).
+ */
+export function powerAt(table: PowerTable, u: number): number {
+  if (!(u > 0)) return table[0];
+  if (u >= 1) return table[STEPS];
+  if (u % 0.1 === 0) return table[Math.trunc(u * STEPS)];
+  const lo = Math.floor(u * STEPS);
+  const hi = Math.ceil(u * STEPS);
+  const p1 = table[lo];
+  const p2 = table[hi];
+  const delta = (p2 - p1) / STEPS;
+  return p1 + delta * (u - lo / STEPS) * PERCENT;
+}
+
+/** Maximum power of a table (watts at 100 %). */
+export function maxPower(table: PowerTable): number {
+  return table[STEPS];
+}

@@ -1,0 +1,344 @@
+/**
+ * @module datacenter/run
+ * runConsolidation: a day (or any span) of a data center driven by CPU traces, with CloudSim 5.0's
+ * event semantics (PowerDatacenter):
+ *  - t = 0: VMs are placed one by one at full capacity (PABFD, or first fit for dvfs/npa);
+ *  - every scheduling step (start + k x interval): all hosts are updated (demand, CPU shares, state
+ *    histories, energy since the last update), then the policy plans migrations, which all start now;
+ *  - at each migration completion: hosts are updated (energy up to now), the VMs move, hosts are
+ *    updated again; so utilisation, energy and SLA histories change at completion times too;
+ *  - a VM whose demand is exactly 0 at an update is retired (CloudSim's "completed VM" removal);
+ *  - events at or after the simulation limit are not processed.
+ * Energy per interval is (P(u_prev) + P(u_now)) / 2 x dt, and 0 when u_prev = 0 (host off).
+ */
+import { cloudsimMigrationModel, type MigrationModel, type MigrationOutcome, type MigrationRequest } from './migration-model.js';
+import { planConsolidation, type StepPolicies } from './consolidation.js';
+import { CompletionQueue } from './event-queue.js';
+import { HostHistory, VmHistory } from './metrics.js';
+import { findHostForVm, firstFit } from './placement/pabfd.js';
+import { DEFAULT_FALLBACK_THRESHOLD, makeDetector, makeSelector, parsePolicy, type ParsedPolicy } from './policy-name.js';
+import { maxPower, powerAt } from './power.js';
+import { DataCenterState } from './state.js';
+import { summarize } from './stats.js';
+import { toTraceTable, utilizationAt, type TraceInput, type TraceTable } from './traces.js';
+import type { ConsolidationConfig, ConsolidationResult } from './types.js';
+
+/** Joules per kWh. */
+const JOULES_PER_KWH = 3.6e6;
+
+/** VM i gets type floor(i / ceil(n / types)) (CloudSim's Helper.createVmList). */
+export function quarterVmTypes(n: number, types: number): Int32Array {
+  const size = Math.ceil(n / types);
+  return Int32Array.from({ length: n }, (_, i) => Math.trunc(i / size));
+}
+
+/**
+ * Runs the consolidation model.
+ * @param config hosts, VM types, policy and timing (see cloudsimPlanetLabConfig for CloudSim's setup).
+ * @param traces one CPU-utilisation trace per VM (fractions, one sample every traceInterval s).
+ * @param model migration cost model (default: CloudSim's RAM / (bandwidth / 2)).
+ * @throws RangeError on an invalid configuration or traces too short for the simulated span;
+ *   Error if a VM cannot be placed initially.
+ */
+export function runConsolidation(config: ConsolidationConfig, traces: TraceInput, model: MigrationModel = cloudsimMigrationModel): ConsolidationResult {
+  return new Run(config, toTraceTable(traces), model).execute();
+}
+
+class Run {
+  private readonly dc: DataCenterState;
+  private readonly policy: ParsedPolicy;
+  private readonly step?: StepPolicies;
+  private readonly hostHist: HostHistory;
+  private readonly vmHist: VmHistory;
+  private readonly queue = new CompletionQueue();
+  private readonly pending: { vm: number; to: number; outcome: MigrationOutcome }[] = [];
+  private readonly durations: number[] = [];
+  private readonly downtimes: number[] = [];
+  private readonly stamp: Int32Array;
+  private scratch: Float64Array;
+  private updateId = 0;
+  private energyJ = 0;
+  private lastProcess = 0;
+  private migrations = 0;
+  private failed = 0;
+  private bytes = 0;
+  private retired = 0;
+  private readonly interval: number;
+  private readonly checkAlways: boolean;
+
+  constructor(
+    private readonly cfg: ConsolidationConfig,
+    private readonly traces: TraceTable,
+    private readonly model: MigrationModel,
+  ) {
+    validate(cfg, traces);
+    const vmTypeOf = cfg.vmTypeOf ?? quarterVmTypes(traces.vms, cfg.vmTypes.length);
+    if (vmTypeOf.length !== traces.vms) throw new RangeError(`vmTypeOf has ${vmTypeOf.length} entries for ${traces.vms} traces`);
+    this.dc = new DataCenterState(cfg, vmTypeOf);
+    this.policy = parsePolicy(cfg.policy);
+    this.interval = cfg.schedulingInterval;
+    this.checkAlways = cfg.reservationCheck === 'always';
+    if (this.policy.kind === 'migration') {
+      const parameter = cfg.parameter;
+      if (parameter === undefined) throw new RangeError(`policy ${cfg.policy} needs a parameter`);
+      this.step = {
+        detector: makeDetector(this.policy.detector, parameter, this.interval, cfg.fallbackThreshold ?? DEFAULT_FALLBACK_THRESHOLD),
+        selector: makeSelector(this.policy.selector, cfg.seed ?? 0),
+        checkReservations: this.checkAlways,
+      };
+    }
+    this.hostHist = new HostHistory(this.dc.hostCount);
+    this.vmHist = new VmHistory(this.dc.vmCount);
+    this.stamp = new Int32Array(this.dc.vmCount).fill(-1);
+    this.scratch = new Float64Array(64);
+  }
+
+  execute(): ConsolidationResult {
+    this.placeInitially();
+    const limit = this.cfg.simulationLimit;
+    let nextStep = this.cfg.startTime + this.interval;
+    for (;;) {
+      const nextCompletion = this.queue.peek();
+      if (nextCompletion <= nextStep) {
+        if (nextCompletion >= limit) break;
+        this.completeMigrations(nextCompletion);
+      } else {
+        if (nextStep >= limit) break;
+        this.schedulingStep(nextStep);
+        nextStep = nextStep + this.interval;
+      }
+    }
+    return this.result(limit);
+  }
+
+  /** t = 0: each VM in id order, at full capacity, to PABFD's host (or the first fit). */
+  private placeInitially(): void {
+    const dc = this.dc;
+    const none = new Uint8Array(dc.hostCount);
+    for (let v = 0; v < dc.vmCount; v++) {
+      const full = dc.vmMips[v] * dc.vmPes[v];
+      dc.req[v] = full;
+      dc.allocReq[v] = full;
+      const h = this.step ? findHostForVm(dc, v, none, this.step.detector, true) : firstFit(dc, v, true);
+      if (h < 0) throw new Error(`VM ${v} (${full} MIPS, ${dc.vmRam[v]} bytes) fits on no host at the initial placement`);
+      dc.create(v, h);
+      dc.home[v] = h;
+      dc.req[v] = 0; // no workload before the first update: a placed VM requests nothing yet
+    }
+  }
+
+  private schedulingStep(t: number): void {
+    this.fullUpdate(t);
+    if (!this.step) return;
+    const plan = planConsolidation(this.dc, this.step);
+    if (plan.length === 0) return;
+    const dc = this.dc;
+    const requests: MigrationRequest[] = plan.map(({ vm, to }) => {
+      const from = dc.home[vm];
+      const mips = dc.vmMips[vm] * dc.vmPes[vm];
+      return {
+        vm,
+        from,
+        to,
+        ramBytes: dc.vmRam[vm],
+        cpuUtilization: dc.req[vm] / mips,
+        vmMips: mips,
+        fromBandwidth: from >= 0 ? dc.hostBw[from] : dc.hostBw[to],
+        toBandwidth: dc.hostBw[to],
+      };
+    });
+    const outcomes = this.model.plan(requests, t);
+    if (outcomes.length !== plan.length) throw new Error(`migration model ${this.model.name} returned ${outcomes.length} outcomes for ${plan.length} requests`);
+    const touched = new Set<number>();
+    for (let i = 0; i < plan.length; i++) {
+      const { vm, to } = plan[i];
+      const o = outcomes[i];
+      if (!(o.duration >= 0)) throw new RangeError(`migration model ${this.model.name}: duration must be >= 0, got ${o.duration}`);
+      this.migrations++;
+      this.durations.push(o.duration);
+      this.downtimes.push(o.downtime);
+      this.bytes += o.bytesTransferred;
+      dc.inMigration[vm] = 1;
+      if (!dc.isMigratingIn(vm, to)) {
+        dc.migIn[to].push(vm);
+        dc.lists[to].push(vm);
+        dc.ramUsed[to] += dc.vmRam[vm];
+        dc.bwUsed[to] += dc.vmBw[vm];
+      }
+      touched.add(to);
+      if (dc.home[vm] >= 0) touched.add(dc.home[vm]);
+      this.pending.push({ vm, to, outcome: o });
+      this.queue.push(t + o.duration, this.pending.length - 1);
+    }
+    for (const h of touched) this.updateHost(h, t);
+  }
+
+  private completeMigrations(t: number): void {
+    if (t > this.lastProcess) this.fullUpdate(t);
+    const dc = this.dc;
+    while (this.queue.peek() === t) {
+      const { vm, to, outcome } = this.pending[this.queue.pop()];
+      const src = dc.home[vm];
+      if (outcome.completed && src >= 0) dc.destroy(vm, src);
+      // the target drops its migrating-in reservation
+      const mig = dc.migIn[to];
+      const k = mig.indexOf(vm);
+      if (k >= 0) mig.splice(k, 1);
+      dc.destroy(vm, to);
+      dc.inMigration[vm] = 0;
+      if (outcome.completed) {
+        dc.create(vm, to);
+        dc.home[vm] = to;
+      } else {
+        this.failed++;
+        if (src >= 0) dc.reallocate(src);
+      }
+    }
+    this.fullUpdate(t);
+  }
+
+  /** Updates every host at time t (CloudSim updateCloudetProcessingWithoutSchedulingFutureEventsForce). */
+  private fullUpdate(t: number): void {
+    const dc = this.dc;
+    const id = ++this.updateId;
+    const recordHistory = (t - this.cfg.startTime) % this.interval === 0;
+    for (let h = 0; h < dc.hostCount; h++) {
+      for (const v of dc.lists[h]) {
+        if (this.stamp[v] === id) continue;
+        this.stamp[v] = id;
+        const u = utilizationAt(this.traces, v, t, this.cfg.traceInterval);
+        const pes = dc.vmPes[v];
+        const perPe = (u * (dc.vmMips[v] * pes)) / pes;
+        let r = 0;
+        for (let k = 0; k < pes; k++) r += perPe;
+        dc.req[v] = r;
+        dc.allocReq[v] = r;
+        if (recordHistory && t > dc.histTime[v]) {
+          if (t !== 0 || u !== 0) dc.pushHistory(v, u);
+          dc.histTime[v] = t;
+        }
+      }
+    }
+    for (let h = 0; h < dc.hostCount; h++) this.updateHost(h, t);
+    const dt = t - this.lastProcess;
+    if (dt > 0) this.energyJ += this.intervalEnergy(dt);
+    this.retireIdleVms();
+    this.lastProcess = t;
+  }
+
+  /** CloudSim HostDynamicWorkload.updateVmsProcessing for one host. */
+  private updateHost(h: number, t: number): void {
+    const dc = this.dc;
+    const list = dc.lists[h];
+    if (this.scratch.length < list.length) this.scratch = new Float64Array(2 * list.length);
+    const alloc = this.scratch;
+    dc.prevUtilMips[h] = dc.utilMips[h];
+    dc.reallocate(h, alloc);
+    let util = 0;
+    let requested = 0;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      const r = dc.req[v];
+      let a = alloc[i];
+      if (!dc.isMigratingIn(v, h)) {
+        const migrating = dc.inMigration[v] === 1;
+        this.vmHist.add(v, t, a, r, migrating);
+        if (migrating) a /= dc.srcKeep; // the source still carries the VM's full demand
+      }
+      util += a;
+      requested += r;
+    }
+    dc.utilMips[h] = util;
+    this.hostHist.add(h, t, util, requested, util > 0);
+  }
+
+  private intervalEnergy(dt: number): number {
+    const dc = this.dc;
+    let e = 0;
+    const npa = this.policy.kind === 'npa';
+    for (let h = 0; h < dc.hostCount; h++) {
+      const table = dc.hostPower[h];
+      if (npa) {
+        e += maxPower(table) * dt;
+        continue;
+      }
+      const from = dc.previousUtilization(h);
+      if (from === 0) continue; // an idle host is off
+      const p0 = powerAt(table, from);
+      const p1 = powerAt(table, dc.utilization(h));
+      e += (p0 + (p1 - p0) / 2) * dt;
+    }
+    return e;
+  }
+
+  /** CloudSim retires a VM whose demand is 0 at an update, unless it is migrating. */
+  private retireIdleVms(): void {
+    const dc = this.dc;
+    for (let h = 0; h < dc.hostCount; h++) {
+      const list = dc.lists[h];
+      let idle: number[] | undefined;
+      for (const v of list) if (dc.inMigration[v] === 0 && dc.req[v] === 0) (idle ??= []).push(v);
+      if (!idle) continue;
+      for (const v of idle) {
+        const home = dc.home[v];
+        if (home < 0) continue;
+        dc.destroy(v, home);
+        dc.home[v] = -1;
+        this.retired++;
+      }
+    }
+  }
+
+  private result(simulatedTime: number): ConsolidationResult {
+    this.hostHist.finish();
+    const totals = this.vmHist.finish();
+    const energyKWh = this.energyJ / JOULES_PER_KWH;
+    const slatah = this.hostHist.activeTime > 0 ? this.hostHist.violationTime / this.hostHist.activeTime : 0;
+    const pdm = totals.requested > 0 ? totals.underMigration / totals.requested : 0;
+    const slav = slatah * pdm;
+    const vh = this.vmHist;
+    return {
+      policy: this.cfg.policy,
+      parameter: this.cfg.parameter ?? null,
+      hosts: this.dc.hostCount,
+      vms: this.dc.vmCount,
+      simulatedTime,
+      energyKWh,
+      migrations: this.migrations,
+      slatah,
+      pdm,
+      slav,
+      overallSlaViolation: totals.requested > 0 ? (totals.requested - totals.allocated) / totals.requested : 0,
+      averageSlaViolation: vh.shortfallCount > 0 ? vh.shortfallSum / vh.shortfallCount : 0,
+      esv: energyKWh * slav,
+      hostShutdowns: this.hostHist.shutdowns.n,
+      meanTimeBeforeHostShutdown: this.hostHist.shutdowns.mean,
+      sdTimeBeforeHostShutdown: this.hostHist.shutdowns.sd,
+      meanTimeBeforeMigration: vh.migrationTimes.mean,
+      sdTimeBeforeMigration: vh.migrationTimes.sd,
+      migration: {
+        model: this.model.name,
+        totalTime: summarize(this.durations),
+        downtime: summarize(this.downtimes),
+        bytes: this.bytes,
+        failed: this.failed,
+      },
+      retiredVms: this.retired,
+    };
+  }
+}
+
+function validate(cfg: ConsolidationConfig, traces: TraceTable): void {
+  const positive: [string, number][] = [
+    ['schedulingInterval', cfg.schedulingInterval],
+    ['traceInterval', cfg.traceInterval],
+    ['simulationLimit', cfg.simulationLimit],
+  ];
+  for (const [k, v] of positive) if (!(v > 0)) throw new RangeError(`${k}: expected seconds > 0, got ${v}`);
+  if (!(cfg.startTime >= 0)) throw new RangeError(`startTime: expected seconds >= 0, got ${cfg.startTime}`);
+  if (cfg.hosts.length === 0) throw new RangeError('hosts: expected at least one host');
+  const span = traces.samples * cfg.traceInterval;
+  if (traces.vms > 0 && span < cfg.simulationLimit) {
+    throw new RangeError(`traces cover ${span} s (${traces.samples} samples x ${cfg.traceInterval} s), less than simulationLimit ${cfg.simulationLimit} s`);
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * @module datacenter/state
+ * The data center as a struct of arrays: host and VM state in typed arrays indexed by id, one small
+ * ordered VM list per host. The order of a host's list matters (CloudSim sums and picks in it).
+ *
+ * CPU sharing follows CloudSim's VmSchedulerTimeSharedOverSubscription: each VM asks for its
+ * requested MIPS capped at one PE; while the running sum fits, every VM gets its request (90 % of
+ * it if migrating out, 10 % reserved if migrating in); once it does not fit, every VM gets
+ * floor(request x capacity / total request). Allocation is recomputed from the list whenever it
+ * changes, which gives the same final state as CloudSim's incremental bookkeeping.
+ */
+import type { ConsolidationConfig, HostType, VmType } from './types.js';
+import type { PowerTable } from './power.js';
+import { powerAt } from './power.js';
+
+/** VM utilisation history length (CloudSim PowerVm.HISTORY_LENGTH). */
+export const HISTORY_LENGTH = 30;
+
+/** Default share of MIPS a migrating VM loses at the source / reserves at the target. */
+export const DEFAULT_MIGRATION_SHARE = 0.1;
+
+export class DataCenterState {
+  readonly hostCount: number;
+  readonly vmCount: number;
+  // ---- hosts ----
+  readonly hostType: Int32Array;
+  /** Total MIPS (sum over PEs), an integer as in CloudSim. */
+  readonly totalMips: Float64Array;
+  /** Capacity of one PE, MIPS. */
+  readonly peMips: Float64Array;
+  readonly hostRam: Float64Array;
+  readonly hostBw: Float64Array;
+  readonly hostPower: PowerTable[];
+  /** VM ids on each host, in CloudSim's list order. */
+  readonly lists: number[][];
+  /** VMs migrating into each host. */
+  readonly migIn: number[][];
+  /** MIPS not yet allocated (0 when oversubscribed). */
+  readonly avail: Float64Array;
+  /** 1 when the host's demand exceeds its capacity. */
+  readonly oversubscribed: Uint8Array;
+  /** Allocated MIPS, counting a migrating-in VM at its full demand (the policies' view). */
+  readonly allocSum: Float64Array;
+  readonly ramUsed: Float64Array;
+  readonly bwUsed: Float64Array;
+  /** Utilisation in MIPS at the last update, and before it. */
+  readonly utilMips: Float64Array;
+  readonly prevUtilMips: Float64Array;
+  // ---- VMs ----
+  readonly vmType: Int32Array;
+  /** MIPS of one virtual PE. */
+  readonly vmMips: Float64Array;
+  readonly vmPes: Int32Array;
+  readonly vmRam: Float64Array;
+  readonly vmBw: Float64Array;
+  /** Requested MIPS (all PEs) at the last update. */
+  readonly req: Float64Array;
+  /** MIPS the VM asked for when it was allocated (full capacity while being instantiated). */
+  readonly allocReq: Float64Array;
+  readonly inMigration: Uint8Array;
+  /** Host the VM is registered on (CloudSim's VM table), -1 if retired or not placed. */
+  readonly home: Int32Array;
+  /** Ring buffers of utilisation history, most recent at head - 1. */
+  readonly hist: Float64Array;
+  readonly histHead: Int32Array;
+  readonly histCount: Int32Array;
+  readonly histTime: Float64Array;
+  /** Share lost at the source and reserved at the target while migrating. */
+  readonly srcKeep: number;
+  readonly dstShare: number;
+
+  constructor(cfg: ConsolidationConfig, vmTypeOf: ArrayLike<number>) {
+    const H = cfg.hosts.length;
+    const V = vmTypeOf.length;
+    this.hostCount = H;
+    this.vmCount = V;
+    this.hostType = Int32Array.from(cfg.hosts);
+    this.totalMips = new Float64Array(H);
+    this.peMips = new Float64Array(H);
+    this.hostRam = new Float64Array(H);
+    this.hostBw = new Float64Array(H);
+    this.hostPower = [];
+    for (let h = 0; h < H; h++) {
+      const t: HostType | undefined = cfg.hostTypes[this.hostType[h]];
+      if (!t) throw new RangeError(`hosts[${h}]: unknown host type ${this.hostType[h]}`);
+      this.totalMips[h] = Math.trunc(t.pes * t.mipsPerPe);
+      this.peMips[h] = t.mipsPerPe;
+      this.hostRam[h] = t.ramBytes;
+      this.hostBw[h] = t.bandwidth;
+      this.hostPower.push(t.power);
+    }
+    this.lists = Array.from({ length: H }, () => []);
+    this.migIn = Array.from({ length: H }, () => []);
+    this.avail = Float64Array.from(this.totalMips);
+    this.oversubscribed = new Uint8Array(H);
+    this.allocSum = new Float64Array(H);
+    this.ramUsed = new Float64Array(H);
+    this.bwUsed = new Float64Array(H);
+    this.utilMips = new Float64Array(H);
+    this.prevUtilMips = new Float64Array(H);
+
+    this.vmType = Int32Array.from(vmTypeOf);
+    this.vmMips = new Float64Array(V);
+    this.vmPes = new Int32Array(V);
+    this.vmRam = new Float64Array(V);
+    this.vmBw = new Float64Array(V);
+    for (let v = 0; v < V; v++) {
+      const t: VmType | undefined = cfg.vmTypes[this.vmType[v]];
+      if (!t) throw new RangeError(`vm ${v}: unknown VM type ${this.vmType[v]}`);
+      this.vmMips[v] = t.mips;
+      this.vmPes[v] = t.pes;
+      this.vmRam[v] = t.ramBytes;
+      this.vmBw[v] = t.bandwidth;
+    }
+    this.req = new Float64Array(V);
+    this.allocReq = new Float64Array(V);
+    this.inMigration = new Uint8Array(V);
+    this.home = new Int32Array(V).fill(-1);
+    this.hist = new Float64Array(V * HISTORY_LENGTH);
+    this.histHead = new Int32Array(V);
+    this.histCount = new Int32Array(V);
+    this.histTime = new Float64Array(V);
+    const srcLoss = cfg.migrationSourceDegradation ?? DEFAULT_MIGRATION_SHARE;
+    this.srcKeep = 1 - srcLoss;
+    this.dstShare = cfg.migrationTargetShare ?? DEFAULT_MIGRATION_SHARE;
+  }
+
+  /** Utilisation fraction at the last update (CloudSim rounds (1, 1.01) down to 1). */
+  utilization(h: number): number {
+    return clampUtil(this.utilMips[h] / this.totalMips[h]);
+  }
+
+  previousUtilization(h: number): number {
+    return clampUtil(this.prevUtilMips[h] / this.totalMips[h]);
+  }
+
+  /** Power at the last update's utilisation, watts. */
+  power(h: number): number {
+    return powerAt(this.hostPower[h], this.utilization(h));
+  }
+
+  isMigratingIn(v: number, h: number): boolean {
+    const m = this.migIn[h];
+    return m.length > 0 && m.includes(v);
+  }
+
+  /**
+   * Recomputes the CPU allocation of host `h` from its list. When `out` is given, writes each
+   * listed VM's allocated MIPS at its list position.
+   */
+  reallocate(h: number, out?: Float64Array): void {
+    const list = this.lists[h];
+    const pe = this.peMips[h];
+    const total = this.totalMips[h];
+    const mig = this.migIn[h];
+    let avail = total;
+    let over = false;
+    let required = 0;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      let c = this.cappedRequest(v, pe);
+      if (mig.length > 0 && mig.includes(v)) c *= this.dstShare;
+      required += c;
+      if (!over && avail >= c) avail -= c;
+      else over = true;
+    }
+    this.oversubscribed[h] = over ? 1 : 0;
+    this.avail[h] = over ? 0 : avail;
+    const scale = over ? total / required : 1;
+    let sum = 0;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      const a = this.allocatedFor(v, h, pe, over, scale);
+      if (out) out[i] = a;
+      if (mig.length > 0 && mig.includes(v)) sum += (a * (1 - this.dstShare)) / this.dstShare;
+      sum += a;
+    }
+    this.allocSum[h] = sum;
+  }
+
+  /** Requested MIPS capped at one PE per virtual PE. */
+  private cappedRequest(v: number, pe: number): number {
+    const pes = this.vmPes[v];
+    const perPe = this.allocReq[v] / pes;
+    const capped = perPe > pe ? pe : perPe;
+    let c = 0;
+    for (let k = 0; k < pes; k++) c += capped;
+    return c;
+  }
+
+  private allocatedFor(v: number, h: number, pe: number, over: boolean, scale: number): number {
+    const pes = this.vmPes[v];
+    const perPe = this.allocReq[v] / pes;
+    const capped = perPe > pe ? pe : perPe;
+    const incoming = this.isMigratingIn(v, h);
+    const outgoing = !incoming && this.inMigration[v] === 1;
+    let m: number;
+    if (!over) {
+      m = outgoing ? capped * this.srcKeep : incoming ? capped * this.dstShare : capped;
+    } else {
+      m = Math.floor(outgoing ? capped * scale * this.srcKeep : incoming ? capped * this.dstShare * scale : capped * scale);
+    }
+    let a = 0;
+    for (let k = 0; k < pes; k++) a += m;
+    return a;
+  }
+
+  /** CloudSim's vmCreate: appends `v` to `h`'s list and allocates it. */
+  create(v: number, h: number): void {
+    this.lists[h].push(v);
+    this.ramUsed[h] += this.vmRam[v];
+    this.bwUsed[h] += this.vmBw[v];
+    this.reallocate(h);
+  }
+
+  /** CloudSim's vmDestroy: removes `v` from `h`'s list and frees its share. */
+  destroy(v: number, h: number): void {
+    const list = this.lists[h];
+    const i = list.indexOf(v);
+    if (i < 0) return;
+    list.splice(i, 1);
+    this.ramUsed[h] -= this.vmRam[v];
+    this.bwUsed[h] -= this.vmBw[v];
+    this.reallocate(h);
+  }
+
+  /** Appends VM `v`'s utilisation (fraction) to its history. */
+  pushHistory(v: number, u: number): void {
+    const head = this.histHead[v];
+    this.hist[v * HISTORY_LENGTH + head] = u;
+    this.histHead[v] = (head + 1) % HISTORY_LENGTH;
+    if (this.histCount[v] < HISTORY_LENGTH) this.histCount[v]++;
+  }
+
+  /** The i-th most recent history value of VM `v` (i < histCount). */
+  historyAt(v: number, i: number): number {
+    const idx = (this.histHead[v] - 1 - i + 2 * HISTORY_LENGTH) % HISTORY_LENGTH;
+    return this.hist[v * HISTORY_LENGTH + idx];
+  }
+
+  /**
+   * Host utilisation history (CloudSim PowerHostUtilizationHistory): the sum over the listed VMs
+   * (and `extra`, if >= 0, as if appended) of history x VM MIPS / host MIPS, most recent first,
+   * trailing zeros trimmed. Writes into `out` (length >= HISTORY_LENGTH); returns the length.
+   */
+  hostHistory(h: number, extra: number, out: Float64Array): number {
+    out.fill(0, 0, HISTORY_LENGTH);
+    const hostMips = this.totalMips[h];
+    const list = this.lists[h];
+    for (let j = 0; j <= list.length; j++) {
+      const v = j < list.length ? list[j] : extra;
+      if (v < 0) break;
+      const n = this.histCount[v];
+      const mips = this.vmMips[v];
+      for (let i = 0; i < n; i++) out[i] += (this.historyAt(v, i) * mips) / hostMips;
+    }
+    let len = HISTORY_LENGTH;
+    while (len > 0 && out[len - 1] === 0) len--;
+    return len;
+  }
+
+  /** Largest RAM among the listed VMs (and `extra`), bytes; -Infinity for none. */
+  maxRam(h: number, extra: number): number {
+    let m = -Infinity;
+    for (const v of this.lists[h]) if (this.vmRam[v] > m) m = this.vmRam[v];
+    if (extra >= 0 && this.vmRam[extra] > m) m = this.vmRam[extra];
+    return m;
+  }
+
+  /** Sum of requested MIPS over the listed VMs (and `extra`), in list order. */
+  requestedSum(h: number, extra: number): number {
+    let s = 0;
+    for (const v of this.lists[h]) s += this.req[v];
+    if (extra >= 0) s += this.req[extra];
+    return s;
+  }
+}
+
+/** Utilisation rounding of CloudSim's HostDynamicWorkload: values in (1, 1.01) count as 1. */
+const UTIL_ROUNDING_LIMIT = 1.01;
+
+function clampUtil(u: number): number {
+  return u > 1 && u < UTIL_ROUNDING_LIMIT ? 1 : u;
+}
