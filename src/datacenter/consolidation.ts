@@ -13,6 +13,7 @@
  * then planned twice), and under-load candidates are ranked by the utilisation of the last update.
  */
 import type { OverloadDetector, VmSelector } from './policy.js';
+import { HostCandidates } from './placement/candidates.js';
 import { findHostForVm, sortByDemandDecreasing } from './placement/pabfd.js';
 import type { DataCenterState } from './state.js';
 
@@ -43,6 +44,7 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies): Planned
   }
   const saved = saveAllocation(dc);
   const touched = new Set<number>();
+  const candidates = new HostCandidates(dc);
 
   // which VMs leave the overloaded hosts
   const leaving: number[] = [];
@@ -60,39 +62,47 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies): Planned
   // where they go
   const plan: PlannedMigration[] = [];
   for (const v of sortByDemandDecreasing(dc, leaving)) {
-    const to = findHostForVm(dc, v, over, p.detector, p.checkReservations);
+    const to = findHostForVm(dc, v, over, p.detector, p.checkReservations, candidates);
     if (to < 0) continue;
+    candidates.used(to);
     dc.create(v, to);
     touched.add(to);
     plan.push({ vm: v, to });
   }
 
-  planUnderloaded(dc, p, over, plan, touched);
+  planUnderloaded(dc, p, over, plan, touched, candidates);
   restoreAllocation(dc, saved, touched);
   return plan;
 }
 
 /** Empties under-loaded hosts, least utilised first (CloudSim getMigrationMapFromUnderUtilizedHosts). */
-function planUnderloaded(dc: DataCenterState, p: StepPolicies, over: Uint8Array, plan: PlannedMigration[], touched: Set<number>): void {
+function planUnderloaded(
+  dc: DataCenterState,
+  p: StepPolicies,
+  over: Uint8Array,
+  plan: PlannedMigration[],
+  touched: Set<number>,
+  candidates: HostCandidates,
+): void {
   const H = dc.hostCount;
   const exclSource = Uint8Array.from(over);
   const exclTarget = Uint8Array.from(over);
   let excludedCount = 0;
-  const candidates: number[] = [];
+  const ranked: number[] = [];
   for (let h = 0; h < H; h++) {
     const u = dc.utilization(h);
     if (u === 0) exclSource[h] = exclTarget[h] = 1; // switched off
     if (exclSource[h] === 1) excludedCount++;
-    else if (u > 0 && u < 1) candidates.push(h);
+    else if (u > 0 && u < 1) ranked.push(h);
   }
   // ranked once: the utilisation of the last update does not change during the step
-  candidates.sort((a, b) => dc.utilization(a) - dc.utilization(b) || a - b);
+  ranked.sort((a, b) => dc.utilization(a) - dc.utilization(b) || a - b);
   let start = 0;
   while (excludedCount < H) {
-    while (start < candidates.length && exclSource[candidates[start]] === 1) start++;
+    while (start < ranked.length && exclSource[ranked[start]] === 1) start++;
     let h = -1;
-    for (let i = start; i < candidates.length; i++) {
-      const c = candidates[i];
+    for (let i = start; i < ranked.length; i++) {
+      const c = ranked[i];
       if (exclSource[c] === 0 && !allMigratingOutOrAnyIn(dc, c)) {
         h = c;
         break;
@@ -106,12 +116,13 @@ function planUnderloaded(dc: DataCenterState, p: StepPolicies, over: Uint8Array,
     if (vms.length === 0) continue;
     const batch: PlannedMigration[] = [];
     for (const v of sortByDemandDecreasing(dc, vms)) {
-      const to = findHostForVm(dc, v, exclTarget, p.detector, p.checkReservations);
+      const to = findHostForVm(dc, v, exclTarget, p.detector, p.checkReservations, candidates);
       if (to < 0) {
         for (const m of batch) dc.destroy(m.vm, m.to);
         batch.length = 0;
         break;
       }
+      candidates.used(to);
       dc.create(v, to);
       touched.add(to);
       batch.push({ vm: v, to });

@@ -219,6 +219,7 @@ class Run {
         }
       }
     }
+    if (recordHistory) dc.invalidateHistories();
     for (let h = 0; h < dc.hostCount; h++) this.updateHost(h, t);
     const dt = t - this.lastProcess;
     if (dt > 0) this.energyJ += this.intervalEnergy(dt);
@@ -232,7 +233,6 @@ class Run {
     const list = dc.lists[h];
     if (this.scratch.length < list.length) this.scratch = new Float64Array(2 * list.length);
     const alloc = this.scratch;
-    dc.prevUtilMips[h] = dc.utilMips[h];
     dc.reallocate(h, alloc);
     let util = 0;
     let requested = 0;
@@ -248,7 +248,7 @@ class Run {
       util += a;
       requested += r;
     }
-    dc.utilMips[h] = util;
+    dc.setUtilization(h, util);
     this.hostHist.add(h, t, util, requested, util > 0);
   }
 

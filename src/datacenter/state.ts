@@ -43,6 +43,11 @@ export class DataCenterState {
   readonly allocSum: Float64Array;
   readonly ramUsed: Float64Array;
   readonly bwUsed: Float64Array;
+  /** Power at the last update's utilisation, watts (cached for placement). */
+  readonly curPower: Float64Array;
+  /** Per-host cache of the history sum over the list (valid while the list is unchanged). */
+  private readonly histCache: Float64Array;
+  private readonly histCacheValid: Uint8Array;
   /** Utilisation in MIPS at the last update, and before it. */
   readonly utilMips: Float64Array;
   readonly prevUtilMips: Float64Array;
@@ -98,6 +103,9 @@ export class DataCenterState {
     this.bwUsed = new Float64Array(H);
     this.utilMips = new Float64Array(H);
     this.prevUtilMips = new Float64Array(H);
+    this.curPower = Float64Array.from(this.hostPower, (t) => powerAt(t, 0));
+    this.histCache = new Float64Array(H * HISTORY_LENGTH);
+    this.histCacheValid = new Uint8Array(H);
 
     this.vmType = Int32Array.from(vmTypeOf);
     this.vmMips = new Float64Array(V);
@@ -136,7 +144,14 @@ export class DataCenterState {
 
   /** Power at the last update's utilisation, watts. */
   power(h: number): number {
-    return powerAt(this.hostPower[h], this.utilization(h));
+    return this.curPower[h];
+  }
+
+  /** Sets the utilisation of the last update, MIPS. */
+  setUtilization(h: number, mips: number): void {
+    this.prevUtilMips[h] = this.utilMips[h];
+    this.utilMips[h] = mips;
+    this.curPower[h] = powerAt(this.hostPower[h], this.utilization(h));
   }
 
   isMigratingIn(v: number, h: number): boolean {
@@ -153,6 +168,7 @@ export class DataCenterState {
     const pe = this.peMips[h];
     const total = this.totalMips[h];
     const mig = this.migIn[h];
+    this.histCacheValid[h] = 0; // the list may have changed
     let avail = total;
     let over = false;
     let required = 0;
@@ -244,19 +260,35 @@ export class DataCenterState {
    * trailing zeros trimmed. Writes into `out` (length >= HISTORY_LENGTH); returns the length.
    */
   hostHistory(h: number, extra: number, out: Float64Array): number {
-    out.fill(0, 0, HISTORY_LENGTH);
-    const hostMips = this.totalMips[h];
-    const list = this.lists[h];
-    for (let j = 0; j <= list.length; j++) {
-      const v = j < list.length ? list[j] : extra;
-      if (v < 0) break;
-      const n = this.histCount[v];
-      const mips = this.vmMips[v];
-      for (let i = 0; i < n; i++) out[i] += (this.historyAt(v, i) * mips) / hostMips;
+    const base = h * HISTORY_LENGTH;
+    const cache = this.histCache;
+    if (this.histCacheValid[h] === 0) {
+      cache.fill(0, base, base + HISTORY_LENGTH);
+      for (const v of this.lists[h]) this.addHistoryOf(v, this.totalMips[h], cache, base);
+      this.histCacheValid[h] = 1;
     }
+    for (let i = 0; i < HISTORY_LENGTH; i++) out[i] = cache[base + i];
+    if (extra >= 0) this.addHistoryOf(extra, this.totalMips[h], out, 0);
     let len = HISTORY_LENGTH;
     while (len > 0 && out[len - 1] === 0) len--;
     return len;
+  }
+
+  /** Adds VM v's history x MIPS / hostMips into out[at..], most recent first, in CloudSim's order of operations. */
+  private addHistoryOf(v: number, hostMips: number, out: Float64Array, at: number): void {
+    const n = this.histCount[v];
+    const mips = this.vmMips[v];
+    const block = v * HISTORY_LENGTH;
+    let idx = this.histHead[v] - 1;
+    for (let i = 0; i < n; i++, idx--) {
+      if (idx < 0) idx += HISTORY_LENGTH;
+      out[at + i] += (this.hist[block + idx] * mips) / hostMips;
+    }
+  }
+
+  /** Invalidates cached host histories (after VM histories grew). */
+  invalidateHistories(): void {
+    this.histCacheValid.fill(0);
   }
 
   /** Largest RAM among the listed VMs (and `extra`), bytes; -Infinity for none. */

@@ -22,8 +22,17 @@ const SAFE_MIN = 2 ** -1022;
 /** Median as Commons Math's legacy percentile(50): lower + frac * (upper - lower). Sorts a copy. */
 export function median(values: ArrayLike<number>, n = values.length): number {
   if (n === 0) return NaN;
-  const s = Float64Array.from({ length: n }, (_, i) => values[i]).sort();
-  return percentileSorted(s, MEDIAN_PERCENTILE);
+  return percentileSorted(sortedCopy(values, n), MEDIAN_PERCENTILE);
+}
+
+let scratch = new Float64Array(64);
+
+/** The first n values sorted, in a reused buffer (valid until the next call). */
+function sortedCopy(values: ArrayLike<number>, n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(2 * n);
+  const s = scratch.subarray(0, n);
+  for (let i = 0; i < n; i++) s[i] = values[i];
+  return s.sort();
 }
 
 function percentileSorted(s: Float64Array, p: number): number {
@@ -40,17 +49,19 @@ function percentileSorted(s: Float64Array, p: number): number {
 }
 
 /** Median absolute deviation (not scaled), CloudSim's MathUtil.mad. 0 for no data. */
+const devScratch = new Float64Array(64);
+
 export function mad(values: ArrayLike<number>, n = values.length): number {
   if (n === 0) return 0;
   const m = median(values, n);
-  const dev = new Float64Array(n);
+  const dev = n <= devScratch.length ? devScratch : new Float64Array(n);
   for (let i = 0; i < n; i++) dev[i] = Math.abs(m - values[i]);
-  return median(dev);
+  return median(dev, n);
 }
 
 /** Interquartile range, CloudSim's MathUtil.iqr (nearest-rank on the sorted copy). */
 export function iqr(values: ArrayLike<number>, n = values.length): number {
-  const s = Float64Array.from({ length: n }, (_, i) => values[i]).sort();
+  const s = sortedCopy(values, n);
   const q1 = javaRound(Q1 * (n + 1)) - 1;
   const q3 = javaRound(Q3 * (n + 1)) - 1;
   return s[q3] - s[q1];
@@ -120,6 +131,15 @@ export class SimpleRegression {
  * CloudSim's tricube weights for n points: 1 / (1 - ((n-1-i)/(n-1))^3)^3 for i >= 2 (the inverse
  * of the textbook weight), the first two copied from the third.
  */
+const tricubeCache = new Map<number, Float64Array>();
+
+/** Cached tricube weights (read-only). */
+function cachedTricube(n: number): Float64Array {
+  let w = tricubeCache.get(n);
+  if (!w) tricubeCache.set(n, (w = tricubeWeights(n)));
+  return w;
+}
+
 export function tricubeWeights(n: number): Float64Array {
   const w = new Float64Array(n);
   const top = n - 1;
@@ -146,26 +166,33 @@ function weightedRegression(x: ArrayLike<number>, y: ArrayLike<number>, w: Float
   return reg;
 }
 
+const abscissaCache = new Map<number, Float64Array>();
+
+/** x = 1..n (cached, read-only). */
 function abscissa(n: number): Float64Array {
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) x[i] = i + 1;
+  let x = abscissaCache.get(n);
+  if (!x) {
+    x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = i + 1;
+    abscissaCache.set(n, x);
+  }
   return x;
 }
 
 /** Loess [intercept, slope] of y over x = 1..n (CloudSim's getLoessParameterEstimates). */
 export function loessEstimates(y: ArrayLike<number>): [number, number] {
   const n = y.length;
-  return weightedRegression(abscissa(n), y, tricubeWeights(n)).estimates();
+  return weightedRegression(abscissa(n), y, cachedTricube(n)).estimates();
 }
 
 /** Robust Loess (tricube x bisquare of the residuals), CloudSim's getRobustLoessParameterEstimates. */
 export function robustLoessEstimates(y: ArrayLike<number>): [number, number] {
   const n = y.length;
   const x = abscissa(n);
-  const tricube = weightedRegression(x, y, tricubeWeights(n));
+  const tricube = weightedRegression(x, y, cachedTricube(n));
   const residuals = new Float64Array(n);
   for (let i = 0; i < n; i++) residuals[i] = y[i] - tricube.predict(x[i]);
-  const w = tricubeWeights(n);
+  const w = cachedTricube(n);
   const absRes = residuals.map(Math.abs);
   const s6 = median(absRes) * BISQUARE_SCALE;
   const w2 = new Float64Array(n);

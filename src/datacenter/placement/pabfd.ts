@@ -9,6 +9,7 @@
 import type { OverloadDetector } from '../policy.js';
 import { powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
+import type { HostCandidates } from './candidates.js';
 
 /**
  * CloudSim's Host.isSuitableForVm: one PE can carry the VM's per-PE demand and the free MIPS cover
@@ -32,20 +33,22 @@ export function findHostForVm(
   excluded: Uint8Array,
   detector: OverloadDetector,
   checkReservations: boolean,
+  candidates?: HostCandidates,
 ): number {
   let minDiff = Number.MAX_VALUE;
   let best = -1;
   const r = dc.req[v];
-  for (let h = 0; h < dc.hostCount; h++) {
-    if (excluded[h] === 1 || !isSuitable(dc, h, v, checkReservations)) continue;
-    const table = dc.hostPower[h];
-    const after = powerAt(table, (dc.allocSum[h] + r) / dc.totalMips[h]);
-    const diff = after - powerAt(table, dc.utilization(h));
-    if (!(diff < minDiff)) continue;
-    if (dc.allocSum[h] !== 0 && detector.isOverloaded(dc, h, v)) continue;
+  const consider = (h: number): void => {
+    if (excluded[h] === 1 || !isSuitable(dc, h, v, checkReservations)) return;
+    const after = powerAt(dc.hostPower[h], (dc.allocSum[h] + r) / dc.totalMips[h]);
+    const diff = after - dc.curPower[h];
+    if (!(diff < minDiff)) return;
+    if (dc.allocSum[h] !== 0 && detector.isOverloaded(dc, h, v)) return;
     minDiff = diff;
     best = h;
-  }
+  };
+  if (candidates) candidates.forEach(consider);
+  else for (let h = 0; h < dc.hostCount; h++) consider(h);
   return best;
 }
 
