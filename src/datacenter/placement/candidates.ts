@@ -16,7 +16,9 @@ export class HostCandidates {
   private readonly next: Int32Array;
   /** Hosts that stopped being pristine during the step, ascending. */
   private readonly extra: number[] = [];
-  private readonly merged: number[] = [];
+  /** The scan order, rebuilt only after a change. */
+  private order = new Int32Array(0);
+  private dirty = true;
 
   constructor(private readonly dc: DataCenterState) {
     const H = dc.hostCount;
@@ -52,21 +54,28 @@ export class HostCandidates {
       const ids = this.byType[t];
       while (this.next[t] < ids.length && this.pristine[ids[this.next[t]]] === 0) this.next[t]++;
     }
+    this.dirty = true;
   }
 
-  /** Calls `visit` for each candidate host in ascending id order. */
-  forEach(visit: (h: number) => void): void {
-    const small = this.merged;
-    small.length = 0;
-    for (const h of this.extra) small.push(h);
+  /** Candidate hosts in ascending id order (valid until the next call to used()). */
+  ids(): Int32Array {
+    if (this.dirty) this.rebuild();
+    return this.order;
+  }
+
+  private rebuild(): void {
+    const small = this.extra.slice();
     for (let t = 0; t < this.byType.length; t++) if (this.next[t] < this.byType[t].length) small.push(this.byType[t][this.next[t]]);
     small.sort((a, b) => a - b);
     const a = this.active;
+    const out = new Int32Array(a.length + small.length);
     let i = 0;
     let j = 0;
+    let k = 0;
     while (i < a.length || j < small.length) {
-      if (j >= small.length || (i < a.length && a[i] < small[j])) visit(a[i++]);
-      else visit(small[j++]);
+      out[k++] = j >= small.length || (i < a.length && a[i] < small[j]) ? a[i++] : small[j++];
     }
+    this.order = out;
+    this.dirty = false;
   }
 }

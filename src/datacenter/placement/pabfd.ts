@@ -38,17 +38,18 @@ export function findHostForVm(
   let minDiff = Number.MAX_VALUE;
   let best = -1;
   const r = dc.req[v];
-  const consider = (h: number): void => {
-    if (excluded[h] === 1 || !isSuitable(dc, h, v, checkReservations)) return;
+  const ids = candidates?.ids();
+  const n = ids ? ids.length : dc.hostCount;
+  for (let i = 0; i < n; i++) {
+    const h = ids ? ids[i] : i;
+    if (excluded[h] === 1 || !isSuitable(dc, h, v, checkReservations)) continue;
     const after = powerAt(dc.hostPower[h], (dc.allocSum[h] + r) / dc.totalMips[h]);
     const diff = after - dc.curPower[h];
-    if (!(diff < minDiff)) return;
-    if (dc.allocSum[h] !== 0 && detector.isOverloaded(dc, h, v)) return;
+    if (!(diff < minDiff)) continue;
+    if (dc.allocSum[h] !== 0 && detector.isOverloaded(dc, h, v)) continue;
     minDiff = diff;
     best = h;
-  };
-  if (candidates) candidates.forEach(consider);
-  else for (let h = 0; h < dc.hostCount; h++) consider(h);
+  }
   return best;
 }
 
