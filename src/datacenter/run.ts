@@ -20,7 +20,7 @@ import { DEFAULT_FALLBACK_THRESHOLD, makeDetector, makeSelector, parsePolicy, ty
 import { maxPower, powerAt } from './power.js';
 import { DataCenterState } from './state.js';
 import { summarize } from './stats.js';
-import { toTraceTable, utilizationAt, type TraceInput, type TraceTable } from './traces.js';
+import { toTraceTable, type TraceInput, type TraceTable } from './traces.js';
 import type { ConsolidationConfig, ConsolidationResult } from './types.js';
 
 /** Joules per kWh. */
@@ -54,9 +54,8 @@ class Run {
   private readonly pending: { vm: number; to: number; outcome: MigrationOutcome }[] = [];
   private readonly durations: number[] = [];
   private readonly downtimes: number[] = [];
-  private readonly stamp: Int32Array;
+  private readonly live: Uint8Array;
   private scratch: Float64Array;
-  private updateId = 0;
   private energyJ = 0;
   private lastProcess = 0;
   private migrations = 0;
@@ -89,7 +88,7 @@ class Run {
     }
     this.hostHist = new HostHistory(this.dc.hostCount);
     this.vmHist = new VmHistory(this.dc.vmCount);
-    this.stamp = new Int32Array(this.dc.vmCount).fill(-1);
+    this.live = new Uint8Array(this.dc.vmCount);
     this.scratch = new Float64Array(64);
   }
 
@@ -200,23 +199,23 @@ class Run {
   /** Updates every host at time t (CloudSim updateCloudetProcessingWithoutSchedulingFutureEventsForce). */
   private fullUpdate(t: number): void {
     const dc = this.dc;
-    const id = ++this.updateId;
     const recordHistory = (t - this.cfg.startTime) % this.interval === 0;
-    for (let h = 0; h < dc.hostCount; h++) {
-      for (const v of dc.lists[h]) {
-        if (this.stamp[v] === id) continue;
-        this.stamp[v] = id;
-        const u = utilizationAt(this.traces, v, t, this.cfg.traceInterval);
-        const pes = dc.vmPes[v];
-        const perPe = (u * (dc.vmMips[v] * pes)) / pes;
-        let r = 0;
-        for (let k = 0; k < pes; k++) r += perPe;
-        dc.req[v] = r;
-        dc.allocReq[v] = r;
-        if (recordHistory && t > dc.histTime[v]) {
-          if (t !== 0 || u !== 0) dc.pushHistory(v, u);
-          dc.histTime[v] = t;
-        }
+    const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
+    const live = this.live;
+    live.fill(0);
+    for (let h = 0; h < dc.hostCount; h++) for (const v of dc.lists[h]) live[v] = 1;
+    for (let v = 0; v < dc.vmCount; v++) {
+      if (live[v] === 0) continue;
+      const u = sample(v);
+      const pes = dc.vmPes[v];
+      const perPe = (u * (dc.vmMips[v] * pes)) / pes;
+      let r = 0;
+      for (let k = 0; k < pes; k++) r += perPe;
+      dc.req[v] = r;
+      dc.allocReq[v] = r;
+      if (recordHistory && t > dc.histTime[v]) {
+        if (t !== 0 || u !== 0) dc.pushHistory(v, u);
+        dc.histTime[v] = t;
       }
     }
     if (recordHistory) dc.invalidateHistories();

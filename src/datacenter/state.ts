@@ -48,6 +48,8 @@ export class DataCenterState {
   /** Per-host cache of the history sum over the list (valid while the list is unchanged). */
   private readonly histCache: Float64Array;
   private readonly histCacheValid: Uint8Array;
+  private readonly maxRamCache: Float64Array;
+  private readonly maxRamValid: Uint8Array;
   /** Utilisation in MIPS at the last update, and before it. */
   readonly utilMips: Float64Array;
   readonly prevUtilMips: Float64Array;
@@ -106,6 +108,8 @@ export class DataCenterState {
     this.curPower = Float64Array.from(this.hostPower, (t) => powerAt(t, 0));
     this.histCache = new Float64Array(H * HISTORY_LENGTH);
     this.histCacheValid = new Uint8Array(H);
+    this.maxRamCache = new Float64Array(H);
+    this.maxRamValid = new Uint8Array(H);
 
     this.vmType = Int32Array.from(vmTypeOf);
     this.vmMips = new Float64Array(V);
@@ -169,6 +173,7 @@ export class DataCenterState {
     const total = this.totalMips[h];
     const mig = this.migIn[h];
     this.histCacheValid[h] = 0; // the list may have changed
+    this.maxRamValid[h] = 0;
     let avail = total;
     let over = false;
     let required = 0;
@@ -293,10 +298,14 @@ export class DataCenterState {
 
   /** Largest RAM among the listed VMs (and `extra`), bytes; -Infinity for none. */
   maxRam(h: number, extra: number): number {
-    let m = -Infinity;
-    for (const v of this.lists[h]) if (this.vmRam[v] > m) m = this.vmRam[v];
-    if (extra >= 0 && this.vmRam[extra] > m) m = this.vmRam[extra];
-    return m;
+    if (this.maxRamValid[h] === 0) {
+      let m = -Infinity;
+      for (const v of this.lists[h]) if (this.vmRam[v] > m) m = this.vmRam[v];
+      this.maxRamCache[h] = m;
+      this.maxRamValid[h] = 1;
+    }
+    const m = this.maxRamCache[h];
+    return extra >= 0 && this.vmRam[extra] > m ? this.vmRam[extra] : m;
   }
 
   /** Sum of requested MIPS over the listed VMs (and `extra`), in list order. */

@@ -17,12 +17,40 @@ export interface CompactTraces {
 /** Accepted trace inputs: one Float64Array per VM, or the compact layout. */
 export type TraceInput = readonly (Float64Array | readonly number[])[] | CompactTraces;
 
-/** Internal layout: stride = samples + 1 (last sample repeated). */
-export interface TraceTable {
-  vms: number;
-  samples: number;
-  stride: number;
-  data: Float64Array;
+/**
+ * Internal layout, sample-major so that one update reads two contiguous rows:
+ * `data[k * vms + v]` for k = 0..samples (the last sample repeated).
+ */
+export class TraceTable {
+  constructor(
+    readonly vms: number,
+    readonly samples: number,
+    readonly data: Float64Array,
+  ) {}
+
+  /**
+   * A reader of every VM's utilisation at time `t`, with the per-time part of CloudSim's
+   * interpolation computed once: u1 + (u2 - u1) / ((k2 - k1) * interval) * (t - k1 * interval).
+   */
+  sampleAt(t: number, interval: number): (vm: number) => number {
+    const d = this.data;
+    const n = this.vms;
+    if (t % interval === 0) {
+      const row = Math.trunc(Math.trunc(t) / Math.trunc(interval)) * n;
+      return (v) => d[row + v];
+    }
+    const k1 = Math.floor(t / interval);
+    const k2 = Math.ceil(t / interval);
+    if (k2 > this.samples) throw new RangeError(`time ${t} s is beyond the traces (${this.samples} samples of ${interval} s)`);
+    const den = (k2 - k1) * interval;
+    const off = t - k1 * interval;
+    const r1 = k1 * n;
+    const r2 = k2 * n;
+    return (v) => {
+      const u1 = d[r1 + v];
+      return u1 + ((d[r2 + v] - u1) / den) * off;
+    };
+  }
 }
 
 /** Copies traces into the internal layout, checking lengths and ranges. */
@@ -31,31 +59,30 @@ export function toTraceTable(input: TraceInput): TraceTable {
     const rows = input as readonly (Float64Array | readonly number[])[];
     const vms = rows.length;
     const samples = vms > 0 ? rows[0].length : 0;
-    const stride = samples + 1;
-    const data = new Float64Array(vms * stride);
+    const data = new Float64Array(vms * (samples + 1));
     for (let v = 0; v < vms; v++) {
       const row = rows[v];
       if (row.length !== samples) throw new RangeError(`trace ${v}: expected ${samples} samples, got ${row.length}`);
-      copyRow(row, 0, samples, data, v * stride, v);
+      copyRow(row, 0, samples, data, v, vms);
     }
-    return { vms, samples, stride, data };
+    return new TraceTable(vms, samples, data);
   }
   const { samples, values } = input as CompactTraces;
   if (!(samples > 0) || values.length % samples !== 0) throw new RangeError(`compact traces: ${values.length} values is not a multiple of ${samples} samples`);
   const vms = values.length / samples;
-  const stride = samples + 1;
-  const data = new Float64Array(vms * stride);
-  for (let v = 0; v < vms; v++) copyRow(values, v * samples, samples, data, v * stride, v);
-  return { vms, samples, stride, data };
+  const data = new Float64Array(vms * (samples + 1));
+  for (let v = 0; v < vms; v++) copyRow(values, v * samples, samples, data, v, vms);
+  return new TraceTable(vms, samples, data);
 }
 
-function copyRow(src: ArrayLike<number>, from: number, n: number, dst: Float64Array, to: number, vm: number): void {
+/** Copies VM `vm`'s n samples into column `vm` of the sample-major table (vms columns). */
+function copyRow(src: ArrayLike<number>, from: number, n: number, dst: Float64Array, vm: number, vms: number): void {
   for (let k = 0; k < n; k++) {
     const u = src[from + k];
     if (!(u >= 0 && u <= 1)) throw new RangeError(`trace ${vm}, sample ${k}: expected a utilisation fraction in [0, 1], got ${u}`);
-    dst[to + k] = u;
+    dst[k * vms + vm] = u;
   }
-  dst[to + n] = dst[to + n - 1];
+  dst[n * vms + vm] = dst[(n - 1) * vms + vm];
 }
 
 /**
@@ -63,14 +90,5 @@ function copyRow(src: ArrayLike<number>, from: number, n: number, dst: Float64Ar
  * [0, samples * interval].
  */
 export function utilizationAt(table: TraceTable, vm: number, t: number, interval: number): number {
-  const base = vm * table.stride;
-  const d = table.data;
-  if (t % interval === 0) return d[base + Math.trunc(Math.trunc(t) / Math.trunc(interval))];
-  const k1 = Math.floor(t / interval);
-  const k2 = Math.ceil(t / interval);
-  if (k2 > table.samples) throw new RangeError(`time ${t} s is beyond the traces (${table.samples} samples of ${interval} s)`);
-  const u1 = d[base + k1];
-  const u2 = d[base + k2];
-  const delta = (u2 - u1) / ((k2 - k1) * interval);
-  return u1 + delta * (t - k1 * interval);
+  return table.sampleAt(t, interval)(vm);
 }
