@@ -97,7 +97,11 @@ export class Simulation {
   /** Runs until no event is left, stop() is called, or the next event is after `until`. */
   run(until = Infinity): void {
     this.#stopped = false;
-    while (!this.#stopped && this.peek() <= until) this.step();
+    for (;;) {
+      const next = this.peek();
+      if (this.#stopped || next === Infinity || next > until) break;
+      this.step();
+    }
     if (!this.#stopped && until !== Infinity && this.now < until) this.now = until;
   }
 

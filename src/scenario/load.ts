@@ -7,7 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePageRate, UnitError } from '../core/units.js';
-import { Scenario, ScenarioSpec, WorkloadInput } from './schema.js';
+import { Scenario, ScenarioSpec, WorkloadInput, workloadKinds } from './schema.js';
 
 /** Bad scenario input: `issues` are "path: message" lines a person can act on. */
 export class ScenarioError extends Error {
@@ -32,7 +32,7 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioSp
 
 /** Validates a parsed object; throws ScenarioError with every issue. */
 export function validateScenario(data: unknown, source = 'scenario'): ScenarioSpec {
-  const parsed = Scenario.safeParse(data);
+  const parsed = Scenario.safeParse(data, { reportInput: true });
   if (!parsed.success) throw new ScenarioError(parsed.error.issues.map(formatIssue), source);
   const issues = crossCheck(parsed.data);
   if (issues.length > 0) throw new ScenarioError(issues, source);
@@ -54,11 +54,12 @@ function formatIssue(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_union': {
+      if (issue.input === undefined) return `${where}: required`;
       // a unit field: show the unit error rather than "invalid input"
       const inner = issue.errors.flat().find((i) => i.code === 'custom');
       if (inner) return `${where}: ${inner.message}`;
-      if ('note' in issue && issue.note === 'No matching discriminator') {
-        return `${where}: expected a known "kind"`;
+      if (issue.path.at(-1) === 'kind') {
+        return `${where}: expected one of ${workloadKinds.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify((issue.input as { kind?: unknown })?.kind)}`;
       }
       return `${where}: ${issue.message}`;
     }
@@ -66,6 +67,8 @@ function formatIssue(issue: z.core.$ZodIssue): string {
       return issue.input === undefined ? `${where}: required (${issue.expected})` : `${where}: expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
     case 'invalid_value':
       return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'custom':
+      return `${where}: ${issue.message}`;
     default:
       return `${where}: ${issue.message}`;
   }

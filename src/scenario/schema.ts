@@ -9,9 +9,14 @@ import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js
 import { algorithmNames } from '../migration/options.js';
 
 function unit(parse: (v: unknown) => number, description: string, pattern: string) {
+  // any input goes to the parser, which names the expected form whatever the mistake
   return z
-    .union([z.number(), z.string()])
+    .unknown()
     .transform((value, ctx) => {
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'required' });
+        return z.NEVER;
+      }
       try {
         return parse(value);
       } catch (e) {
@@ -19,7 +24,7 @@ function unit(parse: (v: unknown) => number, description: string, pattern: strin
         return z.NEVER;
       }
     })
-    .meta({ description, examples: [pattern] });
+    .meta({ type: ['number', 'string'], description, examples: [pattern] });
 }
 
 /** A size: "4GiB", "512MiB", "120MB" or a number of bytes. */
@@ -45,6 +50,8 @@ const workloadFields = {
   workingSet: Size.optional().meta({ description: 'pages the guest writes, default: its resident memory' }),
   offset: Size.optional().meta({ description: 'where the working set starts in guest memory, default 0' }),
 };
+
+export const workloadKinds = ['idle', 'uniform', 'hotcold', 'zipf', 'sweep', 'phases'] as const;
 
 export type WorkloadInput =
   | { kind: 'idle' }

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../core/random.js';
+import { PageImage } from '../memory/page-image.js';
+import { createWorkload } from './workload.js';
+import { ZipfSampler } from './zipf.js';
+
+function dirtyAfter(spec: Parameters<typeof createWorkload>[0], t: number, pages = 100_000, seed = 1): PageImage {
+  const image = new PageImage(pages, 0);
+  image.startTracking();
+  createWorkload(spec, new Rng(seed, 'w')).advance(0, t, image);
+  return image;
+}
+
+test('idle writes nothing; untouched pages stay zero pages', () => {
+  const image = dirtyAfter({ kind: 'idle' }, 100);
+  assert.equal(image.log!.count, 0);
+  assert.equal(image.nonZero.count, 0);
+});
+
+test('sweep dirties min(n, w t) distinct pages, in order', () => {
+  const image = dirtyAfter({ kind: 'sweep', writeRate: 1000, workingSet: 5000, offset: 10 }, 3);
+  assert.equal(image.log!.count, 3000);
+  assert.ok(image.log!.has(10) && image.log!.has(3009) && !image.log!.has(3010));
+  assert.equal(dirtyAfter({ kind: 'sweep', writeRate: 1000, workingSet: 5000, offset: 0 }, 30).log!.count, 5000);
+});
+
+test('uniform writes dirty n(1 - e^(-wt/n)) distinct pages in expectation (per-write and bulk paths)', () => {
+  const n = 20_000;
+  for (const wt of [5_000, 20_000, 60_000]) {
+    const expected = n * (1 - Math.exp(-wt / n));
+    const image = dirtyAfter({ kind: 'uniform', writeRate: wt, workingSet: n, offset: 0 }, 1, n);
+    const rel = Math.abs(image.log!.count - expected) / expected;
+    assert.ok(rel < 0.01, `wt=${wt}: ${image.log!.count} vs ${expected.toFixed(0)}`);
+  }
+});
+
+test('writes arrive in whole pages over many small steps at the exact mean rate', () => {
+  const image = new PageImage(1_000_000, 0);
+  const w = createWorkload({ kind: 'sweep', writeRate: 333.3, workingSet: 1_000_000, offset: 0 }, new Rng(1));
+  for (let i = 0; i < 1000; i++) w.advance(i * 0.01, (i + 1) * 0.01, image);
+  assert.ok(Math.abs(image.writes - 3333) <= 1, `${image.writes}`);
+});
+
+test('hot/cold sends hotShare of writes to the hot set', () => {
+  const image = new PageImage(100_000, 0);
+  image.startTracking();
+  const w = createWorkload({ kind: 'hotcold', writeRate: 10_000, workingSet: 100_000, hotSet: 1000, hotShare: 0.9, offset: 0 }, new Rng(3));
+  w.advance(0, 0.05, image); // 500 writes: 450 to 1000 hot pages
+  let hot = 0;
+  for (let p = 0; p < 1000; p++) if (image.log!.has(p)) hot++;
+  const cold = image.log!.count - hot;
+  assert.ok(Math.abs(hot - 1000 * (1 - Math.exp(-450 / 1000))) < 40, `hot ${hot}`);
+  assert.ok(Math.abs(cold - 50) < 25, `cold ${cold}`);
+});
+
+test('zipf: rank frequencies follow k^-s', () => {
+  const z = new ZipfSampler(1000, 1.2);
+  const rng = new Rng(5);
+  const counts = new Array(1001).fill(0);
+  const n = 200_000;
+  for (let i = 0; i < n; i++) counts[z.sample(rng)]++;
+  let h = 0;
+  for (let k = 1; k <= 1000; k++) h += k ** -1.2;
+  for (const k of [1, 2, 5, 20]) {
+    const expected = (n * k ** -1.2) / h;
+    // within 4 standard deviations of the binomial count
+    assert.ok(Math.abs(counts[k] - expected) < 4 * Math.sqrt(expected), `rank ${k}: ${counts[k]} vs ${expected.toFixed(0)}`);
+  }
+});
+
+test('phases switch workloads at their boundaries and can repeat', () => {
+  const spec = {
+    kind: 'phases' as const,
+    repeat: true,
+    phases: [
+      { duration: 1, workload: { kind: 'sweep' as const, writeRate: 100, workingSet: 10_000, offset: 0 } },
+      { duration: 1, workload: { kind: 'idle' as const } },
+    ],
+  };
+  const image = dirtyAfter(spec, 3.5, 10_000);
+  assert.equal(image.writes, 100 + 0 + 100 + 0); // [0,1) sweep, [1,2) idle, [2,3) sweep, [3,3.5) idle
+  const w = createWorkload(spec, new Rng(1));
+  assert.equal(w.writeRateAt(0.5), 100);
+  assert.equal(w.writeRateAt(1.5), 0);
+  assert.equal(w.writeRateAt(2.5), 100);
+});
