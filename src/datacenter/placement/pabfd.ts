@@ -38,15 +38,18 @@ export function findHostForVm(
   let minDiff = Number.MAX_VALUE;
   let best = -1;
   const r = dc.req[v];
+  const perPe = r / dc.vmPes[v];
   const ids = candidates?.ids();
   const n = ids ? ids.length : dc.hostCount;
+  // hot loop: the suitability test of isSuitable() inlined over local typed arrays
+  const { peMips, avail, allocSum, totalMips, curPower, hostPower } = dc;
   for (let i = 0; i < n; i++) {
     const h = ids ? ids[i] : i;
-    if (excluded[h] === 1 || !isSuitable(dc, h, v, checkReservations)) continue;
-    const after = powerAt(dc.hostPower[h], (dc.allocSum[h] + r) / dc.totalMips[h]);
-    const diff = after - dc.curPower[h];
+    if (excluded[h] === 1 || peMips[h] < perPe || avail[h] < r) continue;
+    if (checkReservations && !isSuitable(dc, h, v, true)) continue;
+    const diff = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
     if (!(diff < minDiff)) continue;
-    if (dc.allocSum[h] !== 0 && detector.isOverloaded(dc, h, v)) continue;
+    if (allocSum[h] !== 0 && detector.isOverloaded(dc, h, v)) continue;
     minDiff = diff;
     best = h;
   }
