@@ -63,9 +63,9 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** Uniform integer in [0, n), n <= 2^32. */
+  /** Uniform integer in [0, n), n <= 2^32: one 32-bit draw (bias below n / 2^32, negligible for page indices). */
   int(n: number): number {
-    return Math.floor(this.float() * n);
+    return Math.floor((this.nextUint32() / 4294967296) * n);
   }
 
   /** A child stream, independent of this one, named relative to it. */
