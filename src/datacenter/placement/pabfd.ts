@@ -22,10 +22,15 @@ export function isSuitable(dc: DataCenterState, h: number, v: number, checkReser
   return dc.hostRam[h] - dc.ramUsed[h] >= dc.vmRam[v] && dc.hostBw[h] - dc.bwUsed[h] >= dc.vmBw[v];
 }
 
+/** Scratch buffers of the candidate pass (host ids and their power increase). */
+let candHost = new Int32Array(1024);
+let candDiff = new Float64Array(1024);
+
 /**
- * The host for VM `v` with the least power increase (first host on exact ties), or -1.
- * The overload check runs only for a host that would improve on the best so far: it has no side
- * effects, so the result is CloudSim's while most hosts skip the costly check.
+ * The host for VM `v` with the least power increase (lowest id on exact ties), or -1.
+ * Two passes: first every suitable host's power increase, then the overload check in increasing
+ * order of increase until a host passes. The check has no side effects, so the choice is
+ * CloudSim's (argmin over suitable, non-overloaded hosts) while the costly check runs about once.
  */
 export function findHostForVm(
   dc: DataCenterState,
@@ -35,25 +40,40 @@ export function findHostForVm(
   checkReservations: boolean,
   candidates?: HostCandidates,
 ): number {
-  let minDiff = Number.MAX_VALUE;
-  let best = -1;
   const r = dc.req[v];
   const perPe = r / dc.vmPes[v];
   const ids = candidates?.ids();
   const n = ids ? ids.length : dc.hostCount;
+  if (candHost.length < n) {
+    candHost = new Int32Array(2 * n);
+    candDiff = new Float64Array(2 * n);
+  }
   // hot loop: the suitability test of isSuitable() inlined over local typed arrays
   const { peMips, avail, allocSum, totalMips, curPower, hostPower } = dc;
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const h = ids ? ids[i] : i;
     if (excluded[h] === 1 || peMips[h] < perPe || avail[h] < r) continue;
     if (checkReservations && !isSuitable(dc, h, v, true)) continue;
-    const diff = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
-    if (!(diff < minDiff)) continue;
-    if (allocSum[h] !== 0 && detector.isOverloaded(dc, h, v)) continue;
-    minDiff = diff;
-    best = h;
+    candHost[m] = h;
+    candDiff[m] = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
+    m++;
   }
-  return best;
+  // candidates are in ascending id order, so the first minimum is the lowest id
+  for (;;) {
+    let k = -1;
+    let min = Number.MAX_VALUE;
+    for (let i = 0; i < m; i++) {
+      if (candDiff[i] < min) {
+        min = candDiff[i];
+        k = i;
+      }
+    }
+    if (k < 0) return -1;
+    const h = candHost[k];
+    if (allocSum[h] === 0 || !detector.isOverloaded(dc, h, v)) return h;
+    candDiff[k] = Number.MAX_VALUE; // overloaded after the placement: next best
+  }
 }
 
 /** First host (by id) that is suitable for `v`, or -1 (CloudSim PowerVmAllocationPolicyAbstract). */
