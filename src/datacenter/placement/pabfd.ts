@@ -60,19 +60,67 @@ export function findHostForVm(
     m++;
   }
   // candidates are in ascending id order, so the first minimum is the lowest id
-  for (;;) {
-    let k = -1;
-    let min = Number.MAX_VALUE;
-    for (let i = 0; i < m; i++) {
-      if (candDiff[i] < min) {
-        min = candDiff[i];
-        k = i;
-      }
+  let k = -1;
+  let min = Number.MAX_VALUE;
+  for (let i = 0; i < m; i++) {
+    if (candDiff[i] < min) {
+      min = candDiff[i];
+      k = i;
     }
-    if (k < 0) return -1;
-    const h = candHost[k];
+  }
+  if (k < 0) return -1;
+  const first = candHost[k];
+  if (allocSum[first] === 0 || !detector.isOverloaded(dc, first, v)) return first;
+  // the best one would be overloaded: try the others by increasing (increase, id)
+  candDiff[k] = Number.MAX_VALUE;
+  const heap = new CandidateHeap(candHost, candDiff, m);
+  while (heap.size > 0) {
+    const h = heap.pop();
+    if (h < 0) return -1;
     if (allocSum[h] === 0 || !detector.isOverloaded(dc, h, v)) return h;
-    candDiff[k] = Number.MAX_VALUE; // overloaded after the placement: next best
+  }
+  return -1;
+}
+
+/** A binary min-heap over candidate positions, ordered by (increase, host id); MAX_VALUE entries excluded. */
+class CandidateHeap {
+  private readonly pos: Int32Array;
+  size = 0;
+
+  constructor(
+    private readonly host: Int32Array,
+    private readonly diff: Float64Array,
+    m: number,
+  ) {
+    this.pos = new Int32Array(m);
+    for (let i = 0; i < m; i++) if (diff[i] < Number.MAX_VALUE) this.pos[this.size++] = i;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  /** Host of the smallest entry, removed. */
+  pop(): number {
+    const top = this.pos[0];
+    this.pos[0] = this.pos[--this.size];
+    this.down(0);
+    return this.host[top];
+  }
+
+  private less(a: number, b: number): boolean {
+    const da = this.diff[a];
+    const db = this.diff[b];
+    return da < db || (da === db && this.host[a] < this.host[b]);
+  }
+
+  private down(i: number): void {
+    const p = this.pos;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) return;
+      const c = l + 1 < this.size && this.less(p[l + 1], p[l]) ? l + 1 : l;
+      if (!this.less(p[c], p[i])) return;
+      [p[c], p[i]] = [p[i], p[c]];
+      i = c;
+    }
   }
 }
 
