@@ -35,9 +35,11 @@ export function validatePowerTable(table: PowerTable, name = 'power table'): voi
 export function powerAt(table: PowerTable, u: number): number {
   if (!(u > 0)) return table[0];
   if (u >= 1) return table[STEPS];
-  if (u % 0.1 === 0) return table[Math.trunc(u * STEPS)];
   const lo = Math.floor(u * STEPS);
   const hi = Math.ceil(u * STEPS);
+  // CloudSim returns the table value when u % 0.1 == 0; the only such doubles in (0, 1) are
+  // 0.1, 0.2, 0.4 and 0.8, where lo === hi, so this test gives the same watts without fmod
+  if (lo === hi) return table[lo];
   const p1 = table[lo];
   const p2 = table[hi];
   const delta = (p2 - p1) / STEPS;

@@ -74,6 +74,12 @@ function javaRound(x: number): number {
 
 /** Incremental simple linear regression with intercept (Commons Math SimpleRegression). */
 export class SimpleRegression {
+  /** Forgets all data. */
+  reset(): this {
+    this.n = this.sumX = this.sumY = this.sumXX = this.sumXY = this.xbar = this.ybar = 0;
+    return this;
+  }
+
   private n = 0;
   private sumX = 0;
   private sumY = 0;
@@ -152,11 +158,11 @@ export function tricubeWeights(n: number): Float64Array {
   return w;
 }
 
-function weightedRegression(x: ArrayLike<number>, y: ArrayLike<number>, w: Float64Array): SimpleRegression {
+function weightedRegression(x: ArrayLike<number>, y: ArrayLike<number>, w: Float64Array, reg = new SimpleRegression()): SimpleRegression {
   let zeros = 0;
   for (let i = 0; i < w.length; i++) if (w[i] <= 0) zeros++;
   const weighted = zeros >= ZERO_WEIGHT_SHARE * w.length;
-  const reg = new SimpleRegression();
+  reg.reset();
   for (let i = 0; i < x.length; i++) {
     if (weighted) {
       const s = Math.sqrt(w[i]);
@@ -180,9 +186,11 @@ function abscissa(n: number): Float64Array {
 }
 
 /** Loess [intercept, slope] of y over x = 1..n (CloudSim's getLoessParameterEstimates). */
+const loessRegression = new SimpleRegression();
+
 export function loessEstimates(y: ArrayLike<number>): [number, number] {
   const n = y.length;
-  return weightedRegression(abscissa(n), y, cachedTricube(n)).estimates();
+  return weightedRegression(abscissa(n), y, cachedTricube(n), loessRegression).estimates();
 }
 
 /** Robust Loess (tricube x bisquare of the residuals), CloudSim's getRobustLoessParameterEstimates. */
