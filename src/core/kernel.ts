@@ -62,6 +62,7 @@ export class Simulation {
 
   /** Cancels a pending event; cancelling one that already ran or was cancelled is a no-op. */
   cancel(handle: EventHandle): void {
+    if (handle < 0) return;
     const slot = handle % SLOT_SPACE;
     if (slot < this.#slots && this.#gen[slot] === Math.floor(handle / SLOT_SPACE)) this.#alive[slot] = 0;
   }

@@ -37,3 +37,14 @@ test('or counts the newly set bits', () => {
   assert.equal(a.count, 3);
   assert.equal(popcount(0xffffffff), 32);
 });
+
+test('prevSet scans backwards; runs counts ranges', () => {
+  const b = new Bitset(200);
+  b.add(5); b.add(6); b.add(7); b.add(64); b.add(131); b.add(132);
+  assert.equal(b.prevSet(199), 132);
+  assert.equal(b.prevSet(131), 131);
+  assert.equal(b.prevSet(130), 64);
+  assert.equal(b.prevSet(63), 7);
+  assert.equal(b.prevSet(4), -1);
+  assert.equal(b.runs(), 3);
+});

@@ -86,6 +86,28 @@ export class Bitset {
     }
   }
 
+  /** The last set bit at index <= from, or -1. */
+  prevSet(from: number): number {
+    if (from < 0) return -1;
+    if (from >= this.size) from = this.size - 1;
+    const words = this.words;
+    let w = from >>> 5;
+    const shift = 31 - (from & 31);
+    let bits = shift === 0 ? words[w] : (words[w] << shift) >>> shift;
+    for (;;) {
+      if (bits) return (w << 5) + 31 - Math.clz32(bits);
+      if (--w < 0) return -1;
+      bits = words[w];
+    }
+  }
+
+  /** Number of runs of consecutive set bits (e.g. ranges in a discard list). */
+  runs(): number {
+    let runs = 0;
+    for (let i = this.nextSet(0); i >= 0; i = this.nextSet(i + 1)) if (i === 0 || !this.has(i - 1)) runs++;
+    return runs;
+  }
+
   /** Recounts from the words (for tests). */
   recount(): number {
     let c = 0;

@@ -1,15 +1,24 @@
 /**
  * @module migration/driver
  * The mechanism of a migration: transfers on the network, dirty tracking, the VM's run state,
- * bandwidth estimates, timeouts, capacity, metrics. Decisions come from the policy
- * (algorithms/precopy.ts). Events: one per iteration (a rate-limit window or a batch), one per
- * sync, one for the final copy, one for the resume: never one per page.
+ * bandwidth estimates, timeouts, capacity, failures, metrics. Decisions come from the policies in
+ * algorithms/ (pre-copy stop rules, the hybrid switch, the post-copy push order).
+ *
+ *   stop-and-copy: pause -> send everything -> resume
+ *   precopy:       live rounds -> stop-and-copy of the rest -> resume
+ *   postcopy:      pause -> device state -> resume at the destination; pages follow (postcopy-phase.ts)
+ *   hybrid:        live rounds -> pause -> device state + discard list -> resume; the rest follows
+ *
+ * Events: one per iteration (a rate-limit window or a batch), per transfer, per fault: never one
+ * per page.
  */
 import { EventTarget, Simulation } from '../core/kernel.js';
 import { Chunk, newChunk, PageTransfer, WireCost } from '../memory/page-transfer.js';
 import { Flow, FlowOwner } from '../network/network.js';
+import { HybridSwitch } from './algorithms/hybrid.js';
 import { PrecopyObservation, PrecopyPolicy } from './algorithms/precopy.js';
 import { MigrationOptions } from './options.js';
+import { PostcopyOwner, PostcopyPhase } from './postcopy-phase.js';
 import { MigrationResult, MigrationStatus, RoundRecord } from './result.js';
 import { Host, Vm, World } from './world.js';
 
@@ -19,22 +28,36 @@ const enum Ev {
   Resume,
 }
 
-type Phase = 'pending' | 'live' | 'stop-and-copy' | 'resuming' | 'done';
+/** Discard list entries are (start, length) ranges: 16 bytes each. */
+const DISCARD_RANGE_BYTES = 16;
 
-export class Migration implements EventTarget, FlowOwner {
+export type Phase = 'pending' | 'live' | 'stop-and-copy' | 'switchover' | 'postcopy' | 'resuming' | 'done';
+
+/** What a failure took away, as seen by one migration. */
+export interface FailureImpact {
+  what: string;
+  sourceLost: boolean;
+  destinationLost: boolean;
+}
+
+export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   phase: Phase = 'pending';
   readonly result: MigrationResult;
   readonly #policy: PrecopyPolicy;
+  readonly #hybrid: HybridSwitch | null;
   readonly #cost: WireCost;
   #source!: Host;
   #transfer: PageTransfer | null = null;
   #flow: Flow | null = null;
+  #postcopy: PostcopyPhase | null = null;
   #chunk: Chunk = newChunk();
   #chunkStart = 0;
   #round: RoundRecord | null = null;
   #bandwidth = 0;
   #pausedAt = 0;
+  #resumedAt = -1;
   #timeoutEvent = -1;
+  #switchRequested: string | null = null;
 
   constructor(
     readonly world: World,
@@ -44,13 +67,15 @@ export class Migration implements EventTarget, FlowOwner {
     readonly options: MigrationOptions,
   ) {
     this.#policy = new PrecopyPolicy(options);
+    this.#hybrid = options.algorithm === 'hybrid' ? new HybridSwitch(options) : null;
     this.#cost = { dataPage: vm.pageSize + options.pageHeader, zeroPage: options.zeroPageBytes };
+    const hasPreset = options.algorithm === 'precopy' || options.algorithm === 'hybrid';
     this.result = {
       vm: vm.name,
       from: vm.host.name,
       to: destination.name,
       algorithm: options.algorithm,
-      preset: options.algorithm === 'precopy' ? options.preset : null,
+      preset: hasPreset ? options.preset : null,
       status: 'unfinished',
       reason: 'not started',
       startTime: at,
@@ -58,17 +83,23 @@ export class Migration implements EventTarget, FlowOwner {
       totalTime: null,
       downtime: null,
       bytesTransferred: 0,
-      bytesByPhase: { live: 0, stopAndCopy: 0 },
+      bytesByPhase: { live: 0, stopAndCopy: 0, postcopy: 0 },
       pagesTransferred: 0,
       zeroPages: 0,
       rounds: [],
       stalePagesAtResume: null,
+      postcopy: null,
       options: { ...options },
     };
     world.sim.scheduleAt(at, this, Ev.Start);
   }
 
+  get source(): Host {
+    return this.#source ?? this.vm.host;
+  }
+
   onEvent(kind: number, sim: Simulation): void {
+    if (this.phase === 'done') return;
     if (kind === Ev.Start) this.#start(sim);
     else if (kind === Ev.Timeout) this.#onTimeout(sim);
     else if (kind === Ev.Resume) this.#resume(sim);
@@ -85,6 +116,13 @@ export class Migration implements EventTarget, FlowOwner {
       this.phase = 'resuming';
       this.#closeRound(sim.now, 0);
       sim.schedule(this.world.latency + this.options.resumeLatency, this, Ev.Resume);
+    } else if (this.phase === 'switchover') {
+      // device state sent: the source starts pushing, the destination resumes shortly
+      this.phase = 'postcopy';
+      this.#closeRound(sim.now, 0);
+      this.#openRound(sim.now, 'postcopy');
+      sim.schedule(this.world.latency + this.options.resumeLatency, this, Ev.Resume);
+      this.#postcopy!.startPush();
     }
   }
 
@@ -94,41 +132,50 @@ export class Migration implements EventTarget, FlowOwner {
     const vm = this.vm, dst = this.destination;
     this.#source = vm.host;
     this.result.from = vm.host.name;
-    if (vm.state !== 'running') return this.#end(sim, 'rejected', `VM ${vm.name} is ${vm.state}, not running`);
-    if (vm.migrating) return this.#end(sim, 'rejected', `VM ${vm.name} is already migrating`);
-    if (vm.host === dst) return this.#end(sim, 'rejected', `VM ${vm.name} is already on host ${dst.name}`);
-    if (!dst.alive) return this.#end(sim, 'rejected', `host ${dst.name} is down`);
-    if (dst.free < vm.memory) {
-      return this.#end(
-        sim,
-        'rejected',
-        `host ${dst.name} has ${gib(dst.free)} free, VM ${vm.name} needs ${gib(vm.memory)}`,
-      );
-    }
+    const refusal = this.#refusal();
+    if (refusal) return this.#end(sim, 'rejected', refusal);
     dst.reserve(vm.memory);
     vm.migrating = true;
     vm.advanceTo(sim.now);
-    vm.image.startTracking();
     this.#transfer = new PageTransfer(vm.image);
     this.#transfer.markAll();
-    this.phase = 'live';
     this.result.reason = 'in progress';
+    this.world.active.add(this);
     if (Number.isFinite(this.options.timeout)) this.#timeoutEvent = sim.schedule(this.options.timeout, this, Ev.Timeout);
     if (this.options.algorithm === 'stop-and-copy') return this.#stopAndCopy(sim, 'non-live migration');
+    if (this.options.algorithm === 'postcopy') return this.#switchToPostcopy(sim, 'post-copy: switched over at once');
+    vm.image.startTracking();
+    this.phase = 'live';
     this.#openRound(sim.now, 'live');
     this.#iterate(sim);
+  }
+
+  /** Why this migration cannot start, or null. */
+  #refusal(): string | null {
+    const vm = this.vm, dst = this.destination, src = vm.host;
+    if (vm.state !== 'running') return `VM ${vm.name} is ${vm.state}, not running`;
+    if (vm.migrating) return `VM ${vm.name} is already migrating`;
+    if (src === dst) return `VM ${vm.name} is already on host ${dst.name}`;
+    if (!dst.alive) return `host ${dst.name} is down`;
+    if (!this.world.reachable(src, dst)) return `hosts ${src.name} and ${dst.name} cannot reach each other (link ${src.name}-${dst.name} failed)`;
+    if (dst.free < vm.memory) return `host ${dst.name} has ${gib(dst.free)} free, VM ${vm.name} needs ${gib(vm.memory)}`;
+    return null;
   }
 
   /** Iteration boundaries of the live phase: check, maybe sync and decide, then send a chunk. */
   #iterate(sim: Simulation): void {
     const t = this.#transfer!;
     this.vm.advanceTo(sim.now);
+    if (this.#switchRequested) return this.#switchToPostcopy(sim, this.#switchRequested);
     for (;;) {
       if (this.#policy.shouldSync(this.#observe())) {
         const lastRoundPages = this.#round!.pagesSent + this.#round!.pagesSkipped;
+        const round = this.#round!.index;
         this.#closeRound(sim.now, t.sync());
         const reason = this.#policy.stopReason({ ...this.#observe(), lastRoundPages });
         if (reason !== null) return this.#stopAndCopy(sim, reason);
+        const switchReason = this.#hybrid?.afterRound(round, t.remainingPages) ?? null;
+        if (switchReason !== null) return this.#switchToPostcopy(sim, switchReason);
         this.#openRound(sim.now, 'live');
         if (this.options.syncRule === 'round-end') t.scanPos = 0; // a Xen/SimGrid round is one pass from the start
       }
@@ -141,11 +188,15 @@ export class Migration implements EventTarget, FlowOwner {
     }
   }
 
-  #stopAndCopy(sim: Simulation, reason: string): void {
-    const t = this.#transfer!, vm = this.vm;
-    vm.advanceTo(sim.now);
-    vm.state = 'paused';
+  #pause(sim: Simulation): void {
+    this.vm.advanceTo(sim.now);
+    this.vm.state = 'paused';
     this.#pausedAt = sim.now;
+  }
+
+  #stopAndCopy(sim: Simulation, reason: string): void {
+    const t = this.#transfer!;
+    this.#pause(sim);
     this.phase = 'stop-and-copy';
     this.result.reason = reason;
     // final sync; a round already closed by the deciding sync has no open record left
@@ -154,38 +205,105 @@ export class Migration implements EventTarget, FlowOwner {
     this.#openRound(sim.now, 'stop-and-copy');
     const chunk = t.takeChunk(Infinity, this.#cost, false, this.#chunk);
     this.#addToRound(chunk);
-    const bytes = chunk.wireBytes + this.options.deviceState;
     this.#round!.bytesSent += this.options.deviceState;
     const cap = this.options.uncappedSwitchover ? Infinity : this.options.maxBandwidth;
-    this.#send(sim, bytes, cap);
+    this.#send(sim, chunk.wireBytes + this.options.deviceState, cap);
+  }
+
+  /**
+   * Pause, send the device state (and, after pre-copy, the discard list of pages dirtied since
+   * they were sent), resume at the destination; the pages still at the source follow.
+   */
+  #switchToPostcopy(sim: Simulation, reason: string): void {
+    const t = this.#transfer!, vm = this.vm;
+    this.#pause(sim);
+    this.phase = 'switchover';
+    this.result.reason = reason;
+    const dirtied = t.sync();
+    if (this.#round) this.#closeRound(sim.now, dirtied);
+    vm.image.stopTracking();
+    const discard = this.options.algorithm === 'hybrid' ? t.toSend.runs() * DISCARD_RANGE_BYTES : 0;
+    this.#openRound(sim.now, 'stop-and-copy');
+    this.#round!.bytesSent = this.options.deviceState + discard;
+    this.#postcopy = new PostcopyPhase(
+      sim,
+      this.world.network,
+      this.world.path(this.#source, this.destination),
+      this.world.latency,
+      vm,
+      t,
+      this.#cost,
+      this.options,
+      this,
+    );
+    this.#send(sim, this.options.deviceState + discard, Infinity);
   }
 
   #resume(sim: Simulation): void {
     const vm = this.vm, t = this.#transfer!;
-    this.result.stalePagesAtResume = t.stalePages();
-    vm.image.stopTracking();
-    this.#source.release(vm.memory);
     vm.host = this.destination;
     vm.state = 'running';
-    vm.migrating = false;
+    this.#resumedAt = sim.now;
     this.result.downtime = sim.now - this.#pausedAt;
+    if (this.#postcopy) {
+      this.#postcopy.startGuest();
+      if (this.phase === 'postcopy') return; // pages still on their way: done in postcopyDone
+    } else {
+      this.result.stalePagesAtResume = t.stalePages();
+      vm.image.stopTracking();
+    }
+    this.#complete(sim);
+  }
+
+  #complete(sim: Simulation): void {
+    const vm = this.vm;
+    if (this.#postcopy) {
+      this.result.stalePagesAtResume = this.#transfer!.stalePages();
+      vm.setWrittenUntil(Math.max(sim.now, this.#postcopy.guestTime));
+      this.#fillPostcopyStats(sim.now);
+    }
+    this.#source.release(vm.memory);
+    vm.migrating = false;
     this.#end(sim, 'completed', this.result.reason);
   }
 
+  /** Post-copy transfers are accounted when they leave the source. */
+  postcopySent(bytes: number, pages: number, zeroPages: number): void {
+    this.result.bytesTransferred += bytes;
+    this.result.bytesByPhase.postcopy += bytes;
+    this.result.pagesTransferred += pages;
+    this.result.zeroPages += zeroPages;
+    const r = this.#round!;
+    r.pagesSent += pages;
+    r.zeroPages += zeroPages;
+    r.bytesSent += bytes;
+  }
+
+  postcopyDone(sim: Simulation): void {
+    this.#closeRound(sim.now, 0);
+    if (this.#resumedAt < 0) {
+      this.phase = 'resuming'; // everything arrived before the VM resumed
+      return;
+    }
+    this.#complete(sim);
+  }
+
   #onTimeout(sim: Simulation): void {
+    this.#timeoutEvent = -1;
     if (this.phase !== 'live') return; // the switch-over already began: let it finish
+    if (this.#hybrid) {
+      // hybrid: not converging by the timeout means switching to post-copy at the next iteration
+      this.#switchRequested = `switched to post-copy at the ${this.options.timeout} s timeout`;
+      return;
+    }
     this.#cancel(sim, 'timeout', `not converged after the ${this.options.timeout} s timeout; the VM keeps running on ${this.#source.name}`);
   }
 
   /** Gives up a live migration: the VM stays at the source, the destination is released. */
   #cancel(sim: Simulation, status: MigrationStatus, reason: string): void {
-    if (this.#flow) {
-      const delivered = this.world.network.abort(this.#flow);
-      this.#account(delivered);
-      if (this.#round) this.#round.bytesSent -= this.#flow.size - delivered;
-      this.#flow = null;
-    }
+    this.#abortFlow(sim);
     this.vm.advanceTo(sim.now);
+    if (this.vm.state === 'paused') this.vm.state = 'running'; // the source resumes its VM
     this.#closeRound(sim.now, this.vm.image.log?.count ?? 0);
     this.vm.image.stopTracking();
     this.vm.migrating = false;
@@ -193,14 +311,84 @@ export class Migration implements EventTarget, FlowOwner {
     this.#end(sim, status, reason);
   }
 
+  #abortFlow(sim: Simulation): void {
+    if (!this.#flow) return;
+    const flow = this.#flow;
+    this.#flow = null;
+    const delivered = this.world.network.abort(flow);
+    this.#account(delivered);
+    if (this.#round) this.#round.bytesSent -= flow.size - delivered;
+    void sim;
+  }
+
+  /**
+   * A link or host failed. Before the VM runs at the destination it keeps (or resumes) running
+   * at the source: aborted. After, its memory is split between the hosts: the guest is lost.
+   */
+  onFailure(sim: Simulation, impact: FailureImpact): void {
+    if (this.phase === 'pending' || this.phase === 'done') return;
+    const at = `${impact.what} at ${sim.now.toFixed(3)} s`;
+    const vm = this.vm;
+    const afterSwitch = this.#postcopy !== null && (this.phase === 'postcopy' || this.#resumedAt >= 0);
+    if (impact.sourceLost && !afterSwitch) {
+      this.#abortFlow(sim);
+      this.#postcopy?.stop();
+      return this.#lose(sim, `${at} during ${this.#phaseName()}: the source crashed and the VM with it`);
+    }
+    if (afterSwitch || (this.phase === 'resuming' && impact.destinationLost)) {
+      this.#postcopy?.stop();
+      this.#abortFlow(sim);
+      return this.#lose(
+        sim,
+        `${at} during ${this.#phaseName()}: the VM ran at ${this.destination.name} while ${this.#source.name} still held pages it had not sent; the guest is lost`,
+      );
+    }
+    if (this.phase === 'resuming') return; // every byte is at the destination: the switch-over completes
+    this.#postcopy?.stop();
+    this.#cancel(sim, 'aborted', `${at} during ${this.#phaseName()}; the VM keeps running on ${this.#source.name}`);
+    void vm;
+  }
+
+  #lose(sim: Simulation, reason: string): void {
+    const vm = this.vm;
+    vm.state = 'lost';
+    vm.migrating = false;
+    vm.image.stopTracking();
+    this.#closeRound(sim.now, 0);
+    this.#source.release(vm.memory);
+    this.destination.release(vm.memory);
+    if (this.#postcopy) this.#fillPostcopyStats(sim.now);
+    this.#end(sim, 'failed', reason);
+  }
+
+  #phaseName(): string {
+    const hybrid = this.options.algorithm === 'hybrid';
+    switch (this.phase) {
+      case 'live':
+        return hybrid ? 'the pre-copy phase of a hybrid migration' : `pre-copy round ${this.#round?.index ?? this.result.rounds.length}`;
+      case 'stop-and-copy':
+      case 'resuming':
+        return 'the stop-and-copy';
+      case 'switchover':
+        return 'the switch-over to post-copy';
+      default:
+        return hybrid ? 'the post-copy phase of a hybrid migration' : 'post-copy';
+    }
+  }
+
   /** Called by the run when the simulation horizon is reached with this migration in flight. */
   giveUpAtHorizon(sim: Simulation, horizon: number): void {
     if (this.phase === 'live') this.#cancel(sim, 'unfinished', `still running at the end of the simulation (${horizon} s); set a timeout or a longer horizon`);
     else if (this.phase === 'pending') this.result.reason = `starts after the end of the simulation (${horizon} s)`;
+    else if (this.phase !== 'done') {
+      this.result.reason = `still in ${this.#phaseName()} at the end of the simulation (${horizon} s)`;
+      if (this.#postcopy) this.#fillPostcopyStats(sim.now);
+    }
   }
 
   #end(sim: Simulation, status: MigrationStatus, reason: string): void {
-    if (this.#timeoutEvent >= 0) sim.cancel(this.#timeoutEvent);
+    sim.cancel(this.#timeoutEvent);
+    this.world.active.delete(this);
     this.phase = 'done';
     this.result.status = status;
     this.result.reason = reason;
@@ -237,8 +425,29 @@ export class Migration implements EventTarget, FlowOwner {
 
   #account(bytes: number): void {
     this.result.bytesTransferred += bytes;
-    if (this.phase === 'live') this.result.bytesByPhase.live += bytes;
-    else this.result.bytesByPhase.stopAndCopy += bytes;
+    const phases = this.result.bytesByPhase;
+    if (this.phase === 'live') phases.live += bytes;
+    else phases.stopAndCopy += bytes; // the stop-and-copy, or the switch-over's device state
+  }
+
+  #fillPostcopyStats(now: number): void {
+    const s = this.#postcopy!.stats;
+    const lat = [...s.faultLatencies].sort((a, b) => a - b);
+    const running = this.#resumedAt >= 0 ? now - this.#resumedAt : 0;
+    this.result.postcopy = {
+      faults: s.faults,
+      requests: s.requests,
+      pagesPushed: s.pagesPushed,
+      pagesRequested: s.pagesRequested,
+      faultLatency: {
+        mean: lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : 0,
+        p50: quantile(lat, 0.5),
+        p99: quantile(lat, 0.99),
+        max: lat.length ? lat[lat.length - 1] : 0,
+      },
+      blockedTime: s.blockedTime,
+      degradation: running > 0 ? Math.min(1, s.blockedTime / running) : 0,
+    };
   }
 
   #openRound(now: number, kind: RoundRecord['kind']): void {
@@ -275,6 +484,12 @@ export class Migration implements EventTarget, FlowOwner {
     this.result.rounds.push(r);
     this.#round = null;
   }
+}
+
+/** Nearest-rank quantile of sorted values (0 for none). */
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 function gib(bytes: number): string {

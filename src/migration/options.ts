@@ -3,9 +3,11 @@
  * The registry of migration algorithms and their options: one table that types the scenario
  * schema, the CLI's --algorithms and the reports.
  */
+import { HybridOptions, hybridDefaults } from './algorithms/hybrid.js';
+import { PostcopyOptions, postcopyDefaults } from './algorithms/postcopy.js';
 import { PrecopyOptions, PrecopyPresetName, precopyPresets } from './algorithms/precopy.js';
 
-export const algorithmNames = ['precopy', 'stop-and-copy'] as const;
+export const algorithmNames = ['precopy', 'postcopy', 'hybrid', 'stop-and-copy'] as const;
 export type AlgorithmName = (typeof algorithmNames)[number];
 
 /** Mechanism options shared by every algorithm (bytes, seconds, bytes/s). */
@@ -31,14 +33,14 @@ export const commonDefaults: CommonOptions = {
 };
 
 /** Fully resolved options of one migration. */
-export type MigrationOptions = CommonOptions & PrecopyOptions & { algorithm: AlgorithmName };
+export type MigrationOptions = CommonOptions & PrecopyOptions & PostcopyOptions & HybridOptions & { algorithm: AlgorithmName };
 
 /** Defaults for an algorithm and preset, before scenario overrides. */
 export function defaultOptions(algorithm: AlgorithmName, preset: PrecopyPresetName = 'qemu'): MigrationOptions {
-  const base = precopyPresets[preset];
+  const base = { ...commonDefaults, ...precopyPresets[preset], ...postcopyDefaults, ...hybridDefaults, algorithm };
   if (algorithm === 'stop-and-copy') {
     // non-live baseline: pause at once, send everything at the link rate (or the given cap)
-    return { ...commonDefaults, ...base, maxBandwidth: Infinity, uncappedSwitchover: false, algorithm };
+    return { ...base, maxBandwidth: Infinity, uncappedSwitchover: false };
   }
-  return { ...commonDefaults, ...base, algorithm };
+  return base;
 }

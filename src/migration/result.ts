@@ -8,7 +8,8 @@ export type MigrationStatus = 'completed' | 'timeout' | 'aborted' | 'failed' | '
 export interface RoundRecord {
   /** 1-based; the bulk pass is round 1. */
   index: number;
-  kind: 'live' | 'stop-and-copy';
+  /** live pre-copy round; the pause (stop-and-copy, or the switch-over's device state); the post-copy push. */
+  kind: 'live' | 'stop-and-copy' | 'postcopy';
   /** Simulated time the round began, s. */
   start: number;
   duration: number;
@@ -41,13 +42,30 @@ export interface MigrationResult {
   downtime: number | null;
   /** All bytes on the wire, headers and device state included. */
   bytesTransferred: number;
-  bytesByPhase: { live: number; stopAndCopy: number };
+  bytesByPhase: { live: number; stopAndCopy: number; postcopy: number };
   /** Pages sent, zero pages included, counted every time they are sent. */
   pagesTransferred: number;
   zeroPages: number;
   rounds: RoundRecord[];
   /** Pages whose destination copy was not current at resume (0 for a correct migration); null unless completed. */
   stalePagesAtResume: number | null;
+  /** Post-copy figures (post-copy and hybrid), else null. */
+  postcopy: PostcopyResult | null;
   /** The options the migration ran with (after presets and overrides). */
   options: Record<string, unknown>;
+}
+
+export interface PostcopyResult {
+  /** Guest accesses that found their page missing and blocked the vCPU. */
+  faults: number;
+  /** Page requests that reached the source (QEMU postcopy-requests). */
+  requests: number;
+  pagesPushed: number;
+  pagesRequested: number;
+  /** Time a fault blocked the vCPU, s. */
+  faultLatency: { mean: number; p50: number; p99: number; max: number };
+  /** Guest time blocked on faults, s. */
+  blockedTime: number;
+  /** Share of the guest's time at the destination lost to faults, until the last page arrived. */
+  degradation: number;
 }

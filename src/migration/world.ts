@@ -9,6 +9,7 @@ import { Rng } from '../core/random.js';
 import { PageImage } from '../memory/page-image.js';
 import { Link, Network } from '../network/network.js';
 import { Workload } from '../workload/workload.js';
+import type { FailureImpact, Migration } from './driver.js';
 
 export class Host {
   /** Bytes reserved by VMs running here or arriving. */
@@ -59,6 +60,11 @@ export class Vm {
     public host: Host,
   ) {}
 
+  /** The workload has already been applied up to t (post-copy drew it access by access). */
+  setWrittenUntil(t: number): void {
+    this.#writtenUntil = Math.max(this.#writtenUntil, t);
+  }
+
   /** Applies the guest's writes up to time t (only while it runs). */
   advanceTo(t: number): void {
     if (t <= this.#writtenUntil) return;
@@ -71,6 +77,10 @@ export class World {
   readonly hosts = new Map<string, Host>();
   readonly vms = new Map<string, Vm>();
   readonly network: Network;
+  /** Migrations under way (they hear about failures). */
+  readonly active = new Set<Migration>();
+  /** Host pairs that cannot reach each other ("A|B", both orders). */
+  readonly #cut = new Set<string>();
 
   constructor(
     readonly sim: Simulation,
@@ -93,6 +103,38 @@ export class World {
     host.reserve(memory);
     this.vms.set(name, vm);
     return vm;
+  }
+
+  reachable(a: Host, b: Host): boolean {
+    return a.alive && b.alive && !this.#cut.has(`${a.name}|${b.name}`);
+  }
+
+  /** The link between two hosts fails: migrations between them hear of it. */
+  cutLink(a: Host, b: Host): void {
+    this.#cut.add(`${a.name}|${b.name}`).add(`${b.name}|${a.name}`);
+    const what = `link ${a.name}-${b.name} failed`;
+    for (const m of [...this.active]) {
+      const ends = [m.source, m.destination];
+      if (ends.includes(a) && ends.includes(b)) m.onFailure(this.sim, { what, sourceLost: false, destinationLost: false });
+    }
+  }
+
+  /** A host crashes: its VMs are lost, its NIC goes down, migrations to or from it hear of it. */
+  crashHost(host: Host): void {
+    host.alive = false;
+    this.network.setLinkUp(host.up, false);
+    this.network.setLinkUp(host.down, false);
+    const what = `host ${host.name} crashed`;
+    for (const m of [...this.active]) {
+      const impact: FailureImpact = { what, sourceLost: m.source === host, destinationLost: m.destination === host };
+      if (impact.sourceLost || impact.destinationLost) m.onFailure(this.sim, impact);
+    }
+    for (const vm of this.vms.values()) {
+      if (vm.host === host && vm.state !== 'lost' && !vm.migrating) {
+        vm.state = 'lost';
+        host.release(vm.memory);
+      }
+    }
   }
 
   path(from: Host, to: Host): Link[] {

@@ -14,7 +14,7 @@ export interface MigrationRow {
 const MiB = 2 ** 20;
 const num = (v: number | null, digits: number, scale = 1) => (v === null ? '-' : (v / scale).toFixed(digits));
 
-function columns(withVariant: boolean, withVm: boolean): Column<MigrationRow>[] {
+function columns(withVariant: boolean, withVm: boolean, withPostcopy: boolean): Column<MigrationRow>[] {
   const cols: Column<MigrationRow>[] = [];
   if (withVariant) cols.push({ header: 'variant', text: (r) => r.variant ?? '', align: 'left' });
   if (withVm) {
@@ -31,16 +31,22 @@ function columns(withVariant: boolean, withVm: boolean): Column<MigrationRow>[] 
     { header: 'sent MiB', text: (r) => num(r.m.bytesTransferred, 1, MiB), csv: (r) => r.m.bytesTransferred },
     { header: 'pages', text: (r) => String(r.m.pagesTransferred), csv: (r) => r.m.pagesTransferred },
     { header: 'zero pages', text: (r) => String(r.m.zeroPages), csv: (r) => r.m.zeroPages },
-    { header: 'rounds', text: (r) => String(r.m.rounds.length), csv: (r) => r.m.rounds.length },
-    { header: 'reason', text: (r) => r.m.reason, align: 'left' },
+    { header: 'rounds', text: (r) => String(r.m.rounds.filter((x) => x.kind === 'live').length), csv: (r) => r.m.rounds.filter((x) => x.kind === 'live').length },
   );
+  if (withPostcopy) {
+    cols.push(
+      { header: 'faults', text: (r) => (r.m.postcopy ? String(r.m.postcopy.faults) : '-'), csv: (r) => r.m.postcopy?.faults ?? null },
+      { header: 'degradation %', text: (r) => (r.m.postcopy ? (r.m.postcopy.degradation * 100).toFixed(1) : '-'), csv: (r) => r.m.postcopy?.degradation ?? null },
+    );
+  }
+  cols.push({ header: 'reason', text: (r) => r.m.reason, align: 'left' });
   return cols;
 }
 
 function pick(rows: readonly MigrationRow[]): Column<MigrationRow>[] {
   const withVariant = rows.some((r) => r.variant !== undefined);
   const vms = new Set(rows.map((r) => `${r.m.vm} ${r.m.from} ${r.m.to}`));
-  return columns(withVariant, !withVariant || vms.size > 1);
+  return columns(withVariant, !withVariant || vms.size > 1, rows.some((r) => r.m.postcopy !== null));
 }
 
 export function migrationTable(rows: readonly MigrationRow[]): string {

@@ -1,12 +1,12 @@
 /**
  * @module scenario/default
  * The built-in scenario that `lmsim compare` (and `npm start`) runs when given no file: one busy
- * 4 GiB VM over 1 Gbit/s, every algorithm and preset on the same workload and seed.
+ * 4 GiB VM over 1 Gbit/s; pre-copy, post-copy, hybrid and stop-and-copy on the same workload and seed.
  */
 import { ScenarioInput } from './schema.js';
 
 export const defaultScenario: ScenarioInput = {
-  name: 'default: one busy 4 GiB VM, every algorithm',
+  name: 'default: one busy 4 GiB VM, pre-copy vs post-copy vs hybrid',
   seed: 42,
   network: { bandwidth: '1Gbit/s', latency: '0.2ms' },
   hosts: [
@@ -19,15 +19,16 @@ export const defaultScenario: ScenarioInput = {
       host: 'A',
       memory: '4GiB',
       resident: '3GiB',
-      workload: { kind: 'hotcold', writeRate: '20000/s', workingSet: '3GiB', hotSet: '256MiB', hotShare: 0.9 },
+      workload: { kind: 'hotcold', writeRate: '20000/s', readRate: '20000/s', workingSet: '3GiB', hotSet: '256MiB', hotShare: 0.9 },
     },
   ],
   migrations: [{ vm: 'db', to: 'B', at: '10s', timeout: '5min' }],
   compare: [
     { algorithm: 'precopy', preset: 'qemu' },
     { algorithm: 'precopy', preset: 'xen' },
-    { algorithm: 'precopy', preset: 'xen-legacy' },
-    { algorithm: 'precopy', preset: 'simgrid' },
+    { algorithm: 'postcopy' },
+    { label: 'postcopy preempt', algorithm: 'postcopy', preempt: true },
+    { algorithm: 'hybrid' },
     { algorithm: 'stop-and-copy' },
   ],
 };

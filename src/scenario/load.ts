@@ -106,6 +106,10 @@ function crossCheck(s: ScenarioSpec): string[] {
     }
     checkWorkload(vm.workload, vm.memory, s.pageSize, `${at}.workload`, issues);
   });
+  s.failures.forEach((f, i) => {
+    const named = 'link' in f ? f.link.split('-') : [f.host];
+    for (const h of named) if (!hostMemory.has(h)) issues.push(`failures[${i}].${'link' in f ? 'link' : 'host'}: no host named "${h}"`);
+  });
   s.migrations.forEach((m, i) => {
     if (!vmNames.has(m.vm)) issues.push(`migrations[${i}].vm: no VM named "${m.vm}"`);
     if (!hostMemory.has(m.to)) issues.push(`migrations[${i}].to: no host named "${m.to}"`);
@@ -119,10 +123,13 @@ function checkWorkload(w: WorkloadInput, memory: number, pageSize: number, at: s
     w.phases.forEach((p, i) => checkWorkload(p.workload, memory, pageSize, `${at}.phases[${i}].workload`, issues));
     return;
   }
-  try {
-    parsePageRate(w.writeRate, pageSize);
-  } catch (e) {
-    issues.push(`${at}.writeRate: ${e instanceof UnitError ? e.message : String(e)}`);
+  for (const field of ['writeRate', 'readRate'] as const) {
+    if (w[field] === undefined) continue;
+    try {
+      parsePageRate(w[field], pageSize);
+    } catch (e) {
+      issues.push(`${at}.${field}: ${e instanceof UnitError ? e.message : String(e)}`);
+    }
   }
   const offset = w.offset ?? 0;
   const ws = w.workingSet ?? memory - offset;

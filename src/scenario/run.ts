@@ -3,7 +3,7 @@
  * runScenario(): the pure entry point. A validated scenario in, the one RunResult record out.
  * No I/O, no clock: the same scenario and seed give byte-identical JSON.
  */
-import { Simulation } from '../core/kernel.js';
+import { Priority, Simulation } from '../core/kernel.js';
 import { parsePageRate } from '../core/units.js';
 import { Migration } from '../migration/driver.js';
 import { defaultOptions, MigrationOptions } from '../migration/options.js';
@@ -41,6 +41,12 @@ export function runScenario(spec: ScenarioSpec): RunResult {
   const migrations = spec.migrations.map(
     (m) => new Migration(world, world.vms.get(m.vm)!, world.hosts.get(m.to)!, m.at, resolveOptions(m)),
   );
+  for (const f of spec.failures) {
+    const inject = 'link' in f
+      ? () => { const [a, b] = f.link.split('-'); world.cutLink(world.hosts.get(a)!, world.hosts.get(b)!); }
+      : () => world.crashHost(world.hosts.get(f.host)!);
+    sim.scheduleAt(f.at, { onEvent: inject }, 0, Priority.urgent);
+  }
   sim.run(spec.horizon);
   for (const m of migrations) m.giveUpAtHorizon(sim, spec.horizon);
   return {
@@ -94,10 +100,15 @@ function toPages(w: WorkloadInput, memory: number, pageSize: number): WorkloadSp
     default: {
       const offset = pages(w.offset ?? 0);
       const workingSet = pages(w.workingSet ?? memory - (w.offset ?? 0));
-      const writeRate = parsePageRate(w.writeRate, pageSize);
-      if (w.kind === 'hotcold') return { kind: 'hotcold', writeRate, offset, workingSet, hotSet: pages(w.hotSet), hotShare: w.hotShare };
-      if (w.kind === 'zipf') return { kind: 'zipf', writeRate, offset, workingSet, exponent: w.exponent };
-      return { kind: w.kind, writeRate, offset, workingSet };
+      const pattern = {
+        writeRate: parsePageRate(w.writeRate, pageSize),
+        readRate: w.readRate === undefined ? 0 : parsePageRate(w.readRate, pageSize),
+        offset,
+        workingSet,
+      };
+      if (w.kind === 'hotcold') return { kind: 'hotcold', ...pattern, hotSet: pages(w.hotSet), hotShare: w.hotShare };
+      if (w.kind === 'zipf') return { kind: 'zipf', ...pattern, exponent: w.exponent };
+      return { kind: w.kind, ...pattern };
     }
   }
 }

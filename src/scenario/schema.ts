@@ -47,18 +47,26 @@ const Fraction = z.number().min(0).max(1);
 
 const workloadFields = {
   writeRate: PageRate,
+  readRate: PageRate.optional().meta({ description: 'page reads per second besides the writes (they matter for post-copy), default 0' }),
   workingSet: Size.optional().meta({ description: 'pages the guest writes, default: its resident memory' }),
   offset: Size.optional().meta({ description: 'where the working set starts in guest memory, default 0' }),
 };
 
 export const workloadKinds = ['idle', 'uniform', 'hotcold', 'zipf', 'sweep', 'phases'] as const;
 
+interface PatternInput {
+  writeRate: number | string;
+  readRate?: number | string;
+  workingSet?: number;
+  offset?: number;
+}
+
 export type WorkloadInput =
   | { kind: 'idle' }
-  | { kind: 'uniform'; writeRate: number | string; workingSet?: number; offset?: number }
-  | { kind: 'hotcold'; writeRate: number | string; hotSet: number; hotShare: number; workingSet?: number; offset?: number }
-  | { kind: 'zipf'; writeRate: number | string; exponent: number; workingSet?: number; offset?: number }
-  | { kind: 'sweep'; writeRate: number | string; workingSet?: number; offset?: number }
+  | ({ kind: 'uniform' } & PatternInput)
+  | ({ kind: 'hotcold'; hotSet: number; hotShare: number } & PatternInput)
+  | ({ kind: 'zipf'; exponent: number } & PatternInput)
+  | ({ kind: 'sweep' } & PatternInput)
   | { kind: 'phases'; repeat: boolean; phases: { duration: number; workload: WorkloadInput }[] };
 
 export const Workload: z.ZodType<WorkloadInput> = z.lazy(() =>
@@ -104,6 +112,13 @@ const migrationOptionFields = {
   batchPages: orUnlimited(z.number().int().nonnegative()).optional(),
   skipRedirtied: z.boolean().optional(),
   uncappedSwitchover: z.boolean().optional(),
+  // post-copy and hybrid
+  prepaging: z.enum(['forward', 'bubble', 'none']).optional(),
+  preempt: z.boolean().optional(),
+  pushChunk: Size.optional(),
+  maxPostcopyBandwidth: orUnlimited(Rate).optional(),
+  postcopyAfterRounds: orUnlimited(z.number().int().positive()).optional(),
+  stallRounds: z.number().int().nonnegative().optional(),
 };
 
 export const MigrationSpec = z.strictObject({
@@ -112,6 +127,11 @@ export const MigrationSpec = z.strictObject({
   at: Duration.default(0),
   ...migrationOptionFields,
 });
+
+export const Failure = z.union([
+  z.strictObject({ at: Duration, link: z.string().regex(/^[^-\s]+-[^-\s]+$/, 'expected "HOST-HOST", e.g. "A-B"') }),
+  z.strictObject({ at: Duration, host: z.string().min(1) }),
+]);
 
 export const Variant = z.strictObject({
   label: z.string().optional(),
@@ -151,6 +171,7 @@ export const Scenario = z
       )
       .min(1),
     migrations: z.array(MigrationSpec).default([]),
+    failures: z.array(Failure).default([]).meta({ description: 'injected failures: { at, link: "A-B" } cuts A from B, { at, host: B } crashes B' }),
     compare: z.array(Variant).optional().meta({ description: 'variants that `lmsim compare` runs when --algorithms is not given' }),
   })
   .meta({ title: 'lmsim scenario' });

@@ -19,17 +19,17 @@ test('idle writes nothing; untouched pages stay zero pages', () => {
 });
 
 test('sweep dirties min(n, w t) distinct pages, in order', () => {
-  const image = dirtyAfter({ kind: 'sweep', writeRate: 1000, workingSet: 5000, offset: 10 }, 3);
+  const image = dirtyAfter({ kind: 'sweep', writeRate: 1000, readRate: 0, workingSet: 5000, offset: 10 }, 3);
   assert.equal(image.log!.count, 3000);
   assert.ok(image.log!.has(10) && image.log!.has(3009) && !image.log!.has(3010));
-  assert.equal(dirtyAfter({ kind: 'sweep', writeRate: 1000, workingSet: 5000, offset: 0 }, 30).log!.count, 5000);
+  assert.equal(dirtyAfter({ kind: 'sweep', writeRate: 1000, readRate: 0, workingSet: 5000, offset: 0 }, 30).log!.count, 5000);
 });
 
 test('uniform writes dirty n(1 - e^(-wt/n)) distinct pages in expectation (per-write and bulk paths)', () => {
   const n = 20_000;
   for (const wt of [5_000, 20_000, 60_000]) {
     const expected = n * (1 - Math.exp(-wt / n));
-    const image = dirtyAfter({ kind: 'uniform', writeRate: wt, workingSet: n, offset: 0 }, 1, n);
+    const image = dirtyAfter({ kind: 'uniform', writeRate: wt, readRate: 0, workingSet: n, offset: 0 }, 1, n);
     const rel = Math.abs(image.log!.count - expected) / expected;
     assert.ok(rel < 0.01, `wt=${wt}: ${image.log!.count} vs ${expected.toFixed(0)}`);
   }
@@ -37,7 +37,7 @@ test('uniform writes dirty n(1 - e^(-wt/n)) distinct pages in expectation (per-w
 
 test('writes arrive in whole pages over many small steps at the exact mean rate', () => {
   const image = new PageImage(1_000_000, 0);
-  const w = createWorkload({ kind: 'sweep', writeRate: 333.3, workingSet: 1_000_000, offset: 0 }, new Rng(1));
+  const w = createWorkload({ kind: 'sweep', writeRate: 333.3, readRate: 0, workingSet: 1_000_000, offset: 0 }, new Rng(1));
   for (let i = 0; i < 1000; i++) w.advance(i * 0.01, (i + 1) * 0.01, image);
   assert.ok(Math.abs(image.writes - 3333) <= 1, `${image.writes}`);
 });
@@ -45,7 +45,7 @@ test('writes arrive in whole pages over many small steps at the exact mean rate'
 test('hot/cold sends hotShare of writes to the hot set', () => {
   const image = new PageImage(100_000, 0);
   image.startTracking();
-  const w = createWorkload({ kind: 'hotcold', writeRate: 10_000, workingSet: 100_000, hotSet: 1000, hotShare: 0.9, offset: 0 }, new Rng(3));
+  const w = createWorkload({ kind: 'hotcold', writeRate: 10_000, readRate: 0, workingSet: 100_000, hotSet: 1000, hotShare: 0.9, offset: 0 }, new Rng(3));
   w.advance(0, 0.05, image); // 500 writes: 450 to 1000 hot pages
   let hot = 0;
   for (let p = 0; p < 1000; p++) if (image.log!.has(p)) hot++;
@@ -74,7 +74,7 @@ test('phases switch workloads at their boundaries and can repeat', () => {
     kind: 'phases' as const,
     repeat: true,
     phases: [
-      { duration: 1, workload: { kind: 'sweep' as const, writeRate: 100, workingSet: 10_000, offset: 0 } },
+      { duration: 1, workload: { kind: 'sweep' as const, writeRate: 100, readRate: 0, workingSet: 10_000, offset: 0 } },
       { duration: 1, workload: { kind: 'idle' as const } },
     ],
   };
@@ -84,4 +84,18 @@ test('phases switch workloads at their boundaries and can repeat', () => {
   assert.equal(w.writeRateAt(0.5), 100);
   assert.equal(w.writeRateAt(1.5), 0);
   assert.equal(w.writeRateAt(2.5), 100);
+});
+
+test('nextAccess mixes reads and writes by their rates; sweep reads have their own cursor', () => {
+  const w = createWorkload({ kind: 'sweep', writeRate: 100, readRate: 300, workingSet: 1000, offset: 0 }, new Rng(2));
+  let writes = 0;
+  const readPages: number[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const p = w.nextAccess(0);
+    if (w.lastAccessWasWrite) writes++;
+    else if (readPages.length < 5) readPages.push(p);
+  }
+  assert.ok(Math.abs(writes - 1000) < 100, `writes ${writes}`);
+  assert.deepEqual(readPages, [0, 1, 2, 3, 4]);
+  assert.equal(w.accessRateAt(0), 400);
 });

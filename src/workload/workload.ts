@@ -1,88 +1,172 @@
 /**
  * @module workload/workload
- * How a guest writes its memory over time. A workload advances in bulk between events: it writes
- * the pages the guest writes in (t0, t1] into the page image, allocating nothing per write.
- * Rates are page writes per second; sizes and offsets are in pages (converted at the scenario edge).
+ * How a guest touches its memory over time. Two views of the same process:
+ * - in bulk, `advance(t0, t1)` writes every page the guest writes in (t0, t1] into the page image,
+ *   allocating nothing per write (what pre-copy needs between two events);
+ * - one access at a time, `nextAccess(t)` returns the next page the guest reads or writes, in
+ *   order (what post-copy needs: the first access to a missing page blocks the vCPU).
+ * Reads follow the same spatial distribution as writes, with their own rate and their own cursor.
+ * Rates are accesses per second; sizes and offsets are in pages (converted at the scenario edge).
  */
 import { Rng } from '../core/random.js';
 import { PageImage } from '../memory/page-image.js';
 import { ZipfSampler } from './zipf.js';
 
+interface Pattern {
+  writeRate: number;
+  /** Page reads per second that are not writes (default 0). */
+  readRate: number;
+  workingSet: number;
+  offset: number;
+}
+
 export type WorkloadSpec =
   | { kind: 'idle' }
-  | { kind: 'uniform'; writeRate: number; workingSet: number; offset: number }
-  | { kind: 'hotcold'; writeRate: number; hotSet: number; hotShare: number; workingSet: number; offset: number }
-  | { kind: 'zipf'; writeRate: number; workingSet: number; exponent: number; offset: number }
-  | { kind: 'sweep'; writeRate: number; workingSet: number; offset: number }
+  | ({ kind: 'uniform' } & Pattern)
+  | ({ kind: 'hotcold'; hotSet: number; hotShare: number } & Pattern)
+  | ({ kind: 'zipf'; exponent: number } & Pattern)
+  | ({ kind: 'sweep' } & Pattern)
   | { kind: 'phases'; phases: { duration: number; workload: WorkloadSpec }[]; repeat: boolean };
 
 export type WorkloadKind = WorkloadSpec['kind'];
 
-/** A running workload bound to one VM's image and random stream. */
+/** A running workload bound to one VM's random stream. */
 export interface Workload {
   /**
    * Writes the pages written during (t0, t1] (seconds) into `image`. `speed` in [0, 1] scales the
-   * write rate (a throttled vCPU writes proportionally less).
+   * rates (a throttled vCPU writes proportionally less).
    */
   advance(t0: number, t1: number, image: PageImage, speed?: number): void;
-  /** Mean page writes per second at full speed at time t (for reports and fluid models). */
+  /** Page writes per second at full speed at time t. */
   writeRateAt(t: number): number;
+  /** Page accesses (reads + writes) per second at full speed at time t. */
+  accessRateAt(t: number): number;
+  /** The next page the guest accesses at time t; `lastAccessWasWrite` says whether it writes it. */
+  nextAccess(t: number): number;
+  readonly lastAccessWasWrite: boolean;
+}
+
+/** Where one stream of accesses (the writes, or the reads) lands. */
+interface PageSampler {
+  next(): number;
+  /** n writes into the image; samplers may do it faster than n next() calls. */
+  writeBatch(n: number, image: PageImage): void;
 }
 
 export function createWorkload(spec: WorkloadSpec, rng: Rng): Workload {
   switch (spec.kind) {
     case 'idle':
-      return { advance() {}, writeRateAt: () => 0 };
-    case 'uniform':
-      return new RateWorkload(spec.writeRate, (n, image) => writeUniform(image, spec.offset, spec.workingSet, n, rng));
-    case 'hotcold':
-      return new RateWorkload(spec.writeRate, (n, image) => writeHotCold(image, spec, n, rng));
-    case 'zipf': {
-      const zipf = new ZipfSampler(spec.workingSet, spec.exponent);
-      const stride = coprimeStride(spec.workingSet);
-      return new RateWorkload(spec.writeRate, (n, image) => {
-        for (let i = 0; i < n; i++) {
-          // rank 1 is the hottest page; ranks are scattered over the working set by a fixed stride
-          const rank = zipf.sample(rng) - 1;
-          image.write(spec.offset + ((rank * stride) % spec.workingSet));
-        }
-      });
-    }
-    case 'sweep': {
-      let pos = 0;
-      return new RateWorkload(spec.writeRate, (n, image) => {
-        const ws = spec.workingSet;
-        const distinct = Math.min(n, ws);
-        for (let i = 0; i < distinct; i++) image.write(spec.offset + ((pos + i) % ws));
-        pos = (pos + n) % ws;
-      });
-    }
+      return new IdleWorkload();
     case 'phases':
       return new PhasedWorkload(spec.phases.map((p) => ({ duration: p.duration, workload: createWorkload(p.workload, rng) })), spec.repeat);
+    default:
+      return new RateWorkload(spec, createSampler(spec, rng), createSampler(spec, rng), rng);
   }
 }
 
-/** A constant-rate writer: turns elapsed time into a whole number of writes, carrying the fraction. */
+function createSampler(spec: Exclude<WorkloadSpec, { kind: 'idle' } | { kind: 'phases' }>, rng: Rng): PageSampler {
+  const { offset, workingSet: ws } = spec;
+  switch (spec.kind) {
+    case 'uniform':
+      return {
+        next: () => offset + rng.int(ws),
+        writeBatch: (n, image) => writeUniform(image, offset, ws, n, rng),
+      };
+    case 'hotcold': {
+      const hot = Math.min(spec.hotSet, ws);
+      const cold = ws - hot;
+      return {
+        next: () => (cold <= 0 || rng.float() < spec.hotShare ? offset + rng.int(hot) : offset + hot + rng.int(cold)),
+        writeBatch: (n, image) => {
+          // split the batch by the expected share with stochastic rounding (one draw per batch)
+          const hotWrites = Math.floor(n * spec.hotShare + rng.float());
+          writeUniform(image, offset, hot, hotWrites, rng);
+          writeUniform(image, offset + hot, ws - hot, n - hotWrites, rng);
+        },
+      };
+    }
+    case 'zipf': {
+      const zipf = new ZipfSampler(ws, spec.exponent);
+      const stride = coprimeStride(ws);
+      // rank 1 is the hottest page; ranks are scattered over the working set by a fixed stride
+      const next = () => offset + (((zipf.sample(rng) - 1) * stride) % ws);
+      return { next, writeBatch: (n, image) => { for (let i = 0; i < n; i++) image.write(next()); } };
+    }
+    case 'sweep': {
+      let pos = 0;
+      return {
+        next: () => {
+          const p = offset + pos;
+          pos = (pos + 1) % ws;
+          return p;
+        },
+        writeBatch: (n, image) => {
+          const distinct = Math.min(n, ws);
+          for (let i = 0; i < distinct; i++) image.write(offset + ((pos + i) % ws));
+          pos = (pos + n) % ws;
+        },
+      };
+    }
+  }
+}
+
+class IdleWorkload implements Workload {
+  readonly lastAccessWasWrite = false;
+  advance(): void {}
+  writeRateAt(): number {
+    return 0;
+  }
+  accessRateAt(): number {
+    return 0;
+  }
+  nextAccess(): number {
+    throw new Error('an idle guest accesses no page');
+  }
+}
+
+/** Constant rates: elapsed time becomes whole writes, the fraction carried to the next call. */
 class RateWorkload implements Workload {
   #carry = 0;
-  constructor(readonly rate: number, readonly writeN: (n: number, image: PageImage) => void) {}
+  lastAccessWasWrite = false;
+  readonly #writeShare: number;
+
+  constructor(
+    readonly pattern: Pattern,
+    readonly writes: PageSampler,
+    readonly reads: PageSampler,
+    readonly rng: Rng,
+  ) {
+    const total = pattern.writeRate + pattern.readRate;
+    this.#writeShare = total > 0 ? pattern.writeRate / total : 0;
+  }
 
   advance(t0: number, t1: number, image: PageImage, speed = 1): void {
-    if (t1 <= t0 || this.rate === 0) return;
-    this.#carry += this.rate * speed * (t1 - t0);
+    if (t1 <= t0 || this.pattern.writeRate === 0) return;
+    this.#carry += this.pattern.writeRate * speed * (t1 - t0);
     const n = Math.floor(this.#carry + 1e-9);
     if (n <= 0) return;
     this.#carry = Math.max(0, this.#carry - n);
-    this.writeN(n, image);
+    this.writes.writeBatch(n, image);
   }
 
   writeRateAt(): number {
-    return this.rate;
+    return this.pattern.writeRate;
+  }
+
+  accessRateAt(): number {
+    return this.pattern.writeRate + this.pattern.readRate;
+  }
+
+  nextAccess(): number {
+    this.lastAccessWasWrite = this.#writeShare === 1 || (this.#writeShare > 0 && this.rng.float() < this.#writeShare);
+    return this.lastAccessWasWrite ? this.writes.next() : this.reads.next();
   }
 }
 
 class PhasedWorkload implements Workload {
   readonly cycle: number;
+  lastAccessWasWrite = false;
+
   constructor(readonly phases: { duration: number; workload: Workload }[], readonly repeat: boolean) {
     this.cycle = phases.reduce((s, p) => s + p.duration, 0);
   }
@@ -113,6 +197,22 @@ class PhasedWorkload implements Workload {
   writeRateAt(t: number): number {
     return this.phases[this.#phaseAt(t)[0]].workload.writeRateAt(t);
   }
+
+  accessRateAt(t: number): number {
+    return this.phases[this.#phaseAt(t)[0]].workload.accessRateAt(t);
+  }
+
+  /** Time the phase active at t ends (Infinity for the last, non-repeating phase). */
+  phaseEnd(t: number): number {
+    return this.#phaseAt(t)[1];
+  }
+
+  nextAccess(t: number): number {
+    const w = this.phases[this.#phaseAt(t)[0]].workload;
+    const page = w.nextAccess(t);
+    this.lastAccessWasWrite = w.lastAccessWasWrite;
+    return page;
+  }
 }
 
 /**
@@ -128,19 +228,6 @@ export function writeUniform(image: PageImage, offset: number, size: number, n: 
   }
   const p = -Math.expm1(n * Math.log1p(-1 / size));
   for (let i = 0; i < size; i++) if (p >= 1 || rng.float() < p) image.write(offset + i);
-}
-
-function writeHotCold(
-  image: PageImage,
-  spec: Extract<WorkloadSpec, { kind: 'hotcold' }>,
-  n: number,
-  rng: Rng,
-): void {
-  // split the batch by the expected share with stochastic rounding (one draw per batch)
-  const hotWrites = Math.floor(n * spec.hotShare + rng.float());
-  const hot = Math.min(spec.hotSet, spec.workingSet);
-  writeUniform(image, spec.offset, hot, hotWrites, rng);
-  writeUniform(image, spec.offset + hot, spec.workingSet - hot, n - hotWrites, rng);
 }
 
 /** A stride near the golden ratio of n, coprime with n, to scatter ranks over pages. */

@@ -1,0 +1,63 @@
+/**
+ * @module migration/algorithms/postcopy
+ * Post-copy (Hines & Gopalan, VEE 2009; QEMU postcopy-ram) as policy: which page the source pushes
+ * next. After switch-over the source pushes pages in the background; a guest access to a missing
+ * page is a network fault served on demand. Pre-paging decides where the push goes after a fault:
+ * - `forward` (QEMU: the scan restarts at the requested page and goes on from there),
+ * - `bubble` (Hines & Gopalan: pages on both sides of the faulting page, alternately),
+ * - `none` (the push keeps its own order; faults are pure demand paging).
+ */
+import { Bitset } from '../../memory/bitset.js';
+
+export type Prepaging = 'forward' | 'bubble' | 'none';
+
+export interface PostcopyOptions {
+  prepaging: Prepaging;
+  /** Page requests on their own channel (QEMU postcopy-preempt) instead of behind the push stream. */
+  preempt: boolean;
+  /** Bytes per push transfer: what a page request waits behind on a shared channel. */
+  pushChunk: number;
+  /** Rate cap of the post-copy phase, bytes/s (QEMU max-postcopy-bandwidth; Infinity = none). */
+  maxPostcopyBandwidth: number;
+}
+
+export const postcopyDefaults: PostcopyOptions = {
+  prepaging: 'forward',
+  preempt: false,
+  pushChunk: 1024 * 1024,
+  maxPostcopyBandwidth: Infinity,
+};
+
+/** The background push order over the pages still to send. */
+export class PushOrder {
+  #forward = 0;
+  #backward = -1;
+  #turn = 0;
+
+  constructor(readonly prepaging: Prepaging) {}
+
+  /** A fault at `page` reached the source: re-centre the push there. */
+  onRequest(page: number): void {
+    if (this.prepaging === 'none') return;
+    this.#forward = page + 1;
+    this.#backward = this.prepaging === 'bubble' ? page - 1 : -1;
+    this.#turn = 0;
+  }
+
+  /** The next page to push, or -1 when nothing is left. */
+  next(toSend: Bitset): number {
+    if (toSend.count === 0) return -1;
+    if (this.#backward >= 0 && this.#turn++ % 2 === 1) {
+      const p = toSend.prevSet(this.#backward);
+      if (p >= 0) {
+        this.#backward = p - 1;
+        return p;
+      }
+      this.#backward = -1; // nothing left behind the pivot: go forward only
+    }
+    let p = toSend.nextSet(this.#forward);
+    if (p < 0) p = toSend.nextSet(0);
+    this.#forward = p + 1;
+    return p;
+  }
+}

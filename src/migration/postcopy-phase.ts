@@ -1,0 +1,309 @@
+/**
+ * @module migration/postcopy-phase
+ * The post-copy phase after switch-over: the VM runs at the destination while the source pushes
+ * the pages it still holds. Every page crosses once: a page leaves the to-send bitmap when it is
+ * put on the wire, and is present at the destination when its transfer arrives.
+ *
+ * The guest is simulated access by access (it must be: the first access to a missing page blocks
+ * the vCPU), but lazily: from its last access it draws accesses until the first miss, which
+ * becomes a fault event. Presence only grows, so hits stay hits; a pending miss is re-checked at
+ * every arrival before its time.
+ *
+ * A fault sends a request to the source (one-way latency). Without `preempt` the requested page
+ * goes out after the push transfer in flight (the queue in front of it); with `preempt` it goes
+ * at once on its own channel. Either way it arrives after another one-way latency. Pre-paging
+ * re-centres the push at the requested page (algorithms/postcopy.ts).
+ */
+import { EventHandle, EventTarget, Simulation } from '../core/kernel.js';
+import { Bitset } from '../memory/bitset.js';
+import { PageTransfer, WireCost } from '../memory/page-transfer.js';
+import { Flow, FlowOwner, Link, Network } from '../network/network.js';
+import { PostcopyOptions, PushOrder } from './algorithms/postcopy.js';
+import { Vm } from './world.js';
+
+const enum Ev {
+  Arrive,
+  Fault,
+  RequestAtSource,
+  GuestTick,
+}
+
+/** How far ahead the guest is drawn when it hits only present pages, s. */
+const LOOKAHEAD = 0.25;
+
+/** What the phase reports to the migration that owns it. */
+export interface PostcopyOwner {
+  /** Bytes of pages that left the source, and how many pages (zero pages among them). */
+  postcopySent(bytes: number, pages: number, zeroPages: number): void;
+  /** Every page is at the destination. */
+  postcopyDone(sim: Simulation): void;
+}
+
+interface Batch {
+  pages: number[];
+  arrivesAt: number;
+}
+
+export interface PostcopyStats {
+  /** Guest accesses that found their page missing (the vCPU blocked). */
+  faults: number;
+  /** Page requests that reached the source (QEMU's postcopy-requests). */
+  requests: number;
+  /** Pages pushed in the background, and sent on request. */
+  pagesPushed: number;
+  pagesRequested: number;
+  /** Guest time blocked on faults, s. */
+  blockedTime: number;
+  /** Each fault's block time, s. */
+  faultLatencies: number[];
+}
+
+export class PostcopyPhase implements EventTarget, FlowOwner {
+  readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [] };
+  readonly #order: PushOrder;
+  /** Pages on the wire, not yet at the destination. */
+  readonly #inFlight: Bitset;
+  readonly #batches: Batch[] = []; // arrival order
+  readonly #flowBatch = new Map<Flow, { pages: number[]; requested: boolean }>();
+  #mainFlow: Flow | null = null;
+  readonly #requestQueue: number[] = []; // requests at the source waiting for the channel
+  readonly #requestsInTransit: number[] = []; // requests on their way to the source
+  // the guest
+  #guestRunning = false;
+  #guestTime = 0;
+  #pendingFault = -1; // page of the drawn access that missed
+  #pendingFaultTime = 0;
+  #faultEvent: EventHandle = -1;
+  #tickEvent: EventHandle = -1;
+  #waitingFor = -1; // page the blocked vCPU waits for
+  #blockedSince = 0;
+  #finished = false;
+  stopped = false;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly network: Network,
+    readonly path: readonly Link[],
+    readonly latency: number,
+    readonly vm: Vm,
+    readonly transfer: PageTransfer,
+    readonly cost: WireCost,
+    readonly options: PostcopyOptions,
+    readonly owner: PostcopyOwner,
+  ) {
+    this.#order = new PushOrder(options.prepaging);
+    this.#inFlight = new Bitset(transfer.image.pageCount);
+  }
+
+  /** Starts the background push (the source side). */
+  startPush(): void {
+    this.#pump();
+    this.#checkDone();
+  }
+
+  /** The VM runs at the destination from now on. */
+  startGuest(): void {
+    this.#guestRunning = true;
+    this.#guestTime = this.sim.now;
+    this.#runGuest();
+  }
+
+  /** Time the guest's accesses have been drawn up to (the destination's workload clock). */
+  get guestTime(): number {
+    return this.#guestTime;
+  }
+
+  /** A page is at the destination: not waiting to be sent, not on the wire. */
+  present(p: number): boolean {
+    return !this.transfer.toSend.has(p) && !this.#inFlight.has(p);
+  }
+
+  /** Stops everything (failure): flows are aborted, no more events act. */
+  stop(): void {
+    this.stopped = true;
+    for (const flow of this.#flowBatch.keys()) this.network.abort(flow);
+    this.#flowBatch.clear();
+    this.sim.cancel(this.#faultEvent);
+    this.sim.cancel(this.#tickEvent);
+  }
+
+  onEvent(kind: number, sim: Simulation): void {
+    if (this.stopped) return;
+    switch (kind) {
+      case Ev.Arrive:
+        return this.#arrive(sim);
+      case Ev.Fault:
+        return this.#fault(sim);
+      case Ev.RequestAtSource:
+        return this.#requestAtSource(sim);
+      case Ev.GuestTick:
+        this.#tickEvent = -1;
+        return this.#runGuest();
+    }
+  }
+
+  onFlowDone(flow: Flow, sim: Simulation): void {
+    if (this.stopped) return;
+    const batch = this.#flowBatch.get(flow)!;
+    this.#flowBatch.delete(flow);
+    this.#batches.push({ pages: batch.pages, arrivesAt: sim.now + this.latency });
+    sim.schedule(this.latency, this, Ev.Arrive);
+    if (flow === this.#mainFlow) {
+      this.#mainFlow = null;
+      this.#pump();
+    }
+  }
+
+  // ---- the source: push and requests -------------------------------------------------------
+
+  /** Puts the next transfer on the main channel: queued requests first, then the push. */
+  #pump(): void {
+    if (this.#mainFlow) return;
+    const pages: number[] = [];
+    let bytes = 0;
+    let requested = false;
+    if (this.#requestQueue.length > 0) {
+      requested = true;
+      for (const p of this.#requestQueue) bytes += this.#take(p, pages);
+      this.#requestQueue.length = 0;
+    } else {
+      const toSend = this.transfer.toSend;
+      while (bytes < this.options.pushChunk) {
+        const p = this.#order.next(toSend);
+        if (p < 0) break;
+        bytes += this.#take(p, pages);
+      }
+    }
+    if (pages.length === 0) return;
+    if (requested) this.stats.pagesRequested += pages.length;
+    else this.stats.pagesPushed += pages.length;
+    this.#mainFlow = this.#send(pages, bytes, requested);
+  }
+
+  /** Moves page p from to-send onto the wire; returns its wire bytes. */
+  #take(p: number, into: number[]): number {
+    this.transfer.toSend.delete(p);
+    this.#inFlight.add(p);
+    into.push(p);
+    return this.transfer.image.nonZero.has(p) ? this.cost.dataPage : this.cost.zeroPage;
+  }
+
+  #send(pages: number[], bytes: number, requested: boolean): Flow {
+    let zero = 0;
+    for (const p of pages) if (!this.transfer.image.nonZero.has(p)) zero++;
+    this.owner.postcopySent(bytes, pages.length, zero);
+    const flow = this.network.start(this.path, bytes, this.options.maxPostcopyBandwidth, this);
+    this.#flowBatch.set(flow, { pages, requested });
+    return flow;
+  }
+
+  #requestAtSource(sim: Simulation): void {
+    const p = this.#requestsInTransit.shift()!;
+    this.stats.requests++;
+    if (!this.transfer.toSend.has(p)) return; // already pushed: the source skips it
+    this.#order.onRequest(p);
+    if (this.options.preempt) {
+      const pages: number[] = [];
+      const bytes = this.#take(p, pages);
+      this.stats.pagesRequested++;
+      this.#send(pages, bytes, true);
+    } else {
+      this.#requestQueue.push(p);
+      this.#pump(); // only sends if the channel is idle
+    }
+    void sim;
+  }
+
+  // ---- the destination: arrivals and the guest -----------------------------------------------
+
+  #arrive(sim: Simulation): void {
+    const batch = this.#batches.shift()!;
+    for (const p of batch.pages) {
+      this.#inFlight.delete(p);
+      this.transfer.deliver(p);
+    }
+    if (this.#waitingFor >= 0 && this.present(this.#waitingFor)) {
+      const blocked = sim.now - this.#blockedSince;
+      this.stats.blockedTime += blocked;
+      this.stats.faultLatencies.push(blocked);
+      this.#commitAccess(this.#waitingFor);
+      this.#waitingFor = -1;
+      this.#guestTime = sim.now;
+    }
+    this.#runGuest();
+    this.#checkDone();
+  }
+
+  #fault(sim: Simulation): void {
+    this.#faultEvent = -1;
+    const p = this.#pendingFault;
+    this.#pendingFault = -1;
+    if (this.present(p)) {
+      this.#commitAccess(p);
+      this.#guestTime = this.#pendingFaultTime;
+      return this.#runGuest();
+    }
+    this.stats.faults++;
+    this.#waitingFor = p;
+    this.#blockedSince = sim.now;
+    this.#requestsInTransit.push(p);
+    sim.schedule(this.latency, this, Ev.RequestAtSource);
+  }
+
+  /** Draws the guest's accesses from its last one until the first miss or the lookahead bound. */
+  #runGuest(): void {
+    if (!this.#guestRunning || this.#waitingFor >= 0 || this.#finished || this.stopped) return;
+    const sim = this.sim;
+    if (this.#pendingFault >= 0) {
+      if (!this.present(this.#pendingFault)) return; // its fault event is still due
+      sim.cancel(this.#faultEvent);
+      this.#faultEvent = -1;
+      this.#commitAccess(this.#pendingFault);
+      this.#guestTime = this.#pendingFaultTime;
+      this.#pendingFault = -1;
+    }
+    const workload = this.vm.workload;
+    const bound = sim.now + LOOKAHEAD;
+    let t = this.#guestTime;
+    for (;;) {
+      const rate = workload.accessRateAt(t) * this.vm.speed;
+      if (!(rate > 0)) {
+        t = bound;
+        break;
+      }
+      const next = t + 1 / rate;
+      if (next > bound) break;
+      t = next;
+      const p = workload.nextAccess(t);
+      if (this.present(p)) {
+        if (workload.lastAccessWasWrite) this.#write(p);
+        continue;
+      }
+      this.#pendingFault = p;
+      this.#pendingFaultTime = t;
+      this.#faultEvent = sim.scheduleAt(Math.max(t, sim.now), this, Ev.Fault);
+      this.#guestTime = t;
+      return;
+    }
+    this.#guestTime = t;
+    if (this.#tickEvent < 0) this.#tickEvent = sim.scheduleAt(Math.max(bound, sim.now), this, Ev.GuestTick);
+  }
+
+  #commitAccess(p: number): void {
+    if (this.vm.workload.lastAccessWasWrite) this.#write(p);
+  }
+
+  /** A write at the destination: the destination's copy is the current one. */
+  #write(p: number): void {
+    this.transfer.image.write(p);
+    this.transfer.deliver(p);
+  }
+
+  #checkDone(): void {
+    if (this.#finished || this.transfer.toSend.count > 0 || this.#inFlight.count > 0) return;
+    this.#finished = true;
+    this.sim.cancel(this.#tickEvent);
+    this.sim.cancel(this.#faultEvent);
+    this.owner.postcopyDone(this.sim);
+  }
+}
