@@ -6,7 +6,7 @@
  */
 
 /** Watts at 0 %, 10 %, ..., 100 % CPU utilisation (11 values). */
-export type PowerTable = readonly number[];
+export type PowerTable = ArrayLike<number>;
 
 /** Number of points in a SPECpower table. */
 export const POWER_TABLE_POINTS = 11;

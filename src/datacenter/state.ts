@@ -10,7 +10,6 @@
  * changes, which gives the same final state as CloudSim's incremental bookkeeping.
  */
 import type { ConsolidationConfig, HostType, VmType } from './types.js';
-import type { PowerTable } from './power.js';
 import { powerAt } from './power.js';
 
 /** VM utilisation history length (CloudSim PowerVm.HISTORY_LENGTH). */
@@ -30,7 +29,8 @@ export class DataCenterState {
   readonly peMips: Float64Array;
   readonly hostRam: Float64Array;
   readonly hostBw: Float64Array;
-  readonly hostPower: PowerTable[];
+  /** Power table of each host (one Float64Array shared per host type). */
+  readonly hostPower: Float64Array[];
   /** VM ids on each host, in CloudSim's list order. */
   readonly lists: number[][];
   /** VMs migrating into each host. */
@@ -87,6 +87,7 @@ export class DataCenterState {
     this.hostRam = new Float64Array(H);
     this.hostBw = new Float64Array(H);
     this.hostPower = [];
+    const tables = new Map<number, Float64Array>();
     for (let h = 0; h < H; h++) {
       const t: HostType | undefined = cfg.hostTypes[this.hostType[h]];
       if (!t) throw new RangeError(`hosts[${h}]: unknown host type ${this.hostType[h]}`);
@@ -94,7 +95,9 @@ export class DataCenterState {
       this.peMips[h] = t.mipsPerPe;
       this.hostRam[h] = t.ramBytes;
       this.hostBw[h] = t.bandwidth;
-      this.hostPower.push(t.power);
+      let table = tables.get(this.hostType[h]);
+      if (!table) tables.set(this.hostType[h], (table = Float64Array.from(t.power)));
+      this.hostPower.push(table);
     }
     this.lists = Array.from({ length: H }, () => []);
     this.migIn = Array.from({ length: H }, () => []);
