@@ -282,6 +282,31 @@ export class DataCenterState {
     return len;
   }
 
+  /**
+   * The cached history sum of host `h`'s listed VMs (most recent first, HISTORY_LENGTH values;
+   * valid until the list changes) and its trimmed length in `lengthOut[0]`.
+   */
+  baseHistory(h: number, lengthOut: Int32Array): Float64Array {
+    const base = h * HISTORY_LENGTH;
+    const cache = this.histCache;
+    if (this.histCacheValid[h] === 0) {
+      cache.fill(0, base, base + HISTORY_LENGTH);
+      for (const v of this.lists[h]) this.addHistoryOf(v, this.totalMips[h], cache, base);
+      this.histCacheValid[h] = 1;
+    }
+    let len = HISTORY_LENGTH;
+    while (len > 0 && cache[base + len - 1] === 0) len--;
+    lengthOut[0] = len;
+    return cache.subarray(base, base + HISTORY_LENGTH);
+  }
+
+  /** VM `v`'s history length with zero values at the old end trimmed. */
+  trimmedHistoryLength(v: number): number {
+    let n = this.histCount[v];
+    while (n > 0 && this.historyAt(v, n - 1) === 0) n--;
+    return n;
+  }
+
   /** Adds VM v's history x MIPS / hostMips into out[at..], most recent first, in CloudSim's order of operations. */
   private addHistoryOf(v: number, hostMips: number, out: Float64Array, at: number): void {
     const n = this.histCount[v];
