@@ -283,10 +283,11 @@ export class DataCenterState {
   }
 
   /**
-   * The cached history sum of host `h`'s listed VMs (most recent first, HISTORY_LENGTH values;
-   * valid until the list changes) and its trimmed length in `lengthOut[0]`.
+   * Brings the cached history sum of host `h`'s listed VMs up to date (most recent first,
+   * HISTORY_LENGTH values, valid until the list changes); returns its offset in historySums and
+   * writes its trimmed length to `lengthOut[0]`.
    */
-  baseHistory(h: number, lengthOut: Int32Array): Float64Array {
+  baseHistory(h: number, lengthOut: Int32Array): number {
     const base = h * HISTORY_LENGTH;
     const cache = this.histCache;
     if (this.histCacheValid[h] === 0) {
@@ -297,7 +298,12 @@ export class DataCenterState {
     let len = HISTORY_LENGTH;
     while (len > 0 && cache[base + len - 1] === 0) len--;
     lengthOut[0] = len;
-    return cache.subarray(base, base + HISTORY_LENGTH);
+    return base;
+  }
+
+  /** The history-sum cache; host h's values start at the offset baseHistory(h) returns. */
+  get historySums(): Float64Array {
+    return this.histCache;
   }
 
   /** VM `v`'s history length with zero values at the old end trimmed. */

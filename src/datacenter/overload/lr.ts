@@ -34,16 +34,22 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
       if (!robust) {
         // Least squares is linear in y: screen with the closed form over the cached host sum plus
         // the candidate VM, and fall back to CloudSim's exact incremental computation near 1.
-        const base = dc.baseHistory(h, lenOut);
+        const at = dc.baseHistory(h, lenOut);
         const long = lenOut[0] >= REGRESSION_WINDOW || (extra >= 0 && dc.trimmedHistoryLength(extra) >= REGRESSION_WINDOW);
-        if (long) {
+        if (!long) return fallback.isOverloaded(dc, h, extra);
+        {
+          const sums = dc.historySums;
           const scale = extra >= 0 ? dc.vmMips[extra] / dc.totalMips[h] : 0;
           const n = extra >= 0 ? dc.histCount[extra] : 0;
+          const hist = dc.hist;
+          const block = extra * HISTORY_LENGTH;
+          let idx = extra >= 0 ? dc.histHead[extra] - REGRESSION_WINDOW : 0; // ring index of the 10th most recent
           let sy = 0;
           let sxy = 0;
-          for (let i = 1; i <= REGRESSION_WINDOW; i++) {
+          for (let i = 1; i <= REGRESSION_WINDOW; i++, idx++) {
             const k = REGRESSION_WINDOW - i; // chronological x = i is the k-th most recent value
-            const y = base[k] + (k < n ? dc.historyAt(extra, k) * scale : 0);
+            let y = sums[at + k];
+            if (k < n) y += hist[block + (idx < 0 ? idx + HISTORY_LENGTH : idx)] * scale;
             sy += y;
             sxy += (i - X_MEAN) * y;
           }
