@@ -170,6 +170,7 @@ function restoreAllocation(dc: DataCenterState, saved: number[][], touched: Set<
     }
     dc.ramUsed[h] = ram;
     dc.bwUsed[h] = bw;
+    dc.listChanged(h);
     dc.reallocate(h);
   }
 }

@@ -161,6 +161,7 @@ class Run {
       if (!dc.isMigratingIn(vm, to)) {
         dc.migIn[to].push(vm);
         dc.lists[to].push(vm);
+        dc.listChanged(to);
         dc.ramUsed[to] += dc.vmRam[vm];
         dc.bwUsed[to] += dc.vmBw[vm];
       }

@@ -175,8 +175,6 @@ export class DataCenterState {
     const pe = this.peMips[h];
     const total = this.totalMips[h];
     const mig = this.migIn[h];
-    this.histCacheValid[h] = 0; // the list may have changed
-    this.maxRamValid[h] = 0;
     let avail = total;
     let over = false;
     let required = 0;
@@ -229,9 +227,16 @@ export class DataCenterState {
     return a;
   }
 
+  /** Drops the per-host caches that depend on `h`'s VM list; call after changing the list directly. */
+  listChanged(h: number): void {
+    this.histCacheValid[h] = 0;
+    this.maxRamValid[h] = 0;
+  }
+
   /** CloudSim's vmCreate: appends `v` to `h`'s list and allocates it. */
   create(v: number, h: number): void {
     this.lists[h].push(v);
+    this.listChanged(h);
     this.ramUsed[h] += this.vmRam[v];
     this.bwUsed[h] += this.vmBw[v];
     this.reallocate(h);
@@ -243,6 +248,7 @@ export class DataCenterState {
     const i = list.indexOf(v);
     if (i < 0) return;
     list.splice(i, 1);
+    this.listChanged(h);
     this.ramUsed[h] -= this.vmRam[v];
     this.bwUsed[h] -= this.vmBw[v];
     this.reallocate(h);
