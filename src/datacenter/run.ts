@@ -219,7 +219,7 @@ class Run {
         dc.histTime[v] = t;
       }
     }
-    if (recordHistory) dc.invalidateHistories();
+    if (recordHistory) dc.shiftHistories();
     for (let h = 0; h < dc.hostCount; h++) this.updateHost(h, t);
     const dt = t - this.lastProcess;
     if (dt > 0) this.energyJ += this.intervalEnergy(dt);

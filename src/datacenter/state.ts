@@ -236,7 +236,9 @@ export class DataCenterState {
   /** CloudSim's vmCreate: appends `v` to `h`'s list and allocates it. */
   create(v: number, h: number): void {
     this.lists[h].push(v);
-    this.listChanged(h);
+    // appending keeps CloudSim's summation order, so the cached sums can be extended exactly
+    if (this.histCacheValid[h] === 1) this.addHistoryOf(v, this.totalMips[h], this.histCache, h * HISTORY_LENGTH);
+    if (this.maxRamValid[h] === 1 && this.vmRam[v] > this.maxRamCache[h]) this.maxRamCache[h] = this.vmRam[v];
     this.ramUsed[h] += this.vmRam[v];
     this.bwUsed[h] += this.vmBw[v];
     this.reallocate(h);
@@ -334,6 +336,23 @@ export class DataCenterState {
   /** Invalidates cached host histories (after VM histories grew). */
   invalidateHistories(): void {
     this.histCacheValid.fill(0);
+  }
+
+  /**
+   * After every listed VM got one new history value: shifts each valid cached sum by one place
+   * (the terms and their order are unchanged) and sums the new most recent values.
+   */
+  shiftHistories(): void {
+    const cache = this.histCache;
+    for (let h = 0; h < this.hostCount; h++) {
+      if (this.histCacheValid[h] === 0) continue;
+      const base = h * HISTORY_LENGTH;
+      cache.copyWithin(base + 1, base, base + HISTORY_LENGTH - 1);
+      const hostMips = this.totalMips[h];
+      let s0 = 0;
+      for (const v of this.lists[h]) s0 += (this.historyAt(v, 0) * this.vmMips[v]) / hostMips;
+      cache[base] = s0;
+    }
   }
 
   /** Largest RAM among the listed VMs (and `extra`), bytes; -Infinity for none. */
