@@ -174,7 +174,9 @@ class Run {
   }
 
   private completeMigrations(t: number): void {
-    if (t > this.lastProcess) this.fullUpdate(t);
+    // CloudSim updates every host before and after the completions at t; the first update's
+    // histories and retirements are superseded by the second's, so only its energy is computed
+    if (t > this.lastProcess) this.energyUpdate(t);
     const dc = this.dc;
     while (this.queue.peek() === t) {
       const { vm, to, outcome } = this.pending[this.queue.pop()];
@@ -194,11 +196,49 @@ class Run {
         if (src >= 0) dc.reallocate(src);
       }
     }
-    this.fullUpdate(t);
+    this.recordUpdate(t);
   }
 
   /** Updates every host at time t (CloudSim updateCloudetProcessingWithoutSchedulingFutureEventsForce). */
   private fullUpdate(t: number): void {
+    this.sampleDemand(t);
+    this.recordUpdate(t);
+  }
+
+  /** Energy up to t with the VMs where they are (no history entries, no retirement). */
+  private energyUpdate(t: number): void {
+    const dc = this.dc;
+    this.sampleDemand(t);
+    for (let h = 0; h < dc.hostCount; h++) {
+      const list = dc.lists[h];
+      if (this.scratch.length < list.length) this.scratch = new Float64Array(2 * list.length);
+      const alloc = this.scratch;
+      dc.reallocate(h, alloc);
+      let util = 0;
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i];
+        let a = alloc[i];
+        if (dc.inMigration[v] === 1 && !dc.isMigratingIn(v, h)) a /= dc.srcKeep;
+        util += a;
+      }
+      dc.setUtilization(h, util);
+    }
+    this.energyJ += this.intervalEnergy(t - this.lastProcess);
+    this.lastProcess = t;
+  }
+
+  /** Updates every host at t with the demand already sampled: histories, energy, retirement. */
+  private recordUpdate(t: number): void {
+    const dc = this.dc;
+    for (let h = 0; h < dc.hostCount; h++) this.updateHost(h, t);
+    const dt = t - this.lastProcess;
+    if (dt > 0) this.energyJ += this.intervalEnergy(dt);
+    this.retireIdleVms();
+    this.lastProcess = t;
+  }
+
+  /** Every placed VM's demand (and, at scheduling steps, its utilisation history) at time t. */
+  private sampleDemand(t: number): void {
     const dc = this.dc;
     const recordHistory = (t - this.cfg.startTime) % this.interval === 0;
     const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
@@ -220,11 +260,6 @@ class Run {
       }
     }
     if (recordHistory) dc.shiftHistories();
-    for (let h = 0; h < dc.hostCount; h++) this.updateHost(h, t);
-    const dt = t - this.lastProcess;
-    if (dt > 0) this.energyJ += this.intervalEnergy(dt);
-    this.retireIdleVms();
-    this.lastProcess = t;
   }
 
   /** CloudSim HostDynamicWorkload.updateVmsProcessing for one host. */
