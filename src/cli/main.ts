@@ -8,8 +8,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations.js';
 import { defaultScenario } from '../scenario/default.js';
-import { parseScenarioText, ScenarioError, validateScenario } from '../scenario/load.js';
-import { applyVariant, runScenario, variantName } from '../scenario/run.js';
+import { roundTrip, roundTripCsv, roundTripTable, RoundTrip } from '../report/round-trip.js';
+import { parseScenarioData, ScenarioError, validateScenario } from '../scenario/load.js';
+import { sweepVariants } from '../scenario/sweep.js';
+import { applyVariant, RunResult, runScenario, variantName } from '../scenario/run.js';
 import { scenarioJsonSchema, ScenarioSpec, Variant, VariantSpec } from '../scenario/schema.js';
 import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
@@ -74,15 +76,17 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   outputOptions(
     program
       .command('run')
-      .description('run a scenario file and print one row per migration')
+      .description('run a scenario file and print one row per migration (with `sweep:`, one row per variant)')
       .argument('<file>', 'scenario file (YAML or JSON)')
       .option('--strict', 'exit 1 unless every migration completed'),
   ).action((file: string, opts: OutputOptions & { strict?: boolean }) => {
-    const spec = withSeed(loadFile(file), opts.seed);
-    const result = runScenario(spec);
-    const rows: MigrationRow[] = result.migrations.map((m) => ({ m }));
-    io.out(opts.json ? json(result) : opts.csv ? migrationCsv(rows) : migrationTable(rows));
-    if (opts.strict && result.migrations.some((m) => m.status !== 'completed')) setCode(1);
+    const raw = loadData(file);
+    const variants = sweepVariants(raw, file);
+    const runs = variants
+      ? variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed)) }))
+      : [{ name: undefined, result: runScenario(withSeed(validateScenario(raw, file), opts.seed)) }];
+    io.out(variants ? sweepOutput(runs as Named[], opts) : runOutput(runs[0].result, opts));
+    if (opts.strict && runs.some((r) => r.result.migrations.some((m) => m.status !== 'completed'))) setCode(1);
   });
 
   outputOptions(
@@ -103,8 +107,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     if (spec.migrations.length === 0) throw new UsageError('nothing to compare: the scenario has no migrations');
     const runs = variants.map((v) => ({ name: variantName(v), result: runScenario(applyVariant(spec, v)) }));
     const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
+    const trips = roundTrips(runs);
     if (opts.json) io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
-    else io.out(opts.csv ? migrationCsv(rows) : `${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}`);
+    else if (opts.csv) io.out(trips.length > 0 ? roundTripCsv(trips) : migrationCsv(rows));
+    else io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
   });
 
   program
@@ -112,8 +118,11 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('check a scenario file and report every problem with its path')
     .argument('<file>', 'scenario file (YAML or JSON)')
     .action((file: string) => {
-      const spec = loadFile(file);
-      io.out(`${file}: valid (${spec.hosts.length} hosts, ${spec.vms.length} VMs, ${spec.migrations.length} migrations)\n`);
+      const raw = loadData(file);
+      const variants = sweepVariants(raw, file) ?? [{ label: '', data: raw }];
+      const specs = variants.map((v) => validateScenario(v.data, v.label ? `${file} (sweep "${v.label}")` : file));
+      const spec = specs[0];
+      io.out(`${file}: valid${variants.length > 1 ? ` (${variants.length} sweep variants)` : ''} (${spec.hosts.length} hosts, ${spec.vms.length} VMs, ${spec.migrations.length} migrations)\n`);
     });
 
   program
@@ -124,14 +133,45 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   return program;
 }
 
-function loadFile(file: string): ScenarioSpec {
+function loadData(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseScenarioText(text, file);
+  return parseScenarioData(text, file);
+}
+
+function loadFile(file: string): ScenarioSpec {
+  return validateScenario(loadData(file), file);
+}
+
+interface Named {
+  name: string;
+  result: RunResult;
+}
+
+/** One run: its migrations, and the round-trip summary when VMs came back. */
+function runOutput(result: RunResult, opts: OutputOptions): string {
+  if (opts.json) return json(result);
+  const rows: MigrationRow[] = result.migrations.map((m) => ({ m }));
+  const trip = roundTrip(result);
+  if (opts.csv) return migrationCsv(rows);
+  return migrationTable(rows) + (trip ? `\nround trip\n${roundTripTable([trip])}` : '');
+}
+
+/** A sweep: one summary row per variant (round trips if VMs came back, else every migration). */
+function sweepOutput(runs: Named[], opts: OutputOptions): string {
+  if (opts.json) return json({ lmsim: VERSION, scenario: runs[0].result.scenario, seed: runs[0].result.seed, variants: runs });
+  const trips = roundTrips(runs);
+  if (trips.length === runs.length) return opts.csv ? roundTripCsv(trips) : roundTripTable(trips);
+  const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
+  return opts.csv ? migrationCsv(rows) : migrationTable(rows);
+}
+
+function roundTrips(runs: Named[]): RoundTrip[] {
+  return runs.map((r) => roundTrip(r.result, r.name)).filter((t): t is RoundTrip => t !== null);
 }
 
 function withSeed(spec: ScenarioSpec, seed: number | undefined): ScenarioSpec {

@@ -66,3 +66,14 @@ test('events scheduled from inside events run in order', () => {
   sim.run();
   assert.deepEqual(times, [0, 0.5, 1, 1.5, 2]);
 });
+
+test('daemon events run while other events remain but do not keep the run going', () => {
+  const sim = new Simulation();
+  const ticks: number[] = [];
+  const daemon = { onEvent: (_k: number, s: Simulation) => { ticks.push(s.now); s.scheduleDaemon(1, daemon); } };
+  sim.scheduleDaemon(1, daemon);
+  sim.schedule(3.5, { onEvent: () => {} });
+  sim.run(100);
+  assert.deepEqual(ticks, [1, 2, 3]);
+  assert.equal(sim.now, 3.5);
+});

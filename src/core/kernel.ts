@@ -33,6 +33,9 @@ export class Simulation {
   #seq = new Float64Array(64);
   #kind = new Int32Array(64);
   #alive = new Uint8Array(64);
+  #daemon = new Uint8Array(64);
+  /** Pending live events that are not daemons: when none is left, run() returns. */
+  #nonDaemon = 0;
   #gen = new Uint32Array(64);
   #target: (EventTarget | undefined)[] = new Array(64);
   #free: number[] = [];
@@ -46,6 +49,18 @@ export class Simulation {
     return this.scheduleAt(this.now + delay, target, kind, priority);
   }
 
+  /**
+   * Schedules a daemon event: it runs like any other, but does not keep run() going: a run with
+   * only daemon events left is over (periodic housekeeping, such as reports, uses these).
+   */
+  scheduleDaemon(delay: number, target: EventTarget, kind = 0): EventHandle {
+    const handle = this.schedule(delay, target, kind, Priority.late);
+    const slot = handle % SLOT_SPACE;
+    this.#daemon[slot] = 1;
+    this.#nonDaemon--;
+    return handle;
+  }
+
   /** Schedules at an absolute time (>= now). */
   scheduleAt(time: number, target: EventTarget, kind = 0, priority: number = Priority.normal): EventHandle {
     if (!(time >= this.now)) throw new RangeError(`event time ${time} is before now (${this.now})`);
@@ -55,6 +70,8 @@ export class Simulation {
     this.#seq[slot] = this.#nextSeq++;
     this.#kind[slot] = kind;
     this.#alive[slot] = 1;
+    this.#daemon[slot] = 0;
+    this.#nonDaemon++;
     this.#target[slot] = target;
     this.#push(slot);
     return this.#gen[slot] * SLOT_SPACE + slot;
@@ -64,7 +81,10 @@ export class Simulation {
   cancel(handle: EventHandle): void {
     if (handle < 0) return;
     const slot = handle % SLOT_SPACE;
-    if (slot < this.#slots && this.#gen[slot] === Math.floor(handle / SLOT_SPACE)) this.#alive[slot] = 0;
+    if (slot < this.#slots && this.#gen[slot] === Math.floor(handle / SLOT_SPACE) && this.#alive[slot]) {
+      this.#alive[slot] = 0;
+      if (!this.#daemon[slot]) this.#nonDaemon--;
+    }
   }
 
   /** Number of pending (possibly cancelled) events. */
@@ -85,6 +105,7 @@ export class Simulation {
       const alive = this.#alive[slot];
       const target = this.#target[slot]!;
       const kind = this.#kind[slot];
+      if (alive && !this.#daemon[slot]) this.#nonDaemon--;
       this.now = this.#time[slot];
       this.#releaseSlot(slot);
       if (!alive) continue;
@@ -95,15 +116,19 @@ export class Simulation {
     return false;
   }
 
-  /** Runs until no event is left, stop() is called, or the next event is after `until`. */
+  /**
+   * Runs until no event is left (the clock stays at the last event), stop() is called, or the next
+   * event is after `until` (the clock then moves to `until`).
+   */
   run(until = Infinity): void {
     this.#stopped = false;
     for (;;) {
-      const next = this.peek();
-      if (this.#stopped || next === Infinity || next > until) break;
+      const next = this.#nonDaemon > 0 ? this.peek() : Infinity;
+      if (this.#stopped || next === Infinity) return; // no event left: the clock stays at the last one
+      if (next > until) break;
       this.step();
     }
-    if (!this.#stopped && until !== Infinity && this.now < until) this.now = until;
+    if (!this.#stopped && this.now < until) this.now = until; // stopped by the horizon
   }
 
   /** Makes run() return after the current event. */
@@ -182,6 +207,7 @@ export class Simulation {
     this.#seq = grow(this.#seq, (k) => new Float64Array(k));
     this.#kind = grow(this.#kind, (k) => new Int32Array(k));
     this.#alive = grow(this.#alive, (k) => new Uint8Array(k));
+    this.#daemon = grow(this.#daemon, (k) => new Uint8Array(k));
     this.#gen = grow(this.#gen, (k) => new Uint32Array(k));
     this.#target.length = n;
   }

@@ -67,6 +67,21 @@ export class Bitset {
     return added;
   }
 
+  /** this &= ~other; returns how many bits were cleared. */
+  andNot(other: Bitset): number {
+    const a = this.words, b = other.words;
+    let removed = 0;
+    for (let w = 0; w < a.length; w++) {
+      const gone = a[w] & b[w];
+      if (gone) {
+        removed += popcount(gone);
+        a[w] &= ~gone;
+      }
+    }
+    this.count -= removed;
+    return removed;
+  }
+
   /** Copies other into this. */
   copyFrom(other: Bitset): void {
     this.words.set(other.words);

@@ -1,20 +1,31 @@
 /**
  * @module memory/page-image
  * Page-exact guest memory as struct-of-arrays: no page objects. Per page: a content class bit
- * (zero / data), a write generation (Uint8, wraps) and, while a migration tracks it, a bit in the
- * dirty log (the hypervisor's log-dirty bitmap / KVM dirty log).
+ * (zero / data), a write generation (Uint8, wraps), the time of the last write (in whole
+ * seconds, for recency predictions), and a bit in each active change log: the migration's dirty log
+ * (KVM's dirty log / Xen's log-dirty bitmap) and the logs of kept images on other hosts (the
+ * pages changed since the VM left them).
  */
 import { Bitset } from './bitset.js';
+
+/** Granularity of the last-write history, s. */
+export const HISTORY_EPOCH = 1;
 
 export class PageImage {
   /** Pages holding data; the rest are zero pages (untouched memory). */
   readonly nonZero: Bitset;
   /** Write generation per page; bumped on every write, compared to decide if a copy is current. */
   readonly version: Uint8Array;
-  /** The dirty log while tracking is on (pages written since the last sync), else null. */
+  /** 1 + the epoch of each page's last write, mod 2^16 (0: never written since the start). */
+  readonly lastWrite: Uint16Array;
+  /** The migration's dirty log while tracking is on (pages written since the last sync), else null. */
   log: Bitset | null = null;
+  /** Other change logs (kept images elsewhere): every write is recorded in each. */
+  readonly watchers: Bitset[] = [];
   /** Pages written since the image was created (statistic). */
   writes = 0;
+  /** Epoch stamped on writes: set by whoever advances the workload. */
+  epoch = 0;
 
   /**
    * @param pageCount pages of guest memory
@@ -23,6 +34,7 @@ export class PageImage {
   constructor(readonly pageCount: number, residentPages: number) {
     this.nonZero = new Bitset(pageCount);
     this.version = new Uint8Array(pageCount);
+    this.lastWrite = new Uint16Array(pageCount);
     const full = Math.min(pageCount, Math.max(0, Math.floor(residentPages)));
     const words = this.nonZero.words;
     words.fill(0xffffffff, 0, full >>> 5);
@@ -33,9 +45,24 @@ export class PageImage {
   /** The guest writes page p. */
   write(p: number): void {
     this.version[p] = (this.version[p] + 1) & 0xff;
+    this.lastWrite[p] = (this.epoch + 1) & 0xffff;
     this.nonZero.add(p);
     this.log?.add(p);
+    for (let i = 0; i < this.watchers.length; i++) this.watchers[i].add(p);
     this.writes++;
+  }
+
+  /** Sets the epoch for the writes that follow, from a simulated time in seconds. */
+  setTime(t: number): void {
+    this.epoch = Math.floor(t / HISTORY_EPOCH);
+  }
+
+  /** True if page p was written within the last `window` seconds before time t. */
+  writtenWithin(p: number, t: number, window: number): boolean {
+    const stamp = this.lastWrite[p];
+    if (stamp === 0) return false;
+    const age = (Math.floor(t / HISTORY_EPOCH) + 1 - stamp) & 0xffff;
+    return age * HISTORY_EPOCH < window;
   }
 
   /** Turns dirty logging on (a fresh, empty log). */
@@ -48,8 +75,26 @@ export class PageImage {
     this.log = null;
   }
 
+  /** Starts recording changed pages into a new log (for a kept image); returns it. */
+  watch(): Bitset {
+    const log = new Bitset(this.pageCount);
+    this.watchers.push(log);
+    return log;
+  }
+
+  unwatch(log: Bitset): void {
+    const i = this.watchers.indexOf(log);
+    if (i >= 0) this.watchers.splice(i, 1);
+  }
+
   /** Bytes of state this image holds (for the memory benchmark). */
   get stateBytes(): number {
-    return this.nonZero.words.byteLength + this.version.byteLength + (this.log?.words.byteLength ?? 0);
+    return (
+      this.nonZero.words.byteLength +
+      this.version.byteLength +
+      this.lastWrite.byteLength +
+      (this.log?.words.byteLength ?? 0) +
+      this.watchers.reduce((s, w) => s + w.words.byteLength, 0)
+    );
   }
 }

@@ -19,6 +19,7 @@ import { HybridSwitch } from './algorithms/hybrid.js';
 import { PrecopyObservation, PrecopyPolicy } from './algorithms/precopy.js';
 import { MigrationOptions } from './options.js';
 import { PostcopyOwner, PostcopyPhase } from './postcopy-phase.js';
+import { KeptImage } from './reuse.js';
 import { MigrationResult, MigrationStatus, RoundRecord } from './result.js';
 import { Host, Vm, World } from './world.js';
 
@@ -26,12 +27,13 @@ const enum Ev {
   Start,
   Timeout,
   Resume,
+  SetupDone,
 }
 
 /** Discard list entries are (start, length) ranges: 16 bytes each. */
 const DISCARD_RANGE_BYTES = 16;
 
-export type Phase = 'pending' | 'live' | 'stop-and-copy' | 'switchover' | 'postcopy' | 'resuming' | 'done';
+export type Phase = 'pending' | 'queued' | 'setup' | 'live' | 'stop-and-copy' | 'switchover' | 'postcopy' | 'resuming' | 'done';
 
 /** What a failure took away, as seen by one migration. */
 export interface FailureImpact {
@@ -58,13 +60,21 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   #resumedAt = -1;
   #timeoutEvent = -1;
   #switchRequested: string | null = null;
+  #queuedAt = -1;
+  /** Migrations that start when this one has completed (a sequence such as A -> B, then B -> A). */
+  readonly #dependents: Migration[] = [];
 
+  /**
+   * @param at start time, s; with `after`, the delay after that migration completed
+   * @param after a migration this one waits for
+   */
   constructor(
     readonly world: World,
     readonly vm: Vm,
     readonly destination: Host,
     readonly at: number,
     readonly options: MigrationOptions,
+    readonly after: Migration | null = null,
   ) {
     this.#policy = new PrecopyPolicy(options);
     this.#hybrid = options.algorithm === 'hybrid' ? new HybridSwitch(options) : null;
@@ -83,15 +93,22 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       totalTime: null,
       downtime: null,
       bytesTransferred: 0,
-      bytesByPhase: { live: 0, stopAndCopy: 0, postcopy: 0 },
+      bytesByPhase: { setup: 0, live: 0, stopAndCopy: 0, postcopy: 0 },
       pagesTransferred: 0,
       zeroPages: 0,
       rounds: [],
       stalePagesAtResume: null,
       postcopy: null,
+      reuse: null,
+      queuedFor: 0,
       options: { ...options },
     };
-    world.sim.scheduleAt(at, this, Ev.Start);
+    if (after) {
+      after.#dependents.push(this);
+      this.result.reason = `waits for the migration of ${after.vm.name} to ${after.destination.name}`;
+    } else {
+      world.sim.scheduleAt(at, this, Ev.Start);
+    }
   }
 
   get source(): Host {
@@ -100,15 +117,28 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   onEvent(kind: number, sim: Simulation): void {
     if (this.phase === 'done') return;
-    if (kind === Ev.Start) this.#start(sim);
-    else if (kind === Ev.Timeout) this.#onTimeout(sim);
+    if (kind === Ev.Start) {
+      this.result.startTime = sim.now;
+      this.#source = this.vm.host;
+      this.world.admit(this);
+    } else if (kind === Ev.Timeout) this.#onTimeout(sim);
     else if (kind === Ev.Resume) this.#resume(sim);
+    else if (kind === Ev.SetupDone) this.#startTransfer(sim);
+  }
+
+  /** No slot free on one of the hosts: the migration waits (World.admit). */
+  queued(): void {
+    this.phase = 'queued';
+    this.#queuedAt = this.world.sim.now;
+    this.result.reason = `waiting for a free migration slot on ${this.source.name} or ${this.destination.name}`;
   }
 
   onFlowDone(flow: Flow, sim: Simulation): void {
     this.#flow = null;
     this.#account(flow.size);
-    if (this.phase === 'live') {
+    if (this.phase === 'setup') {
+      sim.schedule(this.world.latency, this, Ev.SetupDone); // the bitmap reaches the source
+    } else if (this.phase === 'live') {
       const elapsed = sim.now - this.#chunkStart;
       if (elapsed > 0) this.#bandwidth = flow.size / elapsed;
       this.#iterate(sim);
@@ -128,37 +158,69 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   // ---- phases ----------------------------------------------------------------------------
 
-  #start(sim: Simulation): void {
+  /** Slots granted (World.admit): check, reserve, and start moving memory. */
+  begin(sim: Simulation): void {
     const vm = this.vm, dst = this.destination;
     this.#source = vm.host;
     this.result.from = vm.host.name;
-    const refusal = this.#refusal();
+    if (this.#queuedAt >= 0) this.result.queuedFor = sim.now - this.#queuedAt;
+    this.result.startTime = sim.now;
+    const refusal = this.#refusal(sim);
     if (refusal) return this.#end(sim, 'rejected', refusal);
-    dst.reserve(vm.memory);
     vm.migrating = true;
     vm.advanceTo(sim.now);
     this.#transfer = new PageTransfer(vm.image);
     this.#transfer.markAll();
+    const kept = dst.kept.get(vm);
+    if (kept) this.#reuse(sim, kept);
+    dst.reserve(vm.memory, sim.now);
     this.result.reason = 'in progress';
-    this.world.active.add(this);
     if (Number.isFinite(this.options.timeout)) this.#timeoutEvent = sim.schedule(this.options.timeout, this, Ev.Timeout);
+    if (this.options.algorithm === 'precopy' || this.options.algorithm === 'hybrid') vm.image.startTracking();
+    if (kept) {
+      // the destination tells the source which pages it holds: a bitmap, one bit per page
+      this.phase = 'setup';
+      this.#send(sim, this.result.reuse!.exchangeBytes, Infinity, true);
+      return;
+    }
+    this.#startTransfer(sim);
+  }
+
+  /** The VM comes back to a host that kept its image: those pages need not travel. */
+  #reuse(sim: Simulation, kept: KeptImage): void {
+    const pages = this.vm.image.pageCount;
+    const reused = kept.reuseInto(this.#transfer!, sim);
+    this.result.reuse = {
+      policy: kept.options.policy,
+      reusedPages: reused,
+      reuseRatio: reused / pages,
+      exchangeBytes: Math.ceil(pages / 8),
+      keptPages: 0,
+      skippedHotPages: 0,
+    };
+  }
+
+  #startTransfer(sim: Simulation): void {
     if (this.options.algorithm === 'stop-and-copy') return this.#stopAndCopy(sim, 'non-live migration');
     if (this.options.algorithm === 'postcopy') return this.#switchToPostcopy(sim, 'post-copy: switched over at once');
-    vm.image.startTracking();
     this.phase = 'live';
     this.#openRound(sim.now, 'live');
     this.#iterate(sim);
   }
 
   /** Why this migration cannot start, or null. */
-  #refusal(): string | null {
+  #refusal(sim: Simulation): string | null {
     const vm = this.vm, dst = this.destination, src = vm.host;
     if (vm.state !== 'running') return `VM ${vm.name} is ${vm.state}, not running`;
     if (vm.migrating) return `VM ${vm.name} is already migrating`;
     if (src === dst) return `VM ${vm.name} is already on host ${dst.name}`;
     if (!dst.alive) return `host ${dst.name} is down`;
     if (!this.world.reachable(src, dst)) return `hosts ${src.name} and ${dst.name} cannot reach each other (link ${src.name}-${dst.name} failed)`;
-    if (dst.free < vm.memory) return `host ${dst.name} has ${gib(dst.free)} free, VM ${vm.name} needs ${gib(vm.memory)}`;
+    // the VM's own kept image becomes part of its memory there; other kept images may be evicted
+    const own = dst.kept.get(vm)?.bytes ?? 0;
+    if (!dst.makeRoom(vm.memory - own, vm, sim)) {
+      return `host ${dst.name} has ${gib(dst.memory - dst.used)} free, VM ${vm.name} needs ${gib(vm.memory)}`;
+    }
     return null;
   }
 
@@ -262,7 +324,14 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       vm.setWrittenUntil(Math.max(sim.now, this.#postcopy.guestTime));
       this.#fillPostcopyStats(sim.now);
     }
-    this.#source.release(vm.memory);
+    this.#source.release(vm.memory, sim.now);
+    if (this.options.reuse.policy !== 'none' && this.#source.alive) {
+      const kept = new KeptImage(vm, this.#source, this.options.reuse, sim.now, sim);
+      this.#source.keep(kept, sim.now);
+      const r = (this.result.reuse ??= { policy: this.options.reuse.policy, reusedPages: 0, reuseRatio: 0, exchangeBytes: 0, keptPages: 0, skippedHotPages: 0 });
+      r.keptPages = kept.kept.count;
+      r.skippedHotPages = kept.skippedHot;
+    }
     vm.migrating = false;
     this.#end(sim, 'completed', this.result.reason);
   }
@@ -290,7 +359,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   #onTimeout(sim: Simulation): void {
     this.#timeoutEvent = -1;
-    if (this.phase !== 'live') return; // the switch-over already began: let it finish
+    if (this.phase !== 'live' && this.phase !== 'setup') return; // the switch-over already began: let it finish
     if (this.#hybrid) {
       // hybrid: not converging by the timeout means switching to post-copy at the next iteration
       this.#switchRequested = `switched to post-copy at the ${this.options.timeout} s timeout`;
@@ -307,7 +376,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#closeRound(sim.now, this.vm.image.log?.count ?? 0);
     this.vm.image.stopTracking();
     this.vm.migrating = false;
-    this.destination.release(this.vm.memory);
+    this.destination.release(this.vm.memory, sim.now);
     this.#end(sim, status, reason);
   }
 
@@ -326,7 +395,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
    * at the source: aborted. After, its memory is split between the hosts: the guest is lost.
    */
   onFailure(sim: Simulation, impact: FailureImpact): void {
-    if (this.phase === 'pending' || this.phase === 'done') return;
+    if (this.phase === 'pending' || this.phase === 'queued' || this.phase === 'done') return;
     const at = `${impact.what} at ${sim.now.toFixed(3)} s`;
     const vm = this.vm;
     const afterSwitch = this.#postcopy !== null && (this.phase === 'postcopy' || this.#resumedAt >= 0);
@@ -355,8 +424,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     vm.migrating = false;
     vm.image.stopTracking();
     this.#closeRound(sim.now, 0);
-    this.#source.release(vm.memory);
-    this.destination.release(vm.memory);
+    this.#source.release(vm.memory, sim.now);
+    this.destination.release(vm.memory, sim.now);
     if (this.#postcopy) this.#fillPostcopyStats(sim.now);
     this.#end(sim, 'failed', reason);
   }
@@ -378,8 +447,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   /** Called by the run when the simulation horizon is reached with this migration in flight. */
   giveUpAtHorizon(sim: Simulation, horizon: number): void {
-    if (this.phase === 'live') this.#cancel(sim, 'unfinished', `still running at the end of the simulation (${horizon} s); set a timeout or a longer horizon`);
-    else if (this.phase === 'pending') this.result.reason = `starts after the end of the simulation (${horizon} s)`;
+    if (this.phase === 'live' || this.phase === 'setup') this.#cancel(sim, 'unfinished', `still running at the end of the simulation (${horizon} s); set a timeout or a longer horizon`);
+    else if (this.phase === 'pending' || this.phase === 'queued') this.result.reason = `had not started by the end of the simulation (${horizon} s): ${this.result.reason}`;
     else if (this.phase !== 'done') {
       this.result.reason = `still in ${this.#phaseName()} at the end of the simulation (${horizon} s)`;
       if (this.#postcopy) this.#fillPostcopyStats(sim.now);
@@ -388,7 +457,6 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   #end(sim: Simulation, status: MigrationStatus, reason: string): void {
     sim.cancel(this.#timeoutEvent);
-    this.world.active.delete(this);
     this.phase = 'done';
     this.result.status = status;
     this.result.reason = reason;
@@ -397,13 +465,19 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       this.result.totalTime = sim.now - this.result.startTime;
     }
     if (status !== 'completed') this.result.downtime = null;
+    this.world.ended(this);
+    for (const next of this.#dependents) {
+      if (status === 'completed') sim.schedule(next.at, next, Ev.Start);
+      else next.#end(sim, 'rejected', `it follows the migration of ${this.vm.name} to ${this.destination.name}, which ended ${status}: ${reason}`);
+    }
   }
 
   // ---- helpers ---------------------------------------------------------------------------
 
-  #send(sim: Simulation, bytes: number, cap: number): void {
+  #send(sim: Simulation, bytes: number, cap: number, reverse = false): void {
     this.#chunkStart = sim.now;
-    this.#flow = this.world.network.start(this.world.path(this.#source, this.destination), bytes, cap, this);
+    const path = reverse ? this.world.path(this.destination, this.#source) : this.world.path(this.#source, this.destination);
+    this.#flow = this.world.network.start(path, bytes, cap, this);
   }
 
   #pathCapacity(): number {
@@ -426,7 +500,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   #account(bytes: number): void {
     this.result.bytesTransferred += bytes;
     const phases = this.result.bytesByPhase;
-    if (this.phase === 'live') phases.live += bytes;
+    if (this.phase === 'setup') phases.setup += bytes;
+    else if (this.phase === 'live') phases.live += bytes;
     else phases.stopAndCopy += bytes; // the stop-and-copy, or the switch-over's device state
   }
 
@@ -492,6 +567,7 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+/** Memory for a person: MiB below 1 GiB, GiB above. */
 function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  return bytes < 2 ** 30 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 }

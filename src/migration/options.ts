@@ -6,6 +6,7 @@
 import { HybridOptions, hybridDefaults } from './algorithms/hybrid.js';
 import { PostcopyOptions, postcopyDefaults } from './algorithms/postcopy.js';
 import { PrecopyOptions, PrecopyPresetName, precopyPresets } from './algorithms/precopy.js';
+import { ReuseOptions, reuseDefaults } from './reuse.js';
 
 export const algorithmNames = ['precopy', 'postcopy', 'hybrid', 'stop-and-copy'] as const;
 export type AlgorithmName = (typeof algorithmNames)[number];
@@ -33,11 +34,14 @@ export const commonDefaults: CommonOptions = {
 };
 
 /** Fully resolved options of one migration. */
-export type MigrationOptions = CommonOptions & PrecopyOptions & PostcopyOptions & HybridOptions & { algorithm: AlgorithmName };
+export type MigrationOptions = CommonOptions &
+  PrecopyOptions &
+  PostcopyOptions &
+  HybridOptions & { algorithm: AlgorithmName; reuse: ReuseOptions };
 
 /** Defaults for an algorithm and preset, before scenario overrides. */
 export function defaultOptions(algorithm: AlgorithmName, preset: PrecopyPresetName = 'qemu'): MigrationOptions {
-  const base = { ...commonDefaults, ...precopyPresets[preset], ...postcopyDefaults, ...hybridDefaults, algorithm };
+  const base = { ...commonDefaults, ...precopyPresets[preset], ...postcopyDefaults, ...hybridDefaults, algorithm, reuse: { ...reuseDefaults } };
   if (algorithm === 'stop-and-copy') {
     // non-live baseline: pause at once, send everything at the link rate (or the given cap)
     return { ...base, maxBandwidth: Infinity, uncappedSwitchover: false };

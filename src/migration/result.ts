@@ -42,13 +42,18 @@ export interface MigrationResult {
   downtime: number | null;
   /** All bytes on the wire, headers and device state included. */
   bytesTransferred: number;
-  bytesByPhase: { live: number; stopAndCopy: number; postcopy: number };
+  /** setup: the reuse bitmap exchange; live: pre-copy rounds; stopAndCopy: the pause; postcopy: the push and requests. */
+  bytesByPhase: { setup: number; live: number; stopAndCopy: number; postcopy: number };
   /** Pages sent, zero pages included, counted every time they are sent. */
   pagesTransferred: number;
   zeroPages: number;
   rounds: RoundRecord[];
   /** Pages whose destination copy was not current at resume (0 for a correct migration); null unless completed. */
   stalePagesAtResume: number | null;
+  /** Seconds the migration waited for a free slot on its hosts (maxConcurrent). */
+  queuedFor: number;
+  /** Memory reuse: what came back thanks to a kept image, and what this departure kept; else null. */
+  reuse: ReuseResult | null;
   /** Post-copy figures (post-copy and hybrid), else null. */
   postcopy: PostcopyResult | null;
   /** The options the migration ran with (after presets and overrides). */
@@ -68,4 +73,18 @@ export interface PostcopyResult {
   blockedTime: number;
   /** Share of the guest's time at the destination lost to faults, until the last page arrived. */
   degradation: number;
+}
+
+export interface ReuseResult {
+  policy: string;
+  /** Pages not sent because the destination kept them unchanged. */
+  reusedPages: number;
+  /** reusedPages / pages of the VM. */
+  reuseRatio: number;
+  /** Bytes of the bitmap the destination sent to say what it holds. */
+  exchangeBytes: number;
+  /** Pages the source kept when the VM left it (this migration's departure). */
+  keptPages: number;
+  /** Pages not kept because they were predicted hot (skip-hot). */
+  skippedHotPages: number;
 }

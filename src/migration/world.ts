@@ -1,8 +1,9 @@
 /**
  * @module migration/world
- * The runtime entities a migration acts on: hosts with memory and a NIC, VMs with a page image and
- * a workload, and the network between hosts (a star: each host's NIC has an up and a down link, so
- * a path A -> B is [A.up, B.down] and concurrent migrations share NICs max-min fairly).
+ * The runtime entities a migration acts on: hosts with memory, a NIC and a concurrency limit;
+ * VMs with a page image and a workload; the network between hosts (a star: each host's NIC has an
+ * up and a down link, so a path A -> B is [A.up, B.down] and concurrent migrations share NICs
+ * max-min fairly); kept images (memory reuse); injected failures.
  */
 import { Simulation } from '../core/kernel.js';
 import { Rng } from '../core/random.js';
@@ -10,13 +11,34 @@ import { PageImage } from '../memory/page-image.js';
 import { Link, Network } from '../network/network.js';
 import { Workload } from '../workload/workload.js';
 import type { FailureImpact, Migration } from './driver.js';
+import type { KeptImage } from './reuse.js';
+
+/** Memory of a host over time: what VMs reserve and what kept images hold. */
+export interface HostMemoryStats {
+  peakUsed: number;
+  peakKept: number;
+  /** Highest used + kept seen, bytes (never above the host's memory). */
+  peakTotal: number;
+  /** Time-average of kept-image memory over the run, bytes. */
+  averageKept: number;
+  /** Kept images evicted to make room for arriving VMs. */
+  evictions: number;
+  /** [time s, used bytes, kept bytes] at every change. */
+  series: [number, number, number][];
+}
 
 export class Host {
   /** Bytes reserved by VMs running here or arriving. */
   used = 0;
-  /** Highest `used` seen, bytes. */
-  peakUsed = 0;
   alive = true;
+  /** Migrations under way with this host as source or destination. */
+  migrations = 0;
+  /** Images of VMs that left, kept for reuse, oldest first. */
+  readonly kept = new Map<Vm, KeptImage>();
+  #keptBytes = 0;
+  #keptIntegral = 0;
+  #lastChange = 0;
+  readonly stats: HostMemoryStats = { peakUsed: 0, peakKept: 0, peakTotal: 0, averageKept: 0, evictions: 0, series: [] };
 
   constructor(
     readonly name: string,
@@ -24,19 +46,90 @@ export class Host {
     readonly memory: number,
     readonly up: Link,
     readonly down: Link,
+    /** Most migrations this host takes part in at once (as source or destination). */
+    readonly maxConcurrent: number,
   ) {}
 
+  get keptBytes(): number {
+    return this.#keptBytes;
+  }
+
+  /** Memory neither reserved nor holding kept images, bytes. */
   get free(): number {
-    return this.memory - this.used;
+    return this.memory - this.used - this.#keptBytes;
   }
 
-  reserve(bytes: number): void {
+  reserve(bytes: number, now: number): void {
     this.used += bytes;
-    if (this.used > this.peakUsed) this.peakUsed = this.used;
+    this.#changed(now);
   }
 
-  release(bytes: number): void {
+  release(bytes: number, now: number): void {
     this.used -= bytes;
+    this.#changed(now);
+  }
+
+  keep(image: KeptImage, now: number): void {
+    this.kept.set(image.vm, image);
+    this.keptChanged(now);
+  }
+
+  /** A kept image was released (reused, evicted, lost). */
+  forget(image: KeptImage, now: number): void {
+    if (this.kept.get(image.vm) === image) this.kept.delete(image.vm);
+    this.keptChanged(now);
+  }
+
+  /** Kept images changed size: recount and record. */
+  keptChanged(now: number): void {
+    let bytes = 0;
+    for (const k of this.kept.values()) bytes += k.bytes;
+    this.#integrate(now);
+    this.#keptBytes = bytes;
+    this.#record(now);
+  }
+
+  /** Evicts kept images (oldest first, never `vm`'s own) until `bytes` fit; false if they cannot. */
+  makeRoom(bytes: number, vm: Vm, sim: Simulation): boolean {
+    if (this.memory - this.used < bytes) return false;
+    for (const [owner, image] of [...this.kept]) {
+      if (this.free >= bytes) break;
+      if (owner === vm) continue;
+      image.release(sim);
+      this.stats.evictions++;
+    }
+    return this.free >= bytes;
+  }
+
+  /** Closes the time-average at the end of the run. */
+  finish(now: number): HostMemoryStats {
+    this.#integrate(now);
+    this.stats.averageKept = now > 0 ? this.#keptIntegral / now : 0;
+    return this.stats;
+  }
+
+  #changed(now: number): void {
+    this.#integrate(now);
+    this.#record(now);
+  }
+
+  #integrate(now: number): void {
+    this.#keptIntegral += this.#keptBytes * (now - this.#lastChange);
+    this.#lastChange = now;
+  }
+
+  #record(now: number): void {
+    const s = this.stats;
+    s.peakUsed = Math.max(s.peakUsed, this.used);
+    s.peakKept = Math.max(s.peakKept, this.#keptBytes);
+    s.peakTotal = Math.max(s.peakTotal, this.used + this.#keptBytes);
+    const last = s.series[s.series.length - 1];
+    if (last && last[0] === now) {
+      last[1] = this.used;
+      last[2] = this.#keptBytes;
+    } else {
+      s.series.push([now, this.used, this.#keptBytes]);
+    }
   }
 }
 
@@ -68,7 +161,10 @@ export class Vm {
   /** Applies the guest's writes up to time t (only while it runs). */
   advanceTo(t: number): void {
     if (t <= this.#writtenUntil) return;
-    if (this.state === 'running') this.workload.advance(this.#writtenUntil, t, this.image, this.speed);
+    if (this.state === 'running') {
+      this.image.setTime(t);
+      this.workload.advance(this.#writtenUntil, t, this.image, this.speed);
+    }
     this.#writtenUntil = t;
   }
 }
@@ -79,6 +175,8 @@ export class World {
   readonly network: Network;
   /** Migrations under way (they hear about failures). */
   readonly active = new Set<Migration>();
+  /** Migrations waiting for a free slot on their hosts, in arrival order. */
+  readonly #queue: Migration[] = [];
   /** Host pairs that cannot reach each other ("A|B", both orders). */
   readonly #cut = new Set<string>();
 
@@ -91,8 +189,8 @@ export class World {
     this.network = new Network(sim);
   }
 
-  addHost(name: string, memory: number, nic: number): Host {
-    const host = new Host(name, memory, this.network.addLink(`${name}.up`, nic), this.network.addLink(`${name}.down`, nic));
+  addHost(name: string, memory: number, nic: number, maxConcurrent = Infinity): Host {
+    const host = new Host(name, memory, this.network.addLink(`${name}.up`, nic), this.network.addLink(`${name}.down`, nic), maxConcurrent);
     this.hosts.set(name, host);
     return host;
   }
@@ -100,9 +198,44 @@ export class World {
   addVm(name: string, memory: number, pageSize: number, residentPages: number, workload: Workload, host: Host): Vm {
     const image = new PageImage(Math.ceil(memory / pageSize), residentPages);
     const vm = new Vm(name, memory, pageSize, image, workload, host);
-    host.reserve(memory);
+    host.reserve(memory, this.sim.now);
     this.vms.set(name, vm);
     return vm;
+  }
+
+  /** A migration asks to start: now if both hosts have a free slot, else it waits in line. */
+  admit(m: Migration): void {
+    if (this.#hasSlots(m)) this.#begin(m);
+    else {
+      this.#queue.push(m);
+      m.queued();
+    }
+  }
+
+  /** A migration ended (any status): free its slots and start whoever waits and fits. */
+  ended(m: Migration): void {
+    if (this.active.delete(m)) {
+      m.source.migrations--;
+      m.destination.migrations--;
+    }
+    for (let i = 0; i < this.#queue.length; ) {
+      const next = this.#queue[i];
+      if (this.#hasSlots(next)) {
+        this.#queue.splice(i, 1);
+        this.#begin(next);
+      } else i++;
+    }
+  }
+
+  #hasSlots(m: Migration): boolean {
+    return m.source.migrations < m.source.maxConcurrent && m.destination.migrations < m.destination.maxConcurrent;
+  }
+
+  #begin(m: Migration): void {
+    m.source.migrations++;
+    m.destination.migrations++;
+    this.active.add(m);
+    m.begin(this.sim);
   }
 
   reachable(a: Host, b: Host): boolean {
@@ -119,7 +252,7 @@ export class World {
     }
   }
 
-  /** A host crashes: its VMs are lost, its NIC goes down, migrations to or from it hear of it. */
+  /** A host crashes: its VMs and kept images are lost, its NIC goes down, migrations hear of it. */
   crashHost(host: Host): void {
     host.alive = false;
     this.network.setLinkUp(host.up, false);
@@ -132,9 +265,10 @@ export class World {
     for (const vm of this.vms.values()) {
       if (vm.host === host && vm.state !== 'lost' && !vm.migrating) {
         vm.state = 'lost';
-        host.release(vm.memory);
+        host.release(vm.memory, this.sim.now);
       }
     }
+    for (const image of [...host.kept.values()]) image.release(this.sim);
   }
 
   path(from: Host, to: Host): Link[] {

@@ -7,7 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePageRate, UnitError } from '../core/units.js';
-import { Scenario, ScenarioSpec, WorkloadInput, workloadKinds } from './schema.js';
+import { memberNames, Scenario, ScenarioSpec, WorkloadInput, workloadKinds } from './schema.js';
 
 /** Bad scenario input: `issues` are "path: message" lines a person can act on. */
 export class ScenarioError extends Error {
@@ -18,6 +18,11 @@ export class ScenarioError extends Error {
 
 /** Parses YAML or JSON text (JSON is YAML) and validates it. */
 export function parseScenarioText(text: string, source = 'scenario'): ScenarioSpec {
+  return validateScenario(parseScenarioData(text, source), source);
+}
+
+/** Parses YAML or JSON text into a plain mapping, not yet validated. */
+export function parseScenarioData(text: string, source = 'scenario'): Record<string, unknown> {
   let data: unknown;
   try {
     data = parseYaml(text, { prettyErrors: true });
@@ -27,7 +32,7 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioSp
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ScenarioError(['expected a mapping with network, hosts, vms and migrations'], source);
   }
-  return validateScenario(data, source);
+  return data as Record<string, unknown>;
 }
 
 /** Validates a parsed object; throws ScenarioError with every issue. */
@@ -91,18 +96,21 @@ function crossCheck(s: ScenarioSpec): string[] {
   const placed = new Map<string, number>();
   s.vms.forEach((vm, i) => {
     const at = `vms[${i}]`;
-    if (vmNames.has(vm.name)) issues.push(`${at}.name: duplicate VM "${vm.name}"`);
-    vmNames.add(vm.name);
+    for (const name of memberNames(vm)) {
+      if (vmNames.has(name)) issues.push(`${at}.name: duplicate VM "${name}"`);
+      vmNames.add(name);
+    }
+    vmNames.add(vm.name); // a group's name refers to all its members
     if (!(vm.memory >= s.pageSize)) issues.push(`${at}.memory: expected at least one page (${s.pageSize} bytes), got ${vm.memory}`);
     if (vm.resident !== undefined && vm.resident > vm.memory) issues.push(`${at}.resident: ${vm.resident} bytes is more than the VM's memory (${vm.memory})`);
     const capacity = hostMemory.get(vm.host);
     if (capacity === undefined) {
       issues.push(`${at}.host: no host named "${vm.host}" (hosts: ${[...hostMemory.keys()].join(', ')})`);
     } else {
-      const used = (placed.get(vm.host) ?? 0) + vm.memory;
+      const used = (placed.get(vm.host) ?? 0) + vm.memory * (vm.count ?? 1);
       placed.set(vm.host, used);
       if (vm.memory > capacity) issues.push(`${at}.memory: VM "${vm.name}" needs ${vm.memory} bytes but host "${vm.host}" has ${capacity}`);
-      else if (used > capacity) issues.push(`${at}.host: host "${vm.host}" has ${capacity} bytes, not enough for its VMs (${used} bytes with "${vm.name}")`);
+      else if (used > capacity) issues.push(`${at}.host: host "${vm.host}" has ${capacity} bytes, not enough for its VMs (${used} bytes with "${vm.name}"${vm.count ? ` x ${vm.count}` : ''})`);
     }
     checkWorkload(vm.workload, vm.memory, s.pageSize, `${at}.workload`, issues);
   });
@@ -110,9 +118,19 @@ function crossCheck(s: ScenarioSpec): string[] {
     const named = 'link' in f ? f.link.split('-') : [f.host];
     for (const h of named) if (!hostMemory.has(h)) issues.push(`failures[${i}].${'link' in f ? 'link' : 'host'}: no host named "${h}"`);
   });
+  const ids = new Map<string, string>();
   s.migrations.forEach((m, i) => {
     if (!vmNames.has(m.vm)) issues.push(`migrations[${i}].vm: no VM named "${m.vm}"`);
     if (!hostMemory.has(m.to)) issues.push(`migrations[${i}].to: no host named "${m.to}"`);
+    if (m.after !== undefined) {
+      const vmOfAfter = ids.get(m.after);
+      if (vmOfAfter === undefined) issues.push(`migrations[${i}].after: no earlier migration with id "${m.after}"`);
+      else if (vmOfAfter !== m.vm) issues.push(`migrations[${i}].after: migration "${m.after}" moves "${vmOfAfter}", not "${m.vm}"`);
+    }
+    if (m.id !== undefined) {
+      if (ids.has(m.id)) issues.push(`migrations[${i}].id: duplicate id "${m.id}"`);
+      ids.set(m.id, m.vm);
+    }
   });
   return issues;
 }

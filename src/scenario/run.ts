@@ -8,10 +8,21 @@ import { parsePageRate } from '../core/units.js';
 import { Migration } from '../migration/driver.js';
 import { defaultOptions, MigrationOptions } from '../migration/options.js';
 import { MigrationResult } from '../migration/result.js';
-import { World } from '../migration/world.js';
+import { HostMemoryStats, World } from '../migration/world.js';
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
 import { VERSION } from '../version.js';
-import { MigrationSpecT, ScenarioSpec, VariantSpec, WorkloadInput } from './schema.js';
+import { memberNames, MigrationSpecT, ScenarioSpec, VariantSpec, WorkloadInput } from './schema.js';
+
+export interface HostResult {
+  name: string;
+  memory: number;
+  /** Reserved by VMs at the end, bytes. */
+  used: number;
+  /** Held by kept images at the end, bytes. */
+  keptBytes: number;
+  /** Memory over the run: peaks, time-average of kept images, evictions, the series. */
+  memoryStats: HostMemoryStats;
+}
 
 export interface RunResult {
   lmsim: string;
@@ -22,7 +33,7 @@ export interface RunResult {
   events: number;
   migrations: MigrationResult[];
   vms: { name: string; host: string; state: string }[];
-  hosts: { name: string; memory: number; used: number; peakUsed: number }[];
+  hosts: HostResult[];
   /** The validated input, units resolved to seconds, bytes and bytes/s. */
   input: ScenarioSpec;
 }
@@ -31,16 +42,32 @@ export interface RunResult {
 export function runScenario(spec: ScenarioSpec): RunResult {
   const sim = new Simulation();
   const world = new World(sim, spec.seed, spec.network.latency);
-  for (const h of spec.hosts) world.addHost(h.name, h.memory, h.nic ?? spec.network.bandwidth);
+  for (const h of spec.hosts) world.addHost(h.name, h.memory, h.nic ?? spec.network.bandwidth, h.maxConcurrent ?? Infinity);
+  const groups = new Map<string, string[]>();
   for (const v of spec.vms) {
+    const names = memberNames(v);
+    groups.set(v.name, names);
     const pages = Math.ceil(v.memory / spec.pageSize);
     const resident = Math.floor((v.resident ?? v.memory) / spec.pageSize);
-    const workload = createWorkload(toPages(v.workload, v.memory, spec.pageSize), world.rng(`vm:${v.name}:workload`));
-    world.addVm(v.name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!);
+    for (const name of names) {
+      const workload = createWorkload(toPages(v.workload, v.memory, spec.pageSize), world.rng(`vm:${name}:workload`));
+      world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!);
+    }
   }
-  const migrations = spec.migrations.map(
-    (m) => new Migration(world, world.vms.get(m.vm)!, world.hosts.get(m.to)!, m.at, resolveOptions(m)),
-  );
+  // one migration per member of a group; `after` follows the same member's earlier migration
+  const byId = new Map<string, Map<string, Migration>>();
+  const migrations: Migration[] = [];
+  for (const m of spec.migrations) {
+    const members = groups.get(m.vm) ?? [m.vm];
+    const mine = new Map<string, Migration>();
+    for (const name of members) {
+      const after = m.after ? byId.get(m.after)?.get(name) ?? null : null;
+      const migration = new Migration(world, world.vms.get(name)!, world.hosts.get(m.to)!, m.at, resolveOptions(m), after);
+      mine.set(name, migration);
+      migrations.push(migration);
+    }
+    if (m.id) byId.set(m.id, mine);
+  }
   for (const f of spec.failures) {
     const inject = 'link' in f
       ? () => { const [a, b] = f.link.split('-'); world.cutLink(world.hosts.get(a)!, world.hosts.get(b)!); }
@@ -57,7 +84,13 @@ export function runScenario(spec: ScenarioSpec): RunResult {
     events: sim.eventsRun,
     migrations: migrations.map((m) => m.result),
     vms: [...world.vms.values()].map((vm) => ({ name: vm.name, host: vm.host.name, state: vm.state })),
-    hosts: [...world.hosts.values()].map((h) => ({ name: h.name, memory: h.memory, used: h.used, peakUsed: h.peakUsed })),
+    hosts: [...world.hosts.values()].map((h) => ({
+      name: h.name,
+      memory: h.memory,
+      used: h.used,
+      keptBytes: h.keptBytes,
+      memoryStats: h.finish(sim.now),
+    })),
     input: spec,
   };
 }
@@ -66,9 +99,15 @@ export function runScenario(spec: ScenarioSpec): RunResult {
 export function resolveOptions(m: Omit<MigrationSpecT, 'vm' | 'to' | 'at'>): MigrationOptions {
   const options = defaultOptions(m.algorithm, m.preset);
   for (const [key, value] of Object.entries(m)) {
-    if (value !== undefined && key in options) (options as unknown as Record<string, unknown>)[key] = value;
+    if (value === undefined || !(key in options)) continue;
+    if (key === 'reuse') options.reuse = { ...options.reuse, ...stripUndefined(value as object) };
+    else (options as unknown as Record<string, unknown>)[key] = value;
   }
   return options;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** The scenario with every migration switched to a variant's algorithm and options. */
@@ -76,7 +115,7 @@ export function applyVariant(spec: ScenarioSpec, variant: VariantSpec): Scenario
   const { label: _label, ...options } = variant;
   return {
     ...spec,
-    migrations: spec.migrations.map((m) => ({ vm: m.vm, to: m.to, at: m.at, ...options })),
+    migrations: spec.migrations.map((m) => ({ id: m.id, vm: m.vm, to: m.to, after: m.after, at: m.at, reuse: m.reuse, ...options })),
   };
 }
 

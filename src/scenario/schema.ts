@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js';
 import { algorithmNames } from '../migration/options.js';
+import { reusePolicies } from '../migration/reuse.js';
 
 function unit(parse: (v: unknown) => number, description: string, pattern: string) {
   // any input goes to the parser, which names the expected form whatever the mistake
@@ -119,12 +120,26 @@ const migrationOptionFields = {
   maxPostcopyBandwidth: orUnlimited(Rate).optional(),
   postcopyAfterRounds: orUnlimited(z.number().int().positive()).optional(),
   stallRounds: z.number().int().nonnegative().optional(),
+  // memory reuse
+  reuse: z
+    .union([
+      z.enum(reusePolicies).transform((policy) => ({ policy })),
+      z.strictObject({
+        policy: z.enum(reusePolicies),
+        reportInterval: Duration.optional().meta({ description: 'drop-updated: how often the other host reports written pages' }),
+        hotWindow: Duration.optional().meta({ description: 'skip-hot: pages written this recently before departure are not kept' }),
+      }),
+    ])
+    .optional()
+    .meta({ description: 'keep the image on the source when the VM leaves, reuse it when it comes back' }),
 };
 
 export const MigrationSpec = z.strictObject({
-  vm: z.string().min(1),
+  id: z.string().min(1).optional().meta({ description: 'a name other migrations can follow with `after`' }),
+  vm: z.string().min(1).meta({ description: 'a VM, or a VM group (all its members migrate)' }),
   to: z.string().min(1),
-  at: Duration.default(0),
+  after: z.string().min(1).optional().meta({ description: 'start when the migration with this id has completed (for a group: the same member\'s)' }),
+  at: Duration.default(0).meta({ description: 'start time; with `after`, the delay after that migration completed' }),
   ...migrationOptionFields,
 });
 
@@ -156,6 +171,7 @@ export const Scenario = z
           name: z.string().min(1),
           memory: Size,
           nic: Rate.optional().meta({ description: 'this host NIC, default network.bandwidth' }),
+          maxConcurrent: z.number().int().positive().optional().meta({ description: 'most migrations at once with this host as source or destination; default unlimited' }),
         }),
       )
       .min(1),
@@ -163,6 +179,7 @@ export const Scenario = z
       .array(
         z.strictObject({
           name: z.string().min(1),
+          count: z.number().int().positive().optional().meta({ description: 'a group of identical VMs named NAME-1 .. NAME-count' }),
           host: z.string().min(1),
           memory: Size,
           resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
@@ -173,6 +190,10 @@ export const Scenario = z
     migrations: z.array(MigrationSpec).default([]),
     failures: z.array(Failure).default([]).meta({ description: 'injected failures: { at, link: "A-B" } cuts A from B, { at, host: B } crashes B' }),
     compare: z.array(Variant).optional().meta({ description: 'variants that `lmsim compare` runs when --algorithms is not given' }),
+    sweep: z
+      .array(z.strictObject({ label: z.string().min(1), set: z.record(z.string(), z.unknown()) }))
+      .optional()
+      .meta({ description: '`lmsim run` runs one variant per entry: `set` maps paths such as "vms[0].count" to values' }),
   })
   .meta({ title: 'lmsim scenario' });
 
@@ -184,4 +205,9 @@ export type VariantSpec = z.output<typeof Variant>;
 /** The published JSON Schema of the scenario format. */
 export function scenarioJsonSchema(): object {
   return z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any' });
+}
+
+/** The names of a VM entry's members: itself, or NAME-1 .. NAME-count for a group. */
+export function memberNames(v: { name: string; count?: number }): string[] {
+  return v.count === undefined ? [v.name] : Array.from({ length: v.count }, (_, i) => `${v.name}-${i + 1}`);
 }

@@ -15,3 +15,6 @@ runConformance({
 });
 runConformance({ name: 'hybrid', migration: { algorithm: 'hybrid' } });
 runConformance({ name: 'postcopy preempt bubble', migration: { algorithm: 'postcopy', preempt: true, prepaging: 'bubble' }, skip: { 'failure-before-switchover-keeps-source': 'post-copy switches over at once' } });
+// memory reuse keeps the image on the source: every contract still holds
+runConformance({ name: 'precopy:qemu + reuse keep-all', migration: { algorithm: 'precopy', reuse: 'keep-all' } });
+runConformance({ name: 'hybrid + reuse drop-updated+skip-hot', migration: { algorithm: 'hybrid', reuse: 'drop-updated+skip-hot' } });
