@@ -7,6 +7,7 @@ import { HybridOptions, hybridDefaults } from './algorithms/hybrid.js';
 import { PostcopyOptions, postcopyDefaults } from './algorithms/postcopy.js';
 import { PrecopyOptions, PrecopyPresetName, precopyPresets } from './algorithms/precopy.js';
 import { ReuseOptions, reuseDefaults } from './reuse.js';
+import { OptimizationOptions, optimizationDefaults } from './optimizations/options.js';
 
 export const algorithmNames = ['precopy', 'postcopy', 'hybrid', 'stop-and-copy'] as const;
 export type AlgorithmName = (typeof algorithmNames)[number];
@@ -37,11 +38,20 @@ export const commonDefaults: CommonOptions = {
 export type MigrationOptions = CommonOptions &
   PrecopyOptions &
   PostcopyOptions &
-  HybridOptions & { algorithm: AlgorithmName; reuse: ReuseOptions };
+  HybridOptions &
+  OptimizationOptions & { algorithm: AlgorithmName; reuse: ReuseOptions };
 
 /** Defaults for an algorithm and preset, before scenario overrides. */
 export function defaultOptions(algorithm: AlgorithmName, preset: PrecopyPresetName = 'qemu'): MigrationOptions {
-  const base = { ...commonDefaults, ...precopyPresets[preset], ...postcopyDefaults, ...hybridDefaults, algorithm, reuse: { ...reuseDefaults } };
+  const base = {
+    ...commonDefaults,
+    ...precopyPresets[preset],
+    ...postcopyDefaults,
+    ...hybridDefaults,
+    ...optimizationDefaults,
+    algorithm,
+    reuse: { ...reuseDefaults },
+  };
   if (algorithm === 'stop-and-copy') {
     // non-live baseline: pause at once, send everything at the link rate (or the given cap)
     return { ...base, maxBandwidth: Infinity, uncappedSwitchover: false };

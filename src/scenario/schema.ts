@@ -47,6 +47,7 @@ const PageRate = z
 const Fraction = z.number().min(0).max(1);
 
 const workloadFields = {
+  writeSize: Size.optional().meta({ description: 'bytes a write changes in its page (the same bytes each time), default the whole page: drives XBZRLE deltas' }),
   writeRate: PageRate,
   readRate: PageRate.optional().meta({ description: 'page reads per second besides the writes (they matter for post-copy), default 0' }),
   workingSet: Size.optional().meta({ description: 'pages the guest writes, default: its resident memory' }),
@@ -56,6 +57,7 @@ const workloadFields = {
 export const workloadKinds = ['idle', 'uniform', 'hotcold', 'zipf', 'sweep', 'phases'] as const;
 
 interface PatternInput {
+  writeSize?: number;
   writeRate: number | string;
   readRate?: number | string;
   workingSet?: number;
@@ -120,6 +122,19 @@ const migrationOptionFields = {
   maxPostcopyBandwidth: orUnlimited(Rate).optional(),
   postcopyAfterRounds: orUnlimited(z.number().int().positive()).optional(),
   stallRounds: z.number().int().nonnegative().optional(),
+  // QEMU optimizations (names follow QEMU's parameters and capabilities)
+  xbzrle: z.boolean().optional(),
+  xbzrleCacheSize: Size.optional(),
+  multifdChannels: z.number().int().nonnegative().optional(),
+  compression: z.enum(['none', 'zlib', 'zstd']).optional(),
+  autoConverge: z.boolean().optional(),
+  cpuThrottleInitial: z.number().min(1).max(99).optional(),
+  cpuThrottleIncrement: z.number().min(1).max(99).optional(),
+  maxCpuThrottle: z.number().min(1).max(99).optional(),
+  throttleTriggerThreshold: z.number().min(1).max(100).optional(),
+  dirtyLimit: orUnlimited(Rate).optional(),
+  availSwitchoverBandwidth: Rate.optional(),
+  syncTime: Duration.optional(),
   // memory reuse
   reuse: z
     .union([
@@ -183,6 +198,7 @@ export const Scenario = z
           host: z.string().min(1),
           memory: Size,
           resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
+          compressibility: Fraction.optional().meta({ description: 'share of a data page that compression removes (zlib level 1), default 0.5' }),
           workload: Workload.default({ kind: 'idle' }),
         }),
       )
