@@ -7,7 +7,6 @@
  * (degrees of freedom <= 0) the fallback selector (MMT) decides.
  */
 import { migratableVms, type VmSelector } from '../policy.js';
-import type { DataCenterState } from '../state.js';
 
 /** Maximum-correlation selector falling back to `fallback`. */
 export function maximumCorrelation(fallback: VmSelector): VmSelector {
@@ -21,10 +20,12 @@ export function maximumCorrelation(fallback: VmSelector): VmSelector {
       const n = vms.length;
       // n - 1 regressors plus an intercept need more than n observations
       if (n < 2 || m - n <= 0) return fallback.select(dc, h);
+      const hist = new Float64Array(n * m);
+      for (let j = 0; j < n; j++) for (let k = 0; k < m; k++) hist[j * m + k] = dc.historyAt(vms[j], k);
       let best = 0;
       let max = Number.MIN_VALUE;
       for (let i = 0; i < n; i++) {
-        const r2 = determination(dc, vms, i, m);
+        const r2 = determination(hist, n, m, i);
         if (r2 > max) {
           max = r2;
           best = i;
@@ -35,15 +36,18 @@ export function maximumCorrelation(fallback: VmSelector): VmSelector {
   };
 }
 
-/** R^2 of VM vms[i]'s history regressed (with intercept) on the others', over m values. */
-export function determination(dc: DataCenterState, vms: number[], i: number, m: number): number {
-  const p = vms.length; // intercept + (p - 1) regressors
-  const row = (k: number, j: number): number => (j === 0 ? 1 : dc.historyAt(vms[j <= i ? j - 1 : j], k));
+/**
+ * R^2 of series i regressed (with intercept) on the other series, over m values; `hist` holds n
+ * series of m values each (row-major).
+ */
+export function determination(hist: Float64Array, n: number, m: number, i: number): number {
+  const p = n; // intercept + (n - 1) regressors
+  const row = (k: number, j: number): number => (j === 0 ? 1 : hist[(j <= i ? j - 1 : j) * m + k]);
   const xtx = new Float64Array(p * p);
   const xty = new Float64Array(p);
   let ySum = 0;
   for (let k = 0; k < m; k++) {
-    const y = dc.historyAt(vms[i], k);
+    const y = hist[i * m + k];
     ySum += y;
     for (let a = 0; a < p; a++) {
       const xa = row(k, a);
@@ -57,7 +61,7 @@ export function determination(dc: DataCenterState, vms: number[], i: number, m: 
   let ssRes = 0;
   let ssTot = 0;
   for (let k = 0; k < m; k++) {
-    const y = dc.historyAt(vms[i], k);
+    const y = hist[i * m + k];
     let fit = 0;
     for (let a = 0; a < p; a++) fit += beta[a] * row(k, a);
     ssRes += (y - fit) ** 2;
