@@ -7,12 +7,10 @@
 import { Bitset } from './bitset.js';
 import { PageImage } from './page-image.js';
 
-/** Wire cost of pages, bytes. */
-export interface WireCost {
-  /** A data page on the wire: page + header. */
-  dataPage: number;
-  /** A zero page on the wire: header only. */
-  zeroPage: number;
+/** Decides what a page costs on the wire when it is sent (the migration's encoding). */
+export interface PageEncoder {
+  /** Wire bytes of page p now; 0 means nothing needs to go (it is still delivered). */
+  encode(p: number, zero: boolean): number;
 }
 
 /** What one chunk of the stream carried. */
@@ -32,6 +30,8 @@ export class PageTransfer {
   readonly dstVersion: Uint8Array;
   /** Next page the scan looks at; wraps at the end of memory (QEMU's last_page). */
   scanPos = 0;
+  /** Times the scan wrapped past the end of memory (QEMU enables XBZRLE after the first). */
+  wraps = 0;
 
   constructor(readonly image: PageImage) {
     this.toSend = new Bitset(image.pageCount);
@@ -64,13 +64,16 @@ export class PageTransfer {
    * left; marks them as current at the destination. With `skipRedirtied`, a page already in the
    * dirty log is not sent now (it will be in the next round anyway): Xen's legacy to_skip rule.
    */
-  takeChunk(budget: number, cost: WireCost, skipRedirtied = false, out: Chunk = newChunk()): Chunk {
+  takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk()): Chunk {
     out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0;
     const toSend = this.toSend, image = this.image, log = image.log;
     let pos = this.scanPos;
     while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0)) {
       let p = toSend.nextSet(pos);
-      if (p < 0) p = toSend.nextSet(0);
+      if (p < 0) {
+        p = toSend.nextSet(0);
+        this.wraps++;
+      }
       toSend.delete(p);
       pos = p + 1;
       if (skipRedirtied && log !== null && log.has(p)) {
@@ -78,15 +81,16 @@ export class PageTransfer {
         continue;
       }
       this.deliver(p);
-      if (image.nonZero.has(p)) {
-        out.wireBytes += cost.dataPage;
-      } else {
-        out.wireBytes += cost.zeroPage;
-        out.zeroPages++;
-      }
+      const zero = !image.nonZero.has(p);
+      out.wireBytes += encoder.encode(p, zero);
+      if (zero) out.zeroPages++;
       out.pages++;
     }
-    this.scanPos = pos >= image.pageCount ? 0 : pos;
+    if (pos >= image.pageCount) {
+      pos = 0;
+      this.wraps++;
+    }
+    this.scanPos = pos;
     return out;
   }
 

@@ -13,13 +13,16 @@
  * per page.
  */
 import { EventTarget, Simulation } from '../core/kernel.js';
-import { Chunk, newChunk, PageTransfer, WireCost } from '../memory/page-transfer.js';
+import { Chunk, newChunk, PageTransfer } from '../memory/page-transfer.js';
 import { Flow, FlowOwner } from '../network/network.js';
 import { HybridSwitch } from './algorithms/hybrid.js';
 import { PrecopyObservation, PrecopyPolicy } from './algorithms/precopy.js';
 import { MigrationOptions } from './options.js';
 import { PostcopyOwner, PostcopyPhase } from './postcopy-phase.js';
 import { KeptImage } from './reuse.js';
+import { QemuPageEncoder } from './optimizations/encoder.js';
+import { AutoConverge, throttledSpeed } from './optimizations/throttle.js';
+import { qemuInfo } from './qemu-info.js';
 import { MigrationResult, MigrationStatus, RoundRecord } from './result.js';
 import { Host, Vm, World } from './world.js';
 
@@ -28,6 +31,7 @@ const enum Ev {
   Timeout,
   Resume,
   SetupDone,
+  AfterSync,
 }
 
 /** Discard list entries are (start, length) ranges: 16 bytes each. */
@@ -47,7 +51,13 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   readonly result: MigrationResult;
   readonly #policy: PrecopyPolicy;
   readonly #hybrid: HybridSwitch | null;
-  readonly #cost: WireCost;
+  readonly #encoder: QemuPageEncoder;
+  #throttle: AutoConverge | null = null;
+  /** Guest time lost to the throttle so far, s, and since when the current throttle holds. */
+  #throttleLost = 0;
+  #throttleSince = 0;
+  /** Dirty-bitmap syncs, the setup one included (QEMU's dirty-sync-count). */
+  #syncs = 0;
   #source!: Host;
   #transfer: PageTransfer | null = null;
   #flow: Flow | null = null;
@@ -76,9 +86,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     readonly options: MigrationOptions,
     readonly after: Migration | null = null,
   ) {
-    this.#policy = new PrecopyPolicy(options);
+    this.#policy = new PrecopyPolicy(options, options.availSwitchoverBandwidth);
     this.#hybrid = options.algorithm === 'hybrid' ? new HybridSwitch(options) : null;
-    this.#cost = { dataPage: vm.pageSize + options.pageHeader, zeroPage: options.zeroPageBytes };
+    this.#encoder = new QemuPageEncoder(vm.image, vm.pageSize, options.pageHeader, options.zeroPageBytes, Infinity, vm.compressibility, options);
     const hasPreset = options.algorithm === 'precopy' || options.algorithm === 'hybrid';
     this.result = {
       vm: vm.name,
@@ -101,6 +111,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       postcopy: null,
       reuse: null,
       queuedFor: 0,
+      degradation: 0,
+      throttle: null,
+      qemu: null,
       options: { ...options },
     };
     if (after) {
@@ -124,6 +137,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     } else if (kind === Ev.Timeout) this.#onTimeout(sim);
     else if (kind === Ev.Resume) this.#resume(sim);
     else if (kind === Ev.SetupDone) this.#startTransfer(sim);
+    else if (kind === Ev.AfterSync) this.#iterate(sim, true);
   }
 
   /** No slot free on one of the hosts: the migration waits (World.admit). */
@@ -176,7 +190,11 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     dst.reserve(vm.memory, sim.now);
     this.result.reason = 'in progress';
     if (Number.isFinite(this.options.timeout)) this.#timeoutEvent = sim.schedule(this.options.timeout, this, Ev.Timeout);
-    if (this.options.algorithm === 'precopy' || this.options.algorithm === 'hybrid') vm.image.startTracking();
+    if (this.options.algorithm === 'precopy' || this.options.algorithm === 'hybrid') {
+      vm.image.startTracking();
+      this.#syncs = 1; // the setup sync: everything is dirty
+      this.#throttle = new AutoConverge(this.options, sim.now);
+    }
     if (kept) {
       // the destination tells the source which pages it holds: a bitmap, one bit per page
       this.phase = 'setup';
@@ -224,34 +242,75 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     return null;
   }
 
-  /** Iteration boundaries of the live phase: check, maybe sync and decide, then send a chunk. */
-  #iterate(sim: Simulation): void {
-    const t = this.#transfer!;
-    this.vm.advanceTo(sim.now);
+  /**
+   * Iteration boundaries of the live phase: check, maybe sync and decide, then send a chunk.
+   * `synced`: called back after a sync's own time has passed, so go straight to sending.
+   */
+  #iterate(sim: Simulation, synced = false): void {
+    const t = this.#transfer!, vm = this.vm;
+    vm.advanceTo(sim.now);
     if (this.#switchRequested) return this.#switchToPostcopy(sim, this.#switchRequested);
     for (;;) {
-      if (this.#policy.shouldSync(this.#observe())) {
+      if (!synced && this.#policy.shouldSync(this.#observe())) {
         const lastRoundPages = this.#round!.pagesSent + this.#round!.pagesSkipped;
         const round = this.#round!.index;
-        this.#closeRound(sim.now, t.sync());
+        this.#closeRound(sim.now, this.#sync(sim));
         const reason = this.#policy.stopReason({ ...this.#observe(), lastRoundPages });
         if (reason !== null) return this.#stopAndCopy(sim, reason);
         const switchReason = this.#hybrid?.afterRound(round, t.remainingPages) ?? null;
         if (switchReason !== null) return this.#switchToPostcopy(sim, switchReason);
         this.#openRound(sim.now, 'live');
         if (this.options.syncRule === 'round-end') t.scanPos = 0; // a Xen/SimGrid round is one pass from the start
+        if (this.options.syncTime > 0) {
+          sim.schedule(this.options.syncTime, this, Ev.AfterSync); // the sender waits for the sync
+          return;
+        }
       }
-      const rate = Math.min(this.options.maxBandwidth, this.#pathCapacity());
-      const budget = this.#policy.iterationBytes(rate, this.#cost.dataPage);
-      const chunk = t.takeChunk(budget, this.#cost, this.options.skipRedirtied, this.#chunk);
+      synced = false;
+      const cap = this.#liveCap();
+      const budget = this.#policy.iterationBytes(Math.min(cap, this.#pathCapacity()), this.#encoder.dataPage);
+      const enc = this.#encoder;
+      enc.xbzrleActive = t.wraps >= 1;
+      enc.writeSize = vm.workload.writeSizeAt(sim.now);
+      const chunk = t.takeChunk(budget, enc, this.options.skipRedirtied, this.#chunk);
       this.#addToRound(chunk);
-      // a batch of only skipped pages sends nothing: check again at once
-      if (chunk.wireBytes > 0) return this.#send(sim, chunk.wireBytes, this.options.maxBandwidth);
+      // a batch of only skipped (or unchanged) pages sends nothing: check again at once
+      if (chunk.wireBytes > 0) return this.#send(sim, chunk.wireBytes, cap);
     }
+  }
+
+  /** The live phase's rate cap: max-bandwidth, and the compression CPU's rate. */
+  #liveCap(): number {
+    return Math.min(this.options.maxBandwidth, this.#encoder.cpuWireRate());
+  }
+
+  /** A dirty-bitmap sync: the log joins the to-send set; auto-converge looks at the period. */
+  #sync(sim: Simulation): number {
+    const dirtied = this.#transfer!.sync();
+    this.#syncs++;
+    const throttle = this.#throttle;
+    if (throttle && throttle.onSync(sim.now, dirtied, this.result.bytesTransferred, this.vm.pageSize)) {
+      this.#accrueThrottle(sim.now);
+      const vm = this.vm;
+      if (Number.isFinite(this.options.dirtyLimit)) {
+        const dirtying = vm.workload.writeRateAt(sim.now) * vm.pageSize;
+        vm.speed = Math.min(vm.speed, dirtying > 0 ? this.options.dirtyLimit / dirtying : 1);
+      } else {
+        vm.speed = throttledSpeed(throttle.percent, vm.catchUp);
+      }
+    }
+    return dirtied;
+  }
+
+  /** Guest time lost to throttling up to now. */
+  #accrueThrottle(now: number): void {
+    this.#throttleLost += (1 - this.vm.speed) * (now - this.#throttleSince);
+    this.#throttleSince = now;
   }
 
   #pause(sim: Simulation): void {
     this.vm.advanceTo(sim.now);
+    this.#accrueThrottle(sim.now);
     this.vm.state = 'paused';
     this.#pausedAt = sim.now;
   }
@@ -262,13 +321,17 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.phase = 'stop-and-copy';
     this.result.reason = reason;
     // final sync; a round already closed by the deciding sync has no open record left
-    const dirtied = t.sync();
+    const dirtied = this.vm.image.log ? this.#sync(sim) : t.sync();
     if (this.#round) this.#closeRound(sim.now, dirtied);
     this.#openRound(sim.now, 'stop-and-copy');
-    const chunk = t.takeChunk(Infinity, this.#cost, false, this.#chunk);
+    const enc = this.#encoder;
+    enc.xbzrleActive = t.wraps >= 1;
+    enc.lastStage = true;
+    enc.writeSize = this.vm.workload.writeSizeAt(sim.now);
+    const chunk = t.takeChunk(Infinity, enc, false, this.#chunk);
     this.#addToRound(chunk);
     this.#round!.bytesSent += this.options.deviceState;
-    const cap = this.options.uncappedSwitchover ? Infinity : this.options.maxBandwidth;
+    const cap = this.options.uncappedSwitchover ? enc.cpuWireRate() : this.#liveCap();
     this.#send(sim, chunk.wireBytes + this.options.deviceState, cap);
   }
 
@@ -281,7 +344,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#pause(sim);
     this.phase = 'switchover';
     this.result.reason = reason;
-    const dirtied = t.sync();
+    const dirtied = vm.image.log ? this.#sync(sim) : t.sync();
     if (this.#round) this.#closeRound(sim.now, dirtied);
     vm.image.stopTracking();
     const discard = this.options.algorithm === 'hybrid' ? t.toSend.runs() * DISCARD_RANGE_BYTES : 0;
@@ -294,7 +357,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       this.world.latency,
       vm,
       t,
-      this.#cost,
+      this.#encoder,
       this.options,
       this,
     );
@@ -457,6 +520,13 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   #end(sim: Simulation, status: MigrationStatus, reason: string): void {
     sim.cancel(this.#timeoutEvent);
+    if (this.#throttle) {
+      if (this.vm.state === 'running' && this.vm.speed < 1) this.#accrueThrottle(sim.now);
+      this.vm.speed = 1; // QEMU stops the throttle when the migration ends
+      if (this.#throttle.steps.length > 0 || Number.isFinite(this.options.dirtyLimit)) {
+        this.result.throttle = { maxPercent: this.#throttle.percent, steps: this.#throttle.steps, lostTime: this.#throttleLost };
+      }
+    }
     this.phase = 'done';
     this.result.status = status;
     this.result.reason = reason;
@@ -465,6 +535,21 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       this.result.totalTime = sim.now - this.result.startTime;
     }
     if (status !== 'completed') this.result.downtime = null;
+    if (status !== 'rejected') {
+      const running = this.result.totalTime! - (this.result.downtime ?? 0);
+      const lost = this.#throttleLost + (this.result.postcopy?.blockedTime ?? 0);
+      this.result.degradation = running > 0 ? Math.min(1, lost / running) : 0;
+      this.result.qemu = qemuInfo(this.result, {
+        syncs: this.#syncs,
+        normalPages: this.#encoder.normalPages,
+        remainingPages: this.#transfer?.remainingPages ?? 0,
+        pageSize: this.vm.pageSize,
+        memory: this.vm.memory,
+        xbzrle: this.#encoder.xbzrle,
+        throttlePercent: this.#throttle?.percent ?? 0,
+        returnLatency: this.world.latency + this.options.resumeLatency,
+      });
+    }
     this.world.ended(this);
     for (const next of this.#dependents) {
       if (status === 'completed') sim.schedule(next.at, next, Ev.Start);

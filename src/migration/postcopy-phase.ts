@@ -16,9 +16,10 @@
  */
 import { EventHandle, EventTarget, Simulation } from '../core/kernel.js';
 import { Bitset } from '../memory/bitset.js';
-import { PageTransfer, WireCost } from '../memory/page-transfer.js';
+import { PageTransfer } from '../memory/page-transfer.js';
 import { Flow, FlowOwner, Link, Network } from '../network/network.js';
 import { PostcopyOptions, PushOrder } from './algorithms/postcopy.js';
+import { QemuPageEncoder } from './optimizations/encoder.js';
 import { Vm } from './world.js';
 
 const enum Ev {
@@ -87,7 +88,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner {
     readonly latency: number,
     readonly vm: Vm,
     readonly transfer: PageTransfer,
-    readonly cost: WireCost,
+    readonly encoder: QemuPageEncoder,
     readonly options: PostcopyOptions,
     readonly owner: PostcopyOwner,
   ) {
@@ -185,7 +186,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner {
     this.transfer.toSend.delete(p);
     this.#inFlight.add(p);
     into.push(p);
-    return this.transfer.image.nonZero.has(p) ? this.cost.dataPage : this.cost.zeroPage;
+    return this.encoder.plain(!this.transfer.image.nonZero.has(p)); // post-copy sends plain pages
   }
 
   #send(pages: number[], bytes: number, requested: boolean): Flow {

@@ -2,6 +2,7 @@
  * @module migration/result
  * The per-migration record (a contract: see docs/model.md). Seconds, bytes, pages.
  */
+import type { QemuInfo } from './qemu-info.js';
 
 export type MigrationStatus = 'completed' | 'timeout' | 'aborted' | 'failed' | 'rejected' | 'unfinished';
 
@@ -54,6 +55,12 @@ export interface MigrationResult {
   queuedFor: number;
   /** Memory reuse: what came back thanks to a kept image, and what this departure kept; else null. */
   reuse: ReuseResult | null;
+  /** Share of the guest's running time during the migration lost to throttling and post-copy faults. */
+  degradation: number;
+  /** Auto-converge / dirty-limit: the highest throttle (percent), its steps, guest time lost (s); null if it never triggered. */
+  throttle: { maxPercent: number; steps: { time: number; percent: number }[]; lostTime: number } | null;
+  /** The same figures shaped like QMP query-migrate, in QEMU's units (ms, bytes, pages); null if never started. */
+  qemu: QemuInfo | null;
   /** Post-copy figures (post-copy and hybrid), else null. */
   postcopy: PostcopyResult | null;
   /** The options the migration ran with (after presets and overrides). */

@@ -143,6 +143,10 @@ export class Vm {
   speed = 1;
   /** True while a migration of this VM is under way. */
   migrating = false;
+  /** Share of a data page that compression removes. */
+  compressibility = 0.5;
+  /** Backlog a wall-clock-paced guest catches up after a stall, s (0: compute-bound). */
+  catchUp = 0;
 
   constructor(
     readonly name: string,

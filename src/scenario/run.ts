@@ -51,7 +51,9 @@ export function runScenario(spec: ScenarioSpec): RunResult {
     const resident = Math.floor((v.resident ?? v.memory) / spec.pageSize);
     for (const name of names) {
       const workload = createWorkload(toPages(v.workload, v.memory, spec.pageSize), world.rng(`vm:${name}:workload`));
-      world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!);
+      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!);
+      if (v.compressibility !== undefined) vm.compressibility = v.compressibility;
+      if (v.catchUp !== undefined) vm.catchUp = v.catchUp;
     }
   }
   // one migration per member of a group; `after` follows the same member's earlier migration
@@ -140,6 +142,7 @@ function toPages(w: WorkloadInput, memory: number, pageSize: number): WorkloadSp
       const offset = pages(w.offset ?? 0);
       const workingSet = pages(w.workingSet ?? memory - (w.offset ?? 0));
       const pattern = {
+        writeSize: w.writeSize,
         writeRate: parsePageRate(w.writeRate, pageSize),
         readRate: w.readRate === undefined ? 0 : parsePageRate(w.readRate, pageSize),
         offset,

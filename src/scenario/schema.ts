@@ -198,6 +198,7 @@ export const Scenario = z
           host: z.string().min(1),
           memory: Size,
           resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
+          catchUp: Duration.optional().meta({ description: 'a guest paced by the wall clock catches up this much backlog after a stall (throttling), default 0: compute-bound' }),
           compressibility: Fraction.optional().meta({ description: 'share of a data page that compression removes (zlib level 1), default 0.5' }),
           workload: Workload.default({ kind: 'idle' }),
         }),

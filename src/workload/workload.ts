@@ -14,6 +14,8 @@ import { ZipfSampler } from './zipf.js';
 
 interface Pattern {
   writeRate: number;
+  /** Bytes a write changes in its page, the same bytes each time (default: the whole page). */
+  writeSize?: number;
   /** Page reads per second that are not writes (default 0). */
   readRate: number;
   workingSet: number;
@@ -41,6 +43,8 @@ export interface Workload {
   writeRateAt(t: number): number;
   /** Page accesses (reads + writes) per second at full speed at time t. */
   accessRateAt(t: number): number;
+  /** Bytes a write changes in its page at time t (Infinity: the whole page). */
+  writeSizeAt(t: number): number;
   /** The next page the guest accesses at time t; `lastAccessWasWrite` says whether it writes it. */
   nextAccess(t: number): number;
   readonly lastAccessWasWrite: boolean;
@@ -119,6 +123,9 @@ class IdleWorkload implements Workload {
   accessRateAt(): number {
     return 0;
   }
+  writeSizeAt(): number {
+    return Infinity;
+  }
   nextAccess(): number {
     throw new Error('an idle guest accesses no page');
   }
@@ -155,6 +162,10 @@ class RateWorkload implements Workload {
 
   accessRateAt(): number {
     return this.pattern.writeRate + this.pattern.readRate;
+  }
+
+  writeSizeAt(): number {
+    return this.pattern.writeSize ?? Infinity;
   }
 
   nextAccess(): number {
@@ -200,6 +211,10 @@ class PhasedWorkload implements Workload {
 
   accessRateAt(t: number): number {
     return this.phases[this.#phaseAt(t)[0]].workload.accessRateAt(t);
+  }
+
+  writeSizeAt(t: number): number {
+    return this.phases[this.#phaseAt(t)[0]].workload.writeSizeAt(t);
   }
 
   /** Time the phase active at t ends (Infinity for the last, non-repeating phase). */

@@ -52,3 +52,10 @@ test('simgrid: stage-2 rounds until dirty bytes < bandwidth x 30 ms', () => {
   assert.match(p.stopReason(obs({ remainingBytes: 2.9 * MiB }))!, /below the limit/);
   assert.equal(p.iterationBytes(1e9, 4104), Infinity);
 });
+
+test('qemu avail-switchover-bandwidth replaces the estimate in the switch-over decision', () => {
+  const p = new PrecopyPolicy(precopyPresets.qemu, 1000 * MiB);
+  // estimate 100 MiB/s -> threshold 30 MiB; given 1000 MiB/s -> 300 MiB
+  assert.match(p.stopReason(obs({ remainingBytes: 200 * MiB }))!, /below the limit/);
+  assert.equal(new PrecopyPolicy(precopyPresets.qemu).stopReason(obs({ remainingBytes: 200 * MiB })), null);
+});

@@ -130,10 +130,16 @@ export interface PrecopyObservation {
 
 /** The pre-copy decisions, given options. Pure: no engine access. */
 export class PrecopyPolicy {
-  constructor(readonly options: PrecopyOptions) {}
+  /**
+   * @param options the preset's rules
+   * @param availSwitchoverBandwidth bytes/s to decide the switch-over with instead of the estimate
+   *   (QEMU `avail-switchover-bandwidth`); 0 = use the estimate
+   */
+  constructor(readonly options: PrecopyOptions, readonly availSwitchoverBandwidth = 0) {}
 
   threshold(o: PrecopyObservation): number {
-    return o.bandwidth * this.options.downtimeLimit;
+    const bandwidth = this.availSwitchoverBandwidth > 0 ? this.availSwitchoverBandwidth : o.bandwidth;
+    return bandwidth * this.options.downtimeLimit;
   }
 
   /** At an iteration boundary: sync the dirty bitmap now? */
