@@ -1,0 +1,99 @@
+/**
+ * @module datacenter/live-migration
+ * Consolidation migrations that cost what real migrations cost: each scheduling step's batch of
+ * migrations runs through the live-migration engine together, so they share host NICs max-min
+ * fairly, re-send the pages their guests dirty, and pause for a downtime.
+ *
+ * CloudSim's VMs have no memory behaviour, so lmsim assumes one, stated here and in
+ * docs/consolidation.md: a VM writes `writeRateAtFullLoad` pages/s at 100% CPU, in proportion to
+ * its utilisation, `hotShare` of them into a hot set of `hotFraction` of its memory; all of its
+ * memory holds data.
+ */
+import { Simulation } from '../core/kernel.js';
+import { Migration } from '../migration/driver.js';
+import { AlgorithmName, defaultOptions, MigrationOptions } from '../migration/options.js';
+import { PrecopyPresetName } from '../migration/algorithms/precopy.js';
+import { World } from '../migration/world.js';
+import { createWorkload } from '../workload/workload.js';
+import { MigrationModel, MigrationOutcome, MigrationRequest } from './migration-model.js';
+
+export interface LiveMigrationSettings {
+  algorithm: Exclude<AlgorithmName, 'stop-and-copy'> | 'stop-and-copy';
+  preset: PrecopyPresetName;
+  /** Page writes per second at 100% CPU. */
+  writeRateAtFullLoad: number;
+  /** Share of writes that go to the hot set. */
+  hotShare: number;
+  /** Hot set, as a share of the VM's memory. */
+  hotFraction: number;
+  /** One-way latency between hosts, s. */
+  latency: number;
+  pageSize: number;
+  /** Seed of the guests' random streams (one stream per VM and step). */
+  seed: number;
+  /** Migration options over the algorithm's defaults (e.g. downtimeLimit, maxBandwidth, timeout). */
+  options: Partial<MigrationOptions>;
+}
+
+export const liveMigrationDefaults: LiveMigrationSettings = {
+  algorithm: 'precopy',
+  preset: 'qemu',
+  writeRateAtFullLoad: 5000, // ~20 MB/s of page writes at full load: a moderately busy guest
+  hotShare: 0.9,
+  hotFraction: 0.1,
+  latency: 0.0002,
+  pageSize: 4096,
+  seed: 1,
+  // an operator's timeout: pre-copy that has not converged in 5 min is cancelled
+  options: { timeout: 300 },
+};
+
+/** The live-migration engine as a consolidation MigrationModel. */
+export function liveMigrationModel(settings: Partial<LiveMigrationSettings> = {}): MigrationModel {
+  const s: LiveMigrationSettings = { ...liveMigrationDefaults, ...settings, options: { ...liveMigrationDefaults.options, ...settings.options } };
+  const options: MigrationOptions = { ...defaultOptions(s.algorithm, s.preset), ...s.options };
+  let step = 0;
+  return {
+    name: s.algorithm === 'precopy' ? `precopy:${s.preset}` : s.algorithm,
+    plan(batch: MigrationRequest[]): MigrationOutcome[] {
+      step++;
+      const sim = new Simulation();
+      const world = new World(sim, s.seed, s.latency);
+      const hostOf = (id: number, bandwidth: number) => {
+        const name = `h${id}`;
+        return world.hosts.get(name) ?? world.addHost(name, Infinity, bandwidth);
+      };
+      const migrations = batch.map((r) => {
+        const source = hostOf(r.from, r.fromBandwidth);
+        const target = hostOf(r.to, r.toBandwidth);
+        const pages = Math.ceil(r.ramBytes / s.pageSize);
+        const hot = Math.max(1, Math.round(pages * s.hotFraction));
+        const workload = createWorkload(
+          {
+            kind: 'hotcold',
+            writeRate: s.writeRateAtFullLoad * Math.min(1, Math.max(0, r.cpuUtilization)),
+            readRate: 0,
+            workingSet: pages,
+            hotSet: hot,
+            hotShare: s.hotShare,
+            offset: 0,
+          },
+          world.rng(`vm:${r.vm}:step:${step}`),
+        );
+        const vm = world.addVm(`v${r.vm}`, pages * s.pageSize, s.pageSize, pages, workload, source);
+        return new Migration(world, vm, target, 0, options);
+      });
+      sim.run();
+      return migrations.map((m) => {
+        const r = m.result;
+        return {
+          duration: r.totalTime ?? 0,
+          downtime: r.downtime ?? 0,
+          bytesTransferred: r.bytesTransferred,
+          completed: r.status === 'completed',
+          reason: r.status === 'completed' ? undefined : `${r.status}: ${r.reason}`,
+        };
+      });
+    },
+  };
+}
