@@ -15,6 +15,7 @@ import { applyVariant, RunResult, runScenario, variantName } from '../scenario/r
 import { scenarioJsonSchema, ScenarioSpec, Variant, VariantSpec } from '../scenario/schema.js';
 import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
+import { registerCalibrate } from './calibrate.js';
 
 /** Bad input from the command line (exit 2). */
 export class UsageError extends Error {}
@@ -130,6 +131,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('print the JSON Schema of scenario files (for editors)')
     .action(() => io.out(json(scenarioJsonSchema())));
 
+  registerCalibrate(program, io);
   return program;
 }
 

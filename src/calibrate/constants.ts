@@ -1,0 +1,64 @@
+/**
+ * @module calibrate/constants
+ * The properties of the measuring machine that a QEMU calibration needs beside each row's own
+ * inputs. They are not properties of the migration algorithm, so they are estimated once from the
+ * data (calibrate/fit.ts), never per row.
+ */
+
+export interface CalibrationConstants {
+  /** Guest data pages beyond the workload's allocation (kernel, initramfs, page cache), pages. */
+  baseFootprintPages: number;
+  /** The rate a max-bandwidth-limited stream really gets, as a multiple of the limit. */
+  rateLimitFactor: number;
+  /** Unthrottled rate of the final copy on this machine (loopback TCP, CPU-bound), bytes/s: lmsim's network bandwidth. */
+  finalCopyRate: number;
+  /** Fixed cost of the stop (device state, final sync), as device-state bytes at finalCopyRate. */
+  deviceState: number;
+  /** Source STOP -> destination RESUME beyond QEMU's own downtime, s (lmsim resumeLatency). */
+  resumeLatency: number;
+  /** Time of one dirty-bitmap sync, s (lmsim syncTime). */
+  syncTime: number;
+}
+
+/**
+ * The constants fitted from shared/validation/qemu/runs.csv (79 rows) by `lmsim calibrate qemu
+ * runs.csv --fit` (fit.ts; a test checks the two agree). Derivation of each, on that file:
+ */
+export const qemuLabConstants: CalibrationConstants = {
+  // 18980 pages (74.1 MiB): median over the 10 pure post-copy rows of ram.normal - alloc pages
+  // (84516 - 65536 on QEMU 7.2; 84735 - 65536 on 10.0): in post-copy every page crosses exactly
+  // once, so ram.normal is the guest's data pages
+  baseFootprintPages: 18980,
+  // 1.01: median over 10 idle pre-copy streams (precopy-bytes / (migrate -> STOP), 0.995-1.023)
+  // and 10 pure post-copy pushes (postcopy-bytes / (postcopy-active -> completion), 1.002-1.032)
+  // of their rate over max-bandwidth: the limiter overshoots by about 1 %
+  rateLimitFactor: 1.01,
+  // 1.27e9 bytes/s (1.18 GiB/s): Theil-Sen line of QMP downtime on downtime-bytes over the 29
+  // completed pre-copy rows (verify runs excluded): 1 / slope. QEMU lifts the rate limit for the
+  // final copy; on loopback this is the machine's copy rate, so it is lmsim's network bandwidth
+  finalCopyRate: 1.27e9,
+  // 2088960 bytes (1.99 MiB): the same line's intercept (1.64 ms: device state, final sync) x
+  // the final-copy rate
+  deviceState: 2088960,
+  // 4.1 ms: median of host_downtime_ms - QMP downtime over 57 completed rows (verify runs have
+  // no host downtime; QEMU 10 pure post-copy reports downtime = total time)
+  resumeLatency: 0.0041,
+  // 0: median excess of the 236 intervals between MIGRATION_PASS events of pre-copy rows over a
+  // whole number of 100 ms windows; the sync of a 512 MiB guest is below the 1 ms resolution
+  syncTime: 0,
+};
+
+/**
+ * What one would write without the measurements: lmsim's own option defaults (device state
+ * 256 KiB, resume latency 3 ms, no sync cost, max-bandwidth taken at its word), the guest's
+ * footprint = the workload's allocation (what the lab asked the guest to touch), and a 10 Gbit/s
+ * network (a common data-center NIC: the loopback has no rate of its own).
+ */
+export const uncalibratedConstants: CalibrationConstants = {
+  baseFootprintPages: 0,
+  rateLimitFactor: 1,
+  finalCopyRate: 10e9 / 8,
+  deviceState: 256 * 1024,
+  resumeLatency: 0.003,
+  syncTime: 0,
+};

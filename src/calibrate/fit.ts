@@ -1,0 +1,149 @@
+/**
+ * @module calibrate/fit
+ * Estimates the properties of the measuring machine that the model takes as inputs, from the
+ * measured rows themselves: a handful of constants, each from the rows that isolate it, never one
+ * per row. The rules are fixed here (documented in docs/validation.md) so the fit is
+ * reproducible: `lmsim calibrate qemu runs.csv --fit` prints what they give.
+ */
+import { CalibrationConstants } from './constants.js';
+import { QemuRun } from './qemu-runs.js';
+import { median, theilSen } from './stats.js';
+
+/** One fitted constant: its value, the rows it came from and how. */
+export interface Derivation {
+  value: number;
+  unit: string;
+  rows: number;
+  how: string;
+}
+
+export interface FitResult {
+  constants: CalibrationConstants;
+  derivations: Record<keyof CalibrationConstants, Derivation>;
+}
+
+/** Thrown when the rows do not contain what a constant is estimated from. */
+export class FitError extends Error {}
+
+const round = (v: number, step: number) => Math.round(v / step) * step;
+/** Rounds to `digits` significant digits (the fit is not more precise than that). */
+const sig = (v: number, digits: number) => (v === 0 ? 0 : Number(v.toPrecision(digits)));
+
+const completed = (r: QemuRun) => r.measured.converged && r.measured.outcome === 'completed';
+const idle = (r: QemuRun) => r.workingSet === 0 || r.rate === 0;
+/** Pure post-copy on QEMU 7.2 (QEMU 10 reports downtime = total time for it). */
+const pureCopy = (r: QemuRun) => r.algo === 'postcopy' && completed(r);
+
+export function fitConstants(runs: readonly QemuRun[]): FitResult {
+  // 1. Base footprint: in pure post-copy every page crosses exactly once, so ram.normal is the
+  //    guest's data pages; beyond the workload's allocation that is kernel, initramfs, page cache.
+  let basis = runs.filter(pureCopy);
+  let baseHow = 'median over completed pure post-copy rows of (ram.normal - alloc pages): every page crosses exactly once in post-copy';
+  if (basis.length === 0) {
+    basis = runs.filter((r) => r.algo === 'precopy' && idle(r) && completed(r));
+    baseHow = 'median over completed idle pre-copy rows of (ram.normal - alloc pages) (no post-copy rows)';
+  }
+  if (basis.length === 0) throw new FitError('base footprint: needs completed post-copy or idle pre-copy rows');
+  const basePages = Math.round(median(basis.map((r) => r.measured.normalPages - r.alloc / r.pageSize)));
+
+  // 2. Rate limiter: the rate of a stream that only max-bandwidth limits, over the limit. The
+  //    bulk pass of an idle pre-copy run (migrate -> STOP) and the push of a pure post-copy run
+  //    (postcopy-active -> completion) are such streams.
+  const ratios: number[] = [];
+  for (const r of runs) {
+    const m = r.measured;
+    if (r.algo === 'precopy' && idle(r) && completed(r) && m.precopyBytes && m.precopyPhase) {
+      ratios.push(m.precopyBytes / m.precopyPhase / r.maxBandwidth);
+    } else if (pureCopy(r) && m.postcopyBytes && m.postcopyActive !== null && m.totalTime > m.postcopyActive) {
+      ratios.push(m.postcopyBytes / (m.totalTime - m.postcopyActive) / (r.maxPostcopyBandwidth ?? r.maxBandwidth));
+    }
+  }
+  if (ratios.length === 0) throw new FitError('rate-limit factor: needs completed idle pre-copy or pure post-copy rows');
+  const rateLimitFactor = round(median(ratios), 0.001);
+
+  // 3./4. The final copy is not rate-limited: QMP downtime = fixed cost + downtime bytes / rate.
+  //    A Theil-Sen line over completed plain pre-copy rows (verify runs excluded): the slope gives
+  //    the unthrottled rate (lmsim's network bandwidth), the intercept the fixed cost of the stop
+  //    (device state, final sync), expressed as device-state bytes at that rate. Theil-Sen rather
+  //    than least squares: the idle guests' final copies (first-time pages, 0.3-0.5 GiB/s) sit
+  //    off the line and would pull a least-squares intercept to 5 ms.
+  const dt = runs.filter(
+    (r) => r.algo === 'precopy' && completed(r) && !r.measured.verify && r.measured.qmpDowntime !== null && r.measured.downtimeBytes !== null,
+  );
+  if (dt.length < 2) throw new FitError('final-copy rate: needs at least two completed pre-copy rows with downtime and downtime bytes');
+  const line = theilSen(
+    dt.map((r) => r.measured.downtimeBytes!),
+    dt.map((r) => r.measured.qmpDowntime!),
+  );
+  if (!(line.slope > 0)) throw new FitError('final-copy rate: downtime does not grow with the bytes sent in it');
+  const finalCopyRate = sig(1 / line.slope, 3);
+  const deviceState = Math.max(0, round(line.intercept * finalCopyRate, 1024));
+
+  // 5. Resume latency: source STOP -> destination RESUME beyond QEMU's own downtime.
+  const gaps = runs
+    .filter((r) => completed(r) && r.measured.hostDowntime !== null && r.measured.qmpDowntime !== null)
+    .filter((r) => !(r.algo === 'postcopy' && !r.qemuVersion.startsWith('7.')))
+    .map((r) => r.measured.hostDowntime! - r.measured.qmpDowntime!);
+  if (gaps.length === 0) throw new FitError('resume latency: needs completed rows with host_downtime_ms and src_downtime');
+  const resumeLatency = round(median(gaps), 0.0001);
+
+  // 6. Bitmap sync cost: syncs happen at 100 ms iteration boundaries, so the time between two
+  //    MIGRATION_PASS events is whole windows plus the sync; the excess over the nearest whole
+  //    number of windows (intervals >= 1 window, pre-copy rows).
+  const excess: number[] = [];
+  for (const r of runs) {
+    if (r.algo !== 'precopy') continue;
+    const p = r.measured.passTimes;
+    for (let i = 2; i < p.length; i++) {
+      const d = p[i] - p[i - 1];
+      if (d < 0.1 - 1e-9) continue;
+      excess.push(Math.max(0, d - 0.1 * Math.round(d / 0.1)));
+    }
+  }
+  const syncTime = excess.length ? round(median(excess), 0.0001) : 0;
+
+  const constants: CalibrationConstants = {
+    baseFootprintPages: basePages,
+    rateLimitFactor,
+    finalCopyRate,
+    deviceState,
+    resumeLatency,
+    syncTime,
+  };
+  return {
+    constants,
+    derivations: {
+      baseFootprintPages: { value: basePages, unit: 'pages', rows: basis.length, how: baseHow },
+      rateLimitFactor: {
+        value: rateLimitFactor,
+        unit: 'x max-bandwidth',
+        rows: ratios.length,
+        how: 'median over idle pre-copy rows of precopy-bytes / (migrate -> STOP) / max-bandwidth and over pure post-copy rows of postcopy-bytes / (postcopy-active -> completion) / max-postcopy-bandwidth',
+      },
+      finalCopyRate: {
+        value: finalCopyRate,
+        unit: 'bytes/s',
+        rows: dt.length,
+        how: 'Theil-Sen line of QMP downtime on downtime-bytes over completed pre-copy rows (not verify): 1 / slope; used as the network bandwidth',
+      },
+      deviceState: {
+        value: deviceState,
+        unit: 'bytes',
+        rows: dt.length,
+        how: 'the same fit: intercept (fixed cost of the stop: device state, final sync) x the final-copy rate',
+      },
+      resumeLatency: {
+        value: resumeLatency,
+        unit: 's',
+        rows: gaps.length,
+        how: 'median of host_downtime_ms - QMP downtime over completed rows (QEMU 10 pure post-copy excluded: its QMP downtime is the total time)',
+      },
+      syncTime: {
+        value: syncTime,
+        unit: 's',
+        rows: excess.length,
+        how: 'median excess of the intervals between MIGRATION_PASS events (pre-copy rows) over a whole number of 100 ms iteration windows',
+      },
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * @module calibrate/mapping
+ * A measured QEMU run -> the equivalent lmsim scenario (a plain object in the shape of a scenario
+ * file, units in bytes, bytes/s and seconds). Which column drives which input:
+ *
+ * | column(s) | scenario |
+ * |---|---|
+ * | ram_mib | vms[0].memory |
+ * | alloc_mib + baseFootprintPages | vms[0].resident (the guest's data pages; the rest are zero pages) |
+ * | ws_mib, rate_pps, pattern | workload: idle (ws or rate 0), sweep (seq) or uniform (rand) over the first ws_mib |
+ * | fill | workload.writeSize: 1 byte (byte) or the page (random) |
+ * | algo | algorithm (precopy / hybrid / postcopy) and xbzrle / autoConverge |
+ * | max_bandwidth_bytes x rateLimitFactor | maxBandwidth |
+ * | max_postcopy_bandwidth_bytes x rateLimitFactor | maxPostcopyBandwidth |
+ * | downtime_limit_ms | downtimeLimit |
+ * | migrate_timeout_s | timeout |
+ * | postcopy_after_pass | postcopyAfterRounds |
+ * | effective xbzrle-cache-size | xbzrleCacheSize |
+ * | cpu_throttle_initial / _increment, throttle_trigger_threshold, max-cpu-throttle | the auto-converge options |
+ * | (machine) finalCopyRate | network.bandwidth (the loopback: no latency) |
+ * | (machine) deviceState, resumeLatency, syncTime | the options of the same names |
+ */
+import { CalibrationConstants } from './constants.js';
+import { QemuRun } from './qemu-runs.js';
+
+/** The scenario of one run, ready for validateScenario(). */
+export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: { timeout?: number } = {}): Record<string, unknown> {
+  const page = run.pageSize;
+  const resident = Math.min(run.ram, run.alloc + c.baseFootprintPages * page);
+  const idle = run.workingSet === 0 || run.rate === 0;
+  const workload = idle
+    ? { kind: 'idle' }
+    : {
+        kind: run.pattern === 'seq' ? 'sweep' : 'uniform',
+        writeRate: run.rate,
+        workingSet: Math.min(run.workingSet, run.alloc > 0 ? run.alloc : run.ram),
+        offset: 0,
+        writeSize: run.fill === 'byte' ? 1 : page,
+      };
+
+  const migration: Record<string, unknown> = {
+    vm: 'guest',
+    to: 'dst',
+    at: 0,
+    algorithm: run.algo === 'hybrid' ? 'hybrid' : run.algo === 'postcopy' ? 'postcopy' : 'precopy',
+    preset: 'qemu',
+    downtimeLimit: run.downtimeLimit,
+    maxBandwidth: run.maxBandwidth * c.rateLimitFactor,
+    timeout: overrides.timeout ?? run.timeout,
+    deviceState: c.deviceState,
+    resumeLatency: c.resumeLatency,
+  };
+  if (c.syncTime > 0) migration.syncTime = c.syncTime;
+  if (run.algo === 'hybrid' || run.algo === 'postcopy') {
+    migration.maxPostcopyBandwidth = run.maxPostcopyBandwidth === null ? 'unlimited' : run.maxPostcopyBandwidth * c.rateLimitFactor;
+  }
+  if (run.algo === 'hybrid') migration.postcopyAfterRounds = run.postcopyAfterPass ?? 1;
+  if (run.algo === 'xbzrle') {
+    migration.xbzrle = true;
+    if (run.xbzrleCacheSize !== null) migration.xbzrleCacheSize = run.xbzrleCacheSize;
+  }
+  if (run.algo === 'autoconverge') {
+    migration.autoConverge = true;
+    if (run.cpuThrottleInitial !== null) migration.cpuThrottleInitial = run.cpuThrottleInitial;
+    if (run.cpuThrottleIncrement !== null) migration.cpuThrottleIncrement = run.cpuThrottleIncrement;
+    if (run.throttleTriggerThreshold !== null) migration.throttleTriggerThreshold = run.throttleTriggerThreshold;
+    if (run.maxCpuThrottle !== null) migration.maxCpuThrottle = run.maxCpuThrottle;
+  }
+  const timeout = overrides.timeout ?? run.timeout;
+  return {
+    name: run.runId,
+    description: `QEMU ${run.qemuVersion} run ${run.runId} (CSV line ${run.line})`,
+    seed: 1,
+    pageSize: page,
+    horizon: Math.max(3600, timeout + 600),
+    network: { bandwidth: c.finalCopyRate, latency: 0 },
+    hosts: [
+      { name: 'src', memory: 2 * run.ram },
+      { name: 'dst', memory: 2 * run.ram },
+    ],
+    vms: [{ name: 'guest', host: 'src', memory: run.ram, resident, workload }],
+    migrations: [migration],
+  };
+}
