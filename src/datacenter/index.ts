@@ -7,6 +7,7 @@
 
 // running
 export { runConsolidation, quarterVmTypes } from './run.js';
+export type { RunOptions } from './run.js';
 export type { ConsolidationConfig, ConsolidationResult, Distribution, HostType, VmType, ReservationCheck } from './types.js';
 export type { TraceInput, CompactTraces } from './traces.js';
 

@@ -40,8 +40,22 @@ export function quarterVmTypes(n: number, types: number): Int32Array {
  * @throws RangeError on an invalid configuration or traces too short for the simulated span;
  *   Error if a VM cannot be placed initially.
  */
-export function runConsolidation(config: ConsolidationConfig, traces: TraceInput, model: MigrationModel = cloudsimMigrationModel): ConsolidationResult {
-  return new Run(config, toTraceTable(traces), model).execute();
+export function runConsolidation(
+  config: ConsolidationConfig,
+  traces: TraceInput,
+  model: MigrationModel = cloudsimMigrationModel,
+  options: RunOptions = {},
+): ConsolidationResult {
+  return new Run(config, toTraceTable(traces), model, options).execute();
+}
+
+/** Options of a run that do not change its result. */
+export interface RunOptions {
+  /**
+   * Called after every scheduling step with the simulated time and the simulation limit (for a
+   * progress bar); also with (limit, limit) when the run ends.
+   */
+  onProgress?: (simulated: number, limit: number) => void;
 }
 
 class Run {
@@ -53,6 +67,8 @@ class Run {
   private readonly queue = new CompletionQueue();
   private readonly pending: { vm: number; to: number; outcome: MigrationOutcome }[] = [];
   private readonly durations: number[] = [];
+  /** Migrations that did not complete, by status ("timeout", "aborted", ...), with one reason each. */
+  private readonly failures = new Map<string, { count: number; example: string }>();
   private readonly downtimes: number[] = [];
   private readonly live: Uint8Array;
   private scratch: Float64Array;
@@ -69,6 +85,7 @@ class Run {
     private readonly cfg: ConsolidationConfig,
     private readonly traces: TraceTable,
     private readonly model: MigrationModel,
+    private readonly options: RunOptions = {},
   ) {
     validate(cfg, traces);
     const vmTypeOf = cfg.vmTypeOf ?? quarterVmTypes(traces.vms, cfg.vmTypes.length);
@@ -104,9 +121,11 @@ class Run {
       } else {
         if (nextStep >= limit) break;
         this.schedulingStep(nextStep);
+        this.options.onProgress?.(nextStep, limit);
         nextStep = nextStep + this.interval;
       }
     }
+    this.options.onProgress?.(limit, limit);
     return this.result(limit);
   }
 
@@ -192,7 +211,14 @@ class Run {
         dc.create(vm, to);
         dc.home[vm] = to;
       } else {
+        // the live migration did not complete (timeout, abort ...): the VM keeps running on its
+        // source, which gets its full share back; the step after next may pick it again
         this.failed++;
+        const reason = outcome.reason ?? 'not completed';
+        const status = /^[a-z-]+(?=:)/.exec(reason)?.[0] ?? reason;
+        const f = this.failures.get(status);
+        if (f) f.count++;
+        else this.failures.set(status, { count: 1, example: reason });
         if (src >= 0) dc.reallocate(src);
       }
     }
@@ -357,6 +383,7 @@ class Run {
         downtime: summarize(this.downtimes),
         bytes: this.bytes,
         failed: this.failed,
+        failures: Object.fromEntries([...this.failures].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))),
       },
       retiredVms: this.retired,
     };

@@ -129,6 +129,8 @@ export interface ConsolidationResult {
     bytes: number;
     /** Migrations that the model reported as not completed (VM stayed on the source). */
     failed: number;
+    /** The failed migrations by status ("timeout", "aborted", ...): count and one full reason. */
+    failures: Record<string, { count: number; example: string }>;
   };
   /** VMs that reached zero demand and were retired (CloudSim removes them as "completed"). */
   retiredVms: number;
