@@ -16,6 +16,7 @@ import { scenarioJsonSchema, ScenarioSpec, Variant, VariantSpec } from '../scena
 import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
 import { registerCalibrate } from './calibrate.js';
+import { registerConsolidate } from './consolidate.js';
 
 /** Bad input from the command line (exit 2). */
 export class UsageError extends Error {}
@@ -126,12 +127,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       io.out(`${file}: valid${variants.length > 1 ? ` (${variants.length} sweep variants)` : ''} (${spec.hosts.length} hosts, ${spec.vms.length} VMs, ${spec.migrations.length} migrations)\n`);
     });
 
+  registerConsolidate(program, io, setCode);
+  registerCalibrate(program, io);
+
   program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editors)')
     .action(() => io.out(json(scenarioJsonSchema())));
 
-  registerCalibrate(program, io);
   return program;
 }
 

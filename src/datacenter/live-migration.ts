@@ -14,12 +14,15 @@ import { Migration } from '../migration/driver.js';
 import { AlgorithmName, defaultOptions, MigrationOptions } from '../migration/options.js';
 import { PrecopyPresetName } from '../migration/algorithms/precopy.js';
 import { World } from '../migration/world.js';
-import { createWorkload } from '../workload/workload.js';
+import { createWorkload, WorkloadSpec } from '../workload/workload.js';
+import { fluidLayout } from '../workload/fluid-layout.js';
 import { MigrationModel, MigrationOutcome, MigrationRequest } from './migration-model.js';
 
 export interface LiveMigrationSettings {
   algorithm: Exclude<AlgorithmName, 'stop-and-copy'> | 'stop-and-copy';
   preset: PrecopyPresetName;
+  /** fluid: memory as regions with expected counts, O(regions) per step (default); page: every page. */
+  fidelity: 'fluid' | 'page';
   /** Page writes per second at 100% CPU. */
   writeRateAtFullLoad: number;
   /** Share of writes that go to the hot set. */
@@ -38,6 +41,7 @@ export interface LiveMigrationSettings {
 export const liveMigrationDefaults: LiveMigrationSettings = {
   algorithm: 'precopy',
   preset: 'qemu',
+  fidelity: 'fluid',
   writeRateAtFullLoad: 5000, // ~20 MB/s of page writes at full load: a moderately busy guest
   hotShare: 0.9,
   hotFraction: 0.1,
@@ -68,19 +72,18 @@ export function liveMigrationModel(settings: Partial<LiveMigrationSettings> = {}
         const target = hostOf(r.to, r.toBandwidth);
         const pages = Math.ceil(r.ramBytes / s.pageSize);
         const hot = Math.max(1, Math.round(pages * s.hotFraction));
-        const workload = createWorkload(
-          {
-            kind: 'hotcold',
-            writeRate: s.writeRateAtFullLoad * Math.min(1, Math.max(0, r.cpuUtilization)),
-            readRate: 0,
-            workingSet: pages,
-            hotSet: hot,
-            hotShare: s.hotShare,
-            offset: 0,
-          },
-          world.rng(`vm:${r.vm}:step:${step}`),
-        );
-        const vm = world.addVm(`v${r.vm}`, pages * s.pageSize, s.pageSize, pages, workload, source);
+        const spec: WorkloadSpec = {
+          kind: 'hotcold',
+          writeRate: s.writeRateAtFullLoad * Math.min(1, Math.max(0, r.cpuUtilization)),
+          readRate: 0,
+          workingSet: pages,
+          hotSet: hot,
+          hotShare: s.hotShare,
+          offset: 0,
+        };
+        const workload = createWorkload(spec, world.rng(`vm:${r.vm}:step:${step}`));
+        const layout = s.fidelity === 'fluid' ? fluidLayout(spec, pages, pages) : undefined;
+        const vm = world.addVm(`v${r.vm}`, pages * s.pageSize, s.pageSize, pages, workload, source, layout);
         return new Migration(world, vm, target, 0, options);
       });
       sim.run();

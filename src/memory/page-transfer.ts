@@ -9,8 +9,36 @@ import { PageImage } from './page-image.js';
 
 /** Decides what a page costs on the wire when it is sent (the migration's encoding). */
 export interface PageEncoder {
+  /** Wire bytes of a full data page, and of a zero page. */
+  readonly dataPage: number;
+  readonly zeroPage: number;
   /** Wire bytes of page p now; 0 means nothing needs to go (it is still delivered). */
   encode(p: number, zero: boolean): number;
+  /** Counts full data pages sent by a caller that does not go page by page (fluid memory). */
+  addNormal(pages: number): void;
+}
+
+/**
+ * What the migration driver needs from a VM's memory, page-exact (PageTransfer) or fluid
+ * (FluidTransfer): the to-send set, syncs, transfers in scan order, and the final check.
+ */
+export interface MemoryTransfer {
+  /** Pages still to send (QEMU's migration_dirty_pages). */
+  readonly remainingPages: number;
+  /** Times the scan went past the end of memory (QEMU enables XBZRLE after the first). */
+  readonly wraps: number;
+  /** Bulk stage: every page is to be sent. */
+  markAll(): void;
+  /** Dirty-bitmap sync: to-send |= log, log cleared; returns the pages dirtied since the last sync. */
+  sync(): number;
+  /** A round that is one pass starts from the first page again (Xen, SimGrid). */
+  restartScan(): void;
+  /** Takes pages until `budget` wire bytes are used (at least one page) or nothing is left. */
+  takeChunk(budget: number, encoder: PageEncoder, skipRedirtied?: boolean, out?: Chunk): Chunk;
+  /** Pages whose destination copy is missing or stale (0 when the destination is current). */
+  stalePages(): number;
+  /** Entries of a discard list of the pages left to send (runs of pages). */
+  discardRanges(): number;
 }
 
 /** What one chunk of the stream carried. */
@@ -22,7 +50,7 @@ export interface Chunk {
   skipped: number;
 }
 
-export class PageTransfer {
+export class PageTransfer implements MemoryTransfer {
   readonly toSend: Bitset;
   /** Pages the destination has received at least once. */
   readonly dstHas: Bitset;
@@ -57,6 +85,14 @@ export class PageTransfer {
   /** Pending pages (QEMU's migration_dirty_pages). */
   get remainingPages(): number {
     return this.toSend.count;
+  }
+
+  restartScan(): void {
+    this.scanPos = 0;
+  }
+
+  discardRanges(): number {
+    return this.toSend.runs();
   }
 
   /**

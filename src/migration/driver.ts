@@ -13,12 +13,14 @@
  * per page.
  */
 import { EventTarget, Simulation } from '../core/kernel.js';
-import { Chunk, newChunk, PageTransfer } from '../memory/page-transfer.js';
+import { FluidTransfer } from '../memory/fluid.js';
+import { Chunk, MemoryTransfer, newChunk, PageTransfer } from '../memory/page-transfer.js';
 import { Flow, FlowOwner } from '../network/network.js';
 import { HybridSwitch } from './algorithms/hybrid.js';
 import { PrecopyObservation, PrecopyPolicy } from './algorithms/precopy.js';
 import { MigrationOptions } from './options.js';
-import { PostcopyOwner, PostcopyPhase } from './postcopy-phase.js';
+import { FluidPostcopyPhase } from './fluid-postcopy.js';
+import { PostcopyMechanism, PostcopyOwner, PostcopyPhase } from './postcopy-phase.js';
 import { KeptImage } from './reuse.js';
 import { QemuPageEncoder } from './optimizations/encoder.js';
 import { AutoConverge, throttledSpeed } from './optimizations/throttle.js';
@@ -59,9 +61,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   /** Dirty-bitmap syncs, the setup one included (QEMU's dirty-sync-count). */
   #syncs = 0;
   #source!: Host;
-  #transfer: PageTransfer | null = null;
+  #transfer: MemoryTransfer | null = null;
   #flow: Flow | null = null;
-  #postcopy: PostcopyPhase | null = null;
+  #postcopy: PostcopyMechanism | null = null;
   #chunk: Chunk = newChunk();
   #chunkStart = 0;
   #round: RoundRecord | null = null;
@@ -159,7 +161,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     } else if (this.phase === 'stop-and-copy') {
       this.phase = 'resuming';
       this.#closeRound(sim.now, 0);
-      sim.schedule(this.world.latency + this.options.resumeLatency, this, Ev.Resume);
+      // the final bitmap sync's own time (pre-copy), the last byte's flight, the destination's resume
+      const finalSync = this.#syncs > 0 ? this.options.syncTime : 0;
+      sim.schedule(this.world.latency + this.options.resumeLatency + finalSync, this, Ev.Resume);
     } else if (this.phase === 'switchover') {
       // device state sent: the source starts pushing, the destination resumes shortly
       this.phase = 'postcopy';
@@ -183,7 +187,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     if (refusal) return this.#end(sim, 'rejected', refusal);
     vm.migrating = true;
     vm.advanceTo(sim.now);
-    this.#transfer = new PageTransfer(vm.image);
+    this.#transfer = vm.createTransfer();
     this.#transfer.markAll();
     const kept = dst.kept.get(vm);
     if (kept) this.#reuse(sim, kept);
@@ -191,7 +195,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.result.reason = 'in progress';
     if (Number.isFinite(this.options.timeout)) this.#timeoutEvent = sim.schedule(this.options.timeout, this, Ev.Timeout);
     if (this.options.algorithm === 'precopy' || this.options.algorithm === 'hybrid') {
-      vm.image.startTracking();
+      vm.startTracking();
       this.#syncs = 1; // the setup sync: everything is dirty
       this.#throttle = new AutoConverge(this.options, sim.now);
     }
@@ -206,8 +210,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   /** The VM comes back to a host that kept its image: those pages need not travel. */
   #reuse(sim: Simulation, kept: KeptImage): void {
-    const pages = this.vm.image.pageCount;
-    const reused = kept.reuseInto(this.#transfer!, sim);
+    const pages = this.vm.pageCount;
+    const reused = kept.reuseInto(this.#transfer as PageTransfer, sim);
     this.result.reuse = {
       policy: kept.options.policy,
       reusedPages: reused,
@@ -260,7 +264,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
         const switchReason = this.#hybrid?.afterRound(round, t.remainingPages) ?? null;
         if (switchReason !== null) return this.#switchToPostcopy(sim, switchReason);
         this.#openRound(sim.now, 'live');
-        if (this.options.syncRule === 'round-end') t.scanPos = 0; // a Xen/SimGrid round is one pass from the start
+        if (this.options.syncRule === 'round-end') t.restartScan(); // a Xen/SimGrid round is one pass from the start
         if (this.options.syncTime > 0) {
           sim.schedule(this.options.syncTime, this, Ev.AfterSync); // the sender waits for the sync
           return;
@@ -321,7 +325,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.phase = 'stop-and-copy';
     this.result.reason = reason;
     // final sync; a round already closed by the deciding sync has no open record left
-    const dirtied = this.vm.image.log ? this.#sync(sim) : t.sync();
+    const dirtied = this.vm.tracking ? this.#sync(sim) : t.sync();
     if (this.#round) this.#closeRound(sim.now, dirtied);
     this.#openRound(sim.now, 'stop-and-copy');
     const enc = this.#encoder;
@@ -344,23 +348,16 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#pause(sim);
     this.phase = 'switchover';
     this.result.reason = reason;
-    const dirtied = vm.image.log ? this.#sync(sim) : t.sync();
+    const dirtied = vm.tracking ? this.#sync(sim) : t.sync();
     if (this.#round) this.#closeRound(sim.now, dirtied);
-    vm.image.stopTracking();
-    const discard = this.options.algorithm === 'hybrid' ? t.toSend.runs() * DISCARD_RANGE_BYTES : 0;
+    vm.stopTracking();
+    const discard = this.options.algorithm === 'hybrid' ? t.discardRanges() * DISCARD_RANGE_BYTES : 0;
     this.#openRound(sim.now, 'stop-and-copy');
     this.#round!.bytesSent = this.options.deviceState + discard;
-    this.#postcopy = new PostcopyPhase(
-      sim,
-      this.world.network,
-      this.world.path(this.#source, this.destination),
-      this.world.latency,
-      vm,
-      t,
-      this.#encoder,
-      this.options,
-      this,
-    );
+    const args = [sim, this.world.network, this.world.path(this.#source, this.destination), this.world.latency, vm] as const;
+    this.#postcopy = t instanceof FluidTransfer
+      ? new FluidPostcopyPhase(...args, t, this.#encoder, this.options, this)
+      : new PostcopyPhase(...args, t as PageTransfer, this.#encoder, this.options, this);
     this.#send(sim, this.options.deviceState + discard, Infinity);
   }
 
@@ -375,7 +372,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       if (this.phase === 'postcopy') return; // pages still on their way: done in postcopyDone
     } else {
       this.result.stalePagesAtResume = t.stalePages();
-      vm.image.stopTracking();
+      vm.stopTracking();
     }
     this.#complete(sim);
   }
@@ -388,7 +385,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       this.#fillPostcopyStats(sim.now);
     }
     this.#source.release(vm.memory, sim.now);
-    if (this.options.reuse.policy !== 'none' && this.#source.alive) {
+    if (this.options.reuse.policy !== 'none' && this.#source.alive && vm.image) {
       const kept = new KeptImage(vm, this.#source, this.options.reuse, sim.now, sim);
       this.#source.keep(kept, sim.now);
       const r = (this.result.reuse ??= { policy: this.options.reuse.policy, reusedPages: 0, reuseRatio: 0, exchangeBytes: 0, keptPages: 0, skippedHotPages: 0 });
@@ -436,8 +433,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#abortFlow(sim);
     this.vm.advanceTo(sim.now);
     if (this.vm.state === 'paused') this.vm.state = 'running'; // the source resumes its VM
-    this.#closeRound(sim.now, this.vm.image.log?.count ?? 0);
-    this.vm.image.stopTracking();
+    this.#closeRound(sim.now, this.vm.loggedPages);
+    this.vm.stopTracking();
     this.vm.migrating = false;
     this.destination.release(this.vm.memory, sim.now);
     this.#end(sim, status, reason);
@@ -485,7 +482,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     const vm = this.vm;
     vm.state = 'lost';
     vm.migrating = false;
-    vm.image.stopTracking();
+    vm.stopTracking();
     this.#closeRound(sim.now, 0);
     this.#source.release(vm.memory, sim.now);
     this.destination.release(vm.memory, sim.now);
@@ -591,20 +588,15 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   }
 
   #fillPostcopyStats(now: number): void {
-    const s = this.#postcopy!.stats;
-    const lat = [...s.faultLatencies].sort((a, b) => a - b);
+    const p = this.#postcopy!;
+    const s = p.stats;
     const running = this.#resumedAt >= 0 ? now - this.#resumedAt : 0;
     this.result.postcopy = {
       faults: s.faults,
       requests: s.requests,
       pagesPushed: s.pagesPushed,
       pagesRequested: s.pagesRequested,
-      faultLatency: {
-        mean: lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : 0,
-        p50: quantile(lat, 0.5),
-        p99: quantile(lat, 0.99),
-        max: lat.length ? lat[lat.length - 1] : 0,
-      },
+      faultLatency: p.latencySummary(),
       blockedTime: s.blockedTime,
       degradation: running > 0 ? Math.min(1, s.blockedTime / running) : 0,
     };
@@ -644,12 +636,6 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.result.rounds.push(r);
     this.#round = null;
   }
-}
-
-/** Nearest-rank quantile of sorted values (0 for none). */
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 /** Memory for a person: MiB below 1 GiB, GiB above. */

@@ -45,6 +45,24 @@ interface Batch {
   arrivesAt: number;
 }
 
+/** Fault latency figures, s. */
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** What the driver needs from a post-copy phase, page-exact or fluid. */
+export interface PostcopyMechanism {
+  readonly stats: PostcopyStats;
+  readonly guestTime: number;
+  startPush(): void;
+  startGuest(): void;
+  stop(): void;
+  latencySummary(): LatencySummary;
+}
+
 export interface PostcopyStats {
   /** Guest accesses that found their page missing (the vCPU blocked). */
   faults: number;
@@ -59,7 +77,7 @@ export interface PostcopyStats {
   faultLatencies: number[];
 }
 
-export class PostcopyPhase implements EventTarget, FlowOwner {
+export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism {
   readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [] };
   readonly #order: PushOrder;
   /** Pages on the wire, not yet at the destination. */
@@ -112,6 +130,16 @@ export class PostcopyPhase implements EventTarget, FlowOwner {
   /** Time the guest's accesses have been drawn up to (the destination's workload clock). */
   get guestTime(): number {
     return this.#guestTime;
+  }
+
+  latencySummary(): LatencySummary {
+    const lat = [...this.stats.faultLatencies].sort((a, b) => a - b);
+    return {
+      mean: lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : 0,
+      p50: quantile(lat, 0.5),
+      p99: quantile(lat, 0.99),
+      max: lat.length ? lat[lat.length - 1] : 0,
+    };
   }
 
   /** A page is at the destination: not waiting to be sent, not on the wire. */
@@ -307,4 +335,10 @@ export class PostcopyPhase implements EventTarget, FlowOwner {
     this.sim.cancel(this.#faultEvent);
     this.owner.postcopyDone(this.sim);
   }
+}
+
+/** Nearest-rank quantile of sorted values (0 for none). */
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }

@@ -48,7 +48,7 @@ export class KeptImage implements EventTarget {
     readonly leftAt: number,
     sim: Simulation,
   ) {
-    const image = vm.image;
+    const image = vm.pages;
     this.kept = new Bitset(image.pageCount);
     this.kept.fill();
     if (options.policy === 'skip-hot' || options.policy === 'drop-updated+skip-hot') {
@@ -111,7 +111,7 @@ export class KeptImage implements EventTarget {
     if (!this.#alive) return;
     this.#alive = false;
     sim.cancel(this.#report);
-    this.vm.image.unwatch(this.changed);
+    this.vm.pages.unwatch(this.changed);
     this.host.forget(this, sim.now);
   }
 }

@@ -7,7 +7,9 @@
  */
 import { Simulation } from '../core/kernel.js';
 import { Rng } from '../core/random.js';
+import { FluidImage, FluidLayout, FluidTransfer } from '../memory/fluid.js';
 import { PageImage } from '../memory/page-image.js';
+import { MemoryTransfer, PageTransfer } from '../memory/page-transfer.js';
 import { Link, Network } from '../network/network.js';
 import { Workload } from '../workload/workload.js';
 import type { FailureImpact, Migration } from './driver.js';
@@ -137,7 +139,7 @@ export type VmState = 'running' | 'paused' | 'lost';
 
 export class Vm {
   state: VmState = 'running';
-  /** Workload time already applied to the image, s. */
+  /** Workload time already applied to the memory, s. */
   #writtenUntil = 0;
   /** Share of full speed the vCPUs run at (1 = unthrottled). */
   speed = 1;
@@ -148,14 +150,53 @@ export class Vm {
   /** Backlog a wall-clock-paced guest catches up after a stall, s (0: compute-bound). */
   catchUp = 0;
 
+  /**
+   * @param image page-exact memory, or null
+   * @param fluid fluid memory (region-level expectations), or null: exactly one of the two
+   */
   constructor(
     readonly name: string,
     readonly memory: number,
     readonly pageSize: number,
-    readonly image: PageImage,
+    readonly image: PageImage | null,
+    readonly fluid: FluidImage | null,
     readonly workload: Workload,
     public host: Host,
   ) {}
+
+  /** The page-exact image; throws for a fluid VM (callers check fidelity first). */
+  get pages(): PageImage {
+    if (!this.image) throw new Error(`VM ${this.name} has fluid memory: this needs page-exact memory`);
+    return this.image;
+  }
+
+  get pageCount(): number {
+    return this.image ? this.image.pageCount : this.fluid!.pageCount;
+  }
+
+  /** The migration's view of this VM's memory. */
+  createTransfer(): MemoryTransfer {
+    return this.image ? new PageTransfer(this.image) : new FluidTransfer(this.fluid!);
+  }
+
+  startTracking(): void {
+    if (this.image) this.image.startTracking();
+    else this.fluid!.startTracking();
+  }
+
+  stopTracking(): void {
+    if (this.image) this.image.stopTracking();
+    else this.fluid!.stopTracking();
+  }
+
+  get tracking(): boolean {
+    return this.image ? this.image.log !== null : this.fluid!.tracking;
+  }
+
+  /** Pages in the dirty log now. */
+  get loggedPages(): number {
+    return this.image ? (this.image.log?.count ?? 0) : this.fluid!.logged;
+  }
 
   /** The workload has already been applied up to t (post-copy drew it access by access). */
   setWrittenUntil(t: number): void {
@@ -166,8 +207,12 @@ export class Vm {
   advanceTo(t: number): void {
     if (t <= this.#writtenUntil) return;
     if (this.state === 'running') {
-      this.image.setTime(t);
-      this.workload.advance(this.#writtenUntil, t, this.image, this.speed);
+      if (this.image) {
+        this.image.setTime(t);
+        this.workload.advance(this.#writtenUntil, t, this.image, this.speed);
+      } else {
+        this.fluid!.advance(this.#writtenUntil, t, this.speed);
+      }
     }
     this.#writtenUntil = t;
   }
@@ -199,9 +244,12 @@ export class World {
     return host;
   }
 
-  addVm(name: string, memory: number, pageSize: number, residentPages: number, workload: Workload, host: Host): Vm {
-    const image = new PageImage(Math.ceil(memory / pageSize), residentPages);
-    const vm = new Vm(name, memory, pageSize, image, workload, host);
+  /** A VM with page-exact memory, or fluid memory when a layout is given. */
+  addVm(name: string, memory: number, pageSize: number, residentPages: number, workload: Workload, host: Host, fluid?: FluidLayout): Vm {
+    const pages = Math.ceil(memory / pageSize);
+    const vm = fluid
+      ? new Vm(name, memory, pageSize, null, new FluidImage(fluid), workload, host)
+      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages), null, workload, host);
     host.reserve(memory, this.sim.now);
     this.vms.set(name, vm);
     return vm;

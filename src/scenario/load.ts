@@ -119,6 +119,15 @@ function crossCheck(s: ScenarioSpec): string[] {
     for (const h of named) if (!hostMemory.has(h)) issues.push(`failures[${i}].${'link' in f ? 'link' : 'host'}: no host named "${h}"`);
   });
   const ids = new Map<string, string>();
+  if (s.fidelity === 'fluid') {
+    s.vms.forEach((vm, i) => {
+      if (!fluidInput(vm.workload)) issues.push(`vms[${i}].workload: fidelity fluid supports idle, uniform, hotcold and sweep workloads and one level of phases of them; use fidelity: page for zipf`);
+    });
+    s.migrations.forEach((m, i) => {
+      if (m.reuse && m.reuse.policy !== 'none') issues.push(`migrations[${i}].reuse: memory reuse needs fidelity: page (kept images are per page)`);
+      if (m.xbzrle) issues.push(`migrations[${i}].xbzrle: XBZRLE needs fidelity: page (its cache is per page)`);
+    });
+  }
   s.migrations.forEach((m, i) => {
     if (!vmNames.has(m.vm)) issues.push(`migrations[${i}].vm: no VM named "${m.vm}"`);
     if (!hostMemory.has(m.to)) issues.push(`migrations[${i}].to: no host named "${m.to}"`);
@@ -154,4 +163,11 @@ function checkWorkload(w: WorkloadInput, memory: number, pageSize: number, at: s
   if (offset + ws > memory) issues.push(`${at}.workingSet: offset + working set (${offset + ws} bytes) exceed the VM's memory (${memory})`);
   if (ws < pageSize) issues.push(`${at}.workingSet: expected at least one page (${pageSize} bytes)`);
   if (w.kind === 'hotcold' && w.hotSet > ws) issues.push(`${at}.hotSet: hot set (${w.hotSet} bytes) is larger than the working set (${ws})`);
+}
+
+/** Workloads fluid memory can express (the input form of workload/fluid-layout's check). */
+function fluidInput(w: WorkloadInput, nested = false): boolean {
+  if (w.kind === 'zipf') return false;
+  if (w.kind === 'phases') return !nested && w.phases.every((p) => fluidInput(p.workload, true));
+  return true;
 }

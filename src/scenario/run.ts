@@ -10,6 +10,7 @@ import { defaultOptions, MigrationOptions } from '../migration/options.js';
 import { MigrationResult } from '../migration/result.js';
 import { HostMemoryStats, World } from '../migration/world.js';
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
+import { fluidLayout } from '../workload/fluid-layout.js';
 import { VERSION } from '../version.js';
 import { memberNames, MigrationSpecT, ScenarioSpec, VariantSpec, WorkloadInput } from './schema.js';
 
@@ -49,9 +50,11 @@ export function runScenario(spec: ScenarioSpec): RunResult {
     groups.set(v.name, names);
     const pages = Math.ceil(v.memory / spec.pageSize);
     const resident = Math.floor((v.resident ?? v.memory) / spec.pageSize);
+    const workloadSpec = toPages(v.workload, v.memory, spec.pageSize);
+    const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident) : undefined;
     for (const name of names) {
-      const workload = createWorkload(toPages(v.workload, v.memory, spec.pageSize), world.rng(`vm:${name}:workload`));
-      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!);
+      const workload = createWorkload(workloadSpec, world.rng(`vm:${name}:workload`));
+      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout);
       if (v.compressibility !== undefined) vm.compressibility = v.compressibility;
       if (v.catchUp !== undefined) vm.catchUp = v.catchUp;
     }

@@ -175,6 +175,10 @@ export const Scenario = z
     description: z.string().optional(),
     seed: z.number().int().default(1),
     pageSize: Size.default(4096),
+    fidelity: z
+      .enum(['page', 'fluid'])
+      .default('page')
+      .meta({ description: 'page: every page in typed arrays; fluid: memory as regions with expected counts (fast, for many VMs)' }),
     horizon: Duration.default(3600).meta({ description: 'simulated time limit; migrations still running then are reported unfinished' }),
     network: z.strictObject({
       bandwidth: Rate.meta({ description: 'each host NIC, per direction' }),

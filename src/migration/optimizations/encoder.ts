@@ -55,7 +55,8 @@ export class QemuPageEncoder implements PageEncoder {
   readonly #fullPage: number;
 
   constructor(
-    readonly image: PageImage,
+    /** The page-exact image (XBZRLE needs page versions); null for fluid memory. */
+    readonly image: PageImage | null,
     readonly pageSize: number,
     readonly pageHeader: number,
     zeroPageBytes: number,
@@ -84,6 +85,10 @@ export class QemuPageEncoder implements PageEncoder {
     return this.#fullPage;
   }
 
+  addNormal(pages: number): void {
+    this.normalPages += pages;
+  }
+
   /** A page sent without any encoding (post-copy). */
   plain(zero: boolean): number {
     if (zero) return this.zeroPage;
@@ -94,7 +99,7 @@ export class QemuPageEncoder implements PageEncoder {
   #xbzrle(p: number): number {
     const x = this.xbzrle!;
     const slot = p % this.#slots;
-    const version = this.image.version[p];
+    const version = this.image!.version[p];
     if (this.#tags[slot] !== p) {
       x.cacheMiss++;
       if (!this.lastStage) {
