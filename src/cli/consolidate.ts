@@ -107,7 +107,7 @@ export function registerConsolidate(program: Command, io: Io, setCode: (c: numbe
         return;
       }
       const wallSeconds = (performance.now() - t0) / 1000;
-      io.out(opts.json ? jsonOutput(spec, result, wallSeconds) : tableOutput(spec, result, wallSeconds));
+      io.out(opts.json ? jsonOutput(spec, result, wallSeconds) : tableOutput(spec, result));
     });
 }
 
@@ -275,7 +275,8 @@ function nullIfNaN(x: number): number | null {
 
 const PERCENT = 100;
 
-function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds: number): string {
+/** The table is deterministic (golden-tested): the wall time is only in --json. */
+function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult): string {
   const pct = (x: number, d: number) => `${(x * PERCENT).toFixed(d)} %`;
   const sec = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)} s` : '-');
   const rows: [string, string][] = [
@@ -293,7 +294,7 @@ function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSecond
     ['retired VMs', String(r.retiredVms)],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
-  const head = `${spec.name ?? 'consolidation'}: ${r.policy}${r.parameter !== null ? ` ${r.parameter}` : ''}, migration ${migrationLabel(spec, r)}, ${r.hosts} hosts, ${r.vms} VMs, ${r.simulatedTime} s simulated (wall ${wallSeconds.toFixed(2)} s)\n\n`;
+  const head = `${spec.name ?? 'consolidation'}: ${r.policy}${r.parameter !== null ? ` ${r.parameter}` : ''}, migration ${migrationLabel(spec, r)}, ${r.hosts} hosts, ${r.vms} VMs, ${r.simulatedTime} s simulated\n\n`;
   let out = head + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
   if (r.migrations > 0) {
     const d = (x: Distribution, f: (v: number) => string) => [f(x.mean), f(x.p50), f(x.p90), f(x.max)];

@@ -186,20 +186,17 @@ function formatIssue(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_union': {
-      const inner = issue.errors.flat();
-      const custom = inner.find((i) => i.code === 'custom');
+      if (typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input)) {
+        // an object that failed: report the object branch's own issues (the others wanted a string)
+        const objectBranch = issue.errors.find((branch) => !branch.some((i) => i.path.length === 0 && (i.code === 'invalid_value' || i.code === 'invalid_type')));
+        if (objectBranch) return objectBranch.map((i) => formatIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue)).join('\n');
+      }
+      const custom = issue.errors.flat().find((i) => i.code === 'custom');
       if (custom) return `${where}${custom.path.length ? '.' + formatPath(custom.path) : ''}: ${custom.message}`;
       if (where === 'migration') {
         return `migration: expected one of ${MIGRATION_MODELS.map((m) => `"${m}"`).join(', ')} or { model, preset, fidelity, writeRateAtFullLoad, hotShare, hotFraction, latency, downtimeLimit, timeout, maxBandwidth, seed }, got ${JSON.stringify(issue.input)}`;
       }
-      if (where === 'hosts' || where === 'vms') {
-        // an object that failed: report its own issues
-        const objectIssues = issue.errors.find((branch) => !branch.some((i) => i.code === 'invalid_value' || (i.code === 'invalid_type' && i.expected === 'string')));
-        if (objectIssues && typeof issue.input === 'object' && issue.input !== null) {
-          return objectIssues.map((i) => formatIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue)).join('\n');
-        }
-        return `${where}: expected "${PLANETLAB}" or { count, types: [...] }, got ${JSON.stringify(issue.input)}`;
-      }
+      if (where === 'hosts' || where === 'vms') return `${where}: expected "${PLANETLAB}" or { count, types: [...] }, got ${JSON.stringify(issue.input)}`;
       return `${where}: ${issue.message}`;
     }
     case 'invalid_type':

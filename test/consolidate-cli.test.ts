@@ -1,0 +1,189 @@
+/**
+ * `lmsim consolidate` end to end (through registerConsolidate, so it runs whether or not main.ts
+ * has wired the command yet): the golden PlanetLab example, CloudSim's reference figures through
+ * the CLI, bad input (exit 2, a message naming the flag or path, nothing on stdout), --json purity,
+ * and a small consolidation with real (pre-copy) migrations, including ones that time out.
+ * Regenerate the golden file after a deliberate model change with: UPDATE_GOLDEN=1 npm test
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Command, CommanderError } from 'commander';
+import { registerConsolidate } from '../src/cli/consolidate.js';
+import { repoRoot, sharedDir } from './support.js';
+
+const root = repoRoot();
+const day = join(sharedDir(), 'data', 'planetlab', '20110303');
+const referenceCsv = join(sharedDir(), 'validation', 'cloudsim', 'planetlab-20110303-sorted.csv');
+const haveData = existsSync(day) && existsSync(referenceCsv);
+const skip = haveData ? false : 'shared PlanetLab data not found';
+
+/** Runs `lmsim consolidate ...args` as main.ts does (exit codes, commander errors -> 2). */
+async function consolidate(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  let code = 0;
+  const io = { out: (t: string) => (out += t), err: (t: string) => (err += t) };
+  const program = new Command('lmsim').exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  registerConsolidate(program, io, (c) => (code = c));
+  try {
+    await program.parseAsync(['consolidate', ...args], { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    code = 2;
+  }
+  return { code, out, err };
+}
+
+interface Json {
+  energyKWh: number;
+  migrations: number;
+  slatah: number;
+  pdm: number;
+  slav: number;
+  overallSlaViolation: number;
+  averageSlaViolation: number;
+  hostShutdowns: number;
+  meanTimeBeforeHostShutdown: number;
+  meanTimeBeforeMigration: number;
+  wallSeconds: number;
+  vms: number;
+  migration: {
+    model: string;
+    totalTime: { mean: number; p50: number; p90: number; max: number };
+    downtime: { mean: number; p50: number; p90: number; max: number };
+    bytes: number;
+    notCompleted: number;
+    failures: Record<string, { count: number; example: string }>;
+  };
+}
+
+test('example consolidation-planetlab.yaml matches its golden output', { skip }, async () => {
+  const file = join(root, 'examples', 'consolidation-planetlab.yaml');
+  const first = readFileSync(file, 'utf8').split('\n')[0];
+  assert.equal(first, '# command: lmsim consolidate examples/consolidation-planetlab.yaml');
+  const { code, out, err } = await consolidate([file]);
+  assert.equal(err, '');
+  assert.equal(code, 0);
+  const golden = file.replace(/\.yaml$/, '.out');
+  if (process.env.UPDATE_GOLDEN) writeFileSync(golden, out);
+  assert.equal(out, readFileSync(golden, 'utf8'));
+});
+
+test('CloudSim mode through the CLI reproduces CloudSim 5.0 (THR-MMT 0.8, PlanetLab 20110303)', { skip }, async () => {
+  const [header, ...lines] = readFileSync(referenceCsv, 'utf8').trim().split('\n');
+  const keys = header.split(',');
+  const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i], v])));
+  const ref = rows.find((r) => r.policy === 'thr' && r.selection === 'mmt' && r.parameter === '0.8')!;
+  const { code, out, err } = await consolidate(['--trace', day, '--policy', 'thr-mmt', '--param', '0.8', '--json']);
+  assert.equal(code, 0, err);
+  const r = JSON.parse(out) as Json;
+  // CloudSim prints 192.62 kWh, 26711 migrations, SLAV 0.00318 %, SLATAH 4.91 %, PDM 0.06 %
+  const near = (actual: number, text: string, scale = 1) => {
+    const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+    assert.ok(Math.abs(actual * scale - Number(text)) <= 0.5 * 10 ** -decimals + 1e-12, `${actual * scale} vs ${text}`);
+  };
+  near(r.energyKWh, ref.energy_kwh);
+  assert.equal(r.migrations, Number(ref.migrations));
+  near(r.slav, ref.slav_pct, 100);
+  near(r.slatah, ref.slatah_pct, 100);
+  near(r.pdm, ref.pdm_pct, 100);
+  near(r.overallSlaViolation, ref.overall_slav_pct, 100);
+  near(r.averageSlaViolation, ref.average_slav_pct, 100);
+  assert.equal(r.hostShutdowns, Number(ref.host_shutdowns));
+  near(r.meanTimeBeforeHostShutdown, ref.mean_time_before_host_shutdown_s);
+  near(r.meanTimeBeforeMigration, ref.mean_time_before_vm_migration_s);
+  assert.equal(r.migration.model, 'cloudsim');
+  assert.equal(r.migration.notCompleted, 0);
+  assert.equal(r.migration.downtime.max, 0);
+  assert.ok(r.wallSeconds > 0);
+});
+
+function tempFile(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lmsim-consolidate-'));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const badArgs: [string, () => string[], RegExp][] = [
+  ['missing trace folder', () => ['--trace', '/no/such/folder', '--policy', 'lr-mmt', '--param', '1.2'], /--trace: no folder "\/no\/such\/folder"; expected a CloudSim PlanetLab day folder/],
+  ['unknown policy', () => ['--trace', day, '--policy', 'lr-foo', '--param', '1.2'], /--policy: unknown policy "lr-foo": expected dvfs, npa or <thr\|iqr\|mad\|lr\|lrr>-<mmt\|mc\|mu\|rs>/],
+  ['bad parameter', () => ['--trace', day, '--policy', 'lr-mmt', '--param', 'abc'], /--param: expected a positive number like 1\.2, got "abc"/],
+  ['negative parameter', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '-1'], /--param: expected a positive number like 1\.2, got "-1"|error: /],
+  ['missing parameter', () => ['--trace', day, '--policy', 'mad-mmt'], /--param: required for policy "mad-mmt"/],
+  ['THR threshold in percent', () => ['--trace', day, '--policy', 'thr-mmt', '--param', '80'], /--param: a THR threshold is a utilisation fraction in \(0, 1\], got 80/],
+  ['unknown migration model', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--migration', 'teleport'], /--migration: expected one of cloudsim, precopy, postcopy, hybrid, got "teleport"/],
+  ['fidelity without live migration', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--fidelity', 'fluid'], /--fidelity: applies to live migrations only/],
+  ['bad host count', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--hosts', '2.5'], /--hosts: expected a positive integer, got "2\.5"/],
+  ['bad duration', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--duration', 'long'], /--duration: expected a duration/],
+  ['duration beyond the traces', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--duration', '25h'], /--duration: the traces cover 86400 s, less than the 90000 s to simulate/],
+  ['no trace and no file', () => ['--policy', 'lr-mmt', '--param', '1.2'], /--trace: required \(give a scenario file, or --trace DIR --policy NAME/],
+  ['unknown option', () => ['--trace', day, '--policy', 'lr-mmt', '--parm', '1.2'], /unknown option '--parm'/],
+  ['missing file', () => ['/no/such/file.yaml'], /\/no\/such\/file\.yaml is not valid:\n {2}cannot read the file: ENOENT/],
+  ['file with a bad field', () => [tempFile('c.yaml', `trace: ${day}\npolicy: lr-mmt\nparam: 1.2\nmigration: { model: precopy, preset: kvm }\n`)], /c\.yaml is not valid:\n {2}migration\.preset: expected one of "qemu", "xen", "xen-legacy", "simgrid", got "kvm"/],
+  ['file with a trace relative to it', () => [tempFile('c.yaml', 'trace: day\npolicy: lr-mmt\nparam: 1.2\n')], /c\.yaml is not valid:\n {2}trace: no folder .*\/day \("day" relative to /],
+  ['a folder that is not PlanetLab', () => ['--trace', root, '--policy', 'lr-mmt', '--param', '1.2'], /expected 288 lines|expected an integer CPU percent/],
+];
+
+for (const [what, args, expected] of badArgs) {
+  test(`consolidate, bad input (${what}): exit 2, message names it, nothing on stdout`, { skip }, async () => {
+    const { code, out, err } = await consolidate(args());
+    assert.equal(code, 2, err);
+    assert.equal(out, '');
+    assert.match(err, expected);
+    assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+  });
+}
+
+/** A few hosts, a few hours: small enough for the page-exact engine. */
+const small = ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--hosts', '20', '--vms', '40', '--duration', '3h', '--json'];
+
+test('--json is pure JSON on stdout; --progress draws on stderr only', { skip }, async () => {
+  const { code, out, err } = await consolidate([...small, '--progress']);
+  assert.equal(code, 0, err);
+  const r = JSON.parse(out) as Json;
+  for (const k of ['energyKWh', 'migrations', 'slatah', 'pdm', 'slav', 'hostShutdowns', 'wallSeconds'] as const) assert.equal(typeof r[k], 'number', k);
+  assert.equal(r.vms, 40);
+  assert.match(err, /consolidating \[#+\] 100% \(3\.0 h of 3\.0 h simulated\)/);
+  assert.doesNotMatch(out, /consolidating/);
+});
+
+test('real migrations: a small consolidation with pre-copy runs to completion; migrations take longer than CloudSim RAM/(BW/2)', { skip }, async () => {
+  const cloudsim = JSON.parse((await consolidate(small)).out) as Json;
+  const run = await consolidate([...small, '--migration', 'precopy']);
+  assert.equal(run.code, 0, run.err);
+  const live = JSON.parse(run.out) as Json;
+  // Figures (20 hosts, 40 VMs, 3 h of 20110303, LR-MMT 1.2; page-exact pre-copy, qemu preset,
+  // 5000 pages/s at full load): CloudSim 113 migrations, mean 18.6 s, p90 27.8 s (= 1740 MB over
+  // 62.5 MB/s), no downtime; pre-copy about 110-115 migrations, mean ~67 s, p90 ~148 s, max ~175 s,
+  // downtime mean ~180 ms: several migrations leave or enter the same host in one step and share
+  // its 1 Gbit/s NIC, and every round re-sends the pages the guests dirtied meanwhile.
+  assert.equal(cloudsim.migration.totalTime.p90, 27.84);
+  assert.ok(live.migrations > 0.5 * cloudsim.migrations && live.migrations < 2 * cloudsim.migrations, `${live.migrations} vs ${cloudsim.migrations}`);
+  assert.ok(live.migration.totalTime.mean > 1.5 * cloudsim.migration.totalTime.mean, `mean ${live.migration.totalTime.mean} vs ${cloudsim.migration.totalTime.mean}`);
+  assert.ok(live.migration.totalTime.max > cloudsim.migration.totalTime.max, `max ${live.migration.totalTime.max}`);
+  assert.ok(live.migration.downtime.mean > 0.01 && live.migration.downtime.max < 5, `downtime ${JSON.stringify(live.migration.downtime)}`);
+  // longer migrations degrade the migrating VMs for longer: PDM (and SLAV) grow
+  assert.ok(live.pdm > cloudsim.pdm, `PDM ${live.pdm} vs ${cloudsim.pdm}`);
+  assert.ok(live.meanTimeBeforeMigration > cloudsim.meanTimeBeforeMigration);
+});
+
+test('real migrations that time out leave the VM on its source and are counted', { skip }, async () => {
+  // a 30 s timeout and guests that write 30,000 pages/s at full load: many pre-copies cannot converge
+  const file = tempFile(
+    't.yaml',
+    `trace: ${day}\npolicy: lr-mmt\nparam: 1.2\nhosts: { count: 20 }\nvms: { count: 40 }\nduration: 3h\nmigration: { model: precopy, preset: qemu, timeout: 30s, writeRateAtFullLoad: 30000/s, hotFraction: 0.5 }\n`,
+  );
+  const { code, out, err } = await consolidate([file, '--json']);
+  assert.equal(code, 0, err);
+  const r = JSON.parse(out) as Json;
+  assert.ok(r.migration.notCompleted > 0, 'some migrations time out');
+  assert.ok(r.migration.notCompleted < r.migrations);
+  assert.equal(r.migration.failures.timeout?.count, r.migration.notCompleted);
+  assert.match(r.migration.failures.timeout.example, /not converged after the 30 s timeout; the VM keeps running on h\d+/);
+  // a migration already in its stop-and-copy phase at the timeout finishes (30.17 s here)
+  assert.ok(r.migration.totalTime.p90 <= 30 + 1e-9 && r.migration.totalTime.max < 31, JSON.stringify(r.migration.totalTime));
+});
