@@ -46,19 +46,24 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   if (basis.length === 0) throw new FitError('base footprint: needs completed post-copy or idle pre-copy rows');
   const basePages = Math.round(median(basis.map((r) => r.measured.normalPages - r.alloc / r.pageSize)));
 
-  // 2. Rate limiter: the rate of a stream that only max-bandwidth limits, over the limit. The
-  //    bulk pass of an idle pre-copy run (migrate -> STOP) and the push of a pure post-copy run
-  //    (postcopy-active -> completion) are such streams.
+  // 2. Rate limiter: the rate of a stream that only max-bandwidth limits, over the limit. A
+  //    pre-copy run cancelled at the timeout is such a stream from migrate to cancel (no
+  //    unthrottled final copy, no post-copy requests): ram.transferred / total-time / limit.
+  //    Without such rows: the bulk pass of idle pre-copy runs (migrate -> STOP).
   const ratios: number[] = [];
+  let rateHow = 'median over pre-copy rows cancelled at the timeout (rate-limited from migrate to cancel) of ram.transferred / total-time / max-bandwidth';
   for (const r of runs) {
     const m = r.measured;
-    if (r.algo === 'precopy' && idle(r) && completed(r) && m.precopyBytes && m.precopyPhase) {
-      ratios.push(m.precopyBytes / m.precopyPhase / r.maxBandwidth);
-    } else if (pureCopy(r) && m.postcopyBytes && m.postcopyActive !== null && m.totalTime > m.postcopyActive) {
-      ratios.push(m.postcopyBytes / (m.totalTime - m.postcopyActive) / (r.maxPostcopyBandwidth ?? r.maxBandwidth));
+    if (r.algo === 'precopy' && !m.converged && m.outcome === 'timeout' && m.totalTime > 0) ratios.push(m.ramTransferred / m.totalTime / r.maxBandwidth);
+  }
+  if (ratios.length === 0) {
+    rateHow = 'median over completed idle pre-copy rows of precopy-bytes / (migrate -> STOP) / max-bandwidth (no cancelled pre-copy rows)';
+    for (const r of runs) {
+      const m = r.measured;
+      if (r.algo === 'precopy' && idle(r) && completed(r) && m.precopyBytes && m.precopyPhase) ratios.push(m.precopyBytes / m.precopyPhase / r.maxBandwidth);
     }
   }
-  if (ratios.length === 0) throw new FitError('rate-limit factor: needs completed idle pre-copy or pure post-copy rows');
+  if (ratios.length === 0) throw new FitError('rate-limit factor: needs pre-copy rows cancelled at the timeout or completed idle pre-copy rows');
   const rateLimitFactor = round(median(ratios), 0.001);
 
   // 3./4. The final copy is not rate-limited: QMP downtime = fixed cost + downtime bytes / rate.
@@ -118,7 +123,7 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
         value: rateLimitFactor,
         unit: 'x max-bandwidth',
         rows: ratios.length,
-        how: 'median over idle pre-copy rows of precopy-bytes / (migrate -> STOP) / max-bandwidth and over pure post-copy rows of postcopy-bytes / (postcopy-active -> completion) / max-postcopy-bandwidth',
+        how: rateHow,
       },
       finalCopyRate: {
         value: finalCopyRate,

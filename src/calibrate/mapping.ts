@@ -9,6 +9,7 @@
  * | alloc_mib + baseFootprintPages | vms[0].resident (the guest's data pages; the rest are zero pages) |
  * | ws_mib, rate_pps, pattern | workload: idle (ws or rate 0), sweep (seq) or uniform (rand) over the first ws_mib |
  * | fill | workload.writeSize: 1 byte (byte) or the page (random) |
+ * | (workload) dirty.c's maxlag_ms, 100 ms (column `maxlag_ms` if present) | vms[0].catchUp: the guest keeps its wall-clock pace through throttle sleeps shorter than that |
  * | algo | algorithm (precopy / hybrid / postcopy) and xbzrle / autoConverge |
  * | max_bandwidth_bytes x rateLimitFactor | maxBandwidth |
  * | max_postcopy_bandwidth_bytes x rateLimitFactor | maxPostcopyBandwidth |
@@ -78,7 +79,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
       { name: 'src', memory: 2 * run.ram },
       { name: 'dst', memory: 2 * run.ram },
     ],
-    vms: [{ name: 'guest', host: 'src', memory: run.ram, resident, workload }],
+    vms: [{ name: 'guest', host: 'src', memory: run.ram, resident, ...(idle ? {} : { catchUp: run.maxLag }), workload }],
     migrations: [migration],
   };
 }

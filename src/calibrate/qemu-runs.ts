@@ -7,6 +7,8 @@
 import { CsvError, CsvRow, csvRows, parseCsv } from './csv.js';
 
 const MiB = 2 ** 20;
+/** dirty.c's default maxlag_ms: the lab never changed it (run-migration.py passes no maxlag). */
+const DIRTY_MAXLAG_MS = 100;
 
 export const qemuAlgos = ['precopy', 'hybrid', 'postcopy', 'xbzrle', 'autoconverge'] as const;
 export type QemuAlgo = (typeof qemuAlgos)[number];
@@ -44,6 +46,11 @@ export interface QemuRun {
   cpuThrottleIncrement: number | null;
   throttleTriggerThreshold: number | null;
   maxCpuThrottle: number | null;
+  /**
+   * Backlog the workload catches up after a stall, s: dirty.c keeps absolute deadlines and drops
+   * a backlog over `maxlag_ms` (default 100 ms; a column `maxlag_ms` if the CSV has one).
+   */
+  maxLag: number;
   /** The operator's cancel after this many seconds (`migrate_timeout_s`). */
   timeout: number;
   measured: QemuMeasured;
@@ -187,6 +194,7 @@ function toRun(r: CsvRow): QemuRun {
     cpuThrottleIncrement: opt('cpu_throttle_increment', 0) ?? (algo === 'autoconverge' ? paramNum('cpu-throttle-increment') : null),
     throttleTriggerThreshold: opt('throttle_trigger_threshold', 0) ?? (algo === 'autoconverge' ? paramNum('throttle-trigger-threshold') : null),
     maxCpuThrottle: algo === 'autoconverge' ? paramNum('max-cpu-throttle') : null,
+    maxLag: (opt('maxlag_ms', 0) ?? DIRTY_MAXLAG_MS) / 1000,
     timeout: num('migrate_timeout_s', { min: 0 }),
     measured: {
       outcome,
