@@ -50,6 +50,13 @@ export class DataCenterState {
   private readonly histCacheValid: Uint8Array;
   private readonly maxRamCache: Float64Array;
   private readonly maxRamValid: Uint8Array;
+  /**
+   * Cache keys for derived per-host figures (e.g. LR's fit sums): hostVersion[h] changes whenever
+   * host h's cached history sum may change (list change, VM added); historyEpoch whenever any VM
+   * history grows.
+   */
+  readonly hostVersion: Uint32Array;
+  historyEpoch = 0;
   /** Utilisation in MIPS at the last update, and before it. */
   readonly utilMips: Float64Array;
   readonly prevUtilMips: Float64Array;
@@ -113,6 +120,7 @@ export class DataCenterState {
     this.histCacheValid = new Uint8Array(H);
     this.maxRamCache = new Float64Array(H);
     this.maxRamValid = new Uint8Array(H);
+    this.hostVersion = new Uint32Array(H);
 
     this.vmType = Int32Array.from(vmTypeOf);
     this.vmMips = new Float64Array(V);
@@ -229,6 +237,7 @@ export class DataCenterState {
 
   /** Drops the per-host caches that depend on `h`'s VM list; call after changing the list directly. */
   listChanged(h: number): void {
+    this.hostVersion[h]++;
     this.histCacheValid[h] = 0;
     this.maxRamValid[h] = 0;
   }
@@ -236,6 +245,7 @@ export class DataCenterState {
   /** CloudSim's vmCreate: appends `v` to `h`'s list and allocates it. */
   create(v: number, h: number): void {
     this.lists[h].push(v);
+    this.hostVersion[h]++;
     // appending keeps CloudSim's summation order, so the cached sums can be extended exactly
     if (this.histCacheValid[h] === 1) this.addHistoryOf(v, this.totalMips[h], this.histCache, h * HISTORY_LENGTH);
     if (this.maxRamValid[h] === 1 && this.vmRam[v] > this.maxRamCache[h]) this.maxRamCache[h] = this.vmRam[v];
@@ -258,6 +268,7 @@ export class DataCenterState {
 
   /** Appends VM `v`'s utilisation (fraction) to its history. */
   pushHistory(v: number, u: number): void {
+    this.historyEpoch++;
     const head = this.histHead[v];
     this.hist[v * HISTORY_LENGTH + head] = u;
     this.histHead[v] = (head + 1) % HISTORY_LENGTH;
@@ -335,6 +346,7 @@ export class DataCenterState {
 
   /** Invalidates cached host histories (after VM histories grew). */
   invalidateHistories(): void {
+    this.historyEpoch++;
     this.histCacheValid.fill(0);
   }
 
@@ -343,6 +355,7 @@ export class DataCenterState {
    * (the terms and their order are unchanged) and sums the new most recent values.
    */
   shiftHistories(): void {
+    this.historyEpoch++;
     const cache = this.histCache;
     for (let h = 0; h < this.hostCount; h++) {
       if (this.histCacheValid[h] === 0) continue;
