@@ -24,6 +24,16 @@ export class PageImage {
   readonly watchers: Bitset[] = [];
   /** Pages written since the image was created (statistic). */
   writes = 0;
+  /**
+   * Free pages: guest-unused memory that still holds data (a balloon driver or free-page hinting
+   * knows them); null when the VM declares none.
+   */
+  free: Bitset | null = null;
+  /**
+   * Content identity per page for deduplication: 0 is content no other page has; equal non-zero ids
+   * are equal pages (within the VM, or across VMs built from the same image). null when unused.
+   */
+  content: Uint32Array | null = null;
   /** Epoch stamped on writes: set by whoever advances the workload. */
   epoch = 0;
 
@@ -47,6 +57,7 @@ export class PageImage {
     this.version[p] = (this.version[p] + 1) & 0xff;
     this.lastWrite[p] = (this.epoch + 1) & 0xffff;
     this.nonZero.add(p);
+    if (this.content !== null) this.content[p] = 0; // a written page has content of its own
     this.log?.add(p);
     for (let i = 0; i < this.watchers.length; i++) this.watchers[i].add(p);
     this.writes++;

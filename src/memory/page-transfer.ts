@@ -60,11 +60,28 @@ export class PageTransfer implements MemoryTransfer {
   scanPos = 0;
   /** Times the scan wrapped past the end of memory (QEMU enables XBZRLE after the first). */
   wraps = 0;
+  /** Pages held back for the stop-and-copy (hot-page deferral); not counted as pending. */
+  readonly deferred: Bitset;
+  /** Decides, page by page, what the scan holds back (null: nothing). */
+  deferral: ((p: number) => boolean) | null = null;
+  /** Skip free pages: the destination gets them as zero pages (free-page elimination). */
+  skipFree = false;
+  /** Free pages not sent. */
+  freeSkipped = 0;
 
   constructor(readonly image: PageImage) {
     this.toSend = new Bitset(image.pageCount);
     this.dstHas = new Bitset(image.pageCount);
     this.dstVersion = new Uint8Array(image.pageCount);
+    this.deferred = new Bitset(image.pageCount);
+  }
+
+  /** The stop-and-copy sends what was held back too. */
+  releaseDeferred(): number {
+    const n = this.deferred.count;
+    this.toSend.or(this.deferred);
+    this.deferred.clear();
+    return n;
   }
 
   /** Bulk stage: every page is to be sent. */
@@ -116,6 +133,16 @@ export class PageTransfer implements MemoryTransfer {
         out.skipped++;
         continue;
       }
+      if (this.deferral !== null && this.deferral(p)) {
+        this.deferred.add(p);
+        continue;
+      }
+      if (this.skipFree && image.free !== null && image.free.has(p)) {
+        this.dstHas.add(p); // the destination maps a zero page there: the guest does not use it
+        this.dstVersion[p] = image.version[p];
+        this.freeSkipped++;
+        continue;
+      }
       this.deliver(p);
       const zero = !image.nonZero.has(p);
       out.wireBytes += encoder.encode(p, zero);
@@ -136,11 +163,15 @@ export class PageTransfer implements MemoryTransfer {
     this.dstVersion[p] = this.image.version[p];
   }
 
-  /** Pages whose destination copy is missing or stale (0 when the destination is current). */
+  /**
+   * Pages the guest uses whose destination copy is missing or stale (0 when the destination is
+   * current); free pages do not count: the guest does not read them.
+   */
   stalePages(): number {
-    const image = this.image;
+    const image = this.image, free = image.free;
     let stale = 0;
     for (let p = 0; p < image.pageCount; p++) {
+      if (free !== null && free.has(p)) continue;
       if (!this.dstHas.has(p) || this.dstVersion[p] !== image.version[p]) stale++;
     }
     return stale;

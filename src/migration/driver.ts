@@ -24,6 +24,7 @@ import { PostcopyMechanism, PostcopyOwner, PostcopyPhase } from './postcopy-phas
 import { KeptImage } from './reuse.js';
 import { QemuPageEncoder } from './optimizations/encoder.js';
 import { AutoConverge, throttledSpeed } from './optimizations/throttle.js';
+import { HotPageDeferral } from './optimizations/deferral.js';
 import { qemuInfo } from './qemu-info.js';
 import { MigrationResult, MigrationStatus, RoundRecord } from './result.js';
 import { Host, Vm, World } from './world.js';
@@ -55,6 +56,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   readonly #hybrid: HybridSwitch | null;
   readonly #encoder: QemuPageEncoder;
   #throttle: AutoConverge | null = null;
+  #deferral: HotPageDeferral | null = null;
   /** Guest time lost to the throttle so far, s, and since when the current throttle holds. */
   #throttleLost = 0;
   #throttleSince = 0;
@@ -115,6 +117,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       queuedFor: 0,
       degradation: 0,
       throttle: null,
+      deferral: null,
+      freePagesSkipped: 0,
+      dedupPages: 0,
       qemu: null,
       options: { ...options },
     };
@@ -189,6 +194,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     vm.advanceTo(sim.now);
     this.#transfer = vm.createTransfer();
     this.#transfer.markAll();
+    this.#setUpPageOptimizations();
     const kept = dst.kept.get(vm);
     if (kept) this.#reuse(sim, kept);
     dst.reserve(vm.memory, sim.now);
@@ -206,6 +212,27 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       return;
     }
     this.#startTransfer(sim);
+  }
+
+  /** Deferral, free-page hinting and dedup work on page-exact memory (the scenario checks it). */
+  #setUpPageOptimizations(): void {
+    const t = this.#transfer, o = this.options, image = this.vm.image;
+    if (!(t instanceof PageTransfer) || !image) return;
+    if (o.deferHot && (o.algorithm === 'precopy' || o.algorithm === 'hybrid')) {
+      this.#deferral = new HotPageDeferral(image, o.deferHot);
+      t.deferral = this.#deferral.defer;
+    }
+    t.skipFree = o.freePageHinting;
+    if (o.dedup) this.#encoder.dedupSeen = this.destination.contents;
+  }
+
+  /** Deferred pages join the pages to send now (the pause). */
+  #releaseDeferred(): void {
+    const t = this.#transfer;
+    if (!(t instanceof PageTransfer) || !this.#deferral) return;
+    this.#deferral.onPause(t.deferred);
+    t.deferral = null;
+    t.releaseDeferred();
   }
 
   /** The VM comes back to a host that kept its image: those pages need not travel. */
@@ -290,6 +317,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   /** A dirty-bitmap sync: the log joins the to-send set; auto-converge looks at the period. */
   #sync(sim: Simulation): number {
+    if (this.#deferral && this.vm.image?.log) this.#deferral.onSync(this.vm.image.log);
     const dirtied = this.#transfer!.sync();
     this.#syncs++;
     const throttle = this.#throttle;
@@ -327,6 +355,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     // final sync; a round already closed by the deciding sync has no open record left
     const dirtied = this.vm.tracking ? this.#sync(sim) : t.sync();
     if (this.#round) this.#closeRound(sim.now, dirtied);
+    this.#releaseDeferred();
     this.#openRound(sim.now, 'stop-and-copy');
     const enc = this.#encoder;
     enc.xbzrleActive = t.wraps >= 1;
@@ -350,6 +379,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.result.reason = reason;
     const dirtied = vm.tracking ? this.#sync(sim) : t.sync();
     if (this.#round) this.#closeRound(sim.now, dirtied);
+    this.#releaseDeferred();
     vm.stopTracking();
     const discard = this.options.algorithm === 'hybrid' ? t.discardRanges() * DISCARD_RANGE_BYTES : 0;
     this.#openRound(sim.now, 'stop-and-copy');
@@ -533,6 +563,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     }
     if (status !== 'completed') this.result.downtime = null;
     if (status !== 'rejected') {
+      if (this.#deferral) this.result.deferral = this.#deferral.stats;
+      if (this.#transfer instanceof PageTransfer) this.result.freePagesSkipped = this.#transfer.freeSkipped;
+      this.result.dedupPages = this.#encoder.dedupPages;
       const running = this.result.totalTime! - (this.result.downtime ?? 0);
       const lost = this.#throttleLost + (this.result.postcopy?.blockedTime ?? 0);
       this.result.degradation = running > 0 ? Math.min(1, lost / running) : 0;

@@ -2,6 +2,7 @@
  * @module migration/result
  * The per-migration record (a contract: see docs/model.md). Seconds, bytes, pages.
  */
+import type { DeferralStats } from './optimizations/deferral.js';
 import type { QemuInfo } from './qemu-info.js';
 
 export type MigrationStatus = 'completed' | 'timeout' | 'aborted' | 'failed' | 'rejected' | 'unfinished';
@@ -59,6 +60,12 @@ export interface MigrationResult {
   degradation: number;
   /** Auto-converge / dirty-limit: the highest throttle (percent), its steps, guest time lost (s); null if it never triggered. */
   throttle: { maxPercent: number; steps: { time: number; percent: number }[]; lostTime: number } | null;
+  /** Hot-page deferral: pages held back and wrong predictions; null when off. */
+  deferral: DeferralStats | null;
+  /** Free pages not sent (free-page hinting). */
+  freePagesSkipped: number;
+  /** Pages sent as references to content the destination had (dedup). */
+  dedupPages: number;
   /** The same figures shaped like QMP query-migrate, in QEMU's units (ms, bytes, pages); null if never started. */
   qemu: QemuInfo | null;
   /** Post-copy figures (post-copy and hybrid), else null. */

@@ -11,9 +11,13 @@ import { FluidImage, FluidLayout, FluidTransfer } from '../memory/fluid.js';
 import { PageImage } from '../memory/page-image.js';
 import { MemoryTransfer, PageTransfer } from '../memory/page-transfer.js';
 import { Link, Network } from '../network/network.js';
+import { FreeMemory } from '../workload/free-memory.js';
 import { Workload } from '../workload/workload.js';
 import type { FailureImpact, Migration } from './driver.js';
 import type { KeptImage } from './reuse.js';
+
+const CONTENT_POOL_SIZE = 2 ** 24;
+const MAX_CONTENT_POOLS = 255;
 
 /** Memory of a host over time: what VMs reserve and what kept images hold. */
 export interface HostMemoryStats {
@@ -35,6 +39,8 @@ export class Host {
   alive = true;
   /** Migrations under way with this host as source or destination. */
   migrations = 0;
+  /** Page contents this host received in migrations (deduplication: gang migration). */
+  readonly contents = new Set<number>();
   /** Images of VMs that left, kept for reuse, oldest first. */
   readonly kept = new Map<Vm, KeptImage>();
   #keptBytes = 0;
@@ -149,6 +155,8 @@ export class Vm {
   compressibility = 0.5;
   /** Backlog a wall-clock-paced guest catches up after a stall, s (0: compute-bound). */
   catchUp = 0;
+  /** Free-memory churn (page-exact VMs that declare free memory), else null. */
+  freeMemory: FreeMemory | null = null;
 
   /**
    * @param image page-exact memory, or null
@@ -210,6 +218,7 @@ export class Vm {
       if (this.image) {
         this.image.setTime(t);
         this.workload.advance(this.#writtenUntil, t, this.image, this.speed);
+        this.freeMemory?.advance((t - this.#writtenUntil) * this.speed);
       } else {
         this.fluid!.advance(this.#writtenUntil, t, this.speed);
       }
@@ -321,6 +330,22 @@ export class World {
       }
     }
     for (const image of [...host.kept.values()]) image.release(this.sim);
+  }
+
+  readonly #contentBases = new Map<string, number>();
+
+  /**
+   * The first content id of a named pool of page contents, the same for every VM that names it.
+   * Pools are 2^24 pages apart (64 GiB of 4 KiB pages each); ids are never 0.
+   */
+  contentBase(pool: string): number {
+    let base = this.#contentBases.get(pool);
+    if (base === undefined) {
+      if (this.#contentBases.size >= MAX_CONTENT_POOLS) throw new RangeError(`more than ${MAX_CONTENT_POOLS} content pools (duplicates: images and VMs with internal duplicates)`);
+      base = 1 + this.#contentBases.size * CONTENT_POOL_SIZE;
+      this.#contentBases.set(pool, base);
+    }
+    return base;
   }
 
   path(from: Host, to: Host): Link[] {

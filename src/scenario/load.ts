@@ -126,6 +126,9 @@ function crossCheck(s: ScenarioSpec): string[] {
     s.migrations.forEach((m, i) => {
       if (m.reuse && m.reuse.policy !== 'none') issues.push(`migrations[${i}].reuse: memory reuse needs fidelity: page (kept images are per page)`);
       if (m.xbzrle) issues.push(`migrations[${i}].xbzrle: XBZRLE needs fidelity: page (its cache is per page)`);
+      for (const field of ['deferHot', 'freePageHinting', 'dedup'] as const) {
+        if (m[field]) issues.push(`migrations[${i}].${field}: needs fidelity: page (it decides page by page)`);
+      }
     });
   }
   s.migrations.forEach((m, i) => {

@@ -9,6 +9,9 @@ import { Migration } from '../migration/driver.js';
 import { defaultOptions, MigrationOptions } from '../migration/options.js';
 import { MigrationResult } from '../migration/result.js';
 import { HostMemoryStats, World } from '../migration/world.js';
+import { deferralDefaults } from '../migration/optimizations/deferral.js';
+import { PageImage } from '../memory/page-image.js';
+import { FreeMemory } from '../workload/free-memory.js';
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
 import { VERSION } from '../version.js';
@@ -57,6 +60,12 @@ export function runScenario(spec: ScenarioSpec): RunResult {
       const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout);
       if (v.compressibility !== undefined) vm.compressibility = v.compressibility;
       if (v.catchUp !== undefined) vm.catchUp = v.catchUp;
+      if (vm.image && v.free) {
+        const size = Math.min(resident, Math.floor(v.free.size / spec.pageSize));
+        const churn = v.free.churn === undefined ? 0 : parsePageRate(v.free.churn, spec.pageSize);
+        vm.freeMemory = new FreeMemory(vm.image, resident - size, size, resident, churn, world.rng(`vm:${name}:free`));
+      }
+      if (vm.image && v.duplicates) addDuplicates(world, vm.image, name, resident, v.duplicates);
     }
   }
   // one migration per member of a group; `after` follows the same member's earlier migration
@@ -106,6 +115,7 @@ export function resolveOptions(m: Omit<MigrationSpecT, 'vm' | 'to' | 'at'>): Mig
   for (const [key, value] of Object.entries(m)) {
     if (value === undefined || !(key in options)) continue;
     if (key === 'reuse') options.reuse = { ...options.reuse, ...stripUndefined(value as object) };
+    else if (key === 'deferHot') options.deferHot = value === null ? null : { ...deferralDefaults, ...stripUndefined(value as object) };
     else (options as unknown as Record<string, unknown>)[key] = value;
   }
   return options;
@@ -127,6 +137,24 @@ export function applyVariant(spec: ScenarioSpec, variant: VariantSpec): Scenario
 /** A variant's display name: its label, or algorithm[:preset]. */
 export function variantName(v: VariantSpec): string {
   return v.label ?? (v.algorithm === 'precopy' ? `precopy:${v.preset}` : v.algorithm);
+}
+
+/**
+ * Content identity for dedup: the first `share` of resident pages hold the named image's pages
+ * (the same in every VM that names it); the next `internal` share are pairs of equal pages.
+ */
+function addDuplicates(world: World, image: PageImage, vm: string, resident: number, d: { image?: string; share: number; internal: number }): void {
+  const content = (image.content = new Uint32Array(image.pageCount));
+  const shared = d.image ? Math.floor(resident * d.share) : 0;
+  if (shared > 0) {
+    const base = world.contentBase(`image:${d.image}`);
+    for (let p = 0; p < shared; p++) content[p] = base + p;
+  }
+  const internal = Math.floor(resident * d.internal) & ~1;
+  if (internal > 0) {
+    const base = world.contentBase(`vm:${vm}`);
+    for (let i = 0; i < internal && shared + i < resident; i++) content[shared + i] = base + (i >> 1);
+  }
 }
 
 /** Workload sizes in bytes -> pages (the runtime works in pages). */

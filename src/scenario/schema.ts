@@ -135,6 +135,21 @@ const migrationOptionFields = {
   dirtyLimit: orUnlimited(Rate).optional(),
   availSwitchoverBandwidth: Rate.optional(),
   syncTime: Duration.optional(),
+  // the seed's related work: hot-page deferral, free-page elimination, deduplication
+  deferHot: z
+    .union([
+      z.boolean().transform((on) => (on ? {} : null)),
+      z.strictObject({
+        predictor: z.enum(['threshold', 'time-series']).optional(),
+        window: z.number().int().min(1).max(8).optional().meta({ description: 'rounds of history, 1..8' }),
+        threshold: z.number().positive().optional().meta({ description: 'rounds dirtied (threshold) or weighted score (time-series) that make a page hot' }),
+        decay: z.number().positive().max(1).optional().meta({ description: 'time-series: weight of each older round' }),
+      }),
+    ])
+    .optional()
+    .meta({ description: 'hold pages dirtied in recent rounds back to the stop-and-copy' }),
+  freePageHinting: z.boolean().optional().meta({ description: 'do not send free pages (the destination gets zero pages)' }),
+  dedup: z.boolean().optional().meta({ description: 'send a page whose content the destination already received as a reference' }),
   // memory reuse
   reuse: z
     .union([
@@ -202,6 +217,19 @@ export const Scenario = z
           host: z.string().min(1),
           memory: Size,
           resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
+          free: z
+            .strictObject({
+              size: Size.meta({ description: 'free memory (unused, not zero) at the top of the resident memory' }),
+              churn: PageRate.optional().meta({ description: 'pages allocated (and as many freed) per second, default 0' }),
+            })
+            .optional(),
+          duplicates: z
+            .strictObject({
+              image: z.string().min(1).optional().meta({ description: 'VMs naming the same image share the content of their first `share` of resident pages' }),
+              share: Fraction.default(0).meta({ description: 'share of resident pages with the image content' }),
+              internal: Fraction.default(0).meta({ description: 'share of resident pages that duplicate another page of the same VM (pairs)' }),
+            })
+            .optional(),
           catchUp: Duration.optional().meta({ description: 'a guest paced by the wall clock catches up this much backlog after a stall (throttling), default 0: compute-bound' }),
           compressibility: Fraction.optional().meta({ description: 'share of a data page that compression removes (zlib level 1), default 0.5' }),
           workload: Workload.default({ kind: 'idle' }),

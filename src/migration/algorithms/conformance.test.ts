@@ -18,3 +18,7 @@ runConformance({ name: 'postcopy preempt bubble', migration: { algorithm: 'postc
 // memory reuse keeps the image on the source: every contract still holds
 runConformance({ name: 'precopy:qemu + reuse keep-all', migration: { algorithm: 'precopy', reuse: 'keep-all' } });
 runConformance({ name: 'hybrid + reuse drop-updated+skip-hot', migration: { algorithm: 'hybrid', reuse: 'drop-updated+skip-hot' } });
+// the seed's related-work optimizations
+runConformance({ name: 'precopy:xen + hot-page deferral', migration: { algorithm: 'precopy', preset: 'xen', deferHot: true } });
+runConformance({ name: 'precopy:qemu + free-page hinting + dedup', migration: { algorithm: 'precopy', freePageHinting: true, dedup: true } });
+runConformance({ name: 'hybrid + deferral + dedup', migration: { algorithm: 'hybrid', deferHot: { predictor: 'time-series', threshold: 1.2 }, dedup: true } });

@@ -18,6 +18,9 @@ import { PageEncoder } from '../../memory/page-transfer.js';
 import { PageImage } from '../../memory/page-image.js';
 import { OptimizationOptions } from './options.js';
 
+/** A reference to content the destination already has: a 64-bit content hash after the page header. */
+export const DEDUP_REFERENCE_BYTES = 8;
+
 /** XBZRLE's flag byte and 16-bit encoded length after the page header. */
 const XBZRLE_EXTRA = 3;
 /** Run lengths around a contiguous changed region in the XOR + RLE delta. */
@@ -49,6 +52,10 @@ export class QemuPageEncoder implements PageEncoder {
   xbzrleActive = false;
   /** The stop-and-copy: misses are not cached any more. */
   lastStage = false;
+  /** Contents the destination has received (dedup), or null when dedup is off. */
+  dedupSeen: Set<number> | null = null;
+  /** Pages sent as references to content the destination had. */
+  dedupPages = 0;
   readonly #slots: number;
   readonly #tags: Int32Array;
   readonly #cachedVersion: Uint8Array;
@@ -80,6 +87,17 @@ export class QemuPageEncoder implements PageEncoder {
   /** Wire bytes of page p now (0: an unchanged page found in the cache is skipped). */
   encode(p: number, zero: boolean): number {
     if (zero) return this.zeroPage;
+    const seen = this.dedupSeen;
+    if (seen !== null) {
+      const id = this.image!.content?.[p] ?? 0;
+      if (id !== 0) {
+        if (seen.has(id)) {
+          this.dedupPages++;
+          return this.pageHeader + DEDUP_REFERENCE_BYTES;
+        }
+        seen.add(id);
+      }
+    }
     if (this.xbzrleActive && this.xbzrle) return this.#xbzrle(p);
     this.normalPages++;
     return this.#fullPage;

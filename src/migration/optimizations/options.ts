@@ -4,6 +4,8 @@
  * capabilities (`query-migrate-parameters`, `migrate-set-capabilities`).
  */
 
+import { DeferralOptions } from './deferral.js';
+
 export type Compression = 'none' | 'zlib' | 'zstd';
 
 export interface OptimizationOptions {
@@ -31,6 +33,12 @@ export interface OptimizationOptions {
   availSwitchoverBandwidth: number;
   /** Time one dirty-bitmap sync takes (the sender is idle meanwhile), s: a property of the machine. */
   syncTime: number;
+  /** Hot-page deferral: hold predicted-hot pages back to the stop-and-copy (null: off). */
+  deferHot: DeferralOptions | null;
+  /** Do not send free pages: the destination gets them as zero pages (free-page hinting / ballooning). */
+  freePageHinting: boolean;
+  /** Send a page whose content the destination already received as a reference. */
+  dedup: boolean;
 }
 
 export const optimizationDefaults: OptimizationOptions = {
@@ -46,4 +54,7 @@ export const optimizationDefaults: OptimizationOptions = {
   dirtyLimit: Infinity,
   availSwitchoverBandwidth: 0,
   syncTime: 0,
+  deferHot: null,
+  freePageHinting: false,
+  dedup: false,
 };

@@ -61,14 +61,15 @@ export const THROTTLE_SLICE = 0.01;
 
 /**
  * The share of its full write rate a throttled guest keeps. A compute-bound guest (catchUp 0)
- * runs (1 - p) of the time. A guest that works at a wall-clock pace and catches up a backlog of up
- * to `catchUp` seconds after a stall (as the lab's dirty.c does, 100 ms) loses nothing while the
- * throttle's sleeps are shorter than that, and keeps (catchUp + slice) / (sleep + slice) after.
+ * runs (1 - p) of the time. A guest that works at a wall-clock pace catches up a backlog of up to
+ * `catchUp` seconds after a stall, so it loses nothing while the throttle's sleeps are shorter than
+ * that; after a longer sleep it drops the whole backlog (as the lab's dirty.c resets its deadline)
+ * and works only during the slice: slice / (sleep + slice).
  */
 export function throttledSpeed(percent: number, catchUp: number): number {
   if (percent <= 0) return 1;
   const p = Math.min(percent, 99.999) / 100;
   if (catchUp <= 0) return 1 - p;
   const sleep = (THROTTLE_SLICE * p) / (1 - p);
-  return sleep <= catchUp ? 1 : (catchUp + THROTTLE_SLICE) / (sleep + THROTTLE_SLICE);
+  return sleep <= catchUp ? 1 : THROTTLE_SLICE / (sleep + THROTTLE_SLICE);
 }
