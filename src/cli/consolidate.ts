@@ -29,6 +29,7 @@ import {
   type ConsolidationSpec,
 } from '../datacenter/scenario.js';
 import type { ConsolidationResult, Distribution } from '../datacenter/types.js';
+import { liveMigrationDefaults } from '../datacenter/live-migration.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
 import { VERSION } from '../version.js';
 
@@ -64,7 +65,7 @@ export function registerConsolidate(program: Command, io: Io, setCode: (c: numbe
     .option('--policy <name>', 'dvfs, npa or <thr|iqr|mad|lr|lrr>-<mmt|mc|mu|rs>, e.g. lr-mmt')
     .option('--param <x>', 'policy parameter, e.g. 1.2 (lr), 0.8 (thr), 2.5 (mad), 1.5 (iqr)')
     .option('--migration <model>', `migration cost: ${MIGRATION_MODELS.join(', ')} (default cloudsim)`)
-    .option('--fidelity <f>', `live-migration memory model: ${FIDELITIES.join(', ')}`)
+    .option('--fidelity <f>', `live-migration memory model: ${FIDELITIES.join(', ')} (default fluid: region-level expected counts, fast; page: page-exact, slow)`)
     .option('--hosts <n>', 'number of hosts (default 800)')
     .option('--vms <n>', 'use only the first n trace files')
     .option('--duration <d>', 'simulated time, e.g. 6h (default 24h)')
@@ -226,8 +227,8 @@ function hours(s: number): string {
 
 function migrationLabel(spec: ConsolidationSpec, result: ConsolidationResult): string {
   if (spec.migration.model === 'cloudsim') return 'cloudsim';
-  const f = (liveSettings(spec.migration) as { fidelity?: string }).fidelity;
-  return `${result.migration.model}${f ? ` (${f})` : ''}`;
+  const f = liveSettings(spec.migration).fidelity ?? liveMigrationDefaults.fidelity;
+  return `${result.migration.model} (${f})`;
 }
 
 function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds: number): string {

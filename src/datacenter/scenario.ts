@@ -328,7 +328,7 @@ export function consolidationConfig(spec: ConsolidationSpec, vms: number): Conso
 
 /** The live-migration settings of a migration spec (engine defaults for what it leaves out). */
 export function liveSettings(m: MigrationSpecValue): Partial<LiveMigrationSettings> {
-  const settings: Partial<LiveMigrationSettings> & Record<string, unknown> = { algorithm: m.model as LiveMigrationSettings['algorithm'] };
+  const settings: Partial<LiveMigrationSettings> = { algorithm: m.model as LiveMigrationSettings['algorithm'] };
   if (m.preset !== undefined) settings.preset = m.preset;
   if (m.writeRateAtFullLoad !== undefined) settings.writeRateAtFullLoad = m.writeRateAtFullLoad;
   if (m.hotShare !== undefined) settings.hotShare = m.hotShare;
