@@ -5,10 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { calibrate, CalibrationReport, RowReport } from './calibrate.js';
 import { qemuLabConstants } from './constants.js';
 import { fitConstants } from './fit.js';
@@ -16,18 +15,9 @@ import { parseQemuRuns } from './qemu-runs.js';
 import { quantile } from './stats.js';
 import { main } from '../cli/main.js';
 import { parseScenarioText } from '../scenario/load.js';
+import { sharedDir } from '../../test/support.js';
 
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the test file');
-    dir = up;
-  }
-  return dir;
-}
-
-const csvPath = resolve(projectRoot(), '..', 'shared', 'validation', 'qemu', 'runs.csv');
+const csvPath = resolve(sharedDir(), 'validation', 'qemu', 'runs.csv');
 const runs = parseQemuRuns(readFileSync(csvPath, 'utf8'));
 let cached: CalibrationReport | null = null;
 const report = (): CalibrationReport => (cached ??= calibrate(runs, qemuLabConstants));

@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import { relErr, run } from '../../test/support.js';
 import { ScenarioInput } from '../scenario/schema.js';
 
-const MiB = 2 ** 20;
 const w = 4096 + 8;
 
 function hosts(bMemory = '64GiB', maxConcurrent?: number) {
