@@ -13,12 +13,15 @@ const cases = [
   { label: 'post-copy (forward pre-paging)', migration: { algorithm: 'postcopy' } },
   { label: 'post-copy, preempt channel', migration: { algorithm: 'postcopy', preempt: true } },
   { label: 'hybrid (post-copy after the first pass)', migration: { algorithm: 'hybrid', maxBandwidth: 'unlimited' } },
+  { label: 'qemu, max-bandwidth unlimited, fluid memory', migration: { maxBandwidth: 'unlimited' }, fidelity: 'fluid' },
+  { label: 'post-copy, fluid memory', migration: { algorithm: 'postcopy' }, fidelity: 'fluid' },
 ];
 
 for (const c of cases) {
   const spec = validateScenario({
     name: 'bench-16g',
     seed: 1,
+    fidelity: c.fidelity ?? 'page',
     network: { bandwidth: '10Gbit/s', latency: '0.1ms' },
     hosts: [{ name: 'A', memory: '64GiB' }, { name: 'B', memory: '64GiB' }],
     vms: [{ name: 'big', host: 'A', memory: '16GiB', workload: { kind: 'hotcold', writeRate: '100000/s', readRate: '100000/s', hotSet: '256MiB', hotShare: 0.95 } }],
@@ -31,7 +34,7 @@ for (const c of cases) {
     'simulated total time (s)': m.totalTime.toFixed(2),
     'downtime (ms)': m.downtime === null ? '-' : (m.downtime * 1000).toFixed(1),
     rounds: m.rounds.filter((r) => r.kind === 'live').length,
-    faults: m.postcopy ? m.postcopy.faults : '-',
+    faults: m.postcopy ? Math.round(m.postcopy.faults) : '-',
     'degradation %': m.postcopy ? (m.postcopy.degradation * 100).toFixed(1) : '-',
     'GiB sent': (m.bytesTransferred / 2 ** 30).toFixed(2),
     events: result.events,
