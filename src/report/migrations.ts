@@ -29,13 +29,14 @@ function columns(withVariant: boolean, withVm: boolean, withPostcopy: boolean): 
     { header: 'total s', text: (r) => num(r.m.totalTime, 3), csv: (r) => r.m.totalTime },
     { header: 'downtime ms', text: (r) => num(r.m.downtime, 1, 1e-3), csv: (r) => r.m.downtime },
     { header: 'sent MiB', text: (r) => num(r.m.bytesTransferred, 1, MiB), csv: (r) => r.m.bytesTransferred },
-    { header: 'pages', text: (r) => String(r.m.pagesTransferred), csv: (r) => r.m.pagesTransferred },
-    { header: 'zero pages', text: (r) => String(r.m.zeroPages), csv: (r) => r.m.zeroPages },
+    // fluid memory counts pages in expectation: whole pages in the table
+    { header: 'pages', text: (r) => String(Math.round(r.m.pagesTransferred)), csv: (r) => r.m.pagesTransferred },
+    { header: 'zero pages', text: (r) => String(Math.round(r.m.zeroPages)), csv: (r) => r.m.zeroPages },
     { header: 'rounds', text: (r) => String(r.m.rounds.filter((x) => x.kind === 'live').length), csv: (r) => r.m.rounds.filter((x) => x.kind === 'live').length },
   );
   if (withPostcopy) {
     cols.push(
-      { header: 'faults', text: (r) => (r.m.postcopy ? String(r.m.postcopy.faults) : '-'), csv: (r) => r.m.postcopy?.faults ?? null },
+      { header: 'faults', text: (r) => (r.m.postcopy ? String(Math.round(r.m.postcopy.faults)) : '-'), csv: (r) => r.m.postcopy?.faults ?? null },
       { header: 'degradation %', text: (r) => (r.m.postcopy ? (r.m.postcopy.degradation * 100).toFixed(1) : '-'), csv: (r) => r.m.postcopy?.degradation ?? null },
     );
   }
