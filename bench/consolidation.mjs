@@ -1,18 +1,20 @@
-// Consolidation benchmark: prints wall time and peak RSS for
-//  1. one PlanetLab day (800 hosts, 1052 VMs, LR-MMT 1.2) in CloudSim-compatible mode,
-//  2. a synthetic day with 10,000 hosts and 100,000 VMs (seeded traces), LR-MMT 1.2.
-// Usage: npx tsc -p . && node bench/consolidation.mjs [--skip-large] [--hosts N --vms N]
+// Consolidation benchmark: prints wall time and peak RSS (each case in its own process, so the
+// peak is that case's) for
+//  1. one PlanetLab day (20110303: 800 hosts, 1052 VMs, LR-MMT 1.2) in CloudSim-compatible mode,
+//  2. the same day with real migrations: the live-migration engine, pre-copy (qemu preset, fluid memory),
+//  3. a synthetic day with 10,000 hosts and 100,000 VMs (seeded traces), LR-MMT 1.2, CloudSim mode
+//     (target: under 60 s and 4 GiB).
+// Usage: npx tsc -p . && node bench/consolidation.mjs [--skip-large] [--skip-live] [--hosts N --vms N]
+// Benchmarks print; they never assert.
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { resourceUsage } from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { runConsolidation, cloudsimPlanetLabConfig, HOST_G4, HOST_G5 } from '../dist/src/datacenter/index.js';
-import { loadPlanetLabFolder } from '../dist/src/io/planetlab.js';
-import { Rng } from '../dist/src/core/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DAY_DIR = join(here, '..', '..', 'shared', 'data', 'planetlab', '20110303');
 const SAMPLES = 288;
 const MIB = 2 ** 20;
-const SAMPLE_EVERY_MS = 20;
 // Ten VMs per host do not fit the 2-core PlanetLab hosts at full capacity (CloudSim places VMs at
 // their full MIPS first), so the synthetic day uses 12-core versions of the same machines.
 const LARGE_HOST_PES = 12;
@@ -22,32 +24,15 @@ const LARGE_HOST_BW = 10e9 / 8;
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
+  return i >= 0 ? args[i + 1] : dflt;
 };
-
-/** Runs fn while sampling RSS; returns { value, ms, peakMiB }. */
-async function measure(fn) {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, SAMPLE_EVERY_MS);
-  const t0 = performance.now();
-  // let the sampler start before the synchronous run
-  await new Promise((r) => setTimeout(r, SAMPLE_EVERY_MS));
-  const start = performance.now();
-  const value = fn();
-  const ms = performance.now() - start;
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  void t0;
-  return { value, ms, peakMiB: peak / MIB };
-}
 
 /**
  * PlanetLab-like synthetic traces: each VM has a seeded base level and a bounded random walk,
  * rounded to integer percent like the real files.
  */
-function syntheticTraces(vms, seed) {
+async function syntheticTraces(vms, seed) {
+  const { Rng } = await import('../dist/src/core/random.js');
   const values = new Float32Array(vms * SAMPLES);
   for (let v = 0; v < vms; v++) {
     const rng = new Rng(seed, `trace/${v}`);
@@ -62,25 +47,55 @@ function syntheticTraces(vms, seed) {
   return { samples: SAMPLES, values };
 }
 
-function report(name, m, extra = '') {
-  const r = m.value;
+/** One case, in this (child) process: prints one JSON line. */
+async function runCase(name) {
+  const dc = await import('../dist/src/datacenter/index.js');
+  const { loadPlanetLabFolder } = await import('../dist/src/io/planetlab.js');
+  const { liveMigrationModel } = await import('../dist/src/datacenter/live-migration.js');
+  let run;
+  if (name === 'planetlab-cloudsim' || name === 'planetlab-precopy') {
+    const { traces } = loadPlanetLabFolder(DAY_DIR);
+    const cfg = dc.cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2 });
+    const model = name === 'planetlab-precopy' ? liveMigrationModel({ algorithm: 'precopy', preset: 'qemu', fidelity: 'fluid' }) : dc.cloudsimMigrationModel;
+    run = () => dc.runConsolidation(cfg, traces, model);
+  } else {
+    const hosts = Number(opt('--hosts', 10000));
+    const vms = Number(opt('--vms', 100000));
+    const traces = await syntheticTraces(vms, 42);
+    const cfg = dc.cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2, hosts });
+    const big = (t) => ({ ...t, name: `${t.name} x${LARGE_HOST_PES / t.pes}`, pes: LARGE_HOST_PES, ramBytes: LARGE_HOST_RAM, bandwidth: LARGE_HOST_BW });
+    cfg.hostTypes = [big(dc.HOST_G4), big(dc.HOST_G5)];
+    run = () => dc.runConsolidation(cfg, traces);
+  }
+  const t0 = performance.now();
+  const r = run();
+  const seconds = (performance.now() - t0) / 1000;
+  const peakMiB = (resourceUsage().maxRSS * 1024) / MIB;
+  console.log(JSON.stringify({ seconds, peakMiB, energyKWh: r.energyKWh, migrations: r.migrations, slav: r.slav, hosts: r.hosts, vms: r.vms, migration: r.migration }));
+}
+
+function report(title, caseName, extraArgs = []) {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', caseName, ...extraArgs], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) {
+    console.log(`${title}: failed\n${child.stderr}`);
+    return;
+  }
+  const r = JSON.parse(child.stdout.trim().split('\n').pop());
+  const m = r.migration;
+  const live = m.model !== 'cloudsim' ? `; migration time mean ${m.totalTime.mean.toFixed(1)} s (p90 ${m.totalTime.p90.toFixed(1)} s), downtime mean ${(m.downtime.mean * 1000).toFixed(0)} ms, ${m.failed} not completed` : '';
   console.log(
-    `${name}: wall ${(m.ms / 1000).toFixed(2)} s, peak RSS ${m.peakMiB.toFixed(0)} MiB; ` +
-      `energy ${r.energyKWh.toFixed(2)} kWh, migrations ${r.migrations}, SLAV ${(r.slav * 100).toFixed(5)} %${extra}`,
+    `${title}: wall ${r.seconds.toFixed(2)} s, peak RSS ${r.peakMiB.toFixed(0)} MiB; energy ${r.energyKWh.toFixed(2)} kWh, migrations ${r.migrations}, SLAV ${(r.slav * 100).toFixed(5)} %${live}`,
   );
 }
 
-const planetlab = loadPlanetLabFolder(DAY_DIR);
-const small = await measure(() => runConsolidation(cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2 }), planetlab.traces));
-report('PlanetLab 20110303, 800 hosts, 1052 VMs, LR-MMT 1.2 (CloudSim 5.0: 35.61 s, 2817 MiB)', small);
-
-if (!args.includes('--skip-large')) {
-  const hosts = opt('--hosts', 10000);
-  const vms = opt('--vms', 100000);
-  const traces = syntheticTraces(vms, 42);
-  const cfg = cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2, hosts });
-  const big = (t) => ({ ...t, name: `${t.name} x${LARGE_HOST_PES / t.pes}`, pes: LARGE_HOST_PES, ramBytes: LARGE_HOST_RAM, bandwidth: LARGE_HOST_BW });
-  cfg.hostTypes = [big(HOST_G4), big(HOST_G5)];
-  const large = await measure(() => runConsolidation(cfg, traces));
-  report(`synthetic, ${hosts} hosts (12-core G4/G5), ${vms} VMs, LR-MMT 1.2`, large);
+if (args.includes('--case')) {
+  await runCase(opt('--case'));
+} else {
+  report('PlanetLab 20110303, 800 hosts, 1052 VMs, LR-MMT 1.2, CloudSim migrations (CloudSim 5.0: 35.61 s, 2817 MiB)', 'planetlab-cloudsim');
+  if (!args.includes('--skip-live')) report('same day, pre-copy migrations (qemu preset, fluid memory)', 'planetlab-precopy');
+  if (!args.includes('--skip-large')) {
+    const hosts = opt('--hosts', '10000');
+    const vms = opt('--vms', '100000');
+    report(`synthetic, ${hosts} hosts (12-core G4/G5), ${vms} VMs, LR-MMT 1.2 (target < 60 s, < 4096 MiB)`, 'synthetic', ['--hosts', hosts, '--vms', vms]);
+  }
 }

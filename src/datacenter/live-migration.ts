@@ -61,42 +61,86 @@ export function liveMigrationModel(settings: Partial<LiveMigrationSettings> = {}
     name: s.algorithm === 'precopy' ? `precopy:${s.preset}` : s.algorithm,
     plan(batch: MigrationRequest[]): MigrationOutcome[] {
       step++;
-      const sim = new Simulation();
-      const world = new World(sim, s.seed, s.latency);
-      const hostOf = (id: number, bandwidth: number) => {
-        const name = `h${id}`;
-        return world.hosts.get(name) ?? world.addHost(name, Infinity, bandwidth);
-      };
-      const migrations = batch.map((r) => {
-        const source = hostOf(r.from, r.fromBandwidth);
-        const target = hostOf(r.to, r.toBandwidth);
-        const pages = Math.ceil(r.ramBytes / s.pageSize);
-        const hot = Math.max(1, Math.round(pages * s.hotFraction));
-        const spec: WorkloadSpec = {
-          kind: 'hotcold',
-          writeRate: s.writeRateAtFullLoad * Math.min(1, Math.max(0, r.cpuUtilization)),
-          readRate: 0,
-          workingSet: pages,
-          hotSet: hot,
-          hotShare: s.hotShare,
-          offset: 0,
-        };
-        const workload = createWorkload(spec, world.rng(`vm:${r.vm}:step:${step}`));
-        const layout = s.fidelity === 'fluid' ? fluidLayout(spec, pages, pages) : undefined;
-        const vm = world.addVm(`v${r.vm}`, pages * s.pageSize, s.pageSize, pages, workload, source, layout);
-        return new Migration(world, vm, target, 0, options);
-      });
-      sim.run();
-      return migrations.map((m) => {
-        const r = m.result;
-        return {
-          duration: r.totalTime ?? 0,
-          downtime: r.downtime ?? 0,
-          bytesTransferred: r.bytesTransferred,
-          completed: r.status === 'completed',
-          reason: r.status === 'completed' ? undefined : `${r.status}: ${r.reason}`,
-        };
-      });
+      // Migrations that share no host do not interact (max-min sharing is per connected set of
+      // links), so each group of migrations linked through hosts runs in its own simulation: the
+      // same outcomes, without every flow event re-sharing every link of the batch.
+      const outcomes: MigrationOutcome[] = new Array(batch.length);
+      for (const group of hostGroups(batch)) {
+        const results = simulate(group.map((i) => batch[i]));
+        group.forEach((i, k) => (outcomes[i] = results[k]));
+      }
+      return outcomes;
     },
   };
+
+  function simulate(batch: MigrationRequest[]): MigrationOutcome[] {
+    const sim = new Simulation();
+    const world = new World(sim, s.seed, s.latency);
+    const hostOf = (id: number, bandwidth: number) => {
+      const name = `h${id}`;
+      return world.hosts.get(name) ?? world.addHost(name, Infinity, bandwidth);
+    };
+    const migrations = batch.map((r) => {
+      const source = hostOf(r.from, r.fromBandwidth);
+      const target = hostOf(r.to, r.toBandwidth);
+      const pages = Math.ceil(r.ramBytes / s.pageSize);
+      const hot = Math.max(1, Math.round(pages * s.hotFraction));
+      const spec: WorkloadSpec = {
+        kind: 'hotcold',
+        writeRate: s.writeRateAtFullLoad * Math.min(1, Math.max(0, r.cpuUtilization)),
+        readRate: 0,
+        workingSet: pages,
+        hotSet: hot,
+        hotShare: s.hotShare,
+        offset: 0,
+      };
+      const workload = createWorkload(spec, world.rng(`vm:${r.vm}:step:${step}`));
+      const layout = s.fidelity === 'fluid' ? fluidLayout(spec, pages, pages) : undefined;
+      const vm = world.addVm(`v${r.vm}`, pages * s.pageSize, s.pageSize, pages, workload, source, layout);
+      return new Migration(world, vm, target, 0, options);
+    });
+    sim.run();
+    return migrations.map((m) => {
+      const r = m.result;
+      return {
+        duration: r.totalTime ?? 0,
+        downtime: r.downtime ?? 0,
+        bytesTransferred: r.bytesTransferred,
+        completed: r.status === 'completed',
+        reason: r.status === 'completed' ? undefined : `${r.status}: ${r.reason}`,
+      };
+    });
+  }
+}
+
+/** Indices of the batch grouped by connected hosts (union-find over source and target ids). */
+export function hostGroups(batch: readonly MigrationRequest[]): number[][] {
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    while (parent.get(x) !== r) {
+      const next = parent.get(x)!;
+      parent.set(x, r);
+      x = next;
+    }
+    return r;
+  };
+  const key = (id: number) => {
+    if (!parent.has(id)) parent.set(id, id);
+    return id;
+  };
+  for (const r of batch) {
+    const a = find(key(r.from));
+    const b = find(key(r.to));
+    if (a !== b) parent.set(a, b);
+  }
+  const groups = new Map<number, number[]>();
+  batch.forEach((r, i) => {
+    const root = find(r.to);
+    const g = groups.get(root);
+    if (g) g.push(i);
+    else groups.set(root, [i]);
+  });
+  return [...groups.values()];
 }
