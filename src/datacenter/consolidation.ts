@@ -92,6 +92,7 @@ function planUnderloaded(
   for (let h = 0; h < H; h++) {
     const u = dc.utilization(h);
     if (u === 0) exclSource[h] = exclTarget[h] = 1; // switched off
+    if (exclTarget[h] === 1) candidates.exclude(h);
     if (exclSource[h] === 1) excludedCount++;
     else if (u > 0 && u < 1) ranked.push(h);
   }
@@ -112,6 +113,7 @@ function planUnderloaded(
     exclSource[h] = 1;
     excludedCount++;
     exclTarget[h] = 1;
+    candidates.exclude(h);
     const vms = dc.lists[h].filter((v) => dc.inMigration[v] === 0);
     if (vms.length === 0) continue;
     const batch: PlannedMigration[] = [];

@@ -7,6 +7,9 @@
  */
 import type { DataCenterState } from '../state.js';
 
+/** Rebuild the scan order when more than 1/8 of it has been excluded since the last rebuild. */
+const COMPACT_FRACTION = 8;
+
 export class HostCandidates {
   private readonly pristine: Uint8Array;
   /** Non-pristine hosts at the start of the step, ascending. */
@@ -19,10 +22,14 @@ export class HostCandidates {
   /** The scan order, rebuilt only after a change. */
   private order = new Int32Array(0);
   private dirty = true;
+  /** Hosts excluded as targets for the rest of the step (dropped from the order at the next rebuild). */
+  private readonly dropped: Uint8Array;
+  private droppedSinceRebuild = 0;
 
   constructor(private readonly dc: DataCenterState) {
     const H = dc.hostCount;
     this.pristine = new Uint8Array(H);
+    this.dropped = new Uint8Array(H);
     const active: number[] = [];
     const types = new Map<number, number[]>();
     for (let h = 0; h < H; h++) {
@@ -57,9 +64,21 @@ export class HostCandidates {
     this.dirty = true;
   }
 
+  /**
+   * Host `h` is excluded as a target for the rest of the step (the caller still passes it as
+   * excluded): it may be left out of ids(), which then scans fewer hosts. The under-load phase
+   * excludes every host it has tried to empty, so late in a step most active hosts are excluded.
+   */
+  exclude(h: number): void {
+    if (this.dropped[h] === 1) return;
+    this.dropped[h] = 1;
+    this.droppedSinceRebuild++;
+  }
+
   /** Candidate hosts in ascending id order (valid until the next call to used()). */
   ids(): Int32Array {
-    if (this.dirty) this.rebuild();
+    // compact once enough excluded hosts have piled up (an excluded host left in costs a test)
+    if (this.dirty || this.droppedSinceRebuild * COMPACT_FRACTION > this.order.length) this.rebuild();
     return this.order;
   }
 
@@ -69,13 +88,16 @@ export class HostCandidates {
     small.sort((a, b) => a - b);
     const a = this.active;
     const out = new Int32Array(a.length + small.length);
+    const dropped = this.dropped;
     let i = 0;
     let j = 0;
     let k = 0;
     while (i < a.length || j < small.length) {
-      out[k++] = j >= small.length || (i < a.length && a[i] < small[j]) ? a[i++] : small[j++];
+      const h = j >= small.length || (i < a.length && a[i] < small[j]) ? a[i++] : small[j++];
+      if (dropped[h] === 0) out[k++] = h;
     }
-    this.order = out;
+    this.order = out.subarray(0, k);
     this.dirty = false;
+    this.droppedSinceRebuild = 0;
   }
 }
