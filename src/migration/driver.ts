@@ -299,7 +299,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       }
       synced = false;
       const cap = this.#liveCap();
-      const budget = this.#policy.iterationBytes(Math.min(cap, this.#pathCapacity()), this.#encoder.dataPage);
+      const budget = t instanceof FluidTransfer ? this.#fluidBudget(t) : this.#policy.iterationBytes(Math.min(cap, this.#pathCapacity()), this.#encoder.dataPage);
       const enc = this.#encoder;
       enc.xbzrleActive = t.wraps >= 1;
       enc.writeSize = vm.workload.writeSizeAt(sim.now);
@@ -308,6 +308,24 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       // a batch of only skipped (or unchanged) pages sends nothing: check again at once
       if (chunk.wireBytes > 0) return this.#send(sim, chunk.wireBytes, cap);
     }
+  }
+
+  /**
+   * Fluid memory sends up to the next decision point in one transfer: the first whole window after
+   * pending falls below the threshold (QEMU's rule; nothing else changes pending in between: new
+   * dirt waits in the log), or the whole pass (Xen, SimGrid). One event per round instead of one
+   * per 100 ms window.
+   */
+  #fluidBudget(t: FluidTransfer): number {
+    const o = this.#observe();
+    const perPage = this.#encoder.dataPage;
+    if (this.options.syncRule === 'round-end') return t.remainingPages * perPage;
+    const threshold = this.#policy.threshold(o);
+    const window = this.#policy.iterationBytes(Math.min(this.#liveCap(), this.#pathCapacity()), perPage);
+    if (!(threshold > 0)) return window; // no estimate yet: one window measures the bandwidth
+    // whole windows, as QEMU checks only between its 100 ms iterations
+    const above = (t.remainingPages - threshold / this.vm.pageSize) * perPage;
+    return Math.max(1, Math.ceil(above / window)) * window;
   }
 
   /** The live phase's rate cap: max-bandwidth, and the compression CPU's rate. */

@@ -12,6 +12,10 @@ export interface Link {
   capacity: number;
   /** False after a failure: flows on it stall (rate 0). */
   up: boolean;
+  /** Scratch state of the max-min computation (no allocation per re-share). */
+  residual: number;
+  users: number;
+  stamp: number;
 }
 
 /** Receives the completion of a flow it started. */
@@ -28,6 +32,9 @@ export class Flow implements EventTarget {
   /** Completion event, if scheduled. */
   event: EventHandle = -1;
   active = true;
+  /** Scratch state of the max-min computation. */
+  level = 0;
+  frozen = false;
 
   constructor(
     readonly network: Network,
@@ -54,13 +61,16 @@ export class Flow implements EventTarget {
 
 export class Network {
   readonly links: Link[] = [];
-  readonly #flows = new Set<Flow>();
+  readonly #flows: Flow[] = [];
+  /** Links the current re-share touches (scratch, reused). */
+  readonly #touched: Link[] = [];
+  #stamp = 0;
 
   constructor(readonly sim: Simulation) {}
 
   addLink(name: string, capacity: number): Link {
     if (!(capacity > 0)) throw new RangeError(`link ${name}: capacity must be > 0 bytes/s, got ${capacity}`);
-    const link: Link = { name, capacity, up: true };
+    const link: Link = { name, capacity, up: true, residual: 0, users: 0, stamp: 0 };
     this.links.push(link);
     return link;
   }
@@ -68,7 +78,7 @@ export class Network {
   /** Starts carrying `size` bytes over `links` at most at `cap` bytes/s. */
   start(links: readonly Link[], size: number, cap: number, owner: FlowOwner): Flow {
     const flow = new Flow(this, links, size, cap, owner, this.sim.now);
-    this.#flows.add(flow);
+    this.#flows.push(flow);
     this.reshare();
     return flow;
   }
@@ -90,7 +100,7 @@ export class Network {
 
   /** Flows currently active (for tests and reports). */
   get activeFlows(): number {
-    return this.#flows.size;
+    return this.#flows.length;
   }
 
   finish(flow: Flow, sim: Simulation): void {
@@ -106,7 +116,11 @@ export class Network {
     flow.active = false;
     if (flow.event >= 0) this.sim.cancel(flow.event);
     flow.event = -1;
-    this.#flows.delete(flow);
+    const i = this.#flows.indexOf(flow);
+    if (i >= 0) {
+      this.#flows[i] = this.#flows[this.#flows.length - 1];
+      this.#flows.pop();
+    }
   }
 
   #settle(flow: Flow): void {
@@ -117,55 +131,54 @@ export class Network {
 
   /** Max-min fair rates by progressive filling; reschedules completions whose rate changed. */
   reshare(): void {
-    const flows = [...this.#flows];
+    const flows = this.#flows, touched = this.#touched;
     const now = this.sim.now;
-    for (const f of flows) this.#settle(f);
-    const rate = new Map<Flow, number>();
-    const residual = new Map<Link, number>();
-    const users = new Map<Link, number>();
+    const stamp = ++this.#stamp;
+    touched.length = 0;
     for (const f of flows) {
+      this.#settle(f);
+      f.level = 0;
+      f.frozen = f.cap <= 0;
       for (const l of f.links) {
-        residual.set(l, l.up ? l.capacity : 0);
-        users.set(l, (users.get(l) ?? 0) + 1);
+        if (l.stamp !== stamp) {
+          l.stamp = stamp;
+          l.residual = l.up ? l.capacity : 0;
+          l.users = 0;
+          touched.push(l);
+        }
+        if (!l.up) f.frozen = true; // a flow over a failed link stalls, and takes no share
       }
     }
-    let unfrozen = flows.filter((f) => {
-      if (f.links.some((l) => !l.up) || f.cap <= 0) {
-        rate.set(f, 0);
-        return false;
-      }
-      return true;
-    });
-    // stalled flows take no share anywhere
-    for (const f of flows) if (rate.has(f)) for (const l of f.links) users.set(l, users.get(l)! - 1);
-    const level = new Map<Flow, number>(unfrozen.map((f) => [f, 0]));
-    while (unfrozen.length > 0) {
+    let unfrozen = 0;
+    for (const f of flows) {
+      if (f.frozen) continue;
+      unfrozen++;
+      for (const l of f.links) l.users++;
+    }
+    while (unfrozen > 0) {
       // the smallest increment that saturates a link or reaches a flow's cap
       let inc = Infinity;
-      for (const f of unfrozen) inc = Math.min(inc, f.cap - level.get(f)!);
-      for (const [l, n] of users) if (n > 0) inc = Math.min(inc, residual.get(l)! / n);
-      if (!Number.isFinite(inc)) inc = 0; // no constraint at all cannot happen: every flow has a link
-      for (const f of unfrozen) level.set(f, level.get(f)! + inc);
-      for (const [l, n] of users) if (n > 0) residual.set(l, residual.get(l)! - inc * n);
-      const still: Flow[] = [];
-      for (const f of unfrozen) {
-        const capped = level.get(f)! >= f.cap * (1 - 1e-12);
-        const saturated = f.links.some((l) => residual.get(l)! <= l.capacity * 1e-12);
-        if (capped || saturated) {
-          rate.set(f, level.get(f)!);
-          for (const l of f.links) users.set(l, users.get(l)! - 1);
-        } else {
-          still.push(f);
+      for (const f of flows) if (!f.frozen) inc = Math.min(inc, f.cap - f.level);
+      for (const l of touched) if (l.users > 0) inc = Math.min(inc, l.residual / l.users);
+      if (!Number.isFinite(inc) || inc < 0) inc = 0;
+      for (const f of flows) if (!f.frozen) f.level += inc;
+      for (const l of touched) if (l.users > 0) l.residual -= inc * l.users;
+      let froze = 0;
+      for (const f of flows) {
+        if (f.frozen) continue;
+        let saturated = f.level >= f.cap * (1 - 1e-12);
+        for (const l of f.links) if (l.residual <= l.capacity * 1e-12) saturated = true;
+        if (saturated) {
+          f.frozen = true;
+          froze++;
+          for (const l of f.links) l.users--;
         }
       }
-      if (still.length === unfrozen.length && inc === 0) {
-        for (const f of still) rate.set(f, level.get(f)!);
-        break;
-      }
-      unfrozen = still;
+      unfrozen -= froze;
+      if (froze === 0 && inc === 0) break; // nothing can grow any more
     }
     for (const f of flows) {
-      const r = rate.get(f) ?? 0;
+      const r = f.links.some((l) => !l.up) ? 0 : f.level;
       if (r === f.rate && f.event >= 0) continue;
       f.rate = r;
       if (f.event >= 0) this.sim.cancel(f.event);
