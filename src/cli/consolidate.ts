@@ -22,12 +22,12 @@ import {
   consolidationConfig,
   FIDELITIES,
   liveSettings,
-  readConsolidationData,
   MIGRATION_MODELS,
   migrationModelOf,
   validateConsolidation,
   type ConsolidationSpec,
-} from '../datacenter/scenario.js';
+} from '../scenario/consolidation.js';
+import { isFolder, readConsolidationData } from '../io/consolidation-file.js';
 import type { ConsolidationResult, Distribution } from '../datacenter/types.js';
 import { liveMigrationDefaults } from '../datacenter/live-migration.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
@@ -186,7 +186,7 @@ export function consolidateSpec(file: string | undefined, opts: ConsolidateOptio
     if (vms !== undefined) merged.vms = { ...pick(data.vms), count: vms };
   }
   try {
-    return validateConsolidation(merged, source, baseDir);
+    return validateConsolidation(merged, source, baseDir, isFolder);
   } catch (e) {
     if (e instanceof ConsolidationInputError && file === undefined) {
       // name the flags rather than the file fields

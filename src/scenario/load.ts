@@ -22,7 +22,7 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioSp
 }
 
 /** Parses YAML or JSON text into a plain mapping, not yet validated. */
-export function parseScenarioData(text: string, source = 'scenario'): Record<string, unknown> {
+export function parseScenarioData(text: string, source = 'scenario', expected = 'a mapping with network, hosts, vms and migrations'): Record<string, unknown> {
   let data: unknown;
   try {
     data = parseYaml(text, { prettyErrors: true });
@@ -30,7 +30,7 @@ export function parseScenarioData(text: string, source = 'scenario'): Record<str
     throw new ScenarioError([`not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`], source);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ScenarioError(['expected a mapping with network, hosts, vms and migrations'], source);
+    throw new ScenarioError([`expected ${expected}`], source);
   }
   return data as Record<string, unknown>;
 }

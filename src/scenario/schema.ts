@@ -9,7 +9,8 @@ import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js
 import { algorithmNames } from '../migration/options.js';
 import { reusePolicies } from '../migration/reuse.js';
 
-function unit(parse: (v: unknown) => number, description: string, pattern: string) {
+/** A number or a human unit string, parsed at the edge; every failure says what was expected. */
+export function unit(parse: (v: unknown) => number, description = '', pattern = '') {
   // any input goes to the parser, which names the expected form whatever the mistake
   return z
     .unknown()
@@ -25,7 +26,7 @@ function unit(parse: (v: unknown) => number, description: string, pattern: strin
         return z.NEVER;
       }
     })
-    .meta({ type: ['number', 'string'], description, examples: [pattern] });
+    .meta({ type: ['number', 'string'], ...(description ? { description } : {}), ...(pattern ? { examples: [pattern] } : {}) });
 }
 
 /** A size: "4GiB", "512MiB", "120MB" or a number of bytes. */

@@ -1,5 +1,5 @@
 /**
- * @module datacenter/scenario
+ * @module scenario/consolidation
  * Consolidation scenario files (YAML or JSON), validated with zod; every error names its path:
  *
  * ```yaml
@@ -15,13 +15,12 @@
  * blocks of the (sorted) trace list (CloudSim's Helper). Units as in migration scenarios
  * (src/core/units.ts): `4096MB`, `1Gbit/s`, `300s`, `5000/s`.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseDuration, parsePageRate, parseRate, parseSize, UnitError } from '../core/units.js';
-import { cloudsimMigrationModel, type MigrationModel } from './migration-model.js';
-import { liveMigrationModel, type LiveMigrationSettings } from './live-migration.js';
+import { formatPath, parseScenarioData, ScenarioError } from './load.js';
+import { Duration, Rate, Size, unit } from './schema.js';
+import { parseDuration, parsePageRate, UnitError } from '../core/units.js';
+import { cloudsimMigrationModel, type MigrationModel } from '../datacenter/migration-model.js';
+import { liveMigrationModel, type LiveMigrationSettings } from '../datacenter/live-migration.js';
 import {
   CLOUDSIM_START_TIME,
   HOST_G4,
@@ -30,40 +29,14 @@ import {
   PLANETLAB_HOSTS,
   PLANETLAB_INTERVAL,
   PLANETLAB_VM_TYPES,
-} from './planetlab-config.js';
-import { parsePolicy } from './policy-name.js';
-import { POWER_TABLE_POINTS } from './power.js';
-import { quarterVmTypes } from './run.js';
-import type { ConsolidationConfig, HostType, VmType } from './types.js';
+} from '../datacenter/planetlab-config.js';
+import { parsePolicy } from '../datacenter/policy-name.js';
+import { POWER_TABLE_POINTS } from '../datacenter/power.js';
+import { quarterVmTypes } from '../datacenter/run.js';
+import type { ConsolidationConfig, HostType, VmType } from '../datacenter/types.js';
 
-/** Bad consolidation input: `issues` are "path: message" lines. */
-export class ConsolidationInputError extends Error {
-  constructor(
-    readonly issues: string[],
-    readonly source = 'consolidation scenario',
-  ) {
-    super(`${source} is not valid:\n${issues.map((i) => `  ${i}`).join('\n')}`);
-  }
-}
-
-function unit(parse: (v: unknown) => number) {
-  return z.unknown().transform((value, ctx) => {
-    if (value === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'required' });
-      return z.NEVER;
-    }
-    try {
-      return parse(value);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e) });
-      return z.NEVER;
-    }
-  });
-}
-
-const Size = unit(parseSize);
-const Rate = unit(parseRate);
-const Duration = unit(parseDuration);
+/** Bad consolidation input: the same error as a bad migration scenario ("path: message" lines). */
+export { ScenarioError as ConsolidationInputError };
 const PositiveDuration = unit((v) => {
   const d = parseDuration(v);
   if (!(d > 0)) throw new UnitError('a duration > 0 like 300s or 5min', v);
@@ -174,12 +147,6 @@ export interface ConsolidationSpec {
 
 export type MigrationSpecValue = z.output<typeof MigrationObject>;
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
-  return out || '(top level)';
-}
-
 function formatIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
   switch (issue.code) {
@@ -213,27 +180,18 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 
 /** Parses YAML/JSON text into a mapping (not yet validated). */
 export function parseConsolidationText(text: string, source = 'consolidation scenario'): Record<string, unknown> {
-  let data: unknown;
-  try {
-    data = parseYaml(text, { prettyErrors: true });
-  } catch (e) {
-    throw new ConsolidationInputError([`not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`], source);
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConsolidationInputError(['expected a mapping with trace, policy, param, migration, hosts'], source);
-  }
-  return data as Record<string, unknown>;
+  return parseScenarioData(text, source, 'a mapping with trace, policy, param, migration, hosts');
 }
 
 /**
  * Validates a parsed consolidation scenario.
  * @param baseDir folder the trace path is relative to (the scenario file's folder).
- * @param checkTrace also check that the trace folder exists.
+ * @param isFolder tells whether the trace folder exists (the caller's file system; omit to skip).
  * @throws ConsolidationInputError with every issue, each naming its path.
  */
-export function validateConsolidation(data: unknown, source = 'consolidation scenario', baseDir = process.cwd(), checkTrace = true): ConsolidationSpec {
+export function validateConsolidation(data: unknown, source = 'consolidation scenario', baseDir = '.', isFolder?: (path: string) => boolean): ConsolidationSpec {
   const parsed = ConsolidationFile.safeParse(data, { reportInput: true });
-  if (!parsed.success) throw new ConsolidationInputError(parsed.error.issues.flatMap((i) => formatIssue(i).split('\n')), source);
+  if (!parsed.success) throw new ScenarioError(parsed.error.issues.flatMap((i) => formatIssue(i).split('\n')), source);
   const f = parsed.data;
   const issues: string[] = [];
   let kind: string | undefined;
@@ -247,8 +205,8 @@ export function validateConsolidation(data: unknown, source = 'consolidation sce
     issues.push(`param: a THR threshold is a utilisation fraction in (0, 1], got ${f.param}`);
   }
   if ((kind === 'dvfs' || kind === 'npa') && f.migration.model !== 'cloudsim') issues.push(`migration: policy "${f.policy}" migrates nothing; leave migration out or set it to cloudsim`);
-  const trace = isAbsolute(f.trace) ? f.trace : resolve(baseDir, f.trace);
-  if (checkTrace && !(existsSync(trace) && statSync(trace).isDirectory())) {
+  const trace = f.trace.startsWith('/') ? f.trace : `${baseDir.replace(/\/+$/, '')}/${f.trace}`;
+  if (isFolder && !isFolder(trace)) {
     issues.push(`trace: no folder ${trace}${trace !== f.trace ? ` ("${f.trace}" relative to ${baseDir})` : ''}; expected a CloudSim PlanetLab day folder (one file of 288 CPU percents per VM)`);
   }
   const m: MigrationSpecValue = f.migration;
@@ -273,7 +231,7 @@ export function validateConsolidation(data: unknown, source = 'consolidation sce
   vmTypes.forEach((t, i) => {
     if (!(t.ramBytes > 0)) issues.push(`vms.types[${i}].memory: expected a size > 0`);
   });
-  if (issues.length > 0) throw new ConsolidationInputError(issues, source);
+  if (issues.length > 0) throw new ScenarioError(issues, source);
   return {
     name: f.name,
     trace,
@@ -290,22 +248,6 @@ export function validateConsolidation(data: unknown, source = 'consolidation sce
     startTime: f.startTime ?? CLOUDSIM_START_TIME,
     seed: f.seed ?? 0,
   };
-}
-
-/** Reads a consolidation scenario file into a mapping (not yet validated). */
-export function readConsolidationData(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConsolidationInputError([`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`], file);
-  }
-  return parseConsolidationText(text, file);
-}
-
-/** Reads and validates a consolidation scenario file; the trace is relative to the file. */
-export function loadConsolidationFile(file: string): ConsolidationSpec {
-  return validateConsolidation(readConsolidationData(file), file, dirname(resolve(file)));
 }
 
 /** The run configuration of a spec, for `vms` traces. */

@@ -7,15 +7,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConsolidationInputError, consolidationConfig, liveSettings, loadConsolidationFile, validateConsolidation } from './scenario.js';
-import { cloudsimPlanetLabConfig } from './planetlab-config.js';
+import { ConsolidationInputError, consolidationConfig, liveSettings, validateConsolidation } from './consolidation.js';
+import { isFolder, loadConsolidationFile } from '../io/consolidation-file.js';
+import { cloudsimPlanetLabConfig } from '../datacenter/planetlab-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lmsim-consolidation-'));
 mkdirSync(join(dir, 'day'));
 
 function issues(data: unknown): string[] {
   try {
-    validateConsolidation(data, 'f.yaml', dir);
+    validateConsolidation(data, 'f.yaml', dir, isFolder);
   } catch (e) {
     assert.ok(e instanceof ConsolidationInputError, String(e));
     return e.issues;
@@ -26,7 +27,7 @@ function issues(data: unknown): string[] {
 const ok = { trace: 'day', policy: 'lr-mmt', param: 1.2 };
 
 test('defaults are CloudSim PlanetLab', () => {
-  const spec = validateConsolidation(ok, 'f.yaml', dir);
+  const spec = validateConsolidation(ok, 'f.yaml', dir, isFolder);
   assert.equal(spec.trace, join(dir, 'day'));
   assert.equal(spec.migration.model, 'cloudsim');
   const cfg = consolidationConfig(spec, 1052);
