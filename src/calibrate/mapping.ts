@@ -35,7 +35,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
         kind: run.pattern === 'seq' ? 'sweep' : 'uniform',
         writeRate: run.rate,
         workingSet: Math.min(run.workingSet, run.alloc > 0 ? run.alloc : run.ram),
-        offset: 0,
+        offset: run.ram - resident, // the data, and the workload's allocation in it, sit at the top of RAM
         writeSize: run.fill === 'byte' ? 1 : page,
       };
 
@@ -79,7 +79,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
       { name: 'src', memory: 2 * run.ram },
       { name: 'dst', memory: 2 * run.ram },
     ],
-    vms: [{ name: 'guest', host: 'src', memory: run.ram, resident, ...(idle ? {} : { catchUp: run.maxLag }), workload }],
+    vms: [{ name: 'guest', host: 'src', memory: run.ram, resident, residentAt: 'end', ...(idle ? {} : { catchUp: run.maxLag }), workload }],
     migrations: [migration],
   };
 }

@@ -114,6 +114,7 @@ test('mapping: idle pre-copy at 32 MiB/s', () => {
   const s = runToScenario(runs()[0], c) as any;
   assert.equal(s.vms[0].memory, 512 * MiB);
   assert.equal(s.vms[0].resident, 256 * MiB + 18980 * 4096); // alloc + base footprint = 330.1 MiB
+  assert.equal(s.vms[0].residentAt, 'end'); // Linux fills memory from the top
   assert.deepEqual(s.vms[0].workload, { kind: 'idle' });
   assert.deepEqual(s.network, { bandwidth: 1.27e9, latency: 0 });
   const m = s.migrations[0];
@@ -130,7 +131,9 @@ test('mapping: idle pre-copy at 32 MiB/s', () => {
 
 test('mapping: hybrid 64 MiB sweep at 16384 pages/s, 128 MiB/s', () => {
   const s = runToScenario(runs()[1], c) as any;
-  assert.deepEqual(s.vms[0].workload, { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset: 0, writeSize: 1 });
+  // the workload's allocation sits at the start of the data, at the top of RAM
+  const offset = 512 * MiB - (256 * MiB + 18980 * 4096);
+  assert.deepEqual(s.vms[0].workload, { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset, writeSize: 1 });
   const m = s.migrations[0];
   assert.equal(m.algorithm, 'hybrid');
   assert.equal(m.postcopyAfterRounds, 1);

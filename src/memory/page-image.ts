@@ -39,13 +39,18 @@ export class PageImage {
 
   /**
    * @param pageCount pages of guest memory
-   * @param residentPages the first `residentPages` pages start as data pages, the rest as zero pages
+   * @param residentPages pages that start as data pages, the rest as zero pages
+   * @param residentAt where the data pages are: the first pages, or the last (Linux fills memory from the top)
    */
-  constructor(readonly pageCount: number, residentPages: number) {
+  constructor(readonly pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start') {
     this.nonZero = new Bitset(pageCount);
     this.version = new Uint8Array(pageCount);
     this.lastWrite = new Uint16Array(pageCount);
     const full = Math.min(pageCount, Math.max(0, Math.floor(residentPages)));
+    if (residentAt === 'end') {
+      for (let p = pageCount - full; p < pageCount; p++) this.nonZero.add(p);
+      return;
+    }
     const words = this.nonZero.words;
     words.fill(0xffffffff, 0, full >>> 5);
     for (let i = full & ~31; i < full; i++) words[i >>> 5] |= 1 << (i & 31);

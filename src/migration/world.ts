@@ -254,11 +254,20 @@ export class World {
   }
 
   /** A VM with page-exact memory, or fluid memory when a layout is given. */
-  addVm(name: string, memory: number, pageSize: number, residentPages: number, workload: Workload, host: Host, fluid?: FluidLayout): Vm {
+  addVm(
+    name: string,
+    memory: number,
+    pageSize: number,
+    residentPages: number,
+    workload: Workload,
+    host: Host,
+    fluid?: FluidLayout,
+    residentAt: 'start' | 'end' = 'start',
+  ): Vm {
     const pages = Math.ceil(memory / pageSize);
     const vm = fluid
       ? new Vm(name, memory, pageSize, null, new FluidImage(fluid), workload, host)
-      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages), null, workload, host);
+      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages, residentAt), null, workload, host);
     host.reserve(memory, this.sim.now);
     this.vms.set(name, vm);
     return vm;

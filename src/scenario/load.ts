@@ -113,6 +113,7 @@ function crossCheck(s: ScenarioSpec): string[] {
       else if (used > capacity) issues.push(`${at}.host: host "${vm.host}" has ${capacity} bytes, not enough for its VMs (${used} bytes with "${vm.name}"${vm.count ? ` x ${vm.count}` : ''})`);
     }
     checkWorkload(vm.workload, vm.memory, s.pageSize, `${at}.workload`, issues);
+    if (vm.residentAt === 'end' && (vm.free || vm.duplicates)) issues.push(`${at}.residentAt: free memory and duplicates are laid out from the start of memory; use residentAt: start with them`);
   });
   s.failures.forEach((f, i) => {
     const named = 'link' in f ? f.link.split('-') : [f.host];

@@ -54,10 +54,10 @@ export function runScenario(spec: ScenarioSpec): RunResult {
     const pages = Math.ceil(v.memory / spec.pageSize);
     const resident = Math.floor((v.resident ?? v.memory) / spec.pageSize);
     const workloadSpec = toPages(v.workload, v.memory, spec.pageSize);
-    const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident) : undefined;
+    const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt) : undefined;
     for (const name of names) {
       const workload = createWorkload(workloadSpec, world.rng(`vm:${name}:workload`));
-      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout);
+      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt);
       if (v.compressibility !== undefined) vm.compressibility = v.compressibility;
       if (v.catchUp !== undefined) vm.catchUp = v.catchUp;
       if (vm.image && v.free) {

@@ -218,6 +218,7 @@ export const Scenario = z
           host: z.string().min(1),
           memory: Size,
           resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
+          residentAt: z.enum(['start', 'end']).default('start').meta({ description: 'where that data is: the first pages, or the last (Linux fills memory from the top)' }),
           free: z
             .strictObject({
               size: Size.meta({ description: 'free memory (unused, not zero) at the top of the resident memory' }),

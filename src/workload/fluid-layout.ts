@@ -14,10 +14,12 @@ export function fluidSupports(spec: WorkloadSpec, nested = false): boolean {
   return true;
 }
 
-export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages: number): FluidLayout {
+export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start'): FluidLayout {
   if (!fluidSupports(spec)) throw new Error('fluid memory supports idle, uniform, hotcold and sweep workloads and phases of them');
   const phases = spec.kind === 'phases' ? spec.phases : [{ duration: Infinity, workload: spec }];
-  const cuts = new Set([0, pageCount, Math.min(pageCount, residentPages)]);
+  const residentFrom = residentAt === 'end' ? Math.max(0, pageCount - residentPages) : 0;
+  const residentTo = residentAt === 'end' ? pageCount : Math.min(pageCount, residentPages);
+  const cuts = new Set([0, pageCount, residentFrom, residentTo]);
   for (const { workload: w } of phases) {
     if (w.kind === 'idle' || w.kind === 'phases' || w.kind === 'zipf') continue;
     cuts.add(w.offset).add(w.offset + w.workingSet);
@@ -54,7 +56,7 @@ export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages
   return {
     sizes,
     sweep,
-    resident: starts.map((_, i) => overlap(i, 0, residentPages)),
+    resident: starts.map((_, i) => overlap(i, residentFrom, residentTo)),
     writeRates,
     readRates,
     durations: phases.map((p) => p.duration),
