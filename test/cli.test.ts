@@ -119,7 +119,7 @@ test('--seed overrides the scenario seed; validate reports a summary', async () 
   assert.equal(a.seed, 9);
   const v = await lmsim(['validate', file]);
   assert.equal(v.code, 0);
-  assert.match(v.out, /valid \(2 hosts, 1 VMs, 1 migrations\)/);
+  assert.match(v.out, /valid \(2 hosts, 1 VMs, 1 migration entries\)/);
 });
 
 test('--strict exits 1 when a migration did not complete', async () => {

@@ -124,7 +124,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const variants = sweepVariants(raw, file) ?? [{ label: '', data: raw }];
       const specs = variants.map((v) => validateScenario(v.data, v.label ? `${file} (sweep "${v.label}")` : file));
       const spec = specs[0];
-      io.out(`${file}: valid${variants.length > 1 ? ` (${variants.length} sweep variants)` : ''} (${spec.hosts.length} hosts, ${spec.vms.length} VMs, ${spec.migrations.length} migrations)\n`);
+      io.out(`${file}: valid${variants.length > 1 ? ` (${variants.length} sweep variants)` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
     });
 
   registerConsolidate(program, io, setCode);
