@@ -18,6 +18,11 @@ import { LatencySummary, PostcopyMechanism, PostcopyOwner, PostcopyStats } from 
 import { Vm } from './world.js';
 
 const EPSILON = 1e-6;
+/**
+ * Fluid pushes move this many push chunks per transfer: presence is per region anyway, so the
+ * transfers need not be as fine as the queue a request waits behind (which stays `pushChunk`).
+ */
+const FLUID_PUSH_CHUNKS = 32;
 
 export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism {
   readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [] };
@@ -118,14 +123,15 @@ export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMecha
         this.#requested[i] = 0;
       }
     }
-    for (let k = 0; k < n && bytes < this.options.pushChunk; k++) {
+    const transfer = this.options.pushChunk * FLUID_PUSH_CHUNKS;
+    for (let k = 0; k < n && bytes < transfer; k++) {
       const i = (this.#focus + k) % n;
       const left = t.toSend[i];
       if (left <= EPSILON) continue;
       const img = t.image;
       const zeroShare = img.zero[i] / img.size[i];
       const perPage = zeroShare * this.encoder.zeroPage + (1 - zeroShare) * this.encoder.dataPage;
-      const count = Math.min(left, (this.options.pushChunk - bytes) / perPage);
+      const count = Math.min(left, (transfer - bytes) / perPage);
       t.toSend[i] -= count;
       this.stats.pagesPushed += count;
       take(i, count);
