@@ -281,19 +281,26 @@ export class DataCenterState {
     return this.hist[v * HISTORY_LENGTH + idx];
   }
 
+  /** Recomputes host h's cached history sum if its VM list changed; returns its offset in the cache. */
+  #refreshHistoryCache(h: number): number {
+    const base = h * HISTORY_LENGTH;
+    if (this.histCacheValid[h] === 0) {
+      const cache = this.histCache;
+      cache.fill(0, base, base + HISTORY_LENGTH);
+      for (const v of this.lists[h]) this.addHistoryOf(v, this.totalMips[h], cache, base);
+      this.histCacheValid[h] = 1;
+    }
+    return base;
+  }
+
   /**
    * Host utilisation history (CloudSim PowerHostUtilizationHistory): the sum over the listed VMs
    * (and `extra`, if >= 0, as if appended) of history x VM MIPS / host MIPS, most recent first,
    * trailing zeros trimmed. Writes into `out` (length >= HISTORY_LENGTH); returns the length.
    */
   hostHistory(h: number, extra: number, out: Float64Array): number {
-    const base = h * HISTORY_LENGTH;
+    const base = this.#refreshHistoryCache(h);
     const cache = this.histCache;
-    if (this.histCacheValid[h] === 0) {
-      cache.fill(0, base, base + HISTORY_LENGTH);
-      for (const v of this.lists[h]) this.addHistoryOf(v, this.totalMips[h], cache, base);
-      this.histCacheValid[h] = 1;
-    }
     for (let i = 0; i < HISTORY_LENGTH; i++) out[i] = cache[base + i];
     if (extra >= 0) this.addHistoryOf(extra, this.totalMips[h], out, 0);
     let len = HISTORY_LENGTH;
@@ -307,13 +314,8 @@ export class DataCenterState {
    * writes its trimmed length to `lengthOut[0]`.
    */
   baseHistory(h: number, lengthOut: Int32Array): number {
-    const base = h * HISTORY_LENGTH;
+    const base = this.#refreshHistoryCache(h);
     const cache = this.histCache;
-    if (this.histCacheValid[h] === 0) {
-      cache.fill(0, base, base + HISTORY_LENGTH);
-      for (const v of this.lists[h]) this.addHistoryOf(v, this.totalMips[h], cache, base);
-      this.histCacheValid[h] = 1;
-    }
     let len = HISTORY_LENGTH;
     while (len > 0 && cache[base + len - 1] === 0) len--;
     lengthOut[0] = len;

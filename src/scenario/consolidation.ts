@@ -16,7 +16,7 @@
  * (src/core/units.ts): `4096MB`, `1Gbit/s`, `300s`, `5000/s`.
  */
 import { z } from 'zod';
-import { formatPath, parseScenarioData, ScenarioError } from './load.js';
+import { formatIssue as formatScenarioIssue, formatPath, parseScenarioData, ScenarioError } from './load.js';
 import { Duration, Rate, Size, unit } from './schema.js';
 import { parseDuration, parsePageRate, UnitError } from '../core/units.js';
 import { cloudsimMigrationModel, type MigrationModel } from '../datacenter/migration-model.js';
@@ -147,11 +147,10 @@ export interface ConsolidationSpec {
 
 export type MigrationSpecValue = z.output<typeof MigrationObject>;
 
+/** The consolidation format's own wording (string-or-object fields, values and bounds with what was given); the rest as in migration scenarios. */
 function formatIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_union': {
       if (typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input)) {
         // an object that failed: report the object branch's own issues (the others wanted a string)
@@ -166,15 +165,13 @@ function formatIssue(issue: z.core.$ZodIssue): string {
       if (where === 'hosts' || where === 'vms') return `${where}: expected "${PLANETLAB}" or { count, types: [...] }, got ${JSON.stringify(issue.input)}`;
       return `${where}: ${issue.message}`;
     }
-    case 'invalid_type':
-      return issue.input === undefined ? `${where}: required (${issue.expected})` : `${where}: expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
     case 'invalid_value':
       return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(issue.input)}`;
     case 'too_small':
     case 'too_big':
       return `${where}: ${issue.message}${issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : ''}`;
     default:
-      return `${where}: ${issue.message}`;
+      return formatScenarioIssue(issue);
   }
 }
 

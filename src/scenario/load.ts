@@ -53,7 +53,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
+/** One schema issue as "path: what was expected", the words shared by every scenario format. */
+export function formatIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
@@ -72,8 +73,6 @@ function formatIssue(issue: z.core.$ZodIssue): string {
       return issue.input === undefined ? `${where}: required (${issue.expected})` : `${where}: expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
     case 'invalid_value':
       return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'custom':
-      return `${where}: ${issue.message}`;
     default:
       return `${where}: ${issue.message}`;
   }
