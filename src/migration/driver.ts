@@ -478,7 +478,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   /** Gives up a live migration: the VM stays at the source, the destination is released. */
   #cancel(sim: Simulation, status: MigrationStatus, reason: string): void {
-    this.#abortFlow(sim);
+    this.#abortFlow();
     this.vm.advanceTo(sim.now);
     if (this.vm.state === 'paused') this.vm.state = 'running'; // the source resumes its VM
     this.#closeRound(sim.now, this.vm.loggedPages);
@@ -488,14 +488,13 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#end(sim, status, reason);
   }
 
-  #abortFlow(sim: Simulation): void {
+  #abortFlow(): void {
     if (!this.#flow) return;
     const flow = this.#flow;
     this.#flow = null;
     const delivered = this.world.network.abort(flow);
     this.#account(delivered);
     if (this.#round) this.#round.bytesSent -= flow.size - delivered;
-    void sim;
   }
 
   /**
@@ -505,16 +504,15 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   onFailure(sim: Simulation, impact: FailureImpact): void {
     if (this.phase === 'pending' || this.phase === 'queued' || this.phase === 'done') return;
     const at = `${impact.what} at ${sim.now.toFixed(3)} s`;
-    const vm = this.vm;
     const afterSwitch = this.#postcopy !== null && (this.phase === 'postcopy' || this.#resumedAt >= 0);
     if (impact.sourceLost && !afterSwitch) {
-      this.#abortFlow(sim);
+      this.#abortFlow();
       this.#postcopy?.stop();
       return this.#lose(sim, `${at} during ${this.#phaseName()}: the source crashed and the VM with it`);
     }
     if (afterSwitch || (this.phase === 'resuming' && impact.destinationLost)) {
       this.#postcopy?.stop();
-      this.#abortFlow(sim);
+      this.#abortFlow();
       return this.#lose(
         sim,
         `${at} during ${this.#phaseName()}: the VM ran at ${this.destination.name} while ${this.#source.name} still held pages it had not sent; the guest is lost`,
@@ -523,7 +521,6 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     if (this.phase === 'resuming') return; // every byte is at the destination: the switch-over completes
     this.#postcopy?.stop();
     this.#cancel(sim, 'aborted', `${at} during ${this.#phaseName()}; the VM keeps running on ${this.#source.name}`);
-    void vm;
   }
 
   #lose(sim: Simulation, reason: string): void {

@@ -164,7 +164,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
       case Ev.Fault:
         return this.#fault(sim);
       case Ev.RequestAtSource:
-        return this.#requestAtSource(sim);
+        return this.#requestAtSource();
       case Ev.GuestTick:
         this.#tickEvent = -1;
         return this.#runGuest();
@@ -226,7 +226,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
     return flow;
   }
 
-  #requestAtSource(sim: Simulation): void {
+  #requestAtSource(): void {
     const p = this.#requestsInTransit.shift()!;
     this.stats.requests++;
     if (!this.transfer.toSend.has(p)) return; // already pushed: the source skips it
@@ -240,7 +240,6 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
       this.#requestQueue.push(p);
       this.#pump(); // only sends if the channel is idle
     }
-    void sim;
   }
 
   // ---- the destination: arrivals and the guest -----------------------------------------------

@@ -26,7 +26,7 @@ export class HostCandidates {
   private readonly dropped: Uint8Array;
   private droppedSinceRebuild = 0;
 
-  constructor(private readonly dc: DataCenterState) {
+  constructor(dc: DataCenterState) {
     const H = dc.hostCount;
     this.pristine = new Uint8Array(H);
     this.dropped = new Uint8Array(H);
