@@ -54,6 +54,14 @@ export class HostHistory {
     this.pActive[h] = active ? 1 : 0;
   }
 
+  /**
+   * True when host `h`'s committed entry and its pending one (if any) are inactive: further
+   * inactive entries would add nothing to any sum, so they may be skipped without changing a bit.
+   */
+  settledInactive(h: number): boolean {
+    return this.cActive[h] === 0 && (this.has[h] === 0 || this.pActive[h] === 0);
+  }
+
   private commit(h: number): void {
     const t = this.pTime[h];
     const active = this.pActive[h];

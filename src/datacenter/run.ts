@@ -236,6 +236,7 @@ class Run {
     const dc = this.dc;
     this.sampleDemand(t);
     for (let h = 0; h < dc.hostCount; h++) {
+      if (this.unchanged(h)) continue;
       const list = dc.lists[h];
       if (this.scratch.length < list.length) this.scratch = new Float64Array(2 * list.length);
       const alloc = this.scratch;
@@ -256,7 +257,7 @@ class Run {
   /** Updates every host at t with the demand already sampled: histories, energy, retirement. */
   private recordUpdate(t: number): void {
     const dc = this.dc;
-    for (let h = 0; h < dc.hostCount; h++) this.updateHost(h, t);
+    for (let h = 0; h < dc.hostCount; h++) if (!this.unchanged(h)) this.updateHost(h, t);
     const dt = t - this.lastProcess;
     if (dt > 0) this.energyJ += this.intervalEnergy(dt);
     this.retireIdleVms();
@@ -286,6 +287,14 @@ class Run {
       }
     }
     if (recordHistory) dc.shiftHistories();
+  }
+
+  /**
+   * A dormant host whose last history entry is already "inactive": updating it would change
+   * nothing, so the updates skip it (most hosts are off after consolidation).
+   */
+  private unchanged(h: number): boolean {
+    return this.dc.isDormant(h) && this.hostHist.settledInactive(h);
   }
 
   /** CloudSim HostDynamicWorkload.updateVmsProcessing for one host. */

@@ -169,6 +169,15 @@ export class DataCenterState {
     this.curPower[h] = powerAt(this.hostPower[h], this.utilization(h));
   }
 
+  /**
+   * True when an update of host `h` would change nothing: no VM listed (so a destroy already
+   * reallocated it) and utilisation 0 at its last two updates (so it draws nothing and its history
+   * entry stays "inactive"). The run skips such hosts; their results are the same.
+   */
+  isDormant(h: number): boolean {
+    return this.lists[h].length === 0 && this.utilMips[h] === 0 && this.prevUtilMips[h] === 0;
+  }
+
   isMigratingIn(v: number, h: number): boolean {
     const m = this.migIn[h];
     return m.length > 0 && m.includes(v);
