@@ -183,7 +183,7 @@ test('CPU shares: oversubscribed hosts scale every VM, migration takes 10 % at t
   const d2 = state([1, 1], [2]);
   place(d2, 0, 0, 1000);
   d2.inMigration[0] = 1;
-  d2.migIn[1].push(0);
+  d2.addIncoming(0, 1);
   d2.lists[1].push(0);
   const a0 = new Float64Array(1);
   const a1 = new Float64Array(1);

@@ -71,7 +71,13 @@ class Run {
   private readonly failures = new Map<string, { count: number; example: string }>();
   private readonly downtimes: number[] = [];
   private readonly live: Uint8Array;
-  private scratch: Float64Array;
+  /**
+   * Each host's VM allocations (MIPS, by list position) at its last reallocation here: the update
+   * after a completion reuses the energy update's for hosts no completion touched.
+   */
+  private readonly hostAlloc: Float64Array[];
+  /** Hosts a completion changed since the last energy update. */
+  private readonly moved: Uint8Array;
   private energyJ = 0;
   private lastProcess = 0;
   private migrations = 0;
@@ -106,7 +112,8 @@ class Run {
     this.hostHist = new HostHistory(this.dc.hostCount);
     this.vmHist = new VmHistory(this.dc.vmCount);
     this.live = new Uint8Array(this.dc.vmCount);
-    this.scratch = new Float64Array(64);
+    this.hostAlloc = Array.from({ length: this.dc.hostCount }, () => new Float64Array(4));
+    this.moved = new Uint8Array(this.dc.hostCount);
   }
 
   execute(): ConsolidationResult {
@@ -178,7 +185,7 @@ class Run {
       this.bytes += o.bytesTransferred;
       dc.inMigration[vm] = 1;
       if (!dc.isMigratingIn(vm, to)) {
-        dc.migIn[to].push(vm);
+        dc.addIncoming(vm, to);
         dc.lists[to].push(vm);
         dc.listChanged(to);
         dc.ramUsed[to] += dc.vmRam[vm];
@@ -195,16 +202,18 @@ class Run {
   private completeMigrations(t: number): void {
     // CloudSim updates every host before and after the completions at t; the first update's
     // histories and retirements are superseded by the second's, so only its energy is computed
-    if (t > this.lastProcess) this.energyUpdate(t);
+    const reuse = t > this.lastProcess;
+    if (reuse) this.energyUpdate(t);
     const dc = this.dc;
+    const moved = this.moved;
     while (this.queue.peek() === t) {
       const { vm, to, outcome } = this.pending[this.queue.pop()];
       const src = dc.home[vm];
+      moved[to] = 1;
+      if (src >= 0) moved[src] = 1;
       if (outcome.completed && src >= 0) dc.destroy(vm, src);
       // the target drops its migrating-in reservation
-      const mig = dc.migIn[to];
-      const k = mig.indexOf(vm);
-      if (k >= 0) mig.splice(k, 1);
+      dc.dropIncoming(vm, to);
       dc.destroy(vm, to);
       dc.inMigration[vm] = 0;
       if (outcome.completed) {
@@ -222,13 +231,16 @@ class Run {
         if (src >= 0) dc.reallocate(src);
       }
     }
-    this.recordUpdate(t);
+    // the hosts no completion touched have the lists, demands and flags of the energy update:
+    // their allocations are the same, so the update reuses them instead of recomputing
+    this.recordUpdate(t, reuse);
+    moved.fill(0);
   }
 
   /** Updates every host at time t (CloudSim updateCloudetProcessingWithoutSchedulingFutureEventsForce). */
   private fullUpdate(t: number): void {
     this.sampleDemand(t);
-    this.recordUpdate(t);
+    this.recordUpdate(t, false);
   }
 
   /** Energy up to t with the VMs where they are (no history entries, no retirement). */
@@ -238,8 +250,7 @@ class Run {
     for (let h = 0; h < dc.hostCount; h++) {
       if (this.unchanged(h)) continue;
       const list = dc.lists[h];
-      if (this.scratch.length < list.length) this.scratch = new Float64Array(2 * list.length);
-      const alloc = this.scratch;
+      const alloc = this.allocationsOf(h);
       dc.reallocate(h, alloc);
       let util = 0;
       for (let i = 0; i < list.length; i++) {
@@ -254,10 +265,13 @@ class Run {
     this.lastProcess = t;
   }
 
-  /** Updates every host at t with the demand already sampled: histories, energy, retirement. */
-  private recordUpdate(t: number): void {
+  /**
+   * Updates every host at t with the demand already sampled: histories, energy, retirement.
+   * `reuse`: hosts not marked in `moved` take their allocations from the energy update at t.
+   */
+  private recordUpdate(t: number, reuse: boolean): void {
     const dc = this.dc;
-    for (let h = 0; h < dc.hostCount; h++) if (!this.unchanged(h)) this.updateHost(h, t);
+    for (let h = 0; h < dc.hostCount; h++) if (!this.unchanged(h)) this.updateHost(h, t, reuse && this.moved[h] === 0);
     const dt = t - this.lastProcess;
     if (dt > 0) this.energyJ += this.intervalEnergy(dt);
     this.retireIdleVms();
@@ -297,13 +311,15 @@ class Run {
     return this.dc.isDormant(h) && this.hostHist.settledInactive(h);
   }
 
-  /** CloudSim HostDynamicWorkload.updateVmsProcessing for one host. */
-  private updateHost(h: number, t: number): void {
+  /**
+   * CloudSim HostDynamicWorkload.updateVmsProcessing for one host; with `reuse`, the VMs'
+   * allocations of the energy update at the same time (nothing changed on the host since).
+   */
+  private updateHost(h: number, t: number, reuse = false): void {
     const dc = this.dc;
     const list = dc.lists[h];
-    if (this.scratch.length < list.length) this.scratch = new Float64Array(2 * list.length);
-    const alloc = this.scratch;
-    dc.reallocate(h, alloc);
+    const alloc = this.allocationsOf(h);
+    if (!reuse) dc.reallocate(h, alloc);
     let util = 0;
     let requested = 0;
     for (let i = 0; i < list.length; i++) {
@@ -320,6 +336,13 @@ class Run {
     }
     dc.setUtilization(h, util);
     this.hostHist.add(h, t, util, requested, util > 0);
+  }
+
+  /** Host h's allocation buffer, grown to its list's length. */
+  private allocationsOf(h: number): Float64Array {
+    const n = this.dc.lists[h].length;
+    if (this.hostAlloc[h].length < n) this.hostAlloc[h] = new Float64Array(2 * n);
+    return this.hostAlloc[h];
   }
 
   private intervalEnergy(dt: number): number {

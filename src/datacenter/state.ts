@@ -33,8 +33,10 @@ export class DataCenterState {
   readonly hostPower: Float64Array[];
   /** VM ids on each host, in CloudSim's list order. */
   readonly lists: number[][];
-  /** VMs migrating into each host. */
+  /** VMs migrating into each host, in arrival order (change it with addIncoming / dropIncoming). */
   readonly migIn: number[][];
+  /** The host each VM is migrating into, -1 for none, -2 for several (see addIncoming). */
+  readonly migTarget: Int32Array;
   /** MIPS not yet allocated (0 when oversubscribed). */
   readonly avail: Float64Array;
   /** 1 when the host's demand exceeds its capacity. */
@@ -139,6 +141,7 @@ export class DataCenterState {
     this.allocReq = new Float64Array(V);
     this.inMigration = new Uint8Array(V);
     this.home = new Int32Array(V).fill(-1);
+    this.migTarget = new Int32Array(V).fill(-1);
     this.hist = new Float64Array(V * HISTORY_LENGTH);
     this.histHead = new Int32Array(V);
     this.histCount = new Int32Array(V);
@@ -179,8 +182,36 @@ export class DataCenterState {
   }
 
   isMigratingIn(v: number, h: number): boolean {
-    const m = this.migIn[h];
-    return m.length > 0 && m.includes(v);
+    const t = this.migTarget[v];
+    return t === h || (t === -2 && this.migIn[h].includes(v));
+  }
+
+  /** The one host VM `v` is migrating into, -1 for none, -2 for several. */
+  #incomingHost(v: number): number {
+    let found = -1;
+    for (let h = 0; h < this.hostCount; h++) {
+      if (!this.migIn[h].includes(v)) continue;
+      if (found !== -1) return -2;
+      found = h;
+    }
+    return found;
+  }
+
+  /** Records VM `v` as migrating into host `h` (the caller lists it there). */
+  addIncoming(v: number, h: number): void {
+    this.migIn[h].push(v);
+    // CloudSim can leave a VM listed as migrating into two hosts (a reservation outlives its
+    // migration); -2 sends isMigratingIn to the lists then
+    this.migTarget[v] = this.migTarget[v] === -1 ? h : -2;
+  }
+
+  /** Drops VM `v`'s migrating-in reservation on host `h`. */
+  dropIncoming(v: number, h: number): void {
+    const mig = this.migIn[h];
+    const k = mig.indexOf(v);
+    if (k >= 0) mig.splice(k, 1);
+    if (this.migTarget[v] === h) this.migTarget[v] = -1;
+    else if (this.migTarget[v] === -2) this.migTarget[v] = this.#incomingHost(v);
   }
 
   /**
@@ -191,14 +222,15 @@ export class DataCenterState {
     const list = this.lists[h];
     const pe = this.peMips[h];
     const total = this.totalMips[h];
-    const mig = this.migIn[h];
+    const target = this.migTarget;
+    const dstShare = this.dstShare;
     let avail = total;
     let over = false;
     let required = 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       let c = this.cappedRequest(v, pe);
-      if (mig.length > 0 && mig.includes(v)) c *= this.dstShare;
+      if (target[v] === h || (target[v] === -2 && this.isMigratingIn(v, h))) c *= dstShare;
       required += c;
       if (!over && avail >= c) avail -= c;
       else over = true;
@@ -211,7 +243,7 @@ export class DataCenterState {
       const v = list[i];
       const a = this.allocatedFor(v, h, pe, over, scale);
       if (out) out[i] = a;
-      if (mig.length > 0 && mig.includes(v)) sum += (a * (1 - this.dstShare)) / this.dstShare;
+      if (target[v] === h || (target[v] === -2 && this.isMigratingIn(v, h))) sum += (a * (1 - dstShare)) / dstShare;
       sum += a;
     }
     this.allocSum[h] = sum;

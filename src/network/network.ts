@@ -1,21 +1,28 @@
 /**
  * @module network/network
  * Links with a capacity and flows over paths of links. Concurrent flows share links max-min fairly
- * (progressive filling, with each flow's own rate cap as an extra constraint), recomputed only when a
- * flow starts or ends. Each flow has one completion event, rescheduled only when its rate changes.
+ * (each flow's own rate cap is an extra constraint). Rates are recomputed only when a flow starts or
+ * ends, a link goes down or up, and only over the connected set of flows and links the change
+ * touches: max-min shares of two sets that share no link are independent. Each flow has one
+ * completion event, rescheduled only when its rate changes.
  */
 import { EventHandle, EventTarget, Simulation } from '../core/kernel.js';
 
-export interface Link {
-  readonly name: string;
-  /** bytes/s */
-  capacity: number;
+export class Link {
   /** False after a failure: flows on it stall (rate 0). */
-  up: boolean;
+  up = true;
+  /** Active flows over this link. */
+  readonly flows: Flow[] = [];
   /** Scratch state of the max-min computation (no allocation per re-share). */
-  residual: number;
-  users: number;
-  stamp: number;
+  residual = 0;
+  users = 0;
+  stamp = 0;
+
+  constructor(
+    readonly name: string,
+    /** bytes/s */
+    public capacity: number,
+  ) {}
 }
 
 /** Receives the completion of a flow it started. */
@@ -24,8 +31,7 @@ export interface FlowOwner {
 }
 
 export class Flow implements EventTarget {
-  /** Current rate, bytes/s. */
-  rate = 0;
+  #rate = 0;
   /** Bytes delivered so far (as of `updatedAt`). */
   done = 0;
   updatedAt: number;
@@ -33,8 +39,9 @@ export class Flow implements EventTarget {
   event: EventHandle = -1;
   active = true;
   /** Scratch state of the max-min computation. */
-  level = 0;
   frozen = false;
+  level = 0;
+  stamp = 0;
 
   constructor(
     readonly network: Network,
@@ -49,9 +56,27 @@ export class Flow implements EventTarget {
     this.updatedAt = now;
   }
 
+  /** Current rate, bytes/s (brings a deferred re-share up to date first). */
+  get rate(): number {
+    this.network.flush();
+    return this.#rate;
+  }
+
+  /** The rate as the last re-share left it (the network's own use). */
+  get lastRate(): number {
+    return this.#rate;
+  }
+
+  /** Sets the rate; true if it changed. */
+  setRate(rate: number): boolean {
+    if (rate === this.#rate) return false;
+    this.#rate = rate;
+    return true;
+  }
+
   /** Bytes delivered as of time t (t >= updatedAt, no rate change in between). */
   deliveredAt(t: number): number {
-    return Math.min(this.size, this.done + this.rate * (t - this.updatedAt));
+    return Math.min(this.size, this.done + this.#rate * (t - this.updatedAt));
   }
 
   onEvent(_kind: number, sim: Simulation): void {
@@ -61,16 +86,21 @@ export class Flow implements EventTarget {
 
 export class Network {
   readonly links: Link[] = [];
-  readonly #flows: Flow[] = [];
-  /** Links the current re-share touches (scratch, reused). */
-  readonly #touched: Link[] = [];
+  #active = 0;
+  /** Links whose flows need a re-share (deferred while a completion is being handled). */
+  readonly #dirty: Link[] = [];
+  #deferring = 0;
+  // scratch of one re-share, reused
+  readonly #compLinks: Link[] = [];
+  readonly #compFlows: Flow[] = [];
+  readonly #capped: Flow[] = [];
   #stamp = 0;
 
   constructor(readonly sim: Simulation) {}
 
   addLink(name: string, capacity: number): Link {
     if (!(capacity > 0)) throw new RangeError(`link ${name}: capacity must be > 0 bytes/s, got ${capacity}`);
-    const link: Link = { name, capacity, up: true, residual: 0, users: 0, stamp: 0 };
+    const link = new Link(name, capacity);
     this.links.push(link);
     return link;
   }
@@ -78,8 +108,9 @@ export class Network {
   /** Starts carrying `size` bytes over `links` at most at `cap` bytes/s. */
   start(links: readonly Link[], size: number, cap: number, owner: FlowOwner): Flow {
     const flow = new Flow(this, links, size, cap, owner, this.sim.now);
-    this.#flows.push(flow);
-    this.reshare();
+    for (const l of links) l.flows.push(flow);
+    this.#active++;
+    this.#changed(links);
     return flow;
   }
 
@@ -88,38 +119,65 @@ export class Network {
     if (!flow.active) return flow.done;
     this.#settle(flow);
     this.#remove(flow);
-    this.reshare();
+    this.#changed(flow.links);
     return flow.done;
   }
 
   /** Marks a link down or up; flows on a down link stall. */
   setLinkUp(link: Link, up: boolean): void {
     link.up = up;
-    this.reshare();
+    this.#changed([link]);
   }
 
   /** Flows currently active (for tests and reports). */
   get activeFlows(): number {
-    return this.#flows.length;
+    return this.#active;
   }
 
+  /**
+   * A flow's completion: its owner usually starts the next transfer at once, so the re-share for
+   * the flow that ended and the one that starts is done once, after the owner's handler.
+   */
   finish(flow: Flow, sim: Simulation): void {
     if (!flow.active) return;
     flow.done = flow.size;
     flow.updatedAt = sim.now;
     this.#remove(flow);
-    this.reshare();
-    flow.owner.onFlowDone(flow, sim);
+    this.#deferring++;
+    this.#changed(flow.links);
+    try {
+      flow.owner.onFlowDone(flow, sim);
+    } finally {
+      this.#deferring--;
+    }
+    this.flush();
+  }
+
+  /** Runs a deferred re-share now (rates are read, or the completion handler returned). */
+  flush(): void {
+    const dirty = this.#dirty;
+    if (dirty.length === 0) return;
+    this.#reshare(dirty);
+    dirty.length = 0;
+  }
+
+  #changed(links: readonly Link[]): void {
+    for (const l of links) this.#dirty.push(l);
+    if (this.#deferring === 0) this.flush();
   }
 
   #remove(flow: Flow): void {
     flow.active = false;
+    this.#active--;
     if (flow.event >= 0) this.sim.cancel(flow.event);
     flow.event = -1;
-    const i = this.#flows.indexOf(flow);
-    if (i >= 0) {
-      this.#flows[i] = this.#flows[this.#flows.length - 1];
-      this.#flows.pop();
+    for (const l of flow.links) {
+      const fs = l.flows;
+      const i = fs.indexOf(flow);
+      if (i >= 0) {
+        fs[i] = fs[fs.length - 1];
+        fs.pop();
+      }
     }
   }
 
@@ -129,60 +187,92 @@ export class Network {
     flow.updatedAt = now;
   }
 
-  /** Max-min fair rates by progressive filling; reschedules completions whose rate changed. */
-  reshare(): void {
-    const flows = this.#flows, touched = this.#touched;
-    const now = this.sim.now;
+  /**
+   * Max-min fair rates of the flows connected to `seeds` (bottleneck order: the link with the
+   * smallest fair share, or the smallest cap, fixes its flows' rates first); reschedules the
+   * completions whose rate changed.
+   */
+  #reshare(seeds: readonly Link[]): void {
+    const links = this.#compLinks, flows = this.#compFlows, capped = this.#capped;
     const stamp = ++this.#stamp;
-    touched.length = 0;
-    for (const f of flows) {
-      this.#settle(f);
-      f.level = 0;
-      f.frozen = f.cap <= 0;
-      for (const l of f.links) {
-        if (l.stamp !== stamp) {
-          l.stamp = stamp;
-          l.residual = l.up ? l.capacity : 0;
-          l.users = 0;
-          touched.push(l);
-        }
-        if (!l.up) f.frozen = true; // a flow over a failed link stalls, and takes no share
+    links.length = 0;
+    flows.length = 0;
+    capped.length = 0;
+    // the connected component: links reach flows, flows reach links
+    for (const l of seeds) {
+      if (l.stamp !== stamp) {
+        l.stamp = stamp;
+        links.push(l);
       }
+    }
+    for (let i = 0; i < links.length; i++) {
+      for (const f of links[i].flows) {
+        if (f.stamp === stamp) continue;
+        f.stamp = stamp;
+        flows.push(f);
+        for (const l of f.links) {
+          if (l.stamp !== stamp) {
+            l.stamp = stamp;
+            links.push(l);
+          }
+        }
+      }
+    }
+    for (const l of links) {
+      l.residual = l.up ? l.capacity : 0;
+      l.users = 0;
     }
     let unfrozen = 0;
     for (const f of flows) {
-      if (f.frozen) continue;
+      this.#settle(f);
+      let stalled = f.cap <= 0;
+      for (const l of f.links) if (!l.up) stalled = true; // a flow over a failed link takes no share
+      f.frozen = stalled;
+      f.level = 0;
+      if (stalled) continue;
       unfrozen++;
       for (const l of f.links) l.users++;
+      if (f.cap < Infinity) capped.push(f);
     }
+    capped.sort((a, b) => a.cap - b.cap);
+    let nextCap = 0;
     while (unfrozen > 0) {
-      // the smallest increment that saturates a link or reaches a flow's cap
-      let inc = Infinity;
-      for (const f of flows) if (!f.frozen) inc = Math.min(inc, f.cap - f.level);
-      for (const l of touched) if (l.users > 0) inc = Math.min(inc, l.residual / l.users);
-      if (!Number.isFinite(inc) || inc < 0) inc = 0;
-      for (const f of flows) if (!f.frozen) f.level += inc;
-      for (const l of touched) if (l.users > 0) l.residual -= inc * l.users;
-      let froze = 0;
-      for (const f of flows) {
-        if (f.frozen) continue;
-        let saturated = f.level >= f.cap * (1 - 1e-12);
-        for (const l of f.links) if (l.residual <= l.capacity * 1e-12) saturated = true;
-        if (saturated) {
-          f.frozen = true;
-          froze++;
-          for (const l of f.links) l.users--;
+      let share = Infinity;
+      let bottleneck: Link | undefined;
+      for (const l of links) {
+        if (l.users === 0) continue;
+        const s = l.residual > 0 ? l.residual / l.users : 0;
+        if (s < share) {
+          share = s;
+          bottleneck = l;
         }
       }
-      unfrozen -= froze;
-      if (froze === 0 && inc === 0) break; // nothing can grow any more
+      while (nextCap < capped.length && capped[nextCap].frozen) nextCap++;
+      if (nextCap < capped.length && capped[nextCap].cap <= share) {
+        const f = capped[nextCap++];
+        unfrozen -= freeze(f, f.cap);
+        continue;
+      }
+      if (!bottleneck) break; // flows over no link and no cap: nothing limits them; they get 0
+      for (const f of bottleneck.flows) if (!f.frozen) unfrozen -= freeze(f, share);
     }
+    const now = this.sim.now;
     for (const f of flows) {
-      const r = f.links.some((l) => !l.up) ? 0 : f.level;
-      if (r === f.rate && f.event >= 0) continue;
-      f.rate = r;
+      const r = f.level;
+      if (!f.setRate(r) && f.event >= 0) continue;
       if (f.event >= 0) this.sim.cancel(f.event);
       f.event = r > 0 ? this.sim.scheduleAt(now + (f.size - f.done) / r, f) : -1;
     }
   }
+}
+
+/** Fixes flow `f` at `rate` and takes it off its links; returns 1 (one flow fewer to fill). */
+function freeze(f: Flow, rate: number): number {
+  f.frozen = true;
+  f.level = rate;
+  for (const l of f.links) {
+    l.residual -= rate;
+    l.users--;
+  }
+  return 1;
 }
