@@ -76,6 +76,12 @@ class Run {
    * after a completion reuses the energy update's for hosts no completion touched.
    */
   private readonly hostAlloc: Float64Array[];
+  /**
+   * Hosts the updates visit, in id order (sums keep CloudSim's order): all but the dormant ones
+   * (see unchanged), which leave the list and come back when a VM is listed on them.
+   */
+  private active: number[];
+  private readonly isActive: Uint8Array;
   /** Hosts a completion changed since the last energy update. */
   private readonly moved: Uint8Array;
   private energyJ = 0;
@@ -114,6 +120,8 @@ class Run {
     this.live = new Uint8Array(this.dc.vmCount);
     this.hostAlloc = Array.from({ length: this.dc.hostCount }, () => new Float64Array(4));
     this.moved = new Uint8Array(this.dc.hostCount);
+    this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
+    this.isActive = new Uint8Array(this.dc.hostCount).fill(1);
   }
 
   execute(): ConsolidationResult {
@@ -247,7 +255,7 @@ class Run {
   private energyUpdate(t: number): void {
     const dc = this.dc;
     this.sampleDemand(t);
-    for (let h = 0; h < dc.hostCount; h++) {
+    for (const h of this.active) {
       if (this.unchanged(h)) continue;
       const list = dc.lists[h];
       const alloc = this.allocationsOf(h);
@@ -271,7 +279,20 @@ class Run {
    */
   private recordUpdate(t: number, reuse: boolean): void {
     const dc = this.dc;
-    for (let h = 0; h < dc.hostCount; h++) if (!this.unchanged(h)) this.updateHost(h, t, reuse && this.moved[h] === 0);
+    // visit the active hosts, dropping those that became dormant
+    this.wakeHosts();
+    const active = this.active;
+    let kept = 0;
+    for (let i = 0; i < active.length; i++) {
+      const h = active[i];
+      if (this.unchanged(h)) {
+        this.isActive[h] = 0;
+        continue;
+      }
+      active[kept++] = h;
+      this.updateHost(h, t, reuse && this.moved[h] === 0);
+    }
+    active.length = kept;
     const dt = t - this.lastProcess;
     if (dt > 0) this.energyJ += this.intervalEnergy(dt);
     this.retireIdleVms();
@@ -285,7 +306,8 @@ class Run {
     const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
     const live = this.live;
     live.fill(0);
-    for (let h = 0; h < dc.hostCount; h++) for (const v of dc.lists[h]) live[v] = 1;
+    this.wakeHosts();
+    for (const h of this.active) for (const v of dc.lists[h]) live[v] = 1;
     for (let v = 0; v < dc.vmCount; v++) {
       if (live[v] === 0) continue;
       const u = sample(v);
@@ -301,6 +323,18 @@ class Run {
       }
     }
     if (recordHistory) dc.shiftHistories();
+  }
+
+  /** Puts hosts that got a VM since the last update back in the active list, in id order. */
+  private wakeHosts(): void {
+    let added = false;
+    for (const h of this.dc.takeOccupied()) {
+      if (this.isActive[h] === 1) continue;
+      this.isActive[h] = 1;
+      this.active.push(h);
+      added = true;
+    }
+    if (added) this.active.sort((a, b) => a - b);
   }
 
   /**
@@ -348,13 +382,13 @@ class Run {
   private intervalEnergy(dt: number): number {
     const dc = this.dc;
     let e = 0;
-    const npa = this.policy.kind === 'npa';
-    for (let h = 0; h < dc.hostCount; h++) {
+    if (this.policy.kind === 'npa') {
+      for (let h = 0; h < dc.hostCount; h++) e += maxPower(dc.hostPower[h]) * dt;
+      return e;
+    }
+    // a host off the active list has been at 0 since before the interval: it adds nothing
+    for (const h of this.active) {
       const table = dc.hostPower[h];
-      if (npa) {
-        e += maxPower(table) * dt;
-        continue;
-      }
       const from = dc.previousUtilization(h);
       if (from === 0) continue; // an idle host is off
       const p0 = powerAt(table, from);
@@ -367,7 +401,7 @@ class Run {
   /** CloudSim retires a VM whose demand is 0 at an update, unless it is migrating. */
   private retireIdleVms(): void {
     const dc = this.dc;
-    for (let h = 0; h < dc.hostCount; h++) {
+    for (const h of this.active) {
       const list = dc.lists[h];
       let idle: number[] | undefined;
       for (const v of list) if (dc.inMigration[v] === 0 && dc.req[v] === 0) (idle ??= []).push(v);

@@ -35,6 +35,8 @@ export class DataCenterState {
   readonly lists: number[][];
   /** VMs migrating into each host, in arrival order (change it with addIncoming / dropIncoming). */
   readonly migIn: number[][];
+  /** See takeOccupied. */
+  private occupied: number[] = [];
   /** The host each VM is migrating into, -1 for none, -2 for several (see addIncoming). */
   readonly migTarget: Int32Array;
   /** MIPS not yet allocated (0 when oversubscribed). */
@@ -281,12 +283,24 @@ export class DataCenterState {
     this.hostVersion[h]++;
     this.histCacheValid[h] = 0;
     this.maxRamValid[h] = 0;
+    if (this.lists[h].length > 0) this.occupied.push(h);
+  }
+
+  /**
+   * Hosts whose list was changed and is not empty since the last call (with repeats): a dormant
+   * host among them is awake again.
+   */
+  takeOccupied(): number[] {
+    const hosts = this.occupied;
+    this.occupied = [];
+    return hosts;
   }
 
   /** CloudSim's vmCreate: appends `v` to `h`'s list and allocates it. */
   create(v: number, h: number): void {
     this.lists[h].push(v);
     this.hostVersion[h]++;
+    this.occupied.push(h);
     // appending keeps CloudSim's summation order, so the cached sums can be extended exactly
     if (this.histCacheValid[h] === 1) this.addHistoryOf(v, this.totalMips[h], this.histCache, h * HISTORY_LENGTH);
     if (this.maxRamValid[h] === 1 && this.vmRam[v] > this.maxRamCache[h]) this.maxRamCache[h] = this.vmRam[v];
