@@ -6,7 +6,7 @@
  * touches: max-min shares of two sets that share no link are independent. Each flow has one
  * completion event, rescheduled only when its rate changes.
  */
-import { EventHandle, EventTarget, Simulation } from '../core/kernel.js';
+import { EventHandle, EventTarget, Priority, Simulation } from '../core/kernel.js';
 
 export class Link {
   /** False after a failure: flows on it stall (rate 0). */
@@ -84,12 +84,20 @@ export class Flow implements EventTarget {
   }
 }
 
-export class Network {
+export class Network implements EventTarget {
   readonly links: Link[] = [];
   #active = 0;
-  /** Links whose flows need a re-share (deferred while a completion is being handled). */
+  /**
+   * Links whose flows need a re-share. Changes at one instant are gathered and re-shared once, by
+   * an event after the instant's other events (or at once when a rate is read): the migrations of
+   * a batch start together, and symmetric transfers end together.
+   */
   readonly #dirty: Link[] = [];
-  #deferring = 0;
+  #flushPending = false;
+  /** While a completion is handled: the flows it started, and whether anything else changed. */
+  #handling = false;
+  readonly #startedDuring: Flow[] = [];
+  #otherChange = false;
   // scratch of one re-share, reused
   readonly #compLinks: Link[] = [];
   readonly #compFlows: Flow[] = [];
@@ -110,6 +118,7 @@ export class Network {
     const flow = new Flow(this, links, size, cap, owner, this.sim.now);
     for (const l of links) l.flows.push(flow);
     this.#active++;
+    if (this.#handling) this.#startedDuring.push(flow);
     this.#changed(links);
     return flow;
   }
@@ -119,6 +128,7 @@ export class Network {
     if (!flow.active) return flow.done;
     this.#settle(flow);
     this.#remove(flow);
+    this.#otherChange = true;
     this.#changed(flow.links);
     return flow.done;
   }
@@ -126,6 +136,7 @@ export class Network {
   /** Marks a link down or up; flows on a down link stall. */
   setLinkUp(link: Link, up: boolean): void {
     link.up = up;
+    this.#otherChange = true;
     this.#changed([link]);
   }
 
@@ -135,25 +146,37 @@ export class Network {
   }
 
   /**
-   * A flow's completion: its owner usually starts the next transfer at once, so the re-share for
-   * the flow that ended and the one that starts is done once, after the owner's handler.
+   * A flow's completion. Its owner usually starts the next transfer at once; when that one has
+   * the same path and cap (the next round of a migration) and nothing else changed at this
+   * instant, the constraints are those of before, so every rate is: the new flow takes the old
+   * one's and no re-share is needed.
    */
   finish(flow: Flow, sim: Simulation): void {
     if (!flow.active) return;
     flow.done = flow.size;
     flow.updatedAt = sim.now;
+    const clean = this.#dirty.length === 0;
     this.#remove(flow);
-    this.#deferring++;
+    this.#startedDuring.length = 0;
+    this.#otherChange = false;
+    this.#handling = true;
     this.#changed(flow.links);
     try {
       flow.owner.onFlowDone(flow, sim);
     } finally {
-      this.#deferring--;
+      this.#handling = false;
     }
-    this.flush();
+    if (clean && this.#dirty.length > 0 && !this.#otherChange && this.#startedDuring.length === 1) {
+      const next = this.#startedDuring[0];
+      if (next.active && next.cap === flow.cap && samePath(next.links, flow.links) && flow.lastRate > 0) {
+        this.#dirty.length = 0;
+        next.setRate(flow.lastRate);
+        next.event = this.sim.scheduleAt(sim.now + next.size / flow.lastRate, next);
+      }
+    }
   }
 
-  /** Runs a deferred re-share now (rates are read, or the completion handler returned). */
+  /** Runs a pending re-share now (a rate is read, or the instant's events are done). */
   flush(): void {
     const dirty = this.#dirty;
     if (dirty.length === 0) return;
@@ -161,9 +184,18 @@ export class Network {
     dirty.length = 0;
   }
 
+  /** The re-share event. */
+  onEvent(_kind: number, _sim: Simulation): void {
+    this.#flushPending = false;
+    this.flush();
+  }
+
   #changed(links: readonly Link[]): void {
     for (const l of links) this.#dirty.push(l);
-    if (this.#deferring === 0) this.flush();
+    if (!this.#flushPending) {
+      this.#flushPending = true;
+      this.sim.scheduleAt(this.sim.now, this, 0, Priority.late);
+    }
   }
 
   #remove(flow: Flow): void {
@@ -275,4 +307,10 @@ function freeze(f: Flow, rate: number): number {
     l.users--;
   }
   return 1;
+}
+
+function samePath(a: readonly Link[], b: readonly Link[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
