@@ -17,7 +17,7 @@ import { CompletionQueue } from './event-queue.js';
 import { HostHistory, VmHistory } from './metrics.js';
 import { findHostForVm, firstFit } from './placement/pabfd.js';
 import { DEFAULT_FALLBACK_THRESHOLD, makeDetector, makeSelector, parsePolicy, type ParsedPolicy } from './policy-name.js';
-import { maxPower, powerAt } from './power.js';
+import { maxPower } from './power.js';
 import { DataCenterState } from './state.js';
 import { summarize } from './stats.js';
 import { toTraceTable, type TraceInput, type TraceTable } from './traces.js';
@@ -70,7 +70,9 @@ class Run {
   /** Migrations that did not complete, by status ("timeout", "aborted", ...), with one reason each. */
   private readonly failures = new Map<string, { count: number; example: string }>();
   private readonly downtimes: number[] = [];
-  private readonly live: Uint8Array;
+  /** The update at which each VM's demand was last sampled (see sampleDemand). */
+  private readonly sampled: Uint32Array;
+  private sampleStamp = 0;
   /**
    * Each host's VM allocations (MIPS, by list position) at its last reallocation here: the update
    * after a completion reuses the energy update's for hosts no completion touched.
@@ -117,7 +119,7 @@ class Run {
     }
     this.hostHist = new HostHistory(this.dc.hostCount);
     this.vmHist = new VmHistory(this.dc.vmCount);
-    this.live = new Uint8Array(this.dc.vmCount);
+    this.sampled = new Uint32Array(this.dc.vmCount);
     this.hostAlloc = Array.from({ length: this.dc.hostCount }, () => new Float64Array(4));
     this.moved = new Uint8Array(this.dc.hostCount);
     this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
@@ -304,22 +306,27 @@ class Run {
     const dc = this.dc;
     const recordHistory = (t - this.cfg.startTime) % this.interval === 0;
     const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
-    const live = this.live;
-    live.fill(0);
+    // the placed VMs are those listed on active hosts (a migrating VM is on two lists: once is enough)
+    const sampled = this.sampled;
+    const stamp = ++this.sampleStamp;
     this.wakeHosts();
-    for (const h of this.active) for (const v of dc.lists[h]) live[v] = 1;
-    for (let v = 0; v < dc.vmCount; v++) {
-      if (live[v] === 0) continue;
-      const u = sample(v);
-      const pes = dc.vmPes[v];
-      const perPe = (u * (dc.vmMips[v] * pes)) / pes;
-      let r = 0;
-      for (let k = 0; k < pes; k++) r += perPe;
-      dc.req[v] = r;
-      dc.allocReq[v] = r;
-      if (recordHistory && t > dc.histTime[v]) {
-        if (t !== 0 || u !== 0) dc.pushHistory(v, u);
-        dc.histTime[v] = t;
+    for (const h of this.active) {
+      const list = dc.lists[h];
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i];
+        if (sampled[v] === stamp) continue;
+        sampled[v] = stamp;
+        const u = sample(v);
+        const pes = dc.vmPes[v];
+        const perPe = (u * (dc.vmMips[v] * pes)) / pes;
+        let r = 0;
+        for (let k = 0; k < pes; k++) r += perPe;
+        dc.req[v] = r;
+        dc.allocReq[v] = r;
+        if (recordHistory && t > dc.histTime[v]) {
+          if (t !== 0 || u !== 0) dc.pushHistory(v, u);
+          dc.histTime[v] = t;
+        }
       }
     }
     if (recordHistory) dc.shiftHistories();
@@ -388,11 +395,10 @@ class Run {
     }
     // a host off the active list has been at 0 since before the interval: it adds nothing
     for (const h of this.active) {
-      const table = dc.hostPower[h];
-      const from = dc.previousUtilization(h);
-      if (from === 0) continue; // an idle host is off
-      const p0 = powerAt(table, from);
-      const p1 = powerAt(table, dc.utilization(h));
+      if (dc.previousUtilization(h) === 0) continue; // an idle host is off
+      // the powers at the last two utilisations, as setUtilization computed them
+      const p0 = dc.prevPower[h];
+      const p1 = dc.curPower[h];
       e += (p0 + (p1 - p0) / 2) * dt;
     }
     return e;

@@ -35,6 +35,8 @@ export class DataCenterState {
   readonly lists: number[][];
   /** VMs migrating into each host, in arrival order (change it with addIncoming / dropIncoming). */
   readonly migIn: number[][];
+  /** Scratch of reallocate: each listed VM's capped per-PE request. */
+  #capped = new Float64Array(16);
   /** See takeOccupied. */
   private occupied: number[] = [];
   /** The host each VM is migrating into, -1 for none, -2 for several (see addIncoming). */
@@ -49,6 +51,8 @@ export class DataCenterState {
   readonly bwUsed: Float64Array;
   /** Power at the last update's utilisation, watts (cached for placement). */
   readonly curPower: Float64Array;
+  /** Power at the update before the last, watts. */
+  readonly prevPower: Float64Array;
   /** Per-host cache of the history sum over the list (valid while the list is unchanged). */
   private readonly histCache: Float64Array;
   private readonly histCacheValid: Uint8Array;
@@ -120,6 +124,7 @@ export class DataCenterState {
     this.utilMips = new Float64Array(H);
     this.prevUtilMips = new Float64Array(H);
     this.curPower = Float64Array.from(this.hostPower, (t) => powerAt(t, 0));
+    this.prevPower = Float64Array.from(this.curPower);
     this.histCache = new Float64Array(H * HISTORY_LENGTH);
     this.histCacheValid = new Uint8Array(H);
     this.maxRamCache = new Float64Array(H);
@@ -170,6 +175,7 @@ export class DataCenterState {
   /** Sets the utilisation of the last update, MIPS. */
   setUtilization(h: number, mips: number): void {
     this.prevUtilMips[h] = this.utilMips[h];
+    this.prevPower[h] = this.curPower[h];
     this.utilMips[h] = mips;
     this.curPower[h] = powerAt(this.hostPower[h], this.utilization(h));
   }
@@ -222,17 +228,28 @@ export class DataCenterState {
    */
   reallocate(h: number, out?: Float64Array): void {
     const list = this.lists[h];
+    const n = list.length;
     const pe = this.peMips[h];
     const total = this.totalMips[h];
-    const target = this.migTarget;
-    const dstShare = this.dstShare;
+    const { migTarget, allocReq, vmPes, inMigration, dstShare, srcKeep } = this;
+    if (this.#capped.length < n) this.#capped = new Float64Array(2 * n);
+    const capped = this.#capped;
+    // CloudSim's order of operations, kept to the bit: each VM asks for its demand capped at one
+    // PE per virtual PE (x the target share if it is migrating in); the demands are granted in
+    // list order while they fit, else every VM gets floor(its share of the capacity)
     let avail = total;
     let over = false;
     let required = 0;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < n; i++) {
       const v = list[i];
-      let c = this.cappedRequest(v, pe);
-      if (target[v] === h || (target[v] === -2 && this.isMigratingIn(v, h))) c *= dstShare;
+      const pes = vmPes[v];
+      const perPe = allocReq[v] / pes;
+      const cp = perPe > pe ? pe : perPe;
+      capped[i] = cp;
+      let c = 0;
+      for (let k = 0; k < pes; k++) c += cp;
+      const t = migTarget[v];
+      if (t === h || (t === -2 && this.isMigratingIn(v, h))) c *= dstShare;
       required += c;
       if (!over && avail >= c) avail -= c;
       else over = true;
@@ -241,41 +258,22 @@ export class DataCenterState {
     this.avail[h] = over ? 0 : avail;
     const scale = over ? total / required : 1;
     let sum = 0;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < n; i++) {
       const v = list[i];
-      const a = this.allocatedFor(v, h, pe, over, scale);
+      const cp = capped[i];
+      const t = migTarget[v];
+      const incoming = t === h || (t === -2 && this.isMigratingIn(v, h));
+      const outgoing = !incoming && inMigration[v] === 1;
+      let m: number;
+      if (!over) m = outgoing ? cp * srcKeep : incoming ? cp * dstShare : cp;
+      else m = Math.floor(outgoing ? cp * scale * srcKeep : incoming ? cp * dstShare * scale : cp * scale);
+      let a = 0;
+      for (let k = 0, pes = vmPes[v]; k < pes; k++) a += m;
       if (out) out[i] = a;
-      if (target[v] === h || (target[v] === -2 && this.isMigratingIn(v, h))) sum += (a * (1 - dstShare)) / dstShare;
+      if (incoming) sum += (a * (1 - dstShare)) / dstShare;
       sum += a;
     }
     this.allocSum[h] = sum;
-  }
-
-  /** Requested MIPS capped at one PE per virtual PE. */
-  private cappedRequest(v: number, pe: number): number {
-    const pes = this.vmPes[v];
-    const perPe = this.allocReq[v] / pes;
-    const capped = perPe > pe ? pe : perPe;
-    let c = 0;
-    for (let k = 0; k < pes; k++) c += capped;
-    return c;
-  }
-
-  private allocatedFor(v: number, h: number, pe: number, over: boolean, scale: number): number {
-    const pes = this.vmPes[v];
-    const perPe = this.allocReq[v] / pes;
-    const capped = perPe > pe ? pe : perPe;
-    const incoming = this.isMigratingIn(v, h);
-    const outgoing = !incoming && this.inMigration[v] === 1;
-    let m: number;
-    if (!over) {
-      m = outgoing ? capped * this.srcKeep : incoming ? capped * this.dstShare : capped;
-    } else {
-      m = Math.floor(outgoing ? capped * scale * this.srcKeep : incoming ? capped * this.dstShare * scale : capped * scale);
-    }
-    let a = 0;
-    for (let k = 0; k < pes; k++) a += m;
-    return a;
   }
 
   /** Drops the per-host caches that depend on `h`'s VM list; call after changing the list directly. */
