@@ -292,12 +292,12 @@ class Run {
         continue;
       }
       active[kept++] = h;
-      this.updateHost(h, t, reuse && this.moved[h] === 0);
+      // retiring touches only this host's list and allocation, so it may follow its update
+      if (this.updateHost(h, t, reuse && this.moved[h] === 0)) this.retireIdleVms(h);
     }
     active.length = kept;
     const dt = t - this.lastProcess;
     if (dt > 0) this.energyJ += this.intervalEnergy(dt);
-    this.retireIdleVms();
     this.lastProcess = t;
   }
 
@@ -355,17 +355,20 @@ class Run {
   /**
    * CloudSim HostDynamicWorkload.updateVmsProcessing for one host; with `reuse`, the VMs'
    * allocations of the energy update at the same time (nothing changed on the host since).
+   * Returns true if a listed VM is due for retirement (demand 0, not migrating).
    */
-  private updateHost(h: number, t: number, reuse = false): void {
+  private updateHost(h: number, t: number, reuse = false): boolean {
     const dc = this.dc;
     const list = dc.lists[h];
     const alloc = this.allocationsOf(h);
     if (!reuse) dc.reallocate(h, alloc);
     let util = 0;
     let requested = 0;
+    let idle = false;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       const r = dc.req[v];
+      if (r === 0 && dc.inMigration[v] === 0) idle = true;
       let a = alloc[i];
       if (!dc.isMigratingIn(v, h)) {
         const migrating = dc.inMigration[v] === 1;
@@ -377,6 +380,7 @@ class Run {
     }
     dc.setUtilization(h, util);
     this.hostHist.add(h, t, util, requested, util > 0);
+    return idle;
   }
 
   /** Host h's allocation buffer, grown to its list's length. */
@@ -404,21 +408,16 @@ class Run {
     return e;
   }
 
-  /** CloudSim retires a VM whose demand is 0 at an update, unless it is migrating. */
-  private retireIdleVms(): void {
+  /** CloudSim retires a VM whose demand is 0 at an update, unless it is migrating (host h's, in list order). */
+  private retireIdleVms(h: number): void {
     const dc = this.dc;
-    for (const h of this.active) {
-      const list = dc.lists[h];
-      let idle: number[] | undefined;
-      for (const v of list) if (dc.inMigration[v] === 0 && dc.req[v] === 0) (idle ??= []).push(v);
-      if (!idle) continue;
-      for (const v of idle) {
-        const home = dc.home[v];
-        if (home < 0) continue;
-        dc.destroy(v, home);
-        dc.home[v] = -1;
-        this.retired++;
-      }
+    const idle = dc.lists[h].filter((v) => dc.inMigration[v] === 0 && dc.req[v] === 0);
+    for (const v of idle) {
+      const home = dc.home[v];
+      if (home < 0) continue;
+      dc.destroy(v, home);
+      dc.home[v] = -1;
+      this.retired++;
     }
   }
 
