@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { Simulation } from '../core/kernel.js';
 import { Flow, Network } from './network.js';
 
@@ -62,4 +63,93 @@ test('a link that goes down stalls its flows; abort returns the bytes delivered'
   sim.run(100);
   assert.equal(done.has(f), false);
   assert.equal(net.abort(f), 400);
+});
+
+/**
+ * Reference max-min fair rates by textbook progressive filling over every flow at once (no
+ * components, no bottleneck order): all unfrozen flows grow together until a link saturates or a
+ * flow reaches its cap.
+ */
+function referenceRates(capacities: number[], paths: number[][], caps: number[]): number[] {
+  const rate = paths.map(() => 0);
+  const frozen = paths.map((p, i) => caps[i] <= 0 || p.length === 0);
+  const residual = capacities.slice();
+  for (;;) {
+    const users = capacities.map(() => 0);
+    paths.forEach((p, i) => !frozen[i] && p.forEach((l) => users[l]++));
+    let inc = Infinity;
+    paths.forEach((_, i) => !frozen[i] && (inc = Math.min(inc, caps[i] - rate[i])));
+    users.forEach((u, l) => u > 0 && (inc = Math.min(inc, residual[l] / u)));
+    if (!Number.isFinite(inc)) break;
+    paths.forEach((p, i) => {
+      if (frozen[i]) return;
+      rate[i] += inc;
+      p.forEach((l) => (residual[l] -= inc));
+    });
+    let froze = false;
+    paths.forEach((p, i) => {
+      if (frozen[i]) return;
+      if (rate[i] >= caps[i] * (1 - 1e-12) || p.some((l) => residual[l] <= capacities[l] * 1e-12)) frozen[i] = froze = true;
+    });
+    if (!froze) break;
+  }
+  return rate;
+}
+
+test('max-min rates equal textbook progressive filling on random topologies (re-shared per component)', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.record({ path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), cap: fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }) }), { minLength: 1, maxLength: 12 }),
+      (capacities, specs) => {
+        const { sim, net, owner } = setup();
+        const links = capacities.map((c, i) => net.addLink(`l${i}`, c));
+        const paths = specs.map((s) => [...new Set(s.path.map((x) => x % links.length))]);
+        const caps = specs.map((s) => s.cap ?? Infinity);
+        // started one by one at the same instant: one re-share at the end of the instant
+        const flows = paths.map((p, i) => net.start(p.map((l) => links[l]), 1e9, caps[i], owner));
+        sim.run(0);
+        const expected = referenceRates(capacities, paths, caps);
+        flows.forEach((f, i) => assert.ok(Math.abs(f.rate - expected[i]) <= 1e-9 * Math.max(1, expected[i]), `flow ${i}: ${f.rate} vs ${expected[i]}`));
+        // every link within its capacity
+        links.forEach((l, k) => assert.ok(flows.filter((_, i) => paths[i].includes(k)).reduce((s, f) => s + f.rate, 0) <= l.capacity * (1 + 1e-9)));
+      },
+    ),
+    { seed: 7, numRuns: 300 },
+  );
+});
+
+test('flows started at one instant are re-shared once; a rate read in between is already right', () => {
+  const { sim, net, done, owner } = setup();
+  const l = net.addLink('l', 100);
+  const a = net.start([l], 1000, Infinity, owner);
+  assert.equal(a.rate, 100); // read before the instant ends: re-shared at once
+  const b = net.start([l], 1000, Infinity, owner);
+  const c = net.start([l], 500, Infinity, owner);
+  sim.run();
+  assert.ok(Math.abs(done.get(c)! - 15) < 1e-9); // 500 at 100/3
+  assert.ok(Math.abs(done.get(a)! - 25) < 1e-9); // then 500 left each at 50
+  assert.ok(Math.abs(done.get(b)! - 25) < 1e-9);
+});
+
+test('a transfer that restarts on the same path and cap keeps its rate (no re-share) and others are unaffected', () => {
+  const sim = new Simulation();
+  const net = new Network(sim);
+  const l = net.addLink('l', 100);
+  const ends: number[] = [];
+  let rounds = 0;
+  // the owner sends four rounds of 100 bytes back to back, as a pre-copy migration does
+  const rounder = {
+    onFlowDone: (_f: Flow, s: Simulation) => {
+      ends.push(s.now);
+      if (++rounds < 4) net.start([l], 100, Infinity, rounder);
+    },
+  };
+  let bulkEnd = -1;
+  net.start([l], 100, Infinity, rounder);
+  net.start([l], 1000, Infinity, { onFlowDone: (_f, s) => (bulkEnd = s.now) });
+  sim.run();
+  // 50 bytes/s each while both run: rounds end at 2, 4, 6, 8 s; then the bulk flow has 600 left at 100/s
+  assert.deepEqual(ends, [2, 4, 6, 8]);
+  assert.equal(bulkEnd, 14);
 });

@@ -256,7 +256,6 @@ export class Network implements EventTarget {
     }
     let unfrozen = 0;
     for (const f of flows) {
-      this.#settle(f);
       let stalled = f.cap <= 0;
       for (const l of f.links) if (!l.up) stalled = true; // a flow over a failed link takes no share
       f.frozen = stalled;
@@ -291,7 +290,9 @@ export class Network implements EventTarget {
     const now = this.sim.now;
     for (const f of flows) {
       const r = f.level;
-      if (!f.setRate(r) && f.event >= 0) continue;
+      if (r === f.lastRate && f.event >= 0) continue;
+      this.#settle(f); // bytes so far at the old rate
+      f.setRate(r);
       if (f.event >= 0) this.sim.cancel(f.event);
       f.event = r > 0 ? this.sim.scheduleAt(now + (f.size - f.done) / r, f) : -1;
     }
