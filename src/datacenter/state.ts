@@ -37,6 +37,8 @@ export class DataCenterState {
   readonly migIn: number[][];
   /** Scratch of reallocate: each listed VM's capped per-PE request. */
   #capped = new Float64Array(16);
+  /** The hosts of the VMs with migTarget -2. */
+  readonly #severalTargets = new Map<number, number[]>();
   /** See takeOccupied. */
   private occupied: number[] = [];
   /** The host each VM is migrating into, -1 for none, -2 for several (see addIncoming). */
@@ -194,32 +196,35 @@ export class DataCenterState {
     return t === h || (t === -2 && this.migIn[h].includes(v));
   }
 
-  /** The one host VM `v` is migrating into, -1 for none, -2 for several. */
-  #incomingHost(v: number): number {
-    let found = -1;
-    for (let h = 0; h < this.hostCount; h++) {
-      if (!this.migIn[h].includes(v)) continue;
-      if (found !== -1) return -2;
-      found = h;
-    }
-    return found;
-  }
-
   /** Records VM `v` as migrating into host `h` (the caller lists it there). */
   addIncoming(v: number, h: number): void {
     this.migIn[h].push(v);
     // CloudSim can leave a VM listed as migrating into two hosts (a reservation outlives its
-    // migration); -2 sends isMigratingIn to the lists then
-    this.migTarget[v] = this.migTarget[v] === -1 ? h : -2;
+    // migration): -2, and the hosts are kept aside
+    const t = this.migTarget[v];
+    if (t === -1) this.migTarget[v] = h;
+    else if (t >= 0) {
+      this.#severalTargets.set(v, [t, h]);
+      this.migTarget[v] = -2;
+    } else this.#severalTargets.get(v)!.push(h);
   }
 
   /** Drops VM `v`'s migrating-in reservation on host `h`. */
   dropIncoming(v: number, h: number): void {
     const mig = this.migIn[h];
     const k = mig.indexOf(v);
-    if (k >= 0) mig.splice(k, 1);
-    if (this.migTarget[v] === h) this.migTarget[v] = -1;
-    else if (this.migTarget[v] === -2) this.migTarget[v] = this.#incomingHost(v);
+    if (k < 0) return;
+    mig.splice(k, 1);
+    const t = this.migTarget[v];
+    if (t === h) this.migTarget[v] = -1;
+    else if (t === -2) {
+      const hosts = this.#severalTargets.get(v)!;
+      hosts.splice(hosts.indexOf(h), 1);
+      if (hosts.length === 1) {
+        this.migTarget[v] = hosts[0];
+        this.#severalTargets.delete(v);
+      }
+    }
   }
 
   /**
