@@ -4,22 +4,20 @@
  * stdout, messages on stderr; exit 0 ok, 1 the run failed, 2 bad input. Output is assembled first
  * and written once, so a failure never leaves half a result behind.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations.js';
-import { defaultScenario } from '../scenario/default.js';
-import { roundTrip, roundTripCsv, roundTripTable, RoundTrip } from '../report/round-trip.js';
-import { parseScenarioData, ScenarioError, validateScenario } from '../scenario/load.js';
-import { sweepVariants } from '../scenario/sweep.js';
-import { applyVariant, RunResult, runScenario, variantName } from '../scenario/run.js';
-import { scenarioJsonSchema, ScenarioSpec, Variant, VariantSpec } from '../scenario/schema.js';
+import { ScenarioError } from '../scenario/errors.js';
 import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerConsolidate } from './consolidate.js';
+import { UsageError } from './errors.js';
+import type { OutputOptions } from './scenario-commands.js';
 
-/** Bad input from the command line (exit 2). */
-export class UsageError extends Error {}
+export { UsageError };
+
+// What the commands do is loaded when one runs (`await import`): zod and yaml alone add ~0.2 s to
+// start-up, which `--help`, `--version` and `consolidate --trace` do without.
+const scenarioCommands = () => import('./scenario-commands.js');
 
 interface Io {
   out: (text: string) => void;
@@ -30,12 +28,6 @@ const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
 };
-
-interface OutputOptions {
-  json?: boolean;
-  csv?: boolean;
-  seed?: number;
-}
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -81,15 +73,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       .description('run a scenario file and print one row per migration (with `sweep:`, one row per variant)')
       .argument('<file>', 'scenario file (YAML or JSON)')
       .option('--strict', 'exit 1 unless every migration completed'),
-  ).action((file: string, opts: OutputOptions & { strict?: boolean }) => {
-    const raw = loadData(file);
-    const variants = sweepVariants(raw, file);
-    const runs = variants
-      ? variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed)) }))
-      : [{ name: undefined, result: runScenario(withSeed(validateScenario(raw, file), opts.seed)) }];
-    io.out(variants ? sweepOutput(runs as Named[], opts) : runOutput(runs[0].result, opts));
-    if (opts.strict && runs.some((r) => r.result.migrations.some((m) => m.status !== 'completed'))) setCode(1);
-  });
+  ).action(async (file: string, opts: OutputOptions & { strict?: boolean }) => (await scenarioCommands()).runCommand(file, opts, io, setCode));
 
   outputOptions(
     program
@@ -100,32 +84,13 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         '--algorithms <list>',
         `comma-separated algorithm[:preset] list, e.g. precopy:qemu,precopy:xen,stop-and-copy (algorithms: ${algorithmNames.join(', ')}; presets: qemu, xen, xen-legacy, simgrid)`,
       ),
-  ).action((file: string | undefined, opts: OutputOptions & { algorithms?: string }) => {
-    const spec = withSeed(file ? loadFile(file) : validateScenario(defaultScenario, 'built-in default scenario'), opts.seed);
-    const variants = opts.algorithms ? parseAlgorithms(opts.algorithms) : spec.compare;
-    if (!variants || variants.length === 0) {
-      throw new UsageError('nothing to compare: give --algorithms, or a "compare:" list in the scenario');
-    }
-    if (spec.migrations.length === 0) throw new UsageError('nothing to compare: the scenario has no migrations');
-    const runs = variants.map((v) => ({ name: variantName(v), result: runScenario(applyVariant(spec, v)) }));
-    const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
-    const trips = roundTrips(runs);
-    if (opts.json) io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
-    else if (opts.csv) io.out(trips.length > 0 ? roundTripCsv(trips) : migrationCsv(rows));
-    else io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
-  });
+  ).action(async (file: string | undefined, opts: OutputOptions & { algorithms?: string }) => (await scenarioCommands()).compareCommand(file, opts, io));
 
   program
     .command('validate')
     .description('check a scenario file and report every problem with its path')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .action((file: string) => {
-      const raw = loadData(file);
-      const variants = sweepVariants(raw, file) ?? [{ label: '', data: raw }];
-      const specs = variants.map((v) => validateScenario(v.data, v.label ? `${file} (sweep "${v.label}")` : file));
-      const spec = specs[0];
-      io.out(`${file}: valid${variants.length > 1 ? ` (${variants.length} sweep variants)` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
-    });
+    .action(async (file: string) => (await scenarioCommands()).validateCommand(file, io));
 
   registerConsolidate(program, io, setCode);
   registerCalibrate(program, io);
@@ -133,80 +98,13 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editors)')
-    .action(() => io.out(json(scenarioJsonSchema())));
+    .action(async () => (await scenarioCommands()).schemaCommand(io));
 
   return program;
-}
-
-function loadData(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parseScenarioData(text, file);
-}
-
-function loadFile(file: string): ScenarioSpec {
-  return validateScenario(loadData(file), file);
-}
-
-interface Named {
-  name: string;
-  result: RunResult;
-}
-
-/** One run: its migrations, and the round-trip summary when VMs came back. */
-function runOutput(result: RunResult, opts: OutputOptions): string {
-  if (opts.json) return json(result);
-  const rows: MigrationRow[] = result.migrations.map((m) => ({ m }));
-  const trip = roundTrip(result);
-  if (opts.csv) return migrationCsv(rows);
-  return migrationTable(rows) + (trip ? `\nround trip\n${roundTripTable([trip])}` : '');
-}
-
-/** A sweep: one summary row per variant (round trips if VMs came back, else every migration). */
-function sweepOutput(runs: Named[], opts: OutputOptions): string {
-  if (opts.json) return json({ lmsim: VERSION, scenario: runs[0].result.scenario, seed: runs[0].result.seed, variants: runs });
-  const trips = roundTrips(runs);
-  if (trips.length === runs.length) return opts.csv ? roundTripCsv(trips) : roundTripTable(trips);
-  const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
-  return opts.csv ? migrationCsv(rows) : migrationTable(rows);
-}
-
-function roundTrips(runs: Named[]): RoundTrip[] {
-  return runs.map((r) => roundTrip(r.result, r.name)).filter((t): t is RoundTrip => t !== null);
-}
-
-function withSeed(spec: ScenarioSpec, seed: number | undefined): ScenarioSpec {
-  return seed === undefined ? spec : { ...spec, seed };
 }
 
 function parseSeed(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new UsageError(`--seed: expected an integer, got "${value}"`);
   return n;
-}
-
-/** "precopy:qemu,stop-and-copy" -> variants, validated like scenario entries. */
-export function parseAlgorithms(list: string): VariantSpec[] {
-  return list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const [algorithm, preset] = item.split(':');
-      const parsed = Variant.safeParse(preset ? { algorithm, preset } : { algorithm });
-      if (!parsed.success) {
-        throw new UsageError(
-          `--algorithms: "${item}" is not an algorithm[:preset] (algorithms: ${algorithmNames.join(', ')}; presets: qemu, xen, xen-legacy, simgrid)`,
-        );
-      }
-      return parsed.data;
-    });
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value, null, 2) + '\n';
 }

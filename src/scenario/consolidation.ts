@@ -16,24 +16,19 @@
  * (src/core/units.ts): `4096MB`, `1Gbit/s`, `300s`, `5000/s`.
  */
 import { z } from 'zod';
-import { formatIssue as formatScenarioIssue, formatPath, parseScenarioData, ScenarioError } from './load.js';
+import { ScenarioError } from './errors.js';
+import { formatIssue as formatScenarioIssue, formatPath, parseScenarioData } from './load.js';
 import { Duration, Rate, Size, unit } from './schema.js';
+import { FIDELITIES, MIGRATION_MODELS } from './consolidation-names.js';
+import { checkConsolidation, FIELD_DEFAULTS, PLANETLAB, type ConsolidationSpec } from './consolidation-spec.js';
 import { parseDuration, parsePageRate, UnitError } from '../core/units.js';
-import { cloudsimMigrationModel, type MigrationModel } from '../datacenter/migration-model.js';
-import { liveMigrationModel, type LiveMigrationSettings } from '../datacenter/live-migration.js';
-import {
-  CLOUDSIM_START_TIME,
-  HOST_G4,
-  HOST_G5,
-  PLANETLAB_DAY,
-  PLANETLAB_HOSTS,
-  PLANETLAB_INTERVAL,
-  PLANETLAB_VM_TYPES,
-} from '../datacenter/planetlab-config.js';
-import { parsePolicy } from '../datacenter/policy-name.js';
+import { PLANETLAB_HOSTS } from '../datacenter/planetlab-config.js';
 import { POWER_TABLE_POINTS } from '../datacenter/power.js';
-import { quarterVmTypes } from '../datacenter/run.js';
-import type { ConsolidationConfig, HostType, VmType } from '../datacenter/types.js';
+
+// The parts that need neither zod nor yaml live in their own modules (`lmsim consolidate --trace
+// DIR` loads only those); they are re-exported here, where they always were.
+export { FIDELITIES, MIGRATION_MODELS, type MigrationModelName } from './consolidation-names.js';
+export { consolidationConfig, liveSettings, migrationModelOf, type ConsolidationSpec } from './consolidation-spec.js';
 
 /** Bad consolidation input: the same error as a bad migration scenario ("path: message" lines). */
 export { ScenarioError as ConsolidationInputError };
@@ -66,8 +61,6 @@ const VmTypeSpec = z.strictObject({
   bandwidth: Rate,
 });
 
-const PLANETLAB = 'planetlab-cloudsim';
-
 const HostsSpec = z.union([
   z.literal(PLANETLAB),
   z.strictObject({
@@ -85,10 +78,7 @@ const VmsSpec = z.union([
   }),
 ]);
 
-export const MIGRATION_MODELS = ['cloudsim', 'precopy', 'postcopy', 'hybrid'] as const;
-export type MigrationModelName = (typeof MIGRATION_MODELS)[number];
 const PRESETS = ['qemu', 'xen', 'xen-legacy', 'simgrid'] as const;
-export const FIDELITIES = ['fluid', 'page'] as const;
 
 const MigrationObject = z.strictObject({
   model: z.enum(MIGRATION_MODELS),
@@ -113,9 +103,9 @@ export const ConsolidationFile = z.strictObject({
   trace: z.string().min(1),
   policy: z.string(),
   param: z.number().positive().optional(),
-  migration: MigrationSpec.default({ model: 'cloudsim' }),
-  hosts: HostsSpec.default(PLANETLAB),
-  vms: VmsSpec.default(PLANETLAB),
+  migration: MigrationSpec.default(FIELD_DEFAULTS.migration),
+  hosts: HostsSpec.default(FIELD_DEFAULTS.hosts),
+  vms: VmsSpec.default(FIELD_DEFAULTS.vms),
   /** Seconds between consolidation steps (300). */
   interval: PositiveDuration.optional(),
   /** Seconds between trace samples (300). */
@@ -127,25 +117,9 @@ export const ConsolidationFile = z.strictObject({
   seed: z.number().int().optional(),
 });
 
-/** A validated consolidation scenario, units in seconds, bytes, bytes/s; the trace path absolute. */
-export interface ConsolidationSpec {
-  name?: string;
-  trace: string;
-  policy: string;
-  param?: number;
-  migration: MigrationSpecValue;
-  hostTypes: HostType[];
-  hostCount: number;
-  vmTypes: VmType[];
-  vmCount?: number;
-  interval: number;
-  traceInterval: number;
-  duration: number;
-  startTime: number;
-  seed: number;
-}
-
 export type MigrationSpecValue = z.output<typeof MigrationObject>;
+/** What the schema accepted: the input of the checks it cannot express (checkConsolidation). */
+export type ConsolidationFields = z.output<typeof ConsolidationFile>;
 
 /** The consolidation format's own wording (string-or-object fields, values and bounds with what was given); the rest as in migration scenarios. */
 function formatIssue(issue: z.core.$ZodIssue): string {
@@ -189,101 +163,5 @@ export function parseConsolidationText(text: string, source = 'consolidation sce
 export function validateConsolidation(data: unknown, source = 'consolidation scenario', baseDir = '.', isFolder?: (path: string) => boolean): ConsolidationSpec {
   const parsed = ConsolidationFile.safeParse(data, { reportInput: true });
   if (!parsed.success) throw new ScenarioError(parsed.error.issues.flatMap((i) => formatIssue(i).split('\n')), source);
-  const f = parsed.data;
-  const issues: string[] = [];
-  let kind: string | undefined;
-  try {
-    kind = parsePolicy(f.policy).kind;
-  } catch (e) {
-    issues.push(`policy: ${(e as Error).message}`);
-  }
-  if (kind === 'migration' && f.param === undefined) issues.push(`param: required for policy "${f.policy}" (e.g. 1.2 for lr-mmt, 0.8 for thr-mmt, 2.5 for mad-mmt, 1.5 for iqr-mmt)`);
-  if (kind === 'migration' && f.param !== undefined && f.policy.toLowerCase().startsWith('thr') && f.param > 1) {
-    issues.push(`param: a THR threshold is a utilisation fraction in (0, 1], got ${f.param}`);
-  }
-  if ((kind === 'dvfs' || kind === 'npa') && f.migration.model !== 'cloudsim') issues.push(`migration: policy "${f.policy}" migrates nothing; leave migration out or set it to cloudsim`);
-  const trace = f.trace.startsWith('/') ? f.trace : `${baseDir.replace(/\/+$/, '')}/${f.trace}`;
-  if (isFolder && !isFolder(trace)) {
-    issues.push(`trace: no folder ${trace}${trace !== f.trace ? ` ("${f.trace}" relative to ${baseDir})` : ''}; expected a CloudSim PlanetLab day folder (one file of 288 CPU percents per VM)`);
-  }
-  const m: MigrationSpecValue = f.migration;
-  if (m.model === 'cloudsim') {
-    const extra = Object.keys(m).filter((k) => k !== 'model');
-    if (extra.length > 0) issues.push(`migration: ${extra.map((k) => `"${k}"`).join(', ')} only apply to precopy, postcopy and hybrid, not to cloudsim`);
-  } else if (m.preset !== undefined && m.model !== 'precopy' && m.model !== 'hybrid') {
-    issues.push(`migration.preset: a pre-copy preset does not apply to ${m.model}`);
-  }
-  const hosts = f.hosts === PLANETLAB ? { count: PLANETLAB_HOSTS, types: undefined } : f.hosts;
-  const hostTypes: HostType[] = hosts.types
-    ? hosts.types.map((t) => ({ name: t.name, pes: t.cores, mipsPerPe: t.mips, ramBytes: t.memory, bandwidth: t.bandwidth, power: Object.freeze([...t.power]) }))
-    : [HOST_G4, HOST_G5];
-  hostTypes.forEach((t, i) => {
-    if (!(t.bandwidth > 0)) issues.push(`hosts.types[${i}].bandwidth: expected a rate > 0`);
-    if (!(t.ramBytes > 0)) issues.push(`hosts.types[${i}].memory: expected a size > 0`);
-  });
-  const vms = f.vms === PLANETLAB ? { types: undefined, count: undefined } : f.vms;
-  const vmTypes: VmType[] = vms.types
-    ? vms.types.map((t) => ({ name: t.name, mips: t.mips, pes: t.cores, ramBytes: t.memory, bandwidth: t.bandwidth }))
-    : PLANETLAB_VM_TYPES;
-  vmTypes.forEach((t, i) => {
-    if (!(t.ramBytes > 0)) issues.push(`vms.types[${i}].memory: expected a size > 0`);
-  });
-  if (issues.length > 0) throw new ScenarioError(issues, source);
-  return {
-    name: f.name,
-    trace,
-    policy: f.policy.toLowerCase(),
-    param: f.param,
-    migration: m,
-    hostTypes,
-    hostCount: hosts.count,
-    vmTypes,
-    vmCount: vms.count,
-    interval: f.interval ?? PLANETLAB_INTERVAL,
-    traceInterval: f.traceInterval ?? PLANETLAB_INTERVAL,
-    duration: f.duration ?? PLANETLAB_DAY,
-    startTime: f.startTime ?? CLOUDSIM_START_TIME,
-    seed: f.seed ?? 0,
-  };
-}
-
-/** The run configuration of a spec, for `vms` traces. */
-export function consolidationConfig(spec: ConsolidationSpec, vms: number): ConsolidationConfig {
-  return {
-    hostTypes: spec.hostTypes,
-    hosts: Int32Array.from({ length: spec.hostCount }, (_, i) => i % spec.hostTypes.length),
-    vmTypes: spec.vmTypes,
-    vmTypeOf: quarterVmTypes(vms, spec.vmTypes.length),
-    policy: spec.policy,
-    parameter: spec.param,
-    schedulingInterval: spec.interval,
-    traceInterval: spec.traceInterval,
-    simulationLimit: spec.duration,
-    startTime: spec.startTime,
-    reservationCheck: 'initial-only',
-    seed: spec.seed,
-  };
-}
-
-/** The live-migration settings of a migration spec (engine defaults for what it leaves out). */
-export function liveSettings(m: MigrationSpecValue): Partial<LiveMigrationSettings> {
-  const settings: Partial<LiveMigrationSettings> = { algorithm: m.model as LiveMigrationSettings['algorithm'] };
-  if (m.preset !== undefined) settings.preset = m.preset;
-  if (m.writeRateAtFullLoad !== undefined) settings.writeRateAtFullLoad = m.writeRateAtFullLoad;
-  if (m.hotShare !== undefined) settings.hotShare = m.hotShare;
-  if (m.hotFraction !== undefined) settings.hotFraction = m.hotFraction;
-  if (m.latency !== undefined) settings.latency = m.latency;
-  if (m.seed !== undefined) settings.seed = m.seed;
-  if (m.fidelity !== undefined) settings.fidelity = m.fidelity;
-  const options: Record<string, number> = {};
-  if (m.downtimeLimit !== undefined) options.downtimeLimit = m.downtimeLimit;
-  if (m.timeout !== undefined) options.timeout = m.timeout;
-  if (m.maxBandwidth !== undefined) options.maxBandwidth = m.maxBandwidth;
-  if (Object.keys(options).length > 0) settings.options = options as LiveMigrationSettings['options'];
-  return settings;
-}
-
-/** The migration cost model of a spec. */
-export function migrationModelOf(m: MigrationSpecValue): MigrationModel {
-  return m.model === 'cloudsim' ? cloudsimMigrationModel : liveMigrationModel(liveSettings(m));
+  return checkConsolidation(parsed.data, source, baseDir, isFolder);
 }

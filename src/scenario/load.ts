@@ -7,14 +7,10 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePageRate, UnitError } from '../core/units.js';
+import { ScenarioError } from './errors.js';
 import { memberNames, Scenario, ScenarioSpec, WorkloadInput, workloadKinds } from './schema.js';
 
-/** Bad scenario input: `issues` are "path: message" lines a person can act on. */
-export class ScenarioError extends Error {
-  constructor(readonly issues: string[], readonly source = 'scenario') {
-    super(`${source} is not valid:\n${issues.map((i) => `  ${i}`).join('\n')}`);
-  }
-}
+export { ScenarioError };
 
 /** Parses YAML or JSON text (JSON is YAML) and validates it. */
 export function parseScenarioText(text: string, source = 'scenario'): ScenarioSpec {

@@ -1,0 +1,212 @@
+/**
+ * @module cli/calibrate-qemu
+ * What `lmsim calibrate qemu FILE.csv` does (declared in cli/calibrate.ts, loaded when it runs):
+ * runs the equivalent scenario of every measured QEMU migration and prints predicted against
+ * measured (see docs/validation.md). Bad input (the CSV, the constants file) exits 2 with the line
+ * and column; the output is assembled first and written once, and scenario files are written only
+ * after every row ran.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import {
+  calibrate,
+  CalibrationConstants,
+  CalibrationReport,
+  CalibrationSummary,
+  CsvError,
+  fitConstants,
+  FitError,
+  parseQemuRuns,
+  QemuRun,
+  qemuLabConstants,
+  runToScenario,
+  uncalibratedConstants,
+} from '../calibrate/index.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { VERSION } from '../version.js';
+
+interface Io {
+  out(t: string): void;
+  err(t: string): void;
+}
+
+export interface QemuOptions {
+  json?: boolean;
+  emitScenarios?: string;
+  constants?: string;
+  fit?: boolean;
+  uncalibrated?: boolean;
+}
+
+/** `lmsim calibrate qemu FILE`. */
+export function calibrateQemu(file: string, opts: QemuOptions, io: Io): void {
+  const runs = loadRuns(file);
+  if (opts.fit) {
+    io.out(fitOutput(runs, file));
+    return;
+  }
+  let constants: CalibrationConstants = opts.uncalibrated ? { ...uncalibratedConstants } : { ...qemuLabConstants };
+  if (opts.constants) constants = { ...constants, ...loadConstants(opts.constants) };
+  const report = calibrate(runs, constants);
+  const baseline = opts.uncalibrated ? null : calibrate(runs, uncalibratedConstants).summary;
+  const text = opts.json ? jsonOutput(file, constants, report, baseline) : textOutput(file, constants, report, baseline);
+  if (opts.emitScenarios) emitScenarios(opts.emitScenarios, runs, constants);
+  io.out(text);
+}
+
+function loadRuns(file: string): QemuRun[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ScenarioError([`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`], file);
+  }
+  try {
+    const runs = parseQemuRuns(text);
+    if (runs.length === 0) throw new ScenarioError(['no rows after the header'], file);
+    return runs;
+  } catch (e) {
+    if (e instanceof CsvError) throw new ScenarioError([e.message], file);
+    throw e;
+  }
+}
+
+function loadConstants(file: string): Partial<CalibrationConstants> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ScenarioError([`cannot read a JSON object: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`], file);
+  }
+  // --fit output ({ constants: {...} }) or a plain object of constants
+  if (data && typeof data === 'object' && !Array.isArray(data) && 'constants' in data) data = (data as { constants: unknown }).constants;
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new ScenarioError(['expected a JSON object of constants'], file);
+  const issues: string[] = [];
+  const out: Partial<CalibrationConstants> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (!(k in qemuLabConstants)) issues.push(`${k}: unknown constant (known: ${Object.keys(qemuLabConstants).join(', ')})`);
+    else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) issues.push(`${k}: expected a number >= 0, got ${JSON.stringify(v)}`);
+    else out[k as keyof CalibrationConstants] = v;
+  }
+  if (out.finalCopyRate === 0) issues.push('finalCopyRate: expected a positive rate');
+  if (out.rateLimitFactor === 0) issues.push('rateLimitFactor: expected a positive factor');
+  if (issues.length) throw new ScenarioError(issues, file);
+  return out;
+}
+
+function fitOutput(runs: QemuRun[], file: string): string {
+  let fit;
+  try {
+    fit = fitConstants(runs);
+  } catch (e) {
+    if (e instanceof FitError) throw new ScenarioError([`cannot fit: ${e.message}`], file);
+    throw e;
+  }
+  const matchesShipped = (Object.keys(qemuLabConstants) as (keyof CalibrationConstants)[]).every((k) => qemuLabConstants[k] === fit.constants[k]);
+  const summary = {
+    fitted: calibrate(runs, fit.constants).summary,
+    uncalibrated: calibrate(runs, uncalibratedConstants).summary,
+  };
+  return json({ lmsim: VERSION, file, constants: fit.constants, derivations: fit.derivations, matchesShipped, shipped: qemuLabConstants, summary });
+}
+
+function jsonOutput(file: string, constants: CalibrationConstants, report: CalibrationReport, baseline: CalibrationSummary | null): string {
+  return json({
+    lmsim: VERSION,
+    file,
+    constants,
+    rows: report.rows.map((r) => ({
+      run_id: r.run_id,
+      line: r.line,
+      family: r.family,
+      measured: r.measured,
+      predicted: r.predicted,
+      errors: r.errors,
+      verdictAgrees: r.verdictAgrees,
+      verdictRule: r.verdictRule,
+      downtimeOk: r.downtimeOk,
+    })),
+    summary: report.summary,
+    families: report.families,
+    ...(baseline ? { uncalibrated: baseline } : {}),
+  });
+}
+
+const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(1)}`);
+const num = (x: number | null | undefined, d: number) => (x === null || x === undefined ? '-' : x.toFixed(d));
+
+function textOutput(file: string, c: CalibrationConstants, report: CalibrationReport, baseline: CalibrationSummary | null): string {
+  const head = ['run', 'family', 'conv meas/pred', 'total s meas', 'pred', 'err %', 'downtime ms meas', 'pred', 'MiB meas', 'pred', 'err %'];
+  const body = report.rows.map((r) => [
+    r.run_id,
+    r.family,
+    `${r.measured.converged ? 'yes' : 'no'}/${r.predicted.converged ? 'yes' : 'no'}${r.verdictRule === 'auto-converge band' ? ' (band)' : r.verdictAgrees ? '' : ' !'}`,
+    num(r.measured.totalTime, 3),
+    num(r.predicted.totalTime, 3),
+    pct(r.errors.totalTime),
+    r.measured.downtime === null ? '-' : num(r.measured.downtime * 1000, 1),
+    r.predicted.downtime === null ? '-' : num(r.predicted.downtime * 1000, 1) + (r.downtimeOk === false ? ' !' : ''),
+    num(r.measured.bytes / 2 ** 20, 1),
+    num(r.predicted.bytes / 2 ** 20, 1),
+    pct(r.errors.bytes),
+  ]);
+  const lines = [
+    `${file}: ${report.rows.length} QEMU migrations, lmsim ${VERSION}`,
+    `constants: ${Object.entries(c).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+    '',
+    table(head, body),
+    '',
+    'summary (absolute relative error; total time over runs that converged, bytes over all, downtime over completed runs with a host-measured downtime)',
+    table(['constants', 'total time median %', 'p90 %', 'bytes median %', 'p90 %', 'downtime median %', 'p90 %', 'downtime within max(50%, 20 ms)', 'verdicts agree'], [
+      summaryRow('calibrated', report.summary),
+      ...(baseline ? [summaryRow('uncalibrated', baseline)] : []),
+    ]),
+    '',
+    'per family (calibrated)',
+    table(
+      ['family', 'total time median %', 'p90 %', 'bytes median %', 'p90 %', 'downtime median %', 'p90 %', 'downtime within max(50%, 20 ms)', 'verdicts agree'],
+      Object.entries(report.families).map(([f, s]) => summaryRow(f, s)),
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function summaryRow(name: string, s: CalibrationSummary): string[] {
+  return [
+    name,
+    pct(s.totalTime.median),
+    pct(s.totalTime.p90),
+    pct(s.bytes.median),
+    pct(s.bytes.p90),
+    pct(s.downtime.median),
+    pct(s.downtime.p90),
+    `${s.downtime.withinTolerance}/${s.downtime.n}`,
+    `${s.verdictsAgree}/${s.verdictsTotal}`,
+  ];
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [fmt(head), ...rows.map(fmt)].join('\n');
+}
+
+function emitScenarios(dir: string, runs: QemuRun[], c: CalibrationConstants): void {
+  mkdirSync(dir, { recursive: true });
+  for (const run of runs) {
+    const scenario = runToScenario(run, c);
+    const header = [
+      `# lmsim scenario for QEMU run ${run.runId} (CSV line ${run.line}), written by lmsim calibrate qemu`,
+      `# row: ram ${run.ram / 2 ** 20} MiB, alloc ${run.alloc / 2 ** 20} MiB, ws ${run.workingSet / 2 ** 20} MiB @ ${run.rate} pages/s ${run.pattern} fill=${run.fill}, ${run.algo}, max-bandwidth ${run.maxBandwidth / 2 ** 20} MiB/s, downtime-limit ${run.downtimeLimit * 1000} ms, timeout ${run.timeout} s`,
+      `# units: bytes, bytes/s, seconds; constants: ${Object.entries(c).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, `${run.runId.replace(/[^A-Za-z0-9._-]/g, '_')}.yaml`), header + stringify(scenario));
+  }
+}
+
+function json(v: unknown): string {
+  return `${JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2)}\n`;
+}
