@@ -132,24 +132,31 @@ test('flows started at one instant are re-shared once; a rate read in between is
   assert.ok(Math.abs(done.get(b)! - 25) < 1e-9);
 });
 
-test('a transfer that restarts on the same path and cap keeps its rate (no re-share) and others are unaffected', () => {
-  const sim = new Simulation();
-  const net = new Network(sim);
-  const l = net.addLink('l', 100);
-  const ends: number[] = [];
-  let rounds = 0;
-  // the owner sends four rounds of 100 bytes back to back, as a pre-copy migration does
-  const rounder = {
-    onFlowDone: (_f: Flow, s: Simulation) => {
-      ends.push(s.now);
-      if (++rounds < 4) net.start([l], 100, Infinity, rounder);
-    },
-  };
-  let bulkEnd = -1;
-  net.start([l], 100, Infinity, rounder);
-  net.start([l], 1000, Infinity, { onFlowDone: (_f, s) => (bulkEnd = s.now) });
-  sim.run();
-  // 50 bytes/s each while both run: rounds end at 2, 4, 6, 8 s; then the bulk flow has 600 left at 100/s
-  assert.deepEqual(ends, [2, 4, 6, 8]);
-  assert.equal(bulkEnd, 14);
-});
+for (const readsRate of [false, true]) {
+  test(`a transfer that restarts on the same path and cap keeps its rate and others are unaffected${readsRate ? ' (handler reads a rate first)' : ''}`, () => {
+    const sim = new Simulation();
+    const net = new Network(sim);
+    const l = net.addLink('l', 100);
+    const ends: number[] = [];
+    let rounds = 0;
+    let bulk: Flow | undefined;
+    // the owner sends four rounds of 100 bytes back to back, as a pre-copy migration does; a
+    // post-copy owner reads a rate in its handler, which re-shares before the next round starts
+    const rounder = {
+      onFlowDone: (_f: Flow, s: Simulation) => {
+        ends.push(s.now);
+        if (readsRate) assert.equal(bulk!.rate, 100);
+        if (++rounds < 4) net.start([l], 100, Infinity, rounder);
+      },
+    };
+    let bulkEnd = -1;
+    net.start([l], 100, Infinity, rounder);
+    bulk = net.start([l], 1000, Infinity, { onFlowDone: (_f, s) => (bulkEnd = s.now) });
+    sim.run();
+    // 50 bytes/s each while both run: rounds end at 2, 4, 6, 8 s; then the bulk flow has 600 left at 100/s
+    assert.deepEqual(ends, [2, 4, 6, 8]);
+    assert.equal(bulkEnd, 14);
+  });
+}
+
+

@@ -103,6 +103,8 @@ export class Network implements EventTarget {
   readonly #compFlows: Flow[] = [];
   readonly #capped: Flow[] = [];
   #stamp = 0;
+  /** Re-shares done so far. */
+  #reshares = 0;
 
   constructor(readonly sim: Simulation) {}
 
@@ -156,6 +158,7 @@ export class Network implements EventTarget {
     flow.done = flow.size;
     flow.updatedAt = sim.now;
     const clean = this.#dirty.length === 0;
+    const reshares = this.#reshares;
     this.#remove(flow);
     this.#startedDuring.length = 0;
     this.#otherChange = false;
@@ -166,7 +169,8 @@ export class Network implements EventTarget {
     } finally {
       this.#handling = false;
     }
-    if (clean && this.#dirty.length > 0 && !this.#otherChange && this.#startedDuring.length === 1) {
+    // (not if the handler read a rate: that re-shared without the old flow already)
+    if (clean && this.#reshares === reshares && !this.#otherChange && this.#startedDuring.length === 1) {
       const next = this.#startedDuring[0];
       if (next.active && next.cap === flow.cap && samePath(next.links, flow.links) && flow.lastRate > 0) {
         this.#dirty.length = 0;
@@ -227,6 +231,7 @@ export class Network implements EventTarget {
   #reshare(seeds: readonly Link[]): void {
     const links = this.#compLinks, flows = this.#compFlows, capped = this.#capped;
     const stamp = ++this.#stamp;
+    this.#reshares++;
     links.length = 0;
     flows.length = 0;
     capped.length = 0;
