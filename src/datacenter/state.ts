@@ -236,7 +236,7 @@ export class DataCenterState {
     const n = list.length;
     const pe = this.peMips[h];
     const total = this.totalMips[h];
-    const { migTarget, allocReq, vmPes, inMigration, dstShare, srcKeep } = this;
+    const { allocReq, vmPes, inMigration, dstShare, srcKeep } = this;
     if (this.#capped.length < n) this.#capped = new Float64Array(2 * n);
     const capped = this.#capped;
     // CloudSim's order of operations, kept to the bit: each VM asks for its demand capped at one
@@ -253,8 +253,7 @@ export class DataCenterState {
       capped[i] = cp;
       let c = 0;
       for (let k = 0; k < pes; k++) c += cp;
-      const t = migTarget[v];
-      if (t === h || (t === -2 && this.isMigratingIn(v, h))) c *= dstShare;
+      if (this.isMigratingIn(v, h)) c *= dstShare;
       required += c;
       if (!over && avail >= c) avail -= c;
       else over = true;
@@ -266,8 +265,7 @@ export class DataCenterState {
     for (let i = 0; i < n; i++) {
       const v = list[i];
       const cp = capped[i];
-      const t = migTarget[v];
-      const incoming = t === h || (t === -2 && this.isMigratingIn(v, h));
+      const incoming = this.isMigratingIn(v, h);
       const outgoing = !incoming && inMigration[v] === 1;
       let m: number;
       if (!over) m = outgoing ? cp * srcKeep : incoming ? cp * dstShare : cp;

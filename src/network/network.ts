@@ -67,11 +67,9 @@ export class Flow implements EventTarget {
     return this.#rate;
   }
 
-  /** Sets the rate; true if it changed. */
-  setRate(rate: number): boolean {
-    if (rate === this.#rate) return false;
+  /** Sets the rate (the network's own use). */
+  setRate(rate: number): void {
     this.#rate = rate;
-    return true;
   }
 
   /** Bytes delivered as of time t (t >= updatedAt, no rate change in between). */
@@ -286,11 +284,16 @@ export class Network implements EventTarget {
       while (nextCap < capped.length && capped[nextCap].frozen) nextCap++;
       if (nextCap < capped.length && capped[nextCap].cap <= share) {
         const f = capped[nextCap++];
-        unfrozen -= freeze(f, f.cap);
+        freeze(f, f.cap);
+        unfrozen--;
         continue;
       }
       if (!bottleneck) break; // flows over no link and no cap: nothing limits them; they get 0
-      for (const f of bottleneck.flows) if (!f.frozen) unfrozen -= freeze(f, share);
+      for (const f of bottleneck.flows) {
+        if (f.frozen) continue;
+        freeze(f, share);
+        unfrozen--;
+      }
     }
     const now = this.sim.now;
     for (const f of flows) {
@@ -304,15 +307,14 @@ export class Network implements EventTarget {
   }
 }
 
-/** Fixes flow `f` at `rate` and takes it off its links; returns 1 (one flow fewer to fill). */
-function freeze(f: Flow, rate: number): number {
+/** Fixes flow `f` at `rate` and takes it off its links. */
+function freeze(f: Flow, rate: number): void {
   f.frozen = true;
   f.level = rate;
   for (const l of f.links) {
     l.residual -= rate;
     l.users--;
   }
-  return 1;
 }
 
 function samePath(a: readonly Link[], b: readonly Link[]): boolean {
