@@ -240,7 +240,21 @@ test('PlanetLab loader: sorted names (with spaces), percent -> fraction, errors 
     assert.equal(traces.values[1], 0.01);
     assert.equal(traces.values[288], 0.5);
     writeFileSync(join(dir, 'c bad'), lines((k) => (k === 41 ? 'x' : 3) as number));
-    assert.throws(() => loadPlanetLabFolder(dir), /c bad:42: expected an integer CPU percent/);
+    assert.throws(() => loadPlanetLabFolder(dir), /c bad:42: expected an integer CPU percent, got "x"/);
+    // CRLF, spaces around values and blank lines at the end are accepted
+    writeFileSync(join(dir, 'c bad'), lines(() => 7).replace(/\n/g, ' \r\n') + '\r\n  \n');
+    assert.equal(loadPlanetLabFolder(dir).traces.values[2 * 288 + 287], 0.07);
+    const bad = (text: string, message: RegExp) => {
+      writeFileSync(join(dir, 'c bad'), text);
+      assert.throws(() => loadPlanetLabFolder(dir), message);
+    };
+    bad(lines((k) => (k === 9 ? '1 2' : 3) as number), /c bad:10: expected an integer CPU percent, got "1 2"/);
+    bad(lines((k) => (k === 9 ? '' : 3) as number), /c bad:10: expected an integer CPU percent, got ""/);
+    bad(lines((k) => (k === 0 ? 101 : 3)), /c bad:1: CPU percent 101 is above 100/);
+    bad(lines((k) => (k === 0 ? -1 : 3)), /c bad:1: expected an integer CPU percent, got "-1"/);
+    // a wrong line count is reported before a bad value
+    bad(lines((k) => (k === 0 ? 'x' : 3) as number) + '5\n', /c bad: expected 288 lines, got 289/);
+    bad('', /c bad: expected 288 lines, got 0/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -22,22 +22,63 @@ export interface PlanetLabFolder {
  * @throws Error naming the file and line of a bad value or a wrong line count.
  */
 export function loadPlanetLabFolder(dir: string, samples = PLANETLAB_SAMPLES): PlanetLabFolder {
-  const names = readdirSync(dir)
-    .filter((n) => statSync(join(dir, n)).isFile())
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() || (e.isSymbolicLink() && statSync(join(dir, e.name)).isFile()))
+    .map((e) => e.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const values = new Float64Array(names.length * samples);
-  names.forEach((name, v) => {
-    const file = join(dir, name);
-    const lines = readFileSync(file, 'utf8').split(/\r?\n/);
-    while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
-    if (lines.length !== samples) throw new Error(`${file}: expected ${samples} lines, got ${lines.length}`);
-    for (let k = 0; k < samples; k++) {
-      const text = lines[k].trim();
-      if (!/^\d+$/.test(text)) throw new Error(`${file}:${k + 1}: expected an integer CPU percent, got "${lines[k]}"`);
-      const pct = Number(text);
-      if (pct > PERCENT) throw new Error(`${file}:${k + 1}: CPU percent ${pct} is above 100`);
-      values[v * samples + k] = pct / PERCENT;
-    }
-  });
+  names.forEach((name, v) => parsePercentLines(readFileSync(join(dir, name)), join(dir, name), samples, values, v * samples));
   return { names, traces: { samples, values } };
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/**
+ * Parses one file's bytes into `out[at..]` as fractions: `samples` lines of an integer percent
+ * (whitespace around the value allowed, blank lines at the end ignored). Works on bytes: a day is
+ * 300,000 lines, and splitting strings cost more than reading the files.
+ */
+function parsePercentLines(bytes: Uint8Array, file: string, samples: number, out: Float64Array, at: number): void {
+  let line = 0; // lines seen (as split(/\r?\n/) counts them)
+  let lines = 0; // lines up to the last non-blank one
+  let bad = ''; // the first bad value's error, reported if the line count is right
+  let i = 0;
+  const n = bytes.length;
+  for (;;) {
+    const start = i;
+    let pct = 0;
+    let digits = 0;
+    let other = false; // anything but digits and whitespace around them
+    let gap = false; // whitespace after digits
+    for (; i < n && bytes[i] !== NEWLINE; i++) {
+      const c = bytes[i];
+      if (c >= ZERO && c <= NINE) {
+        if (gap) other = true; // "1 2"
+        pct = pct * 10 + (c - ZERO);
+        digits++;
+      } else if (isSpace(c)) gap = digits > 0;
+      else other = true;
+    }
+    line++;
+    if (digits > 0 || other) lines = line;
+    if (line <= samples && bad === '') {
+      if (digits === 0 || other) {
+        let end = i;
+        if (end > start && bytes[end - 1] === CR) end--;
+        bad = `${file}:${line}: expected an integer CPU percent, got "${Buffer.from(bytes.subarray(start, end)).toString('utf8')}"`;
+      } else if (pct > PERCENT) bad = `${file}:${line}: CPU percent ${pct} is above 100`;
+      else out[at + line - 1] = pct / PERCENT;
+    }
+    if (i >= n) break;
+    i++; // past the newline
+  }
+  if (lines !== samples) throw new Error(`${file}: expected ${samples} lines, got ${lines}`);
+  if (bad !== '') throw new Error(bad);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }

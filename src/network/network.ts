@@ -268,7 +268,7 @@ export class Network implements EventTarget {
       for (const l of f.links) l.users++;
       if (f.cap < Infinity) capped.push(f);
     }
-    capped.sort((a, b) => a.cap - b.cap);
+    if (!sortedByCap(capped)) capped.sort((a, b) => a.cap - b.cap); // usually one cap for all
     let nextCap = 0;
     while (unfrozen > 0) {
       let share = Infinity;
@@ -281,13 +281,17 @@ export class Network implements EventTarget {
           bottleneck = l;
         }
       }
-      while (nextCap < capped.length && capped[nextCap].frozen) nextCap++;
-      if (nextCap < capped.length && capped[nextCap].cap <= share) {
+      // every flow capped at or below the smallest share is fixed at its cap; freezing a flow
+      // below a link's share only raises that share, so they go in one pass, without re-scanning
+      let froze = false;
+      while (nextCap < capped.length && (capped[nextCap].frozen || capped[nextCap].cap <= share)) {
         const f = capped[nextCap++];
+        if (f.frozen) continue;
         freeze(f, f.cap);
         unfrozen--;
-        continue;
+        froze = true;
       }
+      if (froze) continue;
       if (!bottleneck) break; // flows over no link and no cap: nothing limits them; they get 0
       for (const f of bottleneck.flows) {
         if (f.frozen) continue;
@@ -315,6 +319,11 @@ function freeze(f: Flow, rate: number): void {
     l.residual -= rate;
     l.users--;
   }
+}
+
+function sortedByCap(flows: readonly Flow[]): boolean {
+  for (let i = 1; i < flows.length; i++) if (flows[i - 1].cap > flows[i].cap) return false;
+  return true;
 }
 
 function samePath(a: readonly Link[], b: readonly Link[]): boolean {
