@@ -15,7 +15,7 @@ import { cloudsimMigrationModel, type MigrationModel, type MigrationOutcome, typ
 import { planConsolidation, type StepPolicies } from './consolidation.js';
 import { CompletionQueue } from './event-queue.js';
 import { HostHistory, VmHistory } from './metrics.js';
-import { HostCandidates } from './placement/candidates.js';
+import { InitialCandidates } from './placement/candidates.js';
 import { findHostForVm, firstFit } from './placement/pabfd.js';
 import { DEFAULT_FALLBACK_THRESHOLD, makeDetector, makeSelector, parsePolicy, type ParsedPolicy } from './policy-name.js';
 import { maxPower } from './power.js';
@@ -149,25 +149,13 @@ class Run {
 
   /**
    * t = 0: each VM in id order, at full capacity, to PABFD's host (or the first fit). PABFD scans
-   * only the hosts that can still matter (HostCandidates: one empty host per type), and a host
-   * that can no longer take any of the VMs still to place (not enough free MIPS, RAM or bandwidth:
-   * those only shrink here) leaves the scan; both give exactly the full scan's choice.
+   * one host per class of hosts that look alike at t = 0 (InitialCandidates): the full scan's choice.
    */
   private placeInitially(): void {
     const dc = this.dc;
     const none = new Uint8Array(dc.hostCount);
-    const candidates = this.step ? new HostCandidates(dc) : undefined;
-    // the smallest full demand, RAM and bandwidth among VMs v..n-1
-    const n = dc.vmCount;
-    const minMips = new Float64Array(n + 1).fill(Infinity);
-    const minRam = new Float64Array(n + 1).fill(Infinity);
-    const minBw = new Float64Array(n + 1).fill(Infinity);
-    for (let v = n - 1; v >= 0; v--) {
-      minMips[v] = Math.min(minMips[v + 1], dc.vmMips[v] * dc.vmPes[v]);
-      minRam[v] = Math.min(minRam[v + 1], dc.vmRam[v]);
-      minBw[v] = Math.min(minBw[v + 1], dc.vmBw[v]);
-    }
-    for (let v = 0; v < n; v++) {
+    const candidates = this.step ? new InitialCandidates(dc) : undefined;
+    for (let v = 0; v < dc.vmCount; v++) {
       const full = dc.vmMips[v] * dc.vmPes[v];
       dc.req[v] = full;
       dc.allocReq[v] = full;
@@ -176,11 +164,7 @@ class Run {
       dc.create(v, h);
       dc.home[v] = h;
       dc.req[v] = 0; // no workload before the first update: a placed VM requests nothing yet
-      if (candidates) {
-        candidates.used(h);
-        const full = dc.avail[h] < minMips[v + 1] || dc.hostRam[h] - dc.ramUsed[h] < minRam[v + 1] || dc.hostBw[h] - dc.bwUsed[h] < minBw[v + 1];
-        if (full) candidates.exclude(h);
-      }
+      candidates?.placed(v, h);
     }
   }
 

@@ -101,3 +101,89 @@ export class HostCandidates {
     this.droppedSinceRebuild = 0;
   }
 }
+
+/**
+ * Which hosts PABFD has to look at during the initial placement (t = 0, before any update). No VM
+ * has a history or a demand yet, so two hosts of one type with the same number of VMs of each type
+ * (and the same allocation, free MIPS, RAM and bandwidth) look the same to the placement and to
+ * every overload detector: only the lowest-id host of each such class can win. The classes number
+ * in the hundreds where hosts number in the thousands.
+ */
+export class InitialCandidates {
+  /** VMs of each type on each host (host-major). */
+  private readonly counts: Int32Array;
+  private readonly types: number;
+  /** Each host's class key, and each class's hosts as a min-heap of ids (stale entries dropped lazily). */
+  private readonly keyOf: string[];
+  private readonly classes = new Map<string, number[]>();
+  private order = new Int32Array(0);
+  private dirty = true;
+
+  constructor(private readonly dc: DataCenterState) {
+    this.types = dc.vmType.reduce((m, t) => Math.max(m, t + 1), 0);
+    this.counts = new Int32Array(dc.hostCount * this.types);
+    this.keyOf = new Array<string>(dc.hostCount);
+    for (let h = 0; h < dc.hostCount; h++) {
+      for (const v of dc.lists[h]) this.counts[h * this.types + dc.vmType[v]]++;
+      this.join(h);
+    }
+  }
+
+  /** VM `v` was placed on host `h`. */
+  placed(v: number, h: number): void {
+    this.counts[h * this.types + this.dc.vmType[v]]++;
+    this.join(h);
+  }
+
+  /** One host per class (not in id order: findHostForVm breaks ties by id itself). */
+  ids(): Int32Array {
+    if (!this.dirty) return this.order;
+    const out: number[] = [];
+    for (const [key, heap] of this.classes) {
+      while (heap.length > 0 && this.keyOf[heap[0]] !== key) popMin(heap);
+      if (heap.length === 0) this.classes.delete(key);
+      else out.push(heap[0]);
+    }
+    this.order = Int32Array.from(out);
+    this.dirty = false;
+    return this.order;
+  }
+
+  private join(h: number): void {
+    const dc = this.dc;
+    const c = this.counts.subarray(h * this.types, (h + 1) * this.types);
+    const key = `${dc.hostType[h]}|${c.join(',')}|${dc.allocSum[h]}|${dc.avail[h]}|${dc.ramUsed[h]}|${dc.bwUsed[h]}`;
+    this.keyOf[h] = key;
+    let heap = this.classes.get(key);
+    if (!heap) this.classes.set(key, (heap = []));
+    pushMin(heap, h);
+    this.dirty = true;
+  }
+}
+
+function pushMin(heap: number[], x: number): void {
+  let i = heap.length;
+  heap.push(x);
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (heap[p] <= x) break;
+    heap[i] = heap[p];
+    i = p;
+  }
+  heap[i] = x;
+}
+
+function popMin(heap: number[]): void {
+  const last = heap.pop()!;
+  if (heap.length === 0) return;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= heap.length) break;
+    const c = l + 1 < heap.length && heap[l + 1] < heap[l] ? l + 1 : l;
+    if (heap[c] >= last) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  heap[i] = last;
+}

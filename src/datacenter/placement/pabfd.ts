@@ -9,7 +9,7 @@
 import type { OverloadDetector } from '../policy.js';
 import { powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
-import type { HostCandidates } from './candidates.js';
+
 
 /**
  * CloudSim's Host.isSuitableForVm: one PE can carry the VM's per-PE demand and the free MIPS cover
@@ -27,7 +27,8 @@ let candHost = new Int32Array(1024);
 let candDiff = new Float64Array(1024);
 
 /**
- * The host for VM `v` with the least power increase (lowest id on exact ties), or -1.
+ * The host for VM `v` with the least power increase (lowest id on exact ties), or -1, among
+ * `candidates` (a subset that contains the winner; default all hosts).
  * Two passes: first every suitable host's power increase, then the overload check in increasing
  * order of increase until a host passes. The check has no side effects, so the choice is
  * CloudSim's (argmin over suitable, non-overloaded hosts) while the costly check runs about once.
@@ -38,7 +39,7 @@ export function findHostForVm(
   excluded: Uint8Array,
   detector: OverloadDetector,
   checkReservations: boolean,
-  candidates?: HostCandidates,
+  candidates?: { ids(): Int32Array },
 ): number {
   const r = dc.req[v];
   const perPe = r / dc.vmPes[v];
@@ -59,11 +60,11 @@ export function findHostForVm(
     candDiff[m] = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
     m++;
   }
-  // candidates are in ascending id order, so the first minimum is the lowest id
+  // the least increase, the lowest id on ties (candidates need not be in id order)
   let k = -1;
   let min = Number.MAX_VALUE;
   for (let i = 0; i < m; i++) {
-    if (candDiff[i] < min) {
+    if (candDiff[i] < min || (candDiff[i] === min && k >= 0 && candHost[i] < candHost[k])) {
       min = candDiff[i];
       k = i;
     }

@@ -1,0 +1,47 @@
+/** The candidate sets give exactly the full scan's PABFD choice. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../core/random.js';
+import { cloudsimPlanetLabConfig, HOST_G4, HOST_G5, PLANETLAB_VM_TYPES } from '../planetlab-config.js';
+import { makeDetector } from '../policy-name.js';
+import { DataCenterState } from '../state.js';
+import type { ConsolidationConfig, HostType } from '../types.js';
+import { InitialCandidates } from './candidates.js';
+import { findHostForVm } from './pabfd.js';
+
+/** The initial placement of `vmTypes` on `hosts`, with or without the class candidates. */
+function initialPlacement(cfg: ConsolidationConfig, vmTypes: number[], detectorName: 'thr' | 'lr', withClasses: boolean): number[] {
+  const dc = new DataCenterState(cfg, vmTypes);
+  const detector = makeDetector(detectorName, detectorName === 'thr' ? 0.8 : 1.2, 300, 0.7);
+  const none = new Uint8Array(dc.hostCount);
+  const candidates = withClasses ? new InitialCandidates(dc) : undefined;
+  const homes: number[] = [];
+  for (let v = 0; v < dc.vmCount; v++) {
+    const full = dc.vmMips[v] * dc.vmPes[v];
+    dc.req[v] = full;
+    dc.allocReq[v] = full;
+    const h = findHostForVm(dc, v, none, detector, true, candidates);
+    homes.push(h);
+    if (h < 0) continue;
+    dc.create(v, h);
+    dc.req[v] = 0;
+    candidates?.placed(v, h);
+  }
+  return homes;
+}
+
+test('initial placement: one host per class of look-alike hosts gives the full scan choice', () => {
+  const small = (t: HostType, pes: number): HostType => ({ ...t, name: `${t.name} x${pes}`, pes, ramBytes: 8e9 });
+  for (let seed = 1; seed <= 40; seed++) {
+    const rng = new Rng(seed, 'initial-candidates');
+    const hostTypes = [small(HOST_G4, 2 + rng.int(6)), small(HOST_G5, 2 + rng.int(6)), HOST_G4];
+    const hosts = Int32Array.from({ length: 5 + rng.int(60) }, () => rng.int(hostTypes.length));
+    const vms = Array.from({ length: 10 + rng.int(300) }, () => rng.int(PLANETLAB_VM_TYPES.length));
+    const cfg: ConsolidationConfig = { ...cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2 }), hostTypes, hosts };
+    for (const detector of ['thr', 'lr'] as const) {
+      const full = initialPlacement(cfg, vms, detector, false);
+      assert.deepEqual(initialPlacement(cfg, vms, detector, true), full, `seed ${seed}, ${detector}`);
+      assert.ok(full.some((h) => h < 0) || new Set(full).size > 1, 'the case places VMs on several hosts');
+    }
+  }
+});
