@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../core/random.js';
 import { cloudsimPlanetLabConfig, HOST_G4, HOST_G5, PLANETLAB_VM_TYPES } from '../planetlab-config.js';
 import { makeDetector } from '../policy-name.js';
+import { powerAt } from '../power.js';
 import { DataCenterState } from '../state.js';
 import type { ConsolidationConfig, HostType } from '../types.js';
 import { InitialCandidates } from './candidates.js';
@@ -43,5 +44,44 @@ test('initial placement: one host per class of look-alike hosts gives the full s
       assert.deepEqual(initialPlacement(cfg, vms, detector, true), full, `seed ${seed}, ${detector}`);
       assert.ok(full.some((h) => h < 0) || new Set(full).size > 1, 'the case places VMs on several hosts');
     }
+  }
+});
+
+test('PABFD: the least power increase among suitable hosts the detector accepts, lowest id on ties (brute force)', () => {
+  for (let seed = 1; seed <= 60; seed++) {
+    const rng = new Rng(seed, 'pabfd-oracle');
+    const hosts = Int32Array.from({ length: 2 + rng.int(200) }, () => rng.int(2));
+    const cfg: ConsolidationConfig = { ...cloudsimPlanetLabConfig({ policy: 'thr-mmt', parameter: 0.8 }), hosts };
+    const vms = Array.from({ length: 8 * hosts.length }, () => rng.int(PLANETLAB_VM_TYPES.length));
+    const dc = new DataCenterState(cfg, vms);
+    // load: VMs on random hosts with demands that repeat (so that increases tie), some hosts empty
+    let v = 0;
+    for (; v < vms.length - 1; v++) {
+      if (rng.float() < 0.3) continue;
+      const h = rng.int(hosts.length);
+      const mips = 100 * (1 + rng.int(8));
+      if (dc.avail[h] < mips) continue;
+      dc.req[v] = dc.allocReq[v] = mips;
+      dc.create(v, h);
+    }
+    for (let h = 0; h < hosts.length; h++) dc.setUtilization(h, dc.allocSum[h]);
+    const x = vms.length - 1;
+    dc.req[x] = dc.allocReq[x] = 100 * (1 + rng.int(8));
+    // a detector that rejects a seeded share of the hosts (most of them in some cases)
+    const share = seed % 3 === 0 ? 0.97 : rng.float();
+    const rejected = Uint8Array.from({ length: hosts.length }, () => (rng.float() < share ? 1 : 0));
+    const detector = { name: 'test', isOverloaded: (_: DataCenterState, h: number) => rejected[h] === 1 };
+    const excluded = Uint8Array.from({ length: hosts.length }, () => (rng.float() < 0.1 ? 1 : 0));
+    let best = -1;
+    let bestDiff = Infinity;
+    for (let h = 0; h < hosts.length; h++) {
+      if (excluded[h] === 1 || dc.avail[h] < dc.req[x] || (dc.allocSum[h] > 0 && rejected[h] === 1)) continue;
+      const diff = powerAt(dc.hostPower[h], (dc.allocSum[h] + dc.req[x]) / dc.totalMips[h]) - dc.curPower[h];
+      if (diff < bestDiff) {
+        bestDiff = diff;
+        best = h;
+      }
+    }
+    assert.equal(findHostForVm(dc, x, excluded, detector, false), best, `seed ${seed}`);
   }
 });

@@ -72,57 +72,81 @@ export function findHostForVm(
   if (k < 0) return -1;
   const first = candHost[k];
   if (allocSum[first] === 0 || !detector.isOverloaded(dc, first, v)) return first;
-  // the best one would be overloaded: try the others by increasing (increase, id)
-  candDiff[k] = Number.MAX_VALUE;
-  const heap = new CandidateHeap(candHost, candDiff, m);
-  while (heap.size > 0) {
-    const h = heap.pop();
-    if (h < 0) return -1;
-    if (allocSum[h] === 0 || !detector.isOverloaded(dc, h, v)) return h;
+  // the best one would be overloaded: try the others by increasing (increase, id), a batch of the
+  // next smallest at a time (usually a few checks: cheaper than ordering all of them)
+  let afterDiff = candDiff[k];
+  let afterHost = first;
+  for (let batch = FIRST_BATCH; ; batch *= 2) {
+    const n = smallestAfter(m, afterDiff, afterHost, batch);
+    if (n === 0) return -1;
+    for (let i = 0; i < n; i++) {
+      const h = candHost[picked[i]];
+      if (allocSum[h] === 0 || !detector.isOverloaded(dc, h, v)) return h;
+    }
+    afterDiff = candDiff[picked[n - 1]];
+    afterHost = candHost[picked[n - 1]];
   }
-  return -1;
 }
 
-/** A binary min-heap over candidate positions, ordered by (increase, host id); MAX_VALUE entries excluded. */
-class CandidateHeap {
-  private readonly pos: Int32Array;
-  size = 0;
+/** Candidates ordered after the best: the first batch's size (doubled for each further batch). */
+const FIRST_BATCH = 32;
+/** Scratch of smallestAfter: candidate positions. */
+let picked = new Int32Array(FIRST_BATCH);
 
-  constructor(
-    private readonly host: Int32Array,
-    private readonly diff: Float64Array,
-    m: number,
-  ) {
-    this.pos = new Int32Array(m);
-    for (let i = 0; i < m; i++) if (diff[i] < Number.MAX_VALUE) this.pos[this.size++] = i;
-    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
-  }
+/** (increase, id) order of candidate positions a and b: true if a comes first. */
+function before(a: number, b: number): boolean {
+  const da = candDiff[a];
+  const db = candDiff[b];
+  return da < db || (da === db && candHost[a] < candHost[b]);
+}
 
-  /** Host of the smallest entry, removed. */
-  pop(): number {
-    const top = this.pos[0];
-    this.pos[0] = this.pos[--this.size];
-    this.down(0);
-    return this.host[top];
-  }
-
-  private less(a: number, b: number): boolean {
-    const da = this.diff[a];
-    const db = this.diff[b];
-    return da < db || (da === db && this.host[a] < this.host[b]);
-  }
-
-  private down(i: number): void {
-    const p = this.pos;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= this.size) return;
-      const c = l + 1 < this.size && this.less(p[l + 1], p[l]) ? l + 1 : l;
-      if (!this.less(p[c], p[i])) return;
-      [p[c], p[i]] = [p[i], p[c]];
-      i = c;
+/**
+ * Puts in `picked[0..n)` the positions of the (at most `k`) first candidates in (increase, id)
+ * order among those after (afterDiff, afterHost), in that order; returns n. One pass with a
+ * bounded max-heap: most candidates are turned away by one comparison with its top.
+ */
+function smallestAfter(m: number, afterDiff: number, afterHost: number, k: number): number {
+  if (picked.length < k) picked = new Int32Array(k);
+  const heap = picked;
+  let size = 0;
+  for (let i = 0; i < m; i++) {
+    const d = candDiff[i];
+    if (d < afterDiff || (d === afterDiff && candHost[i] <= afterHost)) continue;
+    if (size < k) {
+      // sift up (max-heap: the last in order on top)
+      let j = size++;
+      while (j > 0) {
+        const p = (j - 1) >> 1;
+        if (!before(heap[p], i)) break;
+        heap[j] = heap[p];
+        j = p;
+      }
+      heap[j] = i;
+    } else if (before(i, heap[0])) {
+      siftDown(heap, size, i);
     }
   }
+  // heap sort in place: repeatedly move the top (the last in order) to the end
+  for (let end = size - 1; end > 0; end--) {
+    const top = heap[0];
+    siftDown(heap, end, heap[end]);
+    heap[end] = top;
+  }
+  return size;
+}
+
+/** Replaces the top of the max-heap `heap[0..size)` with position `x` and restores the order. */
+function siftDown(heap: Int32Array, size: number, x: number): void {
+  let j = 0;
+  for (;;) {
+    const l = 2 * j + 1;
+    if (l >= size) break;
+    const c = l + 1 < size && before(heap[l], heap[l + 1]) ? l + 1 : l;
+    if (!before(x, heap[c])) break;
+    heap[j] = heap[c];
+    j = c;
+  }
+  heap[j] = x;
 }
 
 /** First host (by id) that is suitable for `v`, or -1 (CloudSim PowerVmAllocationPolicyAbstract). */
