@@ -20,7 +20,7 @@ export const HP_PROLIANT_ML110_G4: PowerTable = Object.freeze([86, 89.4, 92.6, 9
 /** HP ProLiant ML110 G5 (Intel Xeon 3075, 2 x 2660 MIPS), SPECpower_ssj2008, watts. */
 export const HP_PROLIANT_ML110_G5: PowerTable = Object.freeze([93.7, 97, 101, 105, 110, 116, 121, 125, 129, 133, 135]);
 
-/** Checks that a table has 11 finite, non-decreasing watt values. */
+/** Checks that a table has 11 finite watt values >= 0 (a table may dip: SPECpower tables do not, but nothing relies on it). */
 export function validatePowerTable(table: PowerTable, name = 'power table'): void {
   if (table.length !== POWER_TABLE_POINTS) throw new RangeError(`${name}: expected ${POWER_TABLE_POINTS} values, got ${table.length}`);
   for (let i = 0; i < table.length; i++) {
