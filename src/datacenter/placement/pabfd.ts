@@ -60,7 +60,8 @@ export function findHostForVm(
     candDiff[m] = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
     m++;
   }
-  // the least increase, the lowest id on ties (candidates need not be in id order)
+  // the least increase, the lowest id on ties (candidates need not be in id order); before()'s
+  // rule written out, as calling it in this loop made the 3,000-host synthetic day 30 % slower
   let k = -1;
   let min = Number.MAX_VALUE;
   for (let i = 0; i < m; i++) {
