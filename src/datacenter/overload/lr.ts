@@ -7,7 +7,7 @@
  * Fewer than 10 values: the fallback detector (THR 0.7) decides. CloudSim's Loess weights only
  * take effect when >= 40 % are zero, so LR is in effect ordinary least squares (see stats.ts).
  */
-import type { OverloadDetector } from '../policy.js';
+import type { OverloadDetector, OverloadScreen } from '../policy.js';
 import { HISTORY_LENGTH, type DataCenterState } from '../state.js';
 import { loessEstimates, robustLoessEstimates } from '../stats.js';
 
@@ -21,6 +21,11 @@ const X_MEAN = (REGRESSION_WINDOW + 1) / 2;
 const X_SXX = (REGRESSION_WINDOW * (REGRESSION_WINDOW * REGRESSION_WINDOW - 1)) / 12;
 /** Predictions farther than this from 1 are decided by the closed-form screen (its rounding is ~1e-15). */
 const SCREEN_MARGIN = 1e-9;
+/**
+ * The placement screen (screenFor) drops a host only when its prediction, summed in another order,
+ * is this far above 1: well past SCREEN_MARGIN, so isOverloaded's screen would say "overloaded" too.
+ */
+const PLACEMENT_SCREEN_MARGIN = 1e-8;
 
 /**
  * Sums over the regression window, sum(y) and sum((x - mean x) y), of each VM's history and of each
@@ -30,34 +35,52 @@ const SCREEN_MARGIN = 1e-9;
  * margin covers.
  */
 class WindowSums {
-  hosts = -1;
+  /** The state the sums belong to (a detector may be used with several). */
+  owner: DataCenterState | undefined;
   epoch = -1;
   hostVer = new Uint32Array(0);
   hostSy = new Float64Array(0);
   hostSxy = new Float64Array(0);
   hostLong = new Uint8Array(0);
-  vmValid = new Uint8Array(0);
   vmSy = new Float64Array(0);
   vmSxy = new Float64Array(0);
   vmLong = new Uint8Array(0);
+  /**
+   * For the placement screen: each host's share of the prediction, sum(y) / 10 + slope x (x - mean x)
+   * at its type's prediction point (-Infinity where the screen does not apply), for any VM
+   * (scoreAll) and for VMs with a short history (scoreLong: -Infinity unless the host's is long).
+   */
+  scoreAll = new Float64Array(0);
+  scoreLong = new Float64Array(0);
+  /** Per host type: the prediction point x if every VM gives the same one there, else NaN; its MIPS. */
+  typeX = new Float64Array(0);
+  typeMips = new Float64Array(0);
+
+  constructor(
+    private readonly schedulingInterval: number,
+  ) {}
 
   reset(dc: DataCenterState): void {
-    if (this.hosts !== dc.hostCount || this.vmValid.length !== dc.vmCount) {
+    if (this.owner !== dc) {
       const H = dc.hostCount;
       const V = dc.vmCount;
-      this.hosts = H;
+      this.owner = dc;
       this.hostVer = new Uint32Array(H);
       this.hostSy = new Float64Array(H);
       this.hostSxy = new Float64Array(H);
       this.hostLong = new Uint8Array(H);
-      this.vmValid = new Uint8Array(V);
       this.vmSy = new Float64Array(V);
       this.vmSxy = new Float64Array(V);
       this.vmLong = new Uint8Array(V);
+      this.scoreAll = new Float64Array(H);
+      this.scoreLong = new Float64Array(H);
+      this.setPredictionPoints(dc);
     } else {
       this.hostVer.fill(0);
-      this.vmValid.fill(0);
     }
+    // every VM at once, in id order: its ring buffer is contiguous, so this reads memory in order
+    // (filling them as hosts ask would read it at random)
+    for (let v = 0; v < dc.vmCount; v++) this.fillVm(dc, v);
     this.epoch = dc.historyEpoch;
   }
 
@@ -71,7 +94,6 @@ class WindowSums {
     let long = 0;
     const hostMips = dc.totalMips[h];
     for (const v of dc.lists[h]) {
-      if (this.vmValid[v] === 0) this.fillVm(dc, v);
       const scale = dc.vmMips[v] / hostMips;
       sy += scale * this.vmSy[v];
       sxy += scale * this.vmSxy[v];
@@ -81,21 +103,55 @@ class WindowSums {
     this.hostSxy[h] = sxy;
     this.hostLong[h] = long;
     this.hostVer[h] = dc.hostVersion[h] + 1;
+    const x = this.typeX[dc.hostType[h]];
+    const score = x === x ? sy / REGRESSION_WINDOW + (sxy / X_SXX) * (x - X_MEAN) : -Infinity;
+    this.scoreAll[h] = score;
+    this.scoreLong[h] = long === 1 ? score : -Infinity;
+  }
+
+  /**
+   * The prediction point is 10 + ceil(largest RAM on the host / half its bandwidth / interval); a
+   * host type gets one when the smallest and the largest VM RAM give the same point there.
+   */
+  private setPredictionPoints(dc: DataCenterState): void {
+    let types = 0;
+    for (let h = 0; h < dc.hostCount; h++) types = Math.max(types, dc.hostType[h] + 1);
+    this.typeX = new Float64Array(types).fill(NaN);
+    this.typeMips = new Float64Array(types);
+    if (dc.vmCount === 0) return;
+    let minRam = Infinity;
+    let maxRam = -Infinity;
+    for (let v = 0; v < dc.vmCount; v++) {
+      minRam = Math.min(minRam, dc.vmRam[v]);
+      maxRam = Math.max(maxRam, dc.vmRam[v]);
+    }
+    const point = (ram: number, h: number) => REGRESSION_WINDOW + Math.ceil(ram / (dc.hostBw[h] * MIGRATION_BANDWIDTH_SHARE) / this.schedulingInterval);
+    for (let h = 0; h < dc.hostCount; h++) {
+      const t = dc.hostType[h];
+      const lo = point(minRam, h);
+      this.typeX[t] = lo === point(maxRam, h) ? lo : NaN;
+      this.typeMips[t] = dc.totalMips[h];
+    }
   }
 
   fillVm(dc: DataCenterState, v: number): void {
-    const n = Math.min(dc.histCount[v], REGRESSION_WINDOW);
+    const count = dc.histCount[v];
+    const n = Math.min(count, REGRESSION_WINDOW);
+    // the ring buffer read directly, most recent first (dc.historyAt's order)
+    const hist = dc.hist;
+    const block = v * HISTORY_LENGTH;
+    let idx = dc.histHead[v] - 1;
     let sy = 0;
     let sxy = 0;
-    for (let k = 0; k < n; k++) {
-      const y = dc.historyAt(v, k);
+    for (let k = 0; k < n; k++, idx--) {
+      if (idx < 0) idx += HISTORY_LENGTH;
+      const y = hist[block + idx];
       sy += y;
       sxy += (REGRESSION_WINDOW - k - X_MEAN) * y;
     }
     this.vmSy[v] = sy;
     this.vmSxy[v] = sxy;
-    this.vmLong[v] = dc.trimmedHistoryLength(v) >= REGRESSION_WINDOW ? 1 : 0;
-    this.vmValid[v] = 1;
+    this.vmLong[v] = count >= REGRESSION_WINDOW && dc.trimmedHistoryLength(v) >= REGRESSION_WINDOW ? 1 : 0;
   }
 }
 
@@ -104,19 +160,38 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
   if (!(s > 0)) throw new RangeError(`LR safety parameter must be > 0, got ${s}`);
   const buf = new Float64Array(HISTORY_LENGTH);
   const window = new Float64Array(REGRESSION_WINDOW);
-  const cache = new WindowSums();
+  const cache = new WindowSums(schedulingInterval);
+  const limit = new Float64Array(0);
+  const screen = { score: limit, version: new Uint32Array(0), limit, refresh: (dc: DataCenterState, h: number) => cache.fillHost(dc, h) };
   return {
     name: robust ? 'lrr' : 'lr',
+    /**
+     * For LR (not LRR): host h is surely overloaded with VM v when s x (its score + v's share)
+     * >= 1 + 1e-8, the same closed form as isOverloaded's screen summed in another order.
+     */
+    screenFor(dc, v): OverloadScreen | undefined {
+      if (robust) return undefined;
+      if (cache.epoch !== dc.historyEpoch || cache.owner !== dc) cache.reset(dc);
+      const types = cache.typeX.length;
+      if (screen.limit.length !== types) screen.limit = new Float64Array(types);
+      for (let t = 0; t < types; t++) {
+        const x = cache.typeX[t];
+        const share = cache.vmSy[v] / REGRESSION_WINDOW + (cache.vmSxy[v] / X_SXX) * (x - X_MEAN);
+        screen.limit[t] = x === x ? (1 + PLACEMENT_SCREEN_MARGIN) / s - (dc.vmMips[v] / cache.typeMips[t]) * share : Infinity;
+      }
+      screen.score = cache.vmLong[v] === 1 ? cache.scoreAll : cache.scoreLong;
+      screen.version = cache.hostVer;
+      return screen;
+    },
     isOverloaded(dc, h, extra) {
       if (!robust) {
         // Least squares is linear in y: screen with the closed form over per-host and per-VM
         // window sums (cached until the host's list or the histories change), and fall back to
         // CloudSim's exact incremental computation near 1.
-        if (cache.epoch !== dc.historyEpoch || cache.hosts !== dc.hostCount) cache.reset(dc);
+        if (cache.epoch !== dc.historyEpoch || cache.owner !== dc) cache.reset(dc);
         if (cache.hostVer[h] !== dc.hostVersion[h] + 1) cache.fillHost(dc, h);
         let vLong = false;
         if (extra >= 0) {
-          if (cache.vmValid[extra] === 0) cache.fillVm(dc, extra);
           vLong = cache.vmLong[extra] === 1;
         }
         if (cache.hostLong[h] === 0 && !vLong) return fallback.isOverloaded(dc, h, extra);

@@ -29,9 +29,10 @@ let candDiff = new Float64Array(1024);
 /**
  * The host for VM `v` with the least power increase (lowest id on exact ties), or -1, among
  * `candidates` (a subset that contains the winner; default all hosts).
- * Two passes: first every suitable host's power increase, then the overload check in increasing
- * order of increase until a host passes. The check has no side effects, so the choice is
- * CloudSim's (argmin over suitable, non-overloaded hosts) while the costly check runs about once.
+ * Two passes: first every suitable host's power increase (except hosts the detector's screen finds
+ * surely overloaded), then the overload check in increasing order of increase until a host passes.
+ * The check has no side effects, so the choice is CloudSim's (argmin over suitable,
+ * non-overloaded hosts) while the costly check runs about once.
  */
 export function findHostForVm(
   dc: DataCenterState,
@@ -49,13 +50,23 @@ export function findHostForVm(
     candHost = new Int32Array(2 * n);
     candDiff = new Float64Array(2 * n);
   }
+  // hosts the detector's screen finds surely overloaded (never one with nothing allocated) are
+  // left out: they would be checked and rejected one by one
+  const screen = detector.screenFor?.(dc, v);
+  const score = screen?.score;
+  const version = screen?.version;
+  const limit = screen?.limit;
   // hot loop: the suitability test of isSuitable() inlined over local typed arrays
-  const { peMips, avail, allocSum, totalMips, curPower, hostPower } = dc;
+  const { peMips, avail, allocSum, totalMips, curPower, hostPower, hostVersion, hostType } = dc;
   let m = 0;
   for (let i = 0; i < n; i++) {
     const h = ids ? ids[i] : i;
     if (excluded[h] === 1 || peMips[h] < perPe || avail[h] < r) continue;
     if (checkReservations && !isSuitable(dc, h, v, true)) continue;
+    if (score !== undefined && allocSum[h] !== 0) {
+      if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
+      if (score[h] >= limit![hostType[h]]) continue;
+    }
     candHost[m] = h;
     candDiff[m] = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
     m++;
