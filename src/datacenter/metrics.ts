@@ -154,6 +154,15 @@ export class VmHistory {
     this.has[v] = 0;
   }
 
+  /**
+   * Adds MIPS x s to VM `v`'s allocated and requested sums: the part of skipped entries that the
+   * entry before them does not account for (see LinearHosts).
+   */
+  addLinear(v: number, mipsSeconds: number): void {
+    this.allocated[v] += mipsSeconds;
+    this.requested[v] += mipsSeconds;
+  }
+
   /** Commits every pending entry and returns the totals (MIPS x s), summed VM by VM. */
   finish(): { allocated: number; requested: number; underMigration: number } {
     let allocated = 0;

@@ -14,6 +14,7 @@
 import { cloudsimMigrationModel, type MigrationModel, type MigrationOutcome, type MigrationRequest } from './migration-model.js';
 import { planConsolidation, type StepPolicies } from './consolidation.js';
 import { CompletionQueue } from './event-queue.js';
+import { LinearHosts } from './linear-hosts.js';
 import { HostHistory, VmHistory } from './metrics.js';
 import { InitialCandidates } from './placement/candidates.js';
 import { findHostForVm, firstFit } from './placement/pabfd.js';
@@ -50,8 +51,14 @@ export function runConsolidation(
   return new Run(config, toTraceTable(traces), model, options).execute();
 }
 
-/** Options of a run that do not change its result. */
+/** Options of a run that do not change its decisions. */
 export interface RunOptions {
+  /**
+   * Update every host in full at every instant, as CloudSim does, instead of carrying hosts whose
+   * state is linear between their updates (LinearHosts): the same decisions and figures up to
+   * floating-point rounding, slower. For validation.
+   */
+  updateEveryHost?: boolean;
   /**
    * Called after every scheduling step with the simulated time and the simulation limit (for a
    * progress bar); also with (limit, limit) when the run ends.
@@ -87,6 +94,9 @@ class Run {
   private readonly isActive: Uint8Array;
   /** Hosts a completion changed since the last energy update. */
   private readonly moved: Uint8Array;
+  /** Hosts carried by their linear model between full updates (undefined: every host every time). */
+  private readonly linear?: LinearHosts;
+  private readonly addLinear = (v: number, mipsSeconds: number) => this.vmHist.addLinear(v, mipsSeconds);
   private energyJ = 0;
   private lastProcess = 0;
   private migrations = 0;
@@ -125,6 +135,7 @@ class Run {
     this.moved = new Uint8Array(this.dc.hostCount);
     this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
     this.isActive = new Uint8Array(this.dc.hostCount).fill(1);
+    if (this.step && !options.updateEveryHost) this.linear = new LinearHosts(this.dc, traces, cfg.traceInterval);
   }
 
   execute(): ConsolidationResult {
@@ -139,10 +150,12 @@ class Run {
       } else {
         if (nextStep >= limit) break;
         this.schedulingStep(nextStep);
+        this.startLinearSpans(nextStep, nextStep + this.interval);
         this.options.onProgress?.(nextStep, limit);
         nextStep = nextStep + this.interval;
       }
     }
+    this.closeLinearSpans();
     this.options.onProgress?.(limit, limit);
     return this.result(limit);
   }
@@ -169,6 +182,7 @@ class Run {
   }
 
   private schedulingStep(t: number): void {
+    if (this.linear) for (const h of [...this.linear.openHosts]) this.linear.end(h, t, this.linear.lastInstant, this.addLinear);
     this.fullUpdate(t);
     if (!this.step) return;
     const plan = planConsolidation(this.dc, this.step);
@@ -216,14 +230,24 @@ class Run {
   }
 
   private completeMigrations(t: number): void {
+    const dc = this.dc;
+    const done: { vm: number; to: number; outcome: MigrationOutcome }[] = [];
+    while (this.queue.peek() === t) done.push(this.pending[this.queue.pop()]);
+    const linear = this.linear;
+    if (linear) {
+      // the hosts the completions touch are updated in full from this instant on
+      const instant = linear.addInstant(t);
+      if (linear.onSample(t)) for (const h of [...linear.openHosts]) linear.end(h, t, instant - 1, this.addLinear);
+      for (const { vm, to } of done) {
+        for (const h of [to, dc.home[vm]]) if (h >= 0 && linear.from[h] >= 0) linear.end(h, t, instant - 1, this.addLinear);
+      }
+    }
     // CloudSim updates every host before and after the completions at t; the first update's
     // histories and retirements are superseded by the second's, so only its energy is computed
     const reuse = t > this.lastProcess;
     if (reuse) this.energyUpdate(t);
-    const dc = this.dc;
     const moved = this.moved;
-    while (this.queue.peek() === t) {
-      const { vm, to, outcome } = this.pending[this.queue.pop()];
+    for (const { vm, to, outcome } of done) {
       const src = dc.home[vm];
       moved[to] = 1;
       if (src >= 0) moved[src] = 1;
@@ -250,7 +274,39 @@ class Run {
     // the hosts no completion touched have the lists, demands and flags of the energy update:
     // their allocations are the same, so the update reuses them instead of recomputing
     this.recordUpdate(t, reuse);
+    if (linear) {
+      for (const { vm, to } of done) {
+        linear.start(to);
+        if (dc.home[vm] >= 0) linear.start(dc.home[vm]);
+      }
+    }
     moved.fill(0);
+  }
+
+  /** After the step at t: the hosts whose state is linear until the next step leave the instant updates. */
+  private startLinearSpans(t: number, next: number): void {
+    if (!this.linear) return;
+    this.linear.beginStep(t, next);
+    for (const h of this.active) this.linear.start(h);
+  }
+
+  /**
+   * At the end of the run, a host in a linear span gets its last skipped instant's update in full
+   * (the histories end there, as when every host is updated).
+   */
+  private closeLinearSpans(): void {
+    const linear = this.linear;
+    if (!linear) return;
+    const last = linear.lastInstant;
+    const t = linear.timeOf(last);
+    const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
+    for (const h of [...linear.openHosts]) {
+      const skipped = linear.from[h] < last;
+      linear.end(h, t, last - 1, this.addLinear);
+      if (!skipped) continue;
+      for (const v of this.dc.lists[h]) this.setDemand(v, sample(v));
+      this.updateHost(h, t);
+    }
   }
 
   /** Updates every host at time t (CloudSim updateCloudetProcessingWithoutSchedulingFutureEventsForce). */
@@ -262,8 +318,13 @@ class Run {
   /** Energy up to t with the VMs where they are (no history entries, no retirement). */
   private energyUpdate(t: number): void {
     const dc = this.dc;
+    const linear = this.linear;
     this.sampleDemand(t);
     for (const h of this.active) {
+      if (linear && linear.from[h] >= 0) {
+        dc.setUtilization(h, linear.utilization(h, t));
+        continue;
+      }
       if (this.unchanged(h)) continue;
       const list = dc.lists[h];
       const alloc = this.allocationsOf(h);
@@ -290,9 +351,16 @@ class Run {
     // visit the active hosts, dropping those that became dormant
     this.wakeHosts();
     const active = this.active;
+    const linear = this.linear;
     let kept = 0;
     for (let i = 0; i < active.length; i++) {
       const h = active[i];
+      if (linear && linear.from[h] >= 0) {
+        // no entries: the span's first entry covers it (see LinearHosts)
+        active[kept++] = h;
+        dc.setUtilization(h, linear.utilization(h, t));
+        continue;
+      }
       if (this.unchanged(h)) {
         this.isActive[h] = 0;
         continue;
@@ -316,19 +384,16 @@ class Run {
     const sampled = this.sampled;
     const stamp = ++this.sampleStamp;
     this.wakeHosts();
+    const from = this.linear?.from;
     for (const h of this.active) {
+      if (from && from[h] >= 0) continue; // its demands come from its linear model
       const list = dc.lists[h];
       for (let i = 0; i < list.length; i++) {
         const v = list[i];
         if (sampled[v] === stamp) continue;
         sampled[v] = stamp;
         const u = sample(v);
-        const pes = dc.vmPes[v];
-        const perPe = (u * (dc.vmMips[v] * pes)) / pes;
-        let r = 0;
-        for (let k = 0; k < pes; k++) r += perPe;
-        dc.req[v] = r;
-        dc.allocReq[v] = r;
+        this.setDemand(v, u);
         if (recordHistory && t > dc.histTime[v]) {
           if (t !== 0 || u !== 0) dc.pushHistory(v, u);
           dc.histTime[v] = t;
@@ -336,6 +401,17 @@ class Run {
       }
     }
     if (recordHistory) dc.shiftHistories();
+  }
+
+  /** VM v's requested MIPS (all PEs) at utilisation u, in CloudSim's order of operations. */
+  private setDemand(v: number, u: number): void {
+    const dc = this.dc;
+    const pes = dc.vmPes[v];
+    const perPe = (u * (dc.vmMips[v] * pes)) / pes;
+    let r = 0;
+    for (let k = 0; k < pes; k++) r += perPe;
+    dc.req[v] = r;
+    dc.allocReq[v] = r;
   }
 
   /** Puts hosts that got a VM since the last update back in the active list, in id order. */

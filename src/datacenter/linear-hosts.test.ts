@@ -1,0 +1,51 @@
+/**
+ * Hosts carried by their linear model between full updates (LinearHosts) give the run of updating
+ * every host at every instant (CloudSim's procedure, `updateEveryHost`): the same decisions, and
+ * the same figures up to floating-point rounding.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { sharedDir } from '../../test/support.js';
+import { loadPlanetLabFolder } from '../io/planetlab.js';
+import { cloudsimMigrationModel, type MigrationModel } from './migration-model.js';
+import { liveMigrationModel } from './live-migration.js';
+import { cloudsimPlanetLabConfig } from './planetlab-config.js';
+import { runConsolidation } from './run.js';
+import type { ConsolidationResult } from './types.js';
+
+const { traces } = loadPlanetLabFolder(join(sharedDir(), 'data', 'planetlab', '20110303'));
+
+/** Counts must be equal, real-valued figures equal within `rel`. */
+function assertSameRun(linear: ConsolidationResult, every: ConsolidationResult, rel: number, what: string): void {
+  const counts = ['migrations', 'hostShutdowns', 'retiredVms'] as const;
+  for (const k of counts) assert.equal(linear[k], every[k], `${what}: ${k}`);
+  assert.deepEqual(linear.migration, every.migration, `${what}: migration outcomes`);
+  const figures = ['energyKWh', 'slatah', 'pdm', 'slav', 'esv', 'overallSlaViolation', 'averageSlaViolation', 'meanTimeBeforeHostShutdown', 'sdTimeBeforeHostShutdown', 'meanTimeBeforeMigration', 'sdTimeBeforeMigration'] as const;
+  for (const k of figures) {
+    const a = linear[k];
+    const b = every[k];
+    assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${k} ${a} vs ${b} (every host)`);
+  }
+}
+
+function compare(policy: string, parameter: number, model: () => MigrationModel, hours: number): { linear: ConsolidationResult; every: ConsolidationResult } {
+  const cfg = { ...cloudsimPlanetLabConfig({ policy, parameter }), simulationLimit: hours * 3600 };
+  const every = runConsolidation(cfg, traces, model(), { updateEveryHost: true });
+  const linear = runConsolidation(cfg, traces, model());
+  return { linear, every };
+}
+
+test('CloudSim migrations, PlanetLab day: the same decisions and figures (within 1e-11) as updating every host', () => {
+  for (const [policy, parameter] of [['lr-mmt', 1.2], ['thr-mu', 0.8]] as const) {
+    const { linear, every } = compare(policy, parameter, () => cloudsimMigrationModel, 24);
+    assertSameRun(linear, every, 1e-11, policy);
+    assert.ok(every.migrations > 20000, 'a full consolidation day');
+  }
+});
+
+test('live pre-copy migrations (targets carried while VMs migrate in), 8 hours: the same decisions and figures', () => {
+  const { linear, every } = compare('lr-mmt', 1.2, () => liveMigrationModel({ algorithm: 'precopy', preset: 'qemu', fidelity: 'fluid' }), 8);
+  assertSameRun(linear, every, 1e-11, 'lr-mmt precopy');
+  assert.ok(every.migration.failed > 0, 'the window has timed-out migrations too');
+});

@@ -1,0 +1,202 @@
+/**
+ * @module datacenter/linear-hosts
+ * Hosts whose state is linear in time between two of their updates ("fluid regions" of the
+ * consolidation run). CloudSim updates every host at every migration completion; a host that no
+ * completion touches, whose VMs all run one PE below its cap and that is not oversubscribed,
+ * has at each of those instants:
+ *  - utilisation = sum of its VMs' demands (a migrating-in VM at its reserved share), and each
+ *    demand is linear in time between two trace samples (CloudSim interpolates linearly);
+ *  - allocated = requested for each VM it records (so no SLA shortfall), and a host-level
+ *    violation flag that cannot change (none, or certainly one while a VM migrates in);
+ *  - no VM retirement (every demand stays > 0) and no shutdown (the load stays > 0).
+ * Such a host costs O(1) per instant instead of O(its VMs): its utilisation comes from the linear
+ * model (for the energy, still summed instant by instant), and its skipped history entries are
+ * made up when it is next updated in full: the entry before them then spans the whole interval,
+ * and each VM's sums get the difference sum_j (r(t_j) - r(t_0)) x (t_j+1 - t_j) in closed form.
+ * The results are those of updating every host up to floating-point rounding (CloudSim's sums are
+ * taken in another order); every decision is the same, since decisions only read the state of
+ * scheduling steps, where every host is updated in full.
+ */
+import type { DataCenterState } from './state.js';
+import type { TraceTable } from './traces.js';
+
+/** Demands and utilisation must stay this far (relative) inside the PE and host capacity. */
+const CAPACITY_MARGIN = 1e-9;
+
+export class LinearHosts {
+  /** Instant (index into `times`) each host's linear span starts at, -1 for hosts updated in full. */
+  readonly from: Int32Array;
+  /** Per host: utilisation (MIPS) at the span's start and its slope before and after the kink. */
+  private readonly u0: Float64Array;
+  private readonly slopeA: Float64Array;
+  private readonly slopeB: Float64Array;
+  /** Per VM: demand slope (MIPS / s) before and after the kink, set when its host's span starts. */
+  private readonly vmSlopeA: Float64Array;
+  private readonly vmSlopeB: Float64Array;
+  /** Update instants of the current step: the step itself, then each completion time. */
+  private times: number[] = [];
+  /** Trace sample boundary inside the step (demands bend there), the step's end, the sample row before the step. */
+  private kink = 0;
+  private stepEnd = 0;
+  private row = 0;
+  private enabled = false;
+  /** Hosts in a linear span, and each one's position there. */
+  private readonly open: number[] = [];
+  private readonly pos: Int32Array;
+
+  constructor(
+    private readonly dc: DataCenterState,
+    private readonly traces: TraceTable,
+    private readonly traceInterval: number,
+  ) {
+    this.from = new Int32Array(dc.hostCount).fill(-1);
+    this.pos = new Int32Array(dc.hostCount);
+    this.u0 = new Float64Array(dc.hostCount);
+    this.slopeA = new Float64Array(dc.hostCount);
+    this.slopeB = new Float64Array(dc.hostCount);
+    this.vmSlopeA = new Float64Array(dc.vmCount);
+    this.vmSlopeB = new Float64Array(dc.vmCount);
+  }
+
+  /**
+   * A scheduling step at `t` (every host updated in full) until `end`: spans may start. Steps
+   * longer than a trace interval (more than one bend) get no spans.
+   */
+  beginStep(t: number, end: number): void {
+    this.times = [t];
+    this.row = Math.floor(t / this.traceInterval);
+    this.kink = (this.row + 1) * this.traceInterval;
+    this.stepEnd = end;
+    this.enabled = end <= (this.row + 2) * this.traceInterval && this.row + 2 <= this.traces.samples;
+  }
+
+  /** A completion instant at `t`; returns its index. */
+  addInstant(t: number): number {
+    this.times.push(t);
+    return this.times.length - 1;
+  }
+
+  get lastInstant(): number {
+    return this.times.length - 1;
+  }
+
+  timeOf(instant: number): number {
+    return this.times[instant];
+  }
+
+  /** Hosts in a linear span (valid until the next call to start or end). */
+  get openHosts(): readonly number[] {
+    return this.open;
+  }
+
+  /**
+   * Starts a linear span for host `h` at the current instant if it qualifies (just updated in
+   * full, with the demands of this instant); returns whether it did.
+   */
+  start(h: number): boolean {
+    if (!this.enabled || this.from[h] >= 0) return false;
+    const dc = this.dc;
+    const list = dc.lists[h];
+    if (list.length === 0 || dc.oversubscribed[h] === 1) return false;
+    const t0 = this.times[this.times.length - 1];
+    const capPe = dc.peMips[h] * (1 - CAPACITY_MARGIN);
+    const data = this.traces.data;
+    const n = this.traces.vms;
+    const r1 = (this.row + 1) * n;
+    const r2 = (this.row + 2) * n;
+    const interval = this.traceInterval;
+    // the bend and the step's end as seen from t0 (t0 may be past the bend)
+    const beforeKink = Math.max(0, this.kink - t0);
+    const afterKink = this.stepEnd - Math.max(t0, this.kink);
+    let slopeA = 0;
+    let slopeB = 0;
+    let anyIncoming = false;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      if (dc.vmPes[v] !== 1) return false;
+      const incoming = dc.isMigratingIn(v, h);
+      if (!incoming && dc.inMigration[v] === 1) return false; // a source: its flags are rounding's
+      const mips = dc.vmMips[v];
+      const uk = data[r1 + v];
+      const gA = (mips * (uk - data[r1 - n + v])) / interval;
+      const gB = (mips * (data[r2 + v] - uk)) / interval;
+      // the demand stays > 0 between samples if it is > 0 now and the samples after the bend are
+      // not both 0 (an instant exactly on a sample is handled by onSample)
+      const r0 = dc.req[v];
+      if (!(r0 > 0) || (uk === 0 && data[r2 + v] === 0 && this.stepEnd > this.kink)) return false;
+      // and below one PE at t0, at the bend and at the step's end
+      const rk = r0 + gA * beforeKink;
+      const re = rk + gB * afterKink;
+      if (r0 > capPe || rk > capPe || re > capPe) return false;
+      this.vmSlopeA[v] = gA;
+      this.vmSlopeB[v] = gB;
+      const share = incoming ? dc.dstShare : 1;
+      if (incoming) anyIncoming = true;
+      slopeA += share * gA;
+      slopeB += share * gB;
+    }
+    // a migrating-in VM makes allocated < requested at every instant; its share must show it
+    if (anyIncoming && !(dc.dstShare < 1 - 1e-6)) return false;
+    const u0 = dc.utilMips[h];
+    const uk = u0 + slopeA * beforeKink;
+    const ue = uk + slopeB * afterKink;
+    const capHost = dc.totalMips[h] * (1 - CAPACITY_MARGIN);
+    if (!(u0 > 0) || u0 > capHost || uk > capHost || ue > capHost) return false;
+    this.from[h] = this.times.length - 1;
+    this.u0[h] = u0;
+    this.slopeA[h] = slopeA;
+    this.slopeB[h] = slopeB;
+    this.pos[h] = this.open.length;
+    this.open.push(h);
+    return true;
+  }
+
+  /**
+   * True if `t` is a trace sample time (within 1 us): a demand can be exactly 0 there, so every
+   * span must end before it (rare: completion times fall between samples).
+   */
+  onSample(t: number): boolean {
+    const off = t - Math.round(t / this.traceInterval) * this.traceInterval;
+    return Math.abs(off) < 1e-6;
+  }
+
+  /** Utilisation (MIPS) of a host in a linear span at time `t` of its span. */
+  utilization(h: number, t: number): number {
+    const t0 = this.times[this.from[h]];
+    const k = this.kink;
+    return this.u0[h] + this.slopeA[h] * (Math.min(t, k) - Math.min(t0, k)) + this.slopeB[h] * (Math.max(t, k) - Math.max(t0, k));
+  }
+
+  /**
+   * Ends host h's span: its instants after the start up to `last` were skipped, the next full
+   * update is at `endTime`. `correct(v, d)` receives each recorded VM's missing MIPS x s (the same
+   * for allocated and requested).
+   */
+  end(h: number, endTime: number, last: number, correct: (v: number, mipsSeconds: number) => void): void {
+    const s0 = this.from[h];
+    this.from[h] = -1;
+    const moved = this.open.pop()!;
+    if (moved !== h) {
+      this.open[this.pos[h]] = moved;
+      this.pos[moved] = this.pos[h];
+    }
+    if (last <= s0) return;
+    // sum_j (d(t_j) - d(t_0)) w_j splits into the parts before and after the bend
+    const times = this.times;
+    const k = this.kink;
+    const t0 = times[s0];
+    let sumA = 0;
+    let sumB = 0;
+    for (let j = s0 + 1; j <= last; j++) {
+      const tj = times[j];
+      const w = (j === last ? endTime : times[j + 1]) - tj;
+      sumA += (Math.min(tj, k) - Math.min(t0, k)) * w;
+      sumB += (Math.max(tj, k) - Math.max(t0, k)) * w;
+    }
+    const dc = this.dc;
+    for (const v of dc.lists[h]) {
+      if (dc.isMigratingIn(v, h)) continue; // recorded on its source
+      correct(v, this.vmSlopeA[v] * sumA + this.vmSlopeB[v] * sumB);
+    }
+  }
+}
