@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataCenterState } from './state.js';
 import { HOST_G4, HOST_G5, PLANETLAB_VM_TYPES, cloudsimPlanetLabConfig } from './planetlab-config.js';
-import { HP_PROLIANT_ML110_G4, HP_PROLIANT_ML110_G5, powerAt } from './power.js';
+import { HP_PROLIANT_ML110_G4, HP_PROLIANT_ML110_G5, powerAt, withDeltas } from './power.js';
 import { iqr, loessEstimates, mad, median, robustLoessEstimates } from './stats.js';
 import { thresholdDetector } from './overload/thr.js';
 import { madDetector } from './overload/mad.js';
@@ -18,6 +18,7 @@ import { maximumCorrelation } from './selection/mc.js';
 import { randomSelection } from './selection/rs.js';
 import { findHostForVm } from './placement/pabfd.js';
 import { parsePolicy } from './policy-name.js';
+import { Rng } from '../core/random.js';
 import { cloudsimMigrationModel } from './migration-model.js';
 import { runConsolidation } from './run.js';
 import { utilizationAt, toTraceTable } from './traces.js';
@@ -46,6 +47,16 @@ test('power: SPECpower tables interpolate linearly between 10 % points', () => {
   close(powerAt(HP_PROLIANT_ML110_G4, 0.55), 104); // 102 + (106 - 102) * 0.5
   close(powerAt(HP_PROLIANT_ML110_G5, 0.25), 103); // 101 + (105 - 101) * 0.5
   close(powerAt(HP_PROLIANT_ML110_G4, 0.5), 102);
+});
+
+test('power: a table with its deltas appended gives the same watts to the bit', () => {
+  for (const table of [HP_PROLIANT_ML110_G4, HP_PROLIANT_ML110_G5, [0, 0.3, 7.7, 7.7, 9, 100, 101.1, 150, 150.5, 199, 200]]) {
+    const fast = withDeltas(table);
+    const us = [0, 0.1, 0.2, 0.3, 0.4, 0.7, 0.8, 0.9, 1, 1.005, 1e-300, 0.1 + 1e-17, 0.30000000000000004, 0.9999999999999999];
+    const rng = new Rng(7, 'power-deltas');
+    for (let i = 0; i < 2000; i++) us.push(rng.float());
+    for (const u of us) assert.equal(powerAt(fast, u), powerAt(table, u), `u = ${u}`);
+  }
 });
 
 test('traces: CloudSim interpolation between 300 s samples, last sample repeated', () => {

@@ -10,7 +10,7 @@
  * changes, which gives the same final state as CloudSim's incremental bookkeeping.
  */
 import type { ConsolidationConfig, HostType, VmType } from './types.js';
-import { powerAt } from './power.js';
+import { powerAt, withDeltas } from './power.js';
 
 /** VM utilisation history length (CloudSim PowerVm.HISTORY_LENGTH). */
 export const HISTORY_LENGTH = 30;
@@ -29,7 +29,7 @@ export class DataCenterState {
   readonly peMips: Float64Array;
   readonly hostRam: Float64Array;
   readonly hostBw: Float64Array;
-  /** Power table of each host (one Float64Array shared per host type). */
+  /** Power table of each host with its step deltas (power.ts withDeltas; one array shared per host type). */
   readonly hostPower: Float64Array[];
   /** VM ids on each host, in CloudSim's list order. */
   readonly lists: number[][];
@@ -113,7 +113,7 @@ export class DataCenterState {
       this.hostRam[h] = t.ramBytes;
       this.hostBw[h] = t.bandwidth;
       let table = tables.get(this.hostType[h]);
-      if (!table) tables.set(this.hostType[h], (table = Float64Array.from(t.power)));
+      if (!table) tables.set(this.hostType[h], (table = withDeltas(t.power)));
       this.hostPower.push(table);
     }
     this.lists = Array.from({ length: H }, () => []);
