@@ -50,36 +50,37 @@ export function findHostForVm(
     candHost = new Int32Array(2 * n);
     candDiff = new Float64Array(2 * n);
   }
-  // hosts the detector's screen finds surely overloaded (never one with nothing allocated) are
-  // left out: they would be checked and rejected one by one
   const screen = detector.screenFor?.(dc, v);
   const score = screen?.score;
   const version = screen?.version;
   const limit = screen?.limit;
-  // hot loop: the suitability test of isSuitable() inlined over local typed arrays
+  // hot loop: the suitability test of isSuitable() inlined over local typed arrays; the least
+  // increase kept as hosts are listed, lowest id on ties (candidates need not be in id order)
   const { peMips, avail, allocSum, totalMips, curPower, hostPower, hostVersion, hostType } = dc;
   let m = 0;
+  let k = -1;
+  let min = Number.MAX_VALUE;
+  let minHost = -1;
   for (let i = 0; i < n; i++) {
     const h = ids ? ids[i] : i;
     if (excluded[h] === 1 || peMips[h] < perPe || avail[h] < r) continue;
     if (checkReservations && !isSuitable(dc, h, v, true)) continue;
-    if (score !== undefined && allocSum[h] !== 0) {
-      if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
-      if (score[h] >= limit![hostType[h]]) continue;
+    const diff = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
+    if (diff < min || (diff === min && h < minHost)) {
+      // a host the detector's screen finds surely overloaded (never one with nothing allocated)
+      // cannot be chosen: left out. Only the hosts that would lead are screened: one that
+      // would not and stays listed is turned away by the overload check if it ever comes first
+      if (score !== undefined && allocSum[h] !== 0) {
+        if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
+        if (score[h] >= limit![hostType[h]]) continue;
+      }
+      min = diff;
+      minHost = h;
+      k = m;
     }
     candHost[m] = h;
-    candDiff[m] = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
+    candDiff[m] = diff;
     m++;
-  }
-  // the least increase, the lowest id on ties (candidates need not be in id order); before()'s
-  // rule written out, as calling it in this loop made the 3,000-host synthetic day 30 % slower
-  let k = -1;
-  let min = Number.MAX_VALUE;
-  for (let i = 0; i < m; i++) {
-    if (candDiff[i] < min || (candDiff[i] === min && k >= 0 && candHost[i] < candHost[k])) {
-      min = candDiff[i];
-      k = i;
-    }
   }
   if (k < 0) return -1;
   const first = candHost[k];
