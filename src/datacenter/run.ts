@@ -81,10 +81,7 @@ class Run {
   /** The update at which each VM's demand was last sampled (see sampleDemand). */
   private readonly sampled: Uint32Array;
   private sampleStamp = 0;
-  /**
-   * Each host's VM allocations (MIPS, by list position) at its last reallocation here: the update
-   * after a completion reuses the energy update's for hosts no completion touched.
-   */
+  /** Each host's VM allocations (MIPS, by list position) at its last reallocation here. */
   private readonly hostAlloc: Float64Array[];
   /**
    * Hosts the updates visit, in id order (sums keep CloudSim's order): all but the dormant ones
@@ -92,8 +89,11 @@ class Run {
    */
   private active: number[];
   private readonly isActive: Uint8Array;
-  /** Hosts a completion changed since the last energy update. */
+  /** Hosts the completions at the current instant touch. */
   private readonly moved: Uint8Array;
+  /** Hosts updated in full before the completions at an instant (marked with that instant's stamp). */
+  private readonly recorded: Uint32Array;
+  private recordStamp = 0;
   /** Hosts carried by their linear model between full updates (undefined: every host every time). */
   private readonly linear?: LinearHosts;
   private readonly addLinear = (v: number, mipsSeconds: number) => this.vmHist.addLinear(v, mipsSeconds);
@@ -133,6 +133,7 @@ class Run {
     this.sampled = new Uint32Array(this.dc.vmCount);
     this.hostAlloc = Array.from({ length: this.dc.hostCount }, () => new Float64Array(4));
     this.moved = new Uint8Array(this.dc.hostCount);
+    this.recorded = new Uint32Array(this.dc.hostCount);
     this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
     this.isActive = new Uint8Array(this.dc.hostCount).fill(1);
     if (this.step && !options.updateEveryHost) this.linear = new LinearHosts(this.dc, traces, cfg.traceInterval);
@@ -242,15 +243,18 @@ class Run {
         for (const h of [to, dc.home[vm]]) if (h >= 0 && linear.from[h] >= 0) linear.end(h, t, instant - 1, this.addLinear);
       }
     }
-    // CloudSim updates every host before and after the completions at t; the first update's
-    // histories and retirements are superseded by the second's, so only its energy is computed
-    const reuse = t > this.lastProcess;
-    if (reuse) this.energyUpdate(t);
     const moved = this.moved;
+    const touched: number[] = [];
+    for (const { vm, to } of done) {
+      for (const h of [to, dc.home[vm]]) {
+        if (h < 0 || moved[h] === 1) continue;
+        moved[h] = 1;
+        touched.push(h);
+      }
+    }
+    const recorded = t > this.lastProcess ? this.updateBeforeCompletions(t) : undefined;
     for (const { vm, to, outcome } of done) {
       const src = dc.home[vm];
-      moved[to] = 1;
-      if (src >= 0) moved[src] = 1;
       if (outcome.completed && src >= 0) dc.destroy(vm, src);
       // the target drops its migrating-in reservation
       dc.dropIncoming(vm, to);
@@ -271,16 +275,11 @@ class Run {
         if (src >= 0) dc.reallocate(src);
       }
     }
-    // the hosts no completion touched have the lists, demands and flags of the energy update:
-    // their allocations are the same, so the update reuses them instead of recomputing
-    this.recordUpdate(t, reuse);
-    if (linear) {
-      for (const { vm, to } of done) {
-        linear.start(to);
-        if (dc.home[vm] >= 0) linear.start(dc.home[vm]);
-      }
+    this.recordUpdate(t, recorded);
+    for (const h of touched) {
+      linear?.start(h);
+      moved[h] = 0;
     }
-    moved.fill(0);
   }
 
   /** After the step at t: the hosts whose state is linear until the next step leave the instant updates. */
@@ -312,20 +311,38 @@ class Run {
   /** Updates every host at time t (CloudSim updateCloudetProcessingWithoutSchedulingFutureEventsForce). */
   private fullUpdate(t: number): void {
     this.sampleDemand(t);
-    this.recordUpdate(t, false);
+    this.recordUpdate(t);
   }
 
-  /** Energy up to t with the VMs where they are (no history entries, no retirement). */
-  private energyUpdate(t: number): void {
+  /**
+   * CloudSim updates every host before and after the completions at t: energy up to t with the VMs
+   * where they were, then entries with the VMs moved. A host no completion touches is the same at
+   * both, so it gets its whole update here (energy from the state before, entries as after; the
+   * second update would repeat them); a touched host gets energy only, then its update after the
+   * moves. Returns the stamp marking the hosts updated here.
+   */
+  private updateBeforeCompletions(t: number): number {
     const dc = this.dc;
     const linear = this.linear;
+    const dt = t - this.lastProcess;
+    const stamp = ++this.recordStamp;
     this.sampleDemand(t);
+    let e = 0;
     for (const h of this.active) {
       if (linear && linear.from[h] >= 0) {
         dc.setUtilization(h, linear.utilization(h, t));
+        e += this.energyTerm(h, dt);
         continue;
       }
-      if (this.unchanged(h)) continue;
+      if (this.unchanged(h)) continue; // 0 W since before the interval
+      if (this.moved[h] === 0) {
+        const idle = this.updateHost(h, t);
+        e += this.energyTerm(h, dt);
+        dc.setUtilization(h, dc.utilMips[h]); // the update after the moves: the same utilisation
+        this.recorded[h] = stamp;
+        if (idle) this.retireIdleVms(h);
+        continue;
+      }
       const list = dc.lists[h];
       const alloc = this.allocationsOf(h);
       dc.reallocate(h, alloc);
@@ -337,16 +354,18 @@ class Run {
         util += a;
       }
       dc.setUtilization(h, util);
+      e += this.energyTerm(h, dt);
     }
-    this.energyJ += this.intervalEnergy(t - this.lastProcess);
+    this.energyJ += e;
     this.lastProcess = t;
+    return stamp;
   }
 
   /**
-   * Updates every host at t with the demand already sampled: histories, energy, retirement.
-   * `reuse`: hosts not marked in `moved` take their allocations from the energy update at t.
+   * Updates every host at t with the demand already sampled: histories, energy, retirement; hosts
+   * marked with `recorded` were updated before the completions at t already.
    */
-  private recordUpdate(t: number, reuse: boolean): void {
+  private recordUpdate(t: number, recorded?: number): void {
     const dc = this.dc;
     // visit the active hosts, dropping those that became dormant
     this.wakeHosts();
@@ -361,13 +380,17 @@ class Run {
         dc.setUtilization(h, linear.utilization(h, t));
         continue;
       }
+      if (recorded !== undefined && this.recorded[h] === recorded) {
+        active[kept++] = h;
+        continue;
+      }
       if (this.unchanged(h)) {
         this.isActive[h] = 0;
         continue;
       }
       active[kept++] = h;
       // retiring touches only this host's list and allocation, so it may follow its update
-      if (this.updateHost(h, t, reuse && this.moved[h] === 0)) this.retireIdleVms(h);
+      if (this.updateHost(h, t)) this.retireIdleVms(h);
     }
     active.length = kept;
     const dt = t - this.lastProcess;
@@ -435,15 +458,14 @@ class Run {
   }
 
   /**
-   * CloudSim HostDynamicWorkload.updateVmsProcessing for one host; with `reuse`, the VMs'
-   * allocations of the energy update at the same time (nothing changed on the host since).
+   * CloudSim HostDynamicWorkload.updateVmsProcessing for one host.
    * Returns true if a listed VM is due for retirement (demand 0, not migrating).
    */
-  private updateHost(h: number, t: number, reuse = false): boolean {
+  private updateHost(h: number, t: number): boolean {
     const dc = this.dc;
     const list = dc.lists[h];
     const alloc = this.allocationsOf(h);
-    if (!reuse) dc.reallocate(h, alloc);
+    dc.reallocate(h, alloc);
     let util = 0;
     let requested = 0;
     let idle = false;
@@ -480,14 +502,18 @@ class Run {
       return e;
     }
     // a host off the active list has been at 0 since before the interval: it adds nothing
-    for (const h of this.active) {
-      if (dc.previousUtilization(h) === 0) continue; // an idle host is off
-      // the powers at the last two utilisations, as setUtilization computed them
-      const p0 = dc.prevPower[h];
-      const p1 = dc.curPower[h];
-      e += (p0 + (p1 - p0) / 2) * dt;
-    }
+    for (const h of this.active) e += this.energyTerm(h, dt);
     return e;
+  }
+
+  /** Host h's energy over the last dt s: the mean of the powers at its last two utilisations, 0 W if idle before. */
+  private energyTerm(h: number, dt: number): number {
+    const dc = this.dc;
+    if (dc.previousUtilization(h) === 0) return 0; // an idle host is off
+    // the powers at the last two utilisations, as setUtilization computed them
+    const p0 = dc.prevPower[h];
+    const p1 = dc.curPower[h];
+    return (p0 + (p1 - p0) / 2) * dt;
   }
 
   /** CloudSim retires a VM whose demand is 0 at an update, unless it is migrating (host h's, in list order). */
