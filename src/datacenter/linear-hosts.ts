@@ -17,6 +17,7 @@
  * taken in another order); every decision is the same, since decisions only read the state of
  * scheduling steps, where every host is updated in full.
  */
+import type { VmHistory } from './metrics.js';
 import type { DataCenterState } from './state.js';
 import type { TraceTable } from './traces.js';
 
@@ -26,6 +27,14 @@ const CAPACITY_MARGIN = 1e-9;
 export class LinearHosts {
   /** Instant (index into `times`) each host's linear span starts at, -1 for hosts updated in full. */
   readonly from: Int32Array;
+  /**
+   * 1 for a host in a span with a VM migrating out: its SLA-violation flag (allocated < requested)
+   * turns on the rounding of (a x 0.9) / 0.9 at each instant, so its utilisation and requested
+   * MIPS are summed exactly at each instant (exactSums, O(its VMs) but no allocation or VM entry).
+   */
+  readonly exact: Uint8Array;
+  /** The requested MIPS of the last exactSums. */
+  requested = 0;
   /** Per host: utilisation (MIPS) at the span's start and its slope before and after the kink. */
   private readonly u0: Float64Array;
   private readonly slopeA: Float64Array;
@@ -50,6 +59,7 @@ export class LinearHosts {
     private readonly traceInterval: number,
   ) {
     this.from = new Int32Array(dc.hostCount).fill(-1);
+    this.exact = new Uint8Array(dc.hostCount);
     this.pos = new Int32Array(dc.hostCount);
     this.u0 = new Float64Array(dc.hostCount);
     this.slopeA = new Float64Array(dc.hostCount);
@@ -111,11 +121,12 @@ export class LinearHosts {
     let slopeA = 0;
     let slopeB = 0;
     let anyIncoming = false;
+    let anyOutgoing = false;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       if (dc.vmPes[v] !== 1) return false;
       const incoming = dc.isMigratingIn(v, h);
-      if (!incoming && dc.inMigration[v] === 1) return false; // a source: its flags are rounding's
+      if (!incoming && dc.inMigration[v] === 1) anyOutgoing = true;
       const mips = dc.vmMips[v];
       const uk = data[r1 + v];
       const gA = (mips * (uk - data[r1 - n + v])) / interval;
@@ -135,14 +146,16 @@ export class LinearHosts {
       slopeA += share * gA;
       slopeB += share * gB;
     }
-    // a migrating-in VM makes allocated < requested at every instant; its share must show it
-    if (anyIncoming && !(dc.dstShare < 1 - 1e-6)) return false;
+    // without a VM migrating out, a migrating-in VM makes allocated < requested at every instant
+    // (its share must show it) and none makes them equal
+    if (!anyOutgoing && anyIncoming && !(dc.dstShare < 1 - 1e-6)) return false;
     const u0 = dc.utilMips[h];
     const uk = u0 + slopeA * beforeKink;
     const ue = uk + slopeB * afterKink;
     const capHost = dc.totalMips[h] * (1 - CAPACITY_MARGIN);
     if (!(u0 > 0) || u0 > capHost || uk > capHost || ue > capHost) return false;
     this.from[h] = this.times.length - 1;
+    this.exact[h] = anyOutgoing ? 1 : 0;
     this.u0[h] = u0;
     this.slopeA[h] = slopeA;
     this.slopeB[h] = slopeB;
@@ -160,6 +173,28 @@ export class LinearHosts {
     return Math.abs(off) < 1e-6;
   }
 
+  /**
+   * Utilisation of host h (with exact[h] = 1) at the instant `sample` reads, summed as a full update
+   * sums it (every VM has one PE, below its cap, and the host is not oversubscribed); sets
+   * `requested`.
+   */
+  exactSums(h: number, sample: (v: number) => number): number {
+    const dc = this.dc;
+    const list = dc.lists[h];
+    let util = 0;
+    let requested = 0;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      const r = sample(v) * dc.vmMips[v]; // (u x (MIPS x 1)) / 1 summed over one PE
+      if (dc.isMigratingIn(v, h)) util += r * dc.dstShare;
+      else if (dc.inMigration[v] === 1) util += (r * dc.srcKeep) / dc.srcKeep;
+      else util += r;
+      requested += r;
+    }
+    this.requested = requested;
+    return util;
+  }
+
   /** Utilisation (MIPS) of a host in a linear span at time `t` of its span. */
   utilization(h: number, t: number): number {
     const t0 = this.times[this.from[h]];
@@ -168,11 +203,10 @@ export class LinearHosts {
   }
 
   /**
-   * Ends host h's span: its instants after the start up to `last` were skipped, the next full
-   * update is at `endTime`. `correct(v, d)` receives each recorded VM's missing MIPS x s (the same
-   * for allocated and requested).
+   * Ends host h's span: its VM entries of the instants after the start up to `last` were skipped,
+   * the next full update is at `endTime`; `vmHist` gets what they would have added.
    */
-  end(h: number, endTime: number, last: number, correct: (v: number, mipsSeconds: number) => void): void {
+  end(h: number, endTime: number, last: number, vmHist: VmHistory): void {
     const s0 = this.from[h];
     this.from[h] = -1;
     const moved = this.open.pop()!;
@@ -194,9 +228,13 @@ export class LinearHosts {
       sumB += (Math.max(tj, k) - Math.max(t0, k)) * w;
     }
     const dc = this.dc;
+    const skipped = last - s0;
     for (const v of dc.lists[h]) {
       if (dc.isMigratingIn(v, h)) continue; // recorded on its source
-      correct(v, this.vmSlopeA[v] * sumA + this.vmSlopeB[v] * sumB);
+      const requested = this.vmSlopeA[v] * sumA + this.vmSlopeB[v] * sumB;
+      // a VM migrating out gets 90 % of its demand: a shortfall of 10 % at every skipped entry
+      if (dc.inMigration[v] === 1) vmHist.addLinear(v, requested, dc.srcKeep * requested, (1 - dc.srcKeep) * requested, skipped, skipped * (1 - dc.srcKeep));
+      else vmHist.addLinear(v, requested, requested, 0, 0, 0);
     }
   }
 }

@@ -155,12 +155,16 @@ export class VmHistory {
   }
 
   /**
-   * Adds MIPS x s to VM `v`'s allocated and requested sums: the part of skipped entries that the
-   * entry before them does not account for (see LinearHosts).
+   * Adds to VM `v`'s sums what entries skipped by LinearHosts would have added beyond the entry
+   * before them: MIPS x s requested, allocated and under-allocated in migration, and `shortfalls`
+   * more intervals with a shortfall, whose ratios sum to `shortfallSum`.
    */
-  addLinear(v: number, mipsSeconds: number): void {
-    this.allocated[v] += mipsSeconds;
-    this.requested[v] += mipsSeconds;
+  addLinear(v: number, requested: number, allocated: number, underMigration: number, shortfalls: number, shortfallSum: number): void {
+    this.requested[v] += requested;
+    this.allocated[v] += allocated;
+    this.underMigration[v] += underMigration;
+    this.shortfallCount += shortfalls;
+    this.shortfallSum += shortfallSum;
   }
 
   /** Commits every pending entry and returns the totals (MIPS x s), summed VM by VM. */

@@ -96,7 +96,6 @@ class Run {
   private recordStamp = 0;
   /** Hosts carried by their linear model between full updates (undefined: every host every time). */
   private readonly linear?: LinearHosts;
-  private readonly addLinear = (v: number, mipsSeconds: number) => this.vmHist.addLinear(v, mipsSeconds);
   private energyJ = 0;
   private lastProcess = 0;
   private migrations = 0;
@@ -183,7 +182,7 @@ class Run {
   }
 
   private schedulingStep(t: number): void {
-    if (this.linear) for (const h of [...this.linear.openHosts]) this.linear.end(h, t, this.linear.lastInstant, this.addLinear);
+    if (this.linear) for (const h of [...this.linear.openHosts]) this.linear.end(h, t, this.linear.lastInstant, this.vmHist);
     this.fullUpdate(t);
     if (!this.step) return;
     const plan = planConsolidation(this.dc, this.step);
@@ -238,9 +237,9 @@ class Run {
     if (linear) {
       // the hosts the completions touch are updated in full from this instant on
       const instant = linear.addInstant(t);
-      if (linear.onSample(t)) for (const h of [...linear.openHosts]) linear.end(h, t, instant - 1, this.addLinear);
+      if (linear.onSample(t)) for (const h of [...linear.openHosts]) linear.end(h, t, instant - 1, this.vmHist);
       for (const { vm, to } of done) {
-        for (const h of [to, dc.home[vm]]) if (h >= 0 && linear.from[h] >= 0) linear.end(h, t, instant - 1, this.addLinear);
+        for (const h of [to, dc.home[vm]]) if (h >= 0 && linear.from[h] >= 0) linear.end(h, t, instant - 1, this.vmHist);
       }
     }
     const moved = this.moved;
@@ -301,7 +300,7 @@ class Run {
     const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
     for (const h of [...linear.openHosts]) {
       const skipped = linear.from[h] < last;
-      linear.end(h, t, last - 1, this.addLinear);
+      linear.end(h, t, last - 1, this.vmHist);
       if (!skipped) continue;
       for (const v of this.dc.lists[h]) this.setDemand(v, sample(v));
       this.updateHost(h, t);
@@ -327,9 +326,18 @@ class Run {
     const dt = t - this.lastProcess;
     const stamp = ++this.recordStamp;
     this.sampleDemand(t);
+    const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
     let e = 0;
     for (const h of this.active) {
       if (linear && linear.from[h] >= 0) {
+        if (linear.exact[h] === 1) {
+          // its entry as well (the update after the moves repeats it)
+          this.linearEntry(h, t, sample);
+          e += this.energyTerm(h, dt);
+          dc.setUtilization(h, dc.utilMips[h]);
+          this.recorded[h] = stamp;
+          continue;
+        }
         dc.setUtilization(h, linear.utilization(h, t));
         e += this.energyTerm(h, dt);
         continue;
@@ -372,16 +380,18 @@ class Run {
     const active = this.active;
     const linear = this.linear;
     let kept = 0;
+    let sample: ((v: number) => number) | undefined;
     for (let i = 0; i < active.length; i++) {
       const h = active[i];
-      if (linear && linear.from[h] >= 0) {
-        // no entries: the span's first entry covers it (see LinearHosts)
-        active[kept++] = h;
-        dc.setUtilization(h, linear.utilization(h, t));
-        continue;
-      }
       if (recorded !== undefined && this.recorded[h] === recorded) {
         active[kept++] = h;
+        continue;
+      }
+      if (linear && linear.from[h] >= 0) {
+        active[kept++] = h;
+        if (linear.exact[h] === 1) this.linearEntry(h, t, (sample ??= this.traces.sampleAt(t, this.cfg.traceInterval)));
+        // no VM entries: the span's first ones cover them (see LinearHosts)
+        else dc.setUtilization(h, linear.utilization(h, t));
         continue;
       }
       if (this.unchanged(h)) {
@@ -485,6 +495,13 @@ class Run {
     dc.setUtilization(h, util);
     this.hostHist.add(h, t, util, requested, util > 0);
     return idle;
+  }
+
+  /** A host in a linear span with exact sums: its utilisation and host entry at t (no VM entries). */
+  private linearEntry(h: number, t: number, sample: (v: number) => number): void {
+    const util = this.linear!.exactSums(h, sample);
+    this.dc.setUtilization(h, util);
+    this.hostHist.add(h, t, util, this.linear!.requested, util > 0);
   }
 
   /** Host h's allocation buffer, grown to its list's length. */
