@@ -2,17 +2,20 @@
  * @module datacenter/linear-hosts
  * Hosts whose state is linear in time between two of their updates ("fluid regions" of the
  * consolidation run). CloudSim updates every host at every migration completion; a host that no
- * completion touches, whose VMs all run one PE below its cap and that is not oversubscribed,
- * has at each of those instants:
+ * completion touches, whose VMs each run on one PE below its cap with a demand > 0 and that is not
+ * oversubscribed, has at each of those instants:
  *  - utilisation = sum of its VMs' demands (a migrating-in VM at its reserved share), and each
  *    demand is linear in time between two trace samples (CloudSim interpolates linearly);
- *  - allocated = requested for each VM it records (so no SLA shortfall), and a host-level
- *    violation flag that cannot change (none, or certainly one while a VM migrates in);
+ *  - each VM it records allocated its demand (90 % of it while migrating out, a fixed 10 %
+ *    shortfall);
  *  - no VM retirement (every demand stays > 0) and no shutdown (the load stays > 0).
  * Such a host costs O(1) per instant instead of O(its VMs): its utilisation comes from the linear
  * model (for the energy, still summed instant by instant), and its skipped history entries are
  * made up when it is next updated in full: the entry before them then spans the whole interval,
  * and each VM's sums get the difference sum_j (r(t_j) - r(t_0)) x (t_j+1 - t_j) in closed form.
+ * Its SLA-violation flag (allocated < requested) cannot change (none, or always one while a VM
+ * migrates in), except on a host with a VM migrating out, where it turns on the rounding of
+ * (a x 0.9) / 0.9: such a host sums its VMs exactly at each instant (no allocation, no VM entry).
  * The results are those of updating every host up to floating-point rounding (CloudSim's sums are
  * taken in another order); every decision is the same, since decisions only read the state of
  * scheduling steps, where every host is updated in full.

@@ -182,7 +182,7 @@ class Run {
   }
 
   private schedulingStep(t: number): void {
-    if (this.linear) for (const h of [...this.linear.openHosts]) this.linear.end(h, t, this.linear.lastInstant, this.vmHist);
+    if (this.linear) this.endLinearSpans(t, this.linear.lastInstant);
     this.fullUpdate(t);
     if (!this.step) return;
     const plan = planConsolidation(this.dc, this.step);
@@ -233,15 +233,6 @@ class Run {
     const dc = this.dc;
     const done: { vm: number; to: number; outcome: MigrationOutcome }[] = [];
     while (this.queue.peek() === t) done.push(this.pending[this.queue.pop()]);
-    const linear = this.linear;
-    if (linear) {
-      // the hosts the completions touch are updated in full from this instant on
-      const instant = linear.addInstant(t);
-      if (linear.onSample(t)) for (const h of [...linear.openHosts]) linear.end(h, t, instant - 1, this.vmHist);
-      for (const { vm, to } of done) {
-        for (const h of [to, dc.home[vm]]) if (h >= 0 && linear.from[h] >= 0) linear.end(h, t, instant - 1, this.vmHist);
-      }
-    }
     const moved = this.moved;
     const touched: number[] = [];
     for (const { vm, to } of done) {
@@ -250,6 +241,13 @@ class Run {
         moved[h] = 1;
         touched.push(h);
       }
+    }
+    const linear = this.linear;
+    if (linear) {
+      // the hosts the completions touch are updated in full from this instant on
+      const instant = linear.addInstant(t);
+      if (linear.onSample(t)) this.endLinearSpans(t, instant - 1);
+      for (const h of touched) if (linear.from[h] >= 0) linear.end(h, t, instant - 1, this.vmHist);
     }
     const recorded = t > this.lastProcess ? this.updateBeforeCompletions(t) : undefined;
     for (const { vm, to, outcome } of done) {
@@ -279,6 +277,12 @@ class Run {
       linear?.start(h);
       moved[h] = 0;
     }
+  }
+
+  /** Ends every linear span: their instants up to `last` were skipped, the next full update is at t. */
+  private endLinearSpans(t: number, last: number): void {
+    const linear = this.linear!;
+    for (const h of [...linear.openHosts]) linear.end(h, t, last, this.vmHist);
   }
 
   /** After the step at t: the hosts whose state is linear until the next step leave the instant updates. */
