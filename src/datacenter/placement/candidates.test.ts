@@ -83,6 +83,11 @@ test('PABFD: the least power increase among suitable hosts the detector accepts,
       }
     }
     assert.equal(findHostForVm(dc, x, excluded, detector, false), best, `seed ${seed}`);
+    // the scan's side-by-side copy agrees with the arrays it mirrors
+    for (let h = 0; h < hosts.length; h++) {
+      const row = [dc.avail[h], dc.allocSum[h], dc.curPower[h], dc.totalMips[h]];
+      assert.deepEqual(Array.from(dc.scanRow.subarray(4 * h, 4 * h + 4)), row, `seed ${seed}, host ${h}`);
+    }
   }
 });
 

@@ -56,21 +56,23 @@ export function findHostForVm(
   const limit = screen?.limit;
   // hot loop: the suitability test of isSuitable() inlined over local typed arrays; the least
   // increase kept as hosts are listed, lowest id on ties (candidates need not be in id order)
-  const { peMips, avail, allocSum, totalMips, curPower, hostPower, hostVersion, hostType } = dc;
+  const { peMips, allocSum, hostPower, hostVersion, hostType, scanRow } = dc;
   let m = 0;
   let k = -1;
   let min = Number.MAX_VALUE;
   let minHost = -1;
   for (let i = 0; i < n; i++) {
     const h = ids ? ids[i] : i;
-    if (excluded[h] === 1 || peMips[h] < perPe || avail[h] < r) continue;
+    const row = 4 * h;
+    if (excluded[h] === 1 || peMips[h] < perPe || scanRow[row] < r) continue;
     if (checkReservations && !isSuitable(dc, h, v, true)) continue;
-    const diff = powerAt(hostPower[h], (allocSum[h] + r) / totalMips[h]) - curPower[h];
+    const alloc = scanRow[row + 1];
+    const diff = powerAt(hostPower[h], (alloc + r) / scanRow[row + 3]) - scanRow[row + 2];
     if (diff < min || (diff === min && h < minHost)) {
       // a host the detector's screen finds surely overloaded (never one with nothing allocated)
       // cannot be chosen: left out. Only the hosts that would lead are screened: one that
       // would not and stays listed is turned away by the overload check if it ever comes first
-      if (score !== undefined && allocSum[h] !== 0) {
+      if (score !== undefined && alloc !== 0) {
         if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
         if (score[h] >= limit![hostType[h]]) continue;
       }
