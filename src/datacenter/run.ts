@@ -334,23 +334,19 @@ class Run {
     let e = 0;
     for (const h of this.active) {
       if (linear && linear.from[h] >= 0) {
-        if (linear.exact[h] === 1) {
-          // its entry as well (the update after the moves repeats it)
-          this.linearEntry(h, t, sample);
-          e += this.energyTerm(h, dt);
-          dc.setUtilization(h, dc.utilMips[h]);
-          this.recorded[h] = stamp;
-          continue;
-        }
-        dc.setUtilization(h, linear.utilization(h, t));
+        // (with its host entry if it keeps exact sums; the update after the moves repeats it)
+        if (linear.exact[h] === 1) this.linearEntry(h, t, sample);
+        else dc.setUtilization(h, linear.utilization(h, t));
         e += this.energyTerm(h, dt);
+        dc.repeatUtilization(h);
+        this.recorded[h] = stamp;
         continue;
       }
       if (this.unchanged(h)) continue; // 0 W since before the interval
       if (this.moved[h] === 0) {
         const idle = this.updateHost(h, t);
         e += this.energyTerm(h, dt);
-        dc.setUtilization(h, dc.utilMips[h]); // the update after the moves: the same utilisation
+        dc.repeatUtilization(h); // the update after the moves: the same utilisation
         this.recorded[h] = stamp;
         if (idle) this.retireIdleVms(h);
         continue;

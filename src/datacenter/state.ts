@@ -194,6 +194,12 @@ export class DataCenterState {
     this.scanRow[4 * h + 2] = this.curPower[h];
   }
 
+  /** setUtilization(h, its utilisation): an update that found the same utilisation (the power is too). */
+  repeatUtilization(h: number): void {
+    this.prevUtilMips[h] = this.utilMips[h];
+    this.prevPower[h] = this.curPower[h];
+  }
+
   /**
    * True when an update of host `h` would change nothing: no VM listed (so a destroy already
    * reallocated it) and utilisation 0 at its last two updates (so it draws nothing and its history
