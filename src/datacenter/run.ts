@@ -235,12 +235,14 @@ class Run {
     while (this.queue.peek() === t) done.push(this.pending[this.queue.pop()]);
     const moved = this.moved;
     const touched: number[] = [];
+    const touch = (h: number) => {
+      if (h < 0 || moved[h] === 1) return;
+      moved[h] = 1;
+      touched.push(h);
+    };
     for (const { vm, to } of done) {
-      for (const h of [to, dc.home[vm]]) {
-        if (h < 0 || moved[h] === 1) continue;
-        moved[h] = 1;
-        touched.push(h);
-      }
+      touch(to);
+      touch(dc.home[vm]);
     }
     const linear = this.linear;
     if (linear) {
@@ -329,8 +331,7 @@ class Run {
     const linear = this.linear;
     const dt = t - this.lastProcess;
     const stamp = ++this.recordStamp;
-    this.sampleDemand(t);
-    const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
+    const sample = this.sampleDemand(t);
     let e = 0;
     for (const h of this.active) {
       if (linear && linear.from[h] >= 0) {
@@ -409,7 +410,7 @@ class Run {
   }
 
   /** Every placed VM's demand (and, at scheduling steps, its utilisation history) at time t. */
-  private sampleDemand(t: number): void {
+  private sampleDemand(t: number): (v: number) => number {
     const dc = this.dc;
     const recordHistory = (t - this.cfg.startTime) % this.interval === 0;
     const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
@@ -434,6 +435,7 @@ class Run {
       }
     }
     if (recordHistory) dc.shiftHistories();
+    return sample;
   }
 
   /** VM v's requested MIPS (all PEs) at utilisation u, in CloudSim's order of operations. */
