@@ -25,9 +25,9 @@ export interface OverloadDetector {
  * A cheap test that is exact in one direction: a host `h` with something allocated is surely
  * overloaded with the VM being placed appended (isOverloaded(dc, h, v) is true) when
  * `score[h] >= limit[dc.hostType[h]]`, once score[h] is current: `version[h] === dc.hostVersion[h] + 1`,
- * else `refresh(dc, h)` makes it so. PABFD drops such hosts before ranking, which cannot change
- * its choice (the first host, in its order, that is not overloaded) and saves the checks of the
- * hosts it would have rejected one by one.
+ * else `refresh(dc, h)` makes it so. PABFD drops such a host when it would take the lead, which
+ * cannot change its choice (the first host, in its order, that is not overloaded) and saves the
+ * checks of the hosts it would have rejected one by one.
  */
 export interface OverloadScreen {
   readonly score: Float64Array;

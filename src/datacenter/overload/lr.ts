@@ -28,6 +28,19 @@ const SCREEN_MARGIN = 1e-9;
 const PLACEMENT_SCREEN_MARGIN = 1e-8;
 
 /**
+ * The least-squares fit of window sums sum(y), sum((x - mean x) y) over x = 1..10, at point x
+ * (linear in the sums, so host and VM shares add up).
+ */
+function fitAt(sy: number, sxy: number, x: number): number {
+  return sy / REGRESSION_WINDOW + (sxy / X_SXX) * (x - X_MEAN);
+}
+
+/** CloudSim's prediction point: 10 + the intervals a migration of `ramBytes` takes over half of `bandwidth`. */
+function predictionPoint(ramBytes: number, bandwidth: number, schedulingInterval: number): number {
+  return REGRESSION_WINDOW + Math.ceil(ramBytes / (bandwidth * MIGRATION_BANDWIDTH_SHARE) / schedulingInterval);
+}
+
+/**
  * Sums over the regression window, sum(y) and sum((x - mean x) y), of each VM's history and of each
  * host's history sum (its VMs' scaled by VM MIPS / host MIPS), so that a check is O(1). Host sums
  * are valid until the host's list changes (DataCenterState.hostVersion), all sums until a history
@@ -60,7 +73,12 @@ class WindowSums {
     private readonly schedulingInterval: number,
   ) {}
 
-  reset(dc: DataCenterState): void {
+  /** Makes the sums those of `dc`'s current histories. */
+  sync(dc: DataCenterState): void {
+    if (this.epoch !== dc.historyEpoch || this.owner !== dc) this.reset(dc);
+  }
+
+  private reset(dc: DataCenterState): void {
     if (this.owner !== dc) {
       const H = dc.hostCount;
       const V = dc.vmCount;
@@ -104,7 +122,7 @@ class WindowSums {
     this.hostLong[h] = long;
     this.hostVer[h] = dc.hostVersion[h] + 1;
     const x = this.typeX[dc.hostType[h]];
-    const score = x === x ? sy / REGRESSION_WINDOW + (sxy / X_SXX) * (x - X_MEAN) : -Infinity;
+    const score = x === x ? fitAt(sy, sxy, x) : -Infinity;
     this.scoreAll[h] = score;
     this.scoreLong[h] = long === 1 ? score : -Infinity;
   }
@@ -125,11 +143,10 @@ class WindowSums {
       minRam = Math.min(minRam, dc.vmRam[v]);
       maxRam = Math.max(maxRam, dc.vmRam[v]);
     }
-    const point = (ram: number, h: number) => REGRESSION_WINDOW + Math.ceil(ram / (dc.hostBw[h] * MIGRATION_BANDWIDTH_SHARE) / this.schedulingInterval);
     for (let h = 0; h < dc.hostCount; h++) {
       const t = dc.hostType[h];
-      const lo = point(minRam, h);
-      this.typeX[t] = lo === point(maxRam, h) ? lo : NaN;
+      const lo = predictionPoint(minRam, dc.hostBw[h], this.schedulingInterval);
+      this.typeX[t] = lo === predictionPoint(maxRam, dc.hostBw[h], this.schedulingInterval) ? lo : NaN;
       this.typeMips[t] = dc.totalMips[h];
     }
   }
@@ -161,8 +178,7 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
   const buf = new Float64Array(HISTORY_LENGTH);
   const window = new Float64Array(REGRESSION_WINDOW);
   const cache = new WindowSums(schedulingInterval);
-  const limit = new Float64Array(0);
-  const screen = { score: limit, version: new Uint32Array(0), limit, refresh: (dc: DataCenterState, h: number) => cache.fillHost(dc, h) };
+  const screen = { score: new Float64Array(0), version: new Uint32Array(0), limit: new Float64Array(0), refresh: (dc: DataCenterState, h: number) => cache.fillHost(dc, h) };
   return {
     name: robust ? 'lrr' : 'lr',
     /**
@@ -171,12 +187,12 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
      */
     screenFor(dc, v): OverloadScreen | undefined {
       if (robust) return undefined;
-      if (cache.epoch !== dc.historyEpoch || cache.owner !== dc) cache.reset(dc);
+      cache.sync(dc);
       const types = cache.typeX.length;
       if (screen.limit.length !== types) screen.limit = new Float64Array(types);
       for (let t = 0; t < types; t++) {
         const x = cache.typeX[t];
-        const share = cache.vmSy[v] / REGRESSION_WINDOW + (cache.vmSxy[v] / X_SXX) * (x - X_MEAN);
+        const share = fitAt(cache.vmSy[v], cache.vmSxy[v], x);
         screen.limit[t] = x === x ? (1 + PLACEMENT_SCREEN_MARGIN) / s - (dc.vmMips[v] / cache.typeMips[t]) * share : Infinity;
       }
       screen.score = cache.vmLong[v] === 1 ? cache.scoreAll : cache.scoreLong;
@@ -188,7 +204,7 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
         // Least squares is linear in y: screen with the closed form over per-host and per-VM
         // window sums (cached until the host's list or the histories change), and fall back to
         // CloudSim's exact incremental computation near 1.
-        if (cache.epoch !== dc.historyEpoch || cache.owner !== dc) cache.reset(dc);
+        cache.sync(dc);
         if (cache.hostVer[h] !== dc.hostVersion[h] + 1) cache.fillHost(dc, h);
         let vLong = false;
         if (extra >= 0) {
@@ -198,19 +214,15 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
         const scale = extra >= 0 ? dc.vmMips[extra] / dc.totalMips[h] : 0;
         const sy = cache.hostSy[h] + (extra >= 0 ? scale * cache.vmSy[extra] : 0);
         const sxy = cache.hostSxy[h] + (extra >= 0 ? scale * cache.vmSxy[extra] : 0);
-        const slope = sxy / X_SXX;
-        const maxMigrationTime = dc.maxRam(h, extra) / (dc.hostBw[h] * MIGRATION_BANDWIDTH_SHARE);
-        const x = REGRESSION_WINDOW + Math.ceil(maxMigrationTime / schedulingInterval);
-        const approx = (sy / REGRESSION_WINDOW + slope * (x - X_MEAN)) * s;
+        const x = predictionPoint(dc.maxRam(h, extra), dc.hostBw[h], schedulingInterval);
+        const approx = fitAt(sy, sxy, x) * s;
         if (Math.abs(approx - 1) > SCREEN_MARGIN) return approx >= 1;
       }
       const n = dc.hostHistory(h, extra, buf);
       if (n < REGRESSION_WINDOW) return fallback.isOverloaded(dc, h, extra);
       for (let i = 0; i < REGRESSION_WINDOW; i++) window[i] = buf[REGRESSION_WINDOW - i - 1];
       const [b0, b1] = robust ? robustLoessEstimates(window) : loessEstimates(window);
-      const maxMigrationTime = dc.maxRam(h, extra) / (dc.hostBw[h] * MIGRATION_BANDWIDTH_SHARE);
-      const migrationIntervals = Math.ceil(maxMigrationTime / schedulingInterval);
-      const predicted = (b0 + b1 * (REGRESSION_WINDOW + migrationIntervals)) * s;
+      const predicted = (b0 + b1 * predictionPoint(dc.maxRam(h, extra), dc.hostBw[h], schedulingInterval)) * s;
       return predicted >= 1;
     },
   };

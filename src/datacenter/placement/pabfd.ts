@@ -29,8 +29,9 @@ let candDiff = new Float64Array(1024);
 /**
  * The host for VM `v` with the least power increase (lowest id on exact ties), or -1, among
  * `candidates` (a subset that contains the winner; default all hosts).
- * Two passes: first every suitable host's power increase (except hosts the detector's screen finds
- * surely overloaded), then the overload check in increasing order of increase until a host passes.
+ * Two passes: first every suitable host's power increase (a host that would lead is dropped if the
+ * detector's screen finds it surely overloaded), then the overload check in increasing order of
+ * increase until a host passes.
  * The check has no side effects, so the choice is CloudSim's (argmin over suitable,
  * non-overloaded hosts) while the costly check runs about once.
  */
