@@ -91,12 +91,15 @@ export class Network implements EventTarget {
    * a batch start together, and symmetric transfers end together.
    */
   readonly #dirty: Link[] = [];
+  #dirtyCount = 0;
   #flushPending = false;
   /** While a completion is handled: the flows it started, and whether anything else changed. */
   #handling = false;
-  readonly #startedDuring: Flow[] = [];
+  #startedDuring = 0;
+  #startedFlow: Flow | null = null;
   #otherChange = false;
-  // scratch of one re-share, reused
+  // Scratch of one re-share, reused with a count: setting an array's length to 0 frees V8's
+  // backing store, and the refill allocated it again at each of the tens of thousands of re-shares.
   readonly #compLinks: Link[] = [];
   readonly #compFlows: Flow[] = [];
   readonly #capped: Flow[] = [];
@@ -118,7 +121,10 @@ export class Network implements EventTarget {
     const flow = new Flow(this, links, size, cap, owner, this.sim.now);
     for (const l of links) l.flows.push(flow);
     this.#active++;
-    if (this.#handling) this.#startedDuring.push(flow);
+    if (this.#handling) {
+      this.#startedDuring++;
+      this.#startedFlow = flow;
+    }
     this.#changed(links);
     return flow;
   }
@@ -155,10 +161,11 @@ export class Network implements EventTarget {
     if (!flow.active) return;
     flow.done = flow.size;
     flow.updatedAt = sim.now;
-    const clean = this.#dirty.length === 0;
+    const clean = this.#dirtyCount === 0;
     const reshares = this.#reshares;
     this.#remove(flow);
-    this.#startedDuring.length = 0;
+    this.#startedDuring = 0;
+    this.#startedFlow = null;
     this.#otherChange = false;
     this.#handling = true;
     this.#changed(flow.links);
@@ -168,10 +175,10 @@ export class Network implements EventTarget {
       this.#handling = false;
     }
     // (not if the handler read a rate: that re-shared without the old flow already)
-    if (clean && this.#reshares === reshares && !this.#otherChange && this.#startedDuring.length === 1) {
-      const next = this.#startedDuring[0];
+    if (clean && this.#reshares === reshares && !this.#otherChange && this.#startedDuring === 1) {
+      const next = this.#startedFlow!;
       if (next.active && next.cap === flow.cap && samePath(next.links, flow.links) && flow.lastRate > 0) {
-        this.#dirty.length = 0;
+        this.#dirtyCount = 0;
         next.setRate(flow.lastRate);
         next.event = this.sim.scheduleAt(sim.now + next.size / flow.lastRate, next);
       }
@@ -180,10 +187,10 @@ export class Network implements EventTarget {
 
   /** Runs a pending re-share now (a rate is read, or the instant's events are done). */
   flush(): void {
-    const dirty = this.#dirty;
-    if (dirty.length === 0) return;
-    this.#reshare(dirty);
-    dirty.length = 0;
+    const count = this.#dirtyCount;
+    if (count === 0) return;
+    this.#dirtyCount = 0;
+    this.#reshare(this.#dirty, count);
   }
 
   /** The re-share event. */
@@ -193,7 +200,7 @@ export class Network implements EventTarget {
   }
 
   #changed(links: readonly Link[]): void {
-    for (const l of links) this.#dirty.push(l);
+    for (const l of links) this.#dirty[this.#dirtyCount++] = l;
     if (!this.#flushPending) {
       this.#flushPending = true;
       this.sim.scheduleAt(this.sim.now, this, 0, Priority.late);
@@ -226,39 +233,42 @@ export class Network implements EventTarget {
    * smallest fair share, or the smallest cap, fixes its flows' rates first); reschedules the
    * completions whose rate changed.
    */
-  #reshare(seeds: readonly Link[]): void {
+  #reshare(seeds: readonly Link[], seedCount: number): void {
     const links = this.#compLinks, flows = this.#compFlows, capped = this.#capped;
     const stamp = ++this.#stamp;
     this.#reshares++;
-    links.length = 0;
-    flows.length = 0;
-    capped.length = 0;
+    let linkCount = 0, flowCount = 0, cappedCount = 0;
     // the connected component: links reach flows, flows reach links
-    for (const l of seeds) {
+    for (let i = 0; i < seedCount; i++) {
+      const l = seeds[i];
       if (l.stamp !== stamp) {
         l.stamp = stamp;
-        links.push(l);
+        links[linkCount++] = l;
       }
     }
-    for (let i = 0; i < links.length; i++) {
-      for (const f of links[i].flows) {
+    for (let i = 0; i < linkCount; i++) {
+      const on = links[i].flows;
+      for (let j = 0; j < on.length; j++) {
+        const f = on[j];
         if (f.stamp === stamp) continue;
         f.stamp = stamp;
-        flows.push(f);
+        flows[flowCount++] = f;
         for (const l of f.links) {
           if (l.stamp !== stamp) {
             l.stamp = stamp;
-            links.push(l);
+            links[linkCount++] = l;
           }
         }
       }
     }
-    for (const l of links) {
+    for (let i = 0; i < linkCount; i++) {
+      const l = links[i];
       l.residual = l.up ? l.capacity : 0;
       l.users = 0;
     }
     let unfrozen = 0;
-    for (const f of flows) {
+    for (let i = 0; i < flowCount; i++) {
+      const f = flows[i];
       let stalled = f.cap <= 0;
       for (const l of f.links) if (!l.up) stalled = true; // a flow over a failed link takes no share
       f.frozen = stalled;
@@ -266,14 +276,15 @@ export class Network implements EventTarget {
       if (stalled) continue;
       unfrozen++;
       for (const l of f.links) l.users++;
-      if (f.cap < Infinity) capped.push(f);
+      if (f.cap < Infinity) capped[cappedCount++] = f;
     }
-    if (!sortedByCap(capped)) capped.sort((a, b) => a.cap - b.cap); // usually one cap for all
+    if (!sortedByCap(capped, cappedCount)) sortByCap(capped, cappedCount); // usually one cap for all
     let nextCap = 0;
     while (unfrozen > 0) {
       let share = Infinity;
       let bottleneck: Link | undefined;
-      for (const l of links) {
+      for (let i = 0; i < linkCount; i++) {
+        const l = links[i];
         if (l.users === 0) continue;
         const s = l.residual > 0 ? l.residual / l.users : 0;
         if (s < share) {
@@ -284,7 +295,7 @@ export class Network implements EventTarget {
       // every flow capped at or below the smallest share is fixed at its cap; freezing a flow
       // below a link's share only raises that share, so they go in one pass, without re-scanning
       let froze = false;
-      while (nextCap < capped.length && (capped[nextCap].frozen || capped[nextCap].cap <= share)) {
+      while (nextCap < cappedCount && (capped[nextCap].frozen || capped[nextCap].cap <= share)) {
         const f = capped[nextCap++];
         if (f.frozen) continue;
         freeze(f, f.cap);
@@ -300,7 +311,8 @@ export class Network implements EventTarget {
       }
     }
     const now = this.sim.now;
-    for (const f of flows) {
+    for (let i = 0; i < flowCount; i++) {
+      const f = flows[i];
       const r = f.level;
       if (r === f.lastRate && f.event >= 0) continue;
       this.#settle(f); // bytes so far at the old rate
@@ -321,9 +333,15 @@ function freeze(f: Flow, rate: number): void {
   }
 }
 
-function sortedByCap(flows: readonly Flow[]): boolean {
-  for (let i = 1; i < flows.length; i++) if (flows[i - 1].cap > flows[i].cap) return false;
+function sortedByCap(flows: readonly Flow[], count: number): boolean {
+  for (let i = 1; i < count; i++) if (flows[i - 1].cap > flows[i].cap) return false;
   return true;
+}
+
+/** Sorts the first `count` flows by cap (stable; drops the stale entries after them). */
+function sortByCap(flows: Flow[], count: number): void {
+  flows.length = count;
+  flows.sort((a, b) => a.cap - b.cap);
 }
 
 function samePath(a: readonly Link[], b: readonly Link[]): boolean {
