@@ -44,10 +44,17 @@ export class FluidImage {
 
   constructor(readonly layout: FluidLayout) {
     const n = layout.sizes.length;
-    this.size = Float64Array.from(layout.sizes);
-    this.zero = Float64Array.from(layout.sizes, (s, i) => s - layout.resident[i]);
+    this.size = new Float64Array(n);
+    this.zero = new Float64Array(n);
     this.log = new Float64Array(n);
-    this.pageCount = layout.sizes.reduce((a, b) => a + b, 0);
+    let pages = 0;
+    for (let i = 0; i < n; i++) {
+      const s = layout.sizes[i];
+      this.size[i] = s;
+      this.zero[i] = s - layout.resident[i];
+      pages += s;
+    }
+    this.pageCount = pages;
   }
 
   get regions(): number {

@@ -611,7 +611,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   }
 
   #pathCapacity(): number {
-    return Math.min(...this.world.path(this.#source, this.destination).map((l) => l.capacity));
+    let capacity = Infinity;
+    for (const l of this.world.path(this.#source, this.destination)) capacity = Math.min(capacity, l.capacity);
+    return capacity;
   }
 
   #observe(): PrecopyObservation {

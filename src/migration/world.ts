@@ -100,6 +100,7 @@ export class Host {
   /** Evicts kept images (oldest first, never `vm`'s own) until `bytes` fit; false if they cannot. */
   makeRoom(bytes: number, vm: Vm, sim: Simulation): boolean {
     if (this.memory - this.used < bytes) return false;
+    if (this.free >= bytes) return true;
     for (const [owner, image] of [...this.kept]) {
       if (this.free >= bytes) break;
       if (owner === vm) continue;
@@ -309,7 +310,7 @@ export class World {
   }
 
   reachable(a: Host, b: Host): boolean {
-    return a.alive && b.alive && !this.#cut.has(`${a.name}|${b.name}`);
+    return a.alive && b.alive && (this.#cut.size === 0 || !this.#cut.has(`${a.name}|${b.name}`));
   }
 
   /** The link between two hosts fails: migrations between them hear of it. */

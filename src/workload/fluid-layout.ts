@@ -16,50 +16,80 @@ export function fluidSupports(spec: WorkloadSpec, nested = false): boolean {
 
 export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start'): FluidLayout {
   if (!fluidSupports(spec)) throw new Error('fluid memory supports idle, uniform, hotcold and sweep workloads and phases of them');
+  // plain loops below: data-center runs build a layout for each of tens of thousands of migrations
   const phases = spec.kind === 'phases' ? spec.phases : [{ duration: Infinity, workload: spec }];
   const residentFrom = residentAt === 'end' ? Math.max(0, pageCount - residentPages) : 0;
   const residentTo = residentAt === 'end' ? pageCount : Math.min(pageCount, residentPages);
-  const cuts = new Set([0, pageCount, residentFrom, residentTo]);
+  const bounds: number[] = [];
+  const cut = (c: number) => {
+    if (c >= 0 && c <= pageCount && !bounds.includes(c)) bounds.push(c);
+  };
+  cut(0);
+  cut(pageCount);
+  cut(residentFrom);
+  cut(residentTo);
   for (const { workload: w } of phases) {
     if (w.kind === 'idle' || w.kind === 'phases' || w.kind === 'zipf') continue;
-    cuts.add(w.offset).add(w.offset + w.workingSet);
-    if (w.kind === 'hotcold') cuts.add(w.offset + Math.min(w.hotSet, w.workingSet));
+    cut(w.offset);
+    cut(w.offset + w.workingSet);
+    if (w.kind === 'hotcold') cut(w.offset + Math.min(w.hotSet, w.workingSet));
   }
-  const bounds = [...cuts].filter((c) => c >= 0 && c <= pageCount).sort((a, b) => a - b);
-  const starts = bounds.slice(0, -1), ends = bounds.slice(1);
-  const sizes = starts.map((s, i) => ends[i] - s);
+  sortAscending(bounds);
+  const regions = bounds.length - 1;
+  // (arrays filled by push stay packed: the fluid model reads them in its inner loops)
+  const starts: number[] = [], ends: number[] = [], sizes: number[] = [];
+  for (let i = 0; i < regions; i++) {
+    starts.push(bounds[i]);
+    ends.push(bounds[i + 1]);
+    sizes.push(bounds[i + 1] - bounds[i]);
+  }
   const overlap = (i: number, from: number, to: number) => Math.max(0, Math.min(ends[i], to) - Math.max(starts[i], from));
   /** Per region: `rate` spread uniformly over [from, to). */
   const spread = (rates: number[], rate: number, from: number, to: number) => {
     if (rate <= 0 || to <= from) return;
-    for (let i = 0; i < sizes.length; i++) rates[i] += (rate * overlap(i, from, to)) / (to - from);
+    for (let i = 0; i < regions; i++) rates[i] += (rate * overlap(i, from, to)) / (to - from);
   };
   const writeRates: number[][] = [], readRates: number[][] = [];
-  const sweep = sizes.map(() => false);
+  const sweep = filled(regions, false);
   for (const { workload: w } of phases) {
-    const writes = sizes.map(() => 0), reads = sizes.map(() => 0);
+    const writes = filled(regions, 0), reads = filled(regions, 0);
     if (w.kind === 'uniform' || w.kind === 'sweep') {
       spread(writes, w.writeRate, w.offset, w.offset + w.workingSet);
       spread(reads, w.readRate, w.offset, w.offset + w.workingSet);
-      if (w.kind === 'sweep') for (let i = 0; i < sizes.length; i++) if (overlap(i, w.offset, w.offset + w.workingSet) > 0) sweep[i] = true;
+      if (w.kind === 'sweep') for (let i = 0; i < regions; i++) if (overlap(i, w.offset, w.offset + w.workingSet) > 0) sweep[i] = true;
     } else if (w.kind === 'hotcold') {
       const hot = Math.min(w.hotSet, w.workingSet);
       const coldShare = hot < w.workingSet ? 1 - w.hotShare : 0;
-      for (const [rates, rate] of [[writes, w.writeRate], [reads, w.readRate]] as const) {
-        spread(rates, rate * (1 - coldShare), w.offset, w.offset + hot);
-        spread(rates, rate * coldShare, w.offset + hot, w.offset + w.workingSet);
-      }
+      spread(writes, w.writeRate * (1 - coldShare), w.offset, w.offset + hot);
+      spread(writes, w.writeRate * coldShare, w.offset + hot, w.offset + w.workingSet);
+      spread(reads, w.readRate * (1 - coldShare), w.offset, w.offset + hot);
+      spread(reads, w.readRate * coldShare, w.offset + hot, w.offset + w.workingSet);
     }
     writeRates.push(writes);
     readRates.push(reads);
   }
-  return {
-    sizes,
-    sweep,
-    resident: starts.map((_, i) => overlap(i, residentFrom, residentTo)),
-    writeRates,
-    readRates,
-    durations: phases.map((p) => p.duration),
-    repeat: spec.kind === 'phases' && spec.repeat,
-  };
+  const resident: number[] = [];
+  for (let i = 0; i < regions; i++) resident.push(overlap(i, residentFrom, residentTo));
+  const durations: number[] = [];
+  for (const p of phases) durations.push(p.duration);
+  return { sizes, sweep, resident, writeRates, readRates, durations, repeat: spec.kind === 'phases' && spec.repeat };
+}
+
+/** Insertion sort (a handful of cuts). */
+function sortAscending(a: number[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > x) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
+
+function filled<T>(n: number, value: T): T[] {
+  const a: T[] = [];
+  for (let i = 0; i < n; i++) a.push(value);
+  return a;
 }

@@ -33,6 +33,10 @@ export const compressionModels = {
   zstd: { inputRate: 500e6, effectiveness: 1.1 },
 } as const;
 
+/** The cache arrays without XBZRLE (no cache: nothing to allocate per migration). */
+const NO_TAGS = new Int32Array(0);
+const NO_VERSIONS = new Uint8Array(0);
+
 export interface XbzrleStats {
   cacheSize: number;
   /** Encoded pages and their bytes (delta bytes, without headers). */
@@ -79,8 +83,8 @@ export class QemuPageEncoder implements PageEncoder {
     this.#fullPage = pageHeader + Math.ceil(pageSize * kept);
     this.dataPage = this.#fullPage;
     this.#slots = options.xbzrle ? Math.max(1, Math.floor(options.xbzrleCacheSize / pageSize)) : 0;
-    this.#tags = new Int32Array(this.#slots).fill(-1);
-    this.#cachedVersion = new Uint8Array(this.#slots);
+    this.#tags = this.#slots > 0 ? new Int32Array(this.#slots).fill(-1) : NO_TAGS;
+    this.#cachedVersion = this.#slots > 0 ? new Uint8Array(this.#slots) : NO_VERSIONS;
     this.xbzrle = options.xbzrle ? { cacheSize: options.xbzrleCacheSize, pages: 0, bytes: 0, cacheMiss: 0, overflow: 0 } : null;
   }
 
