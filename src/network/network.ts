@@ -280,18 +280,24 @@ export class Network implements EventTarget {
     }
     if (!sortedByCap(capped, cappedCount)) sortByCap(capped, cappedCount); // usually one cap for all
     let nextCap = 0;
+    // links[0..live) are those that may still have users: each scan drops the others, keeping
+    // the order (ties go to the first link in it)
+    let live = linkCount;
     while (unfrozen > 0) {
       let share = Infinity;
       let bottleneck: Link | undefined;
-      for (let i = 0; i < linkCount; i++) {
+      let kept = 0;
+      for (let i = 0; i < live; i++) {
         const l = links[i];
         if (l.users === 0) continue;
+        links[kept++] = l;
         const s = l.residual > 0 ? l.residual / l.users : 0;
         if (s < share) {
           share = s;
           bottleneck = l;
         }
       }
+      live = kept;
       // every flow capped at or below the smallest share is fixed at its cap; freezing a flow
       // below a link's share only raises that share, so they go in one pass, without re-scanning
       let froze = false;
