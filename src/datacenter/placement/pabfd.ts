@@ -88,10 +88,20 @@ export function findHostForVm(
   if (k < 0) return -1;
   const first = candHost[k];
   if (allocSum[first] === 0 || !detector.isOverloaded(dc, first, v)) return first;
-  // the best one would be overloaded: try the others by increasing (increase, id), a batch of the
-  // next smallest at a time (usually a few checks: cheaper than ordering all of them)
+  return nextBestHost(dc, v, detector, m, k);
+}
+
+/**
+ * The best candidate (position k of m) would be overloaded: the others by increasing (increase,
+ * id), a batch of the next smallest at a time (usually a few checks: cheaper than ordering all of
+ * them). A function of its own: taken in well under 1 % of placements, it kept too little type
+ * feedback inside findHostForVm, whose optimized code was thrown away at each visit (134 times
+ * on the PlanetLab day).
+ */
+function nextBestHost(dc: DataCenterState, v: number, detector: OverloadDetector, m: number, k: number): number {
+  const allocSum = dc.allocSum;
   let afterDiff = candDiff[k];
-  let afterHost = first;
+  let afterHost = candHost[k];
   for (let batch = FIRST_BATCH; ; batch *= 2) {
     const n = smallestAfter(m, afterDiff, afterHost, batch);
     if (n === 0) return -1;
