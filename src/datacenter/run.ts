@@ -316,6 +316,7 @@ class Run {
   /** Updates every host at time t (CloudSim updateCloudetProcessingWithoutSchedulingFutureEventsForce). */
   private fullUpdate(t: number): void {
     this.sampleDemand(t);
+    if (this.atStep(t)) this.dc.shiftHistories();
     this.recordUpdate(t);
   }
 
@@ -332,6 +333,7 @@ class Run {
     const dt = t - this.lastProcess;
     const stamp = ++this.recordStamp;
     const sample = this.sampleDemand(t);
+    if (this.atStep(t)) dc.shiftHistories();
     let e = 0;
     for (const h of this.active) {
       if (linear && linear.from[h] >= 0) {
@@ -412,7 +414,7 @@ class Run {
   /** Every placed VM's demand (and, at scheduling steps, its utilisation history) at time t. */
   private sampleDemand(t: number): (v: number) => number {
     const dc = this.dc;
-    const recordHistory = (t - this.cfg.startTime) % this.interval === 0;
+    const recordHistory = this.atStep(t);
     const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
     // the placed VMs are those listed on active hosts (a migrating VM is on two lists: once is enough)
     const sampled = this.sampled;
@@ -434,8 +436,17 @@ class Run {
         }
       }
     }
-    if (recordHistory) dc.shiftHistories();
     return sample;
+  }
+
+  /**
+   * Whether t is a scheduling step, where the VMs' utilisation histories grow (after sampleDemand,
+   * the callers shift the hosts' cached history sums: a call kept out of sampleDemand, which runs
+   * at every instant, so that its optimized code does not meet it without type feedback at each
+   * step and get thrown away).
+   */
+  private atStep(t: number): boolean {
+    return (t - this.cfg.startTime) % this.interval === 0;
   }
 
   /** VM v's requested MIPS (all PEs) at utilisation u, in CloudSim's order of operations. */
