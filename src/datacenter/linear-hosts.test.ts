@@ -49,3 +49,17 @@ test('live pre-copy migrations (sources and targets carried while VMs migrate), 
   assertSameRun(linear, every, 1e-10, 'lr-mmt precopy');
   assert.ok(every.migration.failed > 0, 'the window has timed-out migrations too');
 });
+
+test('migrations that complete exactly at the next scheduling step: the same decisions and figures (within 1e-11) as updating every host', () => {
+  // each migration lasts one scheduling interval, so its completion and the next step share an
+  // instant (steps are 0.1 s past the trace samples): that update grows every VM's history
+  const oneInterval: MigrationModel = {
+    name: 'one interval',
+    plan: (batch) => batch.map(() => ({ duration: 300, downtime: 0, bytesTransferred: 0, completed: true })),
+  };
+  for (const [policy, parameter] of [['lrr-mc', 1.2], ['mad-mmt', 2.5]] as const) {
+    const { linear, every } = compare(policy, parameter, () => oneInterval, 6);
+    assertSameRun(linear, every, 1e-11, `${policy}, completions at the steps`);
+    assert.ok(every.migrations > 5000, 'migrations complete at the steps');
+  }
+});

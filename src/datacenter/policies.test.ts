@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataCenterState } from './state.js';
+import { DataCenterState, HISTORY_LENGTH } from './state.js';
 import { HOST_G4, HOST_G5, PLANETLAB_VM_TYPES, cloudsimPlanetLabConfig } from './planetlab-config.js';
 import { HP_PROLIANT_ML110_G4, HP_PROLIANT_ML110_G5, powerAt, withDeltas } from './power.js';
 import { iqr, loessEstimates, mad, median, robustLoessEstimates } from './stats.js';
@@ -115,6 +115,25 @@ test('MAD / IQR: dynamic threshold from the host history, THR 0.7 fallback below
   const iqrValue = 7 * step;
   assert.equal(iqrDetector(0.49 / iqrValue, fallback).isOverloaded(dc, 0, -1), false);
   assert.equal(iqrDetector(0.51 / iqrValue, fallback).isOverloaded(dc, 0, -1), true);
+});
+
+test('host history sums: one shift per history value, however many updates share the instant', () => {
+  const dc = state([1], [1, 2]);
+  place(dc, 0, 0, 1000);
+  place(dc, 1, 0, 500);
+  const out = new Float64Array(HISTORY_LENGTH);
+  const fresh = new Float64Array(HISTORY_LENGTH);
+  for (let step = 1; step <= 4; step++) {
+    dc.hostHistory(0, -1, out); // the cached sums are valid
+    dc.pushHistory(0, 0.1 * step);
+    dc.pushHistory(1, 0.2 * step);
+    dc.shiftHistories();
+    dc.shiftHistories(); // a second update at the same instant: no new value, nothing to shift
+    const n = dc.hostHistory(0, -1, out);
+    dc.invalidateHistories();
+    assert.equal(dc.hostHistory(0, -1, fresh), n);
+    assert.deepEqual(Array.from(out.subarray(0, n)), Array.from(fresh.subarray(0, n)), `step ${step}`);
+  }
 });
 
 test('LR / LRR: prediction at x = 11 (10 values + one migration interval) x safety >= 1', () => {

@@ -246,9 +246,11 @@ class Run {
     }
     const linear = this.linear;
     if (linear) {
-      // the hosts the completions touch are updated in full from this instant on
+      // the hosts the completions touch are updated in full from this instant on; every host is,
+      // on a trace sample, and at a scheduling step not yet updated (the update before these
+      // completions is the step's own, where every VM's history grows)
       const instant = linear.addInstant(t);
-      if (linear.onSample(t)) this.endLinearSpans(t, instant - 1);
+      if (linear.onSample(t) || (this.atStep(t) && t > this.lastProcess)) this.endLinearSpans(t, instant - 1);
       for (const h of touched) if (linear.from[h] >= 0) linear.end(h, t, instant - 1, this.vmHist);
     }
     const recorded = t > this.lastProcess ? this.updateBeforeCompletions(t) : undefined;

@@ -72,6 +72,8 @@ export class DataCenterState {
    */
   readonly hostVersion: Uint32Array;
   historyEpoch = 0;
+  /** Whether a VM history grew since the cached sums were last shifted. */
+  #pushedSinceShift = false;
   /** Utilisation in MIPS at the last update, and before it. */
   readonly utilMips: Float64Array;
   readonly prevUtilMips: Float64Array;
@@ -345,6 +347,7 @@ export class DataCenterState {
   /** Appends VM `v`'s utilisation (fraction) to its history. */
   pushHistory(v: number, u: number): void {
     this.historyEpoch++;
+    this.#pushedSinceShift = true;
     const head = this.histHead[v];
     this.hist[v * HISTORY_LENGTH + head] = u;
     this.histHead[v] = (head + 1) % HISTORY_LENGTH;
@@ -430,9 +433,13 @@ export class DataCenterState {
 
   /**
    * After every listed VM got one new history value: shifts each valid cached sum by one place
-   * (the terms and their order are unchanged) and sums the new most recent values.
+   * (the terms and their order are unchanged) and sums the new most recent values. Nothing to do
+   * when no value came since the last shift: a second update at a step's instant (a migration
+   * completing exactly then) would otherwise drop the oldest value and repeat the newest.
    */
   shiftHistories(): void {
+    if (!this.#pushedSinceShift) return;
+    this.#pushedSinceShift = false;
     this.historyEpoch++;
     const cache = this.histCache;
     for (let h = 0; h < this.hostCount; h++) {
