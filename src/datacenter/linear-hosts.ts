@@ -18,7 +18,8 @@
  * (a x 0.9) / 0.9: such a host sums its VMs exactly at each instant (no allocation, no VM entry).
  * The results are those of updating every host up to floating-point rounding (CloudSim's sums are
  * taken in another order); every decision is the same, since decisions only read the state of
- * scheduling steps, where every host is updated in full.
+ * scheduling steps, where every host is updated in full (the run ends every span before an update
+ * at a step's instant, also when migrations complete exactly then).
  */
 import type { VmHistory } from './metrics.js';
 import type { DataCenterState } from './state.js';

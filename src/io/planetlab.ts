@@ -27,7 +27,10 @@ export function loadPlanetLabFolder(dir: string, samples = PLANETLAB_SAMPLES): P
     .map((e) => e.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const values = new Float64Array(names.length * samples);
-  names.forEach((name, v) => parsePercentLines(readFileSync(join(dir, name)), join(dir, name), samples, values, v * samples));
+  names.forEach((name, v) => {
+    const file = join(dir, name);
+    parsePercentLines(readFileSync(file), file, samples, values, v * samples);
+  });
   return { names, traces: { samples, values } };
 }
 

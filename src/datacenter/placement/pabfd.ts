@@ -10,7 +10,6 @@ import type { OverloadDetector } from '../policy.js';
 import { powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
 
-
 /**
  * CloudSim's Host.isSuitableForVm: one PE can carry the VM's per-PE demand and the free MIPS cover
  * its total demand; with `checkReservations`, free RAM and bandwidth cover the VM's too.
