@@ -64,8 +64,8 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies): Planned
   for (const v of sortByDemandDecreasing(dc, leaving)) {
     const to = findHostForVm(dc, v, over, p.detector, p.checkReservations, candidates);
     if (to < 0) continue;
-    candidates.used(to);
     dc.create(v, to);
+    candidates.changed(to);
     touched.add(to);
     plan.push({ vm: v, to });
   }
@@ -120,12 +120,15 @@ function planUnderloaded(
     for (const v of sortByDemandDecreasing(dc, vms)) {
       const to = findHostForVm(dc, v, exclTarget, p.detector, p.checkReservations, candidates);
       if (to < 0) {
-        for (const m of batch) dc.destroy(m.vm, m.to);
+        for (const m of batch) {
+          dc.destroy(m.vm, m.to);
+          candidates.changed(m.to);
+        }
         batch.length = 0;
         break;
       }
-      candidates.used(to);
       dc.create(v, to);
+      candidates.changed(to);
       touched.add(to);
       batch.push({ vm: v, to });
     }

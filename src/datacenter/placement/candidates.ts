@@ -6,17 +6,33 @@
  * representative per type gives exactly CloudSim's choice while skipping the switched-off majority.
  */
 import type { DataCenterState } from '../state.js';
+import { IncreaseBins } from './increase-bins.js';
+import type { PlacementCandidates } from './pabfd.js';
 
 /** Rebuild the scan order when more than 1/8 of it has been excluded since the last rebuild. */
 const COMPACT_FRACTION = 8;
 
-export class HostCandidates {
+/** The groups of each data center, emptied and refilled at each step (their arrays are large). */
+const binsOf = new WeakMap<DataCenterState, IncreaseBins>();
+/**
+ * Groups are kept only when a step starts with at least this many non-pristine hosts. With fewer, a
+ * plain scan was as fast or faster: the 800-host PlanetLab day (CloudSim mode) ran 5-10 % slower
+ * with groups, the 1,000-host synthetic day's first 6 hours the same; 3,000 hosts ran 6 % faster.
+ */
+const GROUPED_MIN_HOSTS = 1000;
+
+export class HostCandidates implements PlacementCandidates {
+  readonly #bins: IncreaseBins | undefined;
   private readonly pristine: Uint8Array;
   /** Non-pristine hosts at the start of the step, ascending. */
   private readonly active: Int32Array;
-  /** Pristine hosts of each type, ascending, and the first one still pristine. */
+  /**
+   * Pristine hosts of each type, ascending, and the representative: the first one still pristine
+   * and not excluded (stale after an exclusion until advanceRepresentatives()).
+   */
   private readonly byType: Int32Array[];
   private readonly next: Int32Array;
+  private representativesStale = false;
   /** Hosts that stopped being pristine during the step, ascending. */
   private readonly extra: number[] = [];
   /** The scan order, rebuilt only after a change. */
@@ -44,10 +60,31 @@ export class HostCandidates {
     this.active = Int32Array.from(active);
     this.byType = [...types.values()].map((ids) => Int32Array.from(ids));
     this.next = new Int32Array(this.byType.length);
+    if (this.active.length >= GROUPED_MIN_HOSTS) {
+      const bins = binsOf.get(dc) ?? new IncreaseBins(dc);
+      binsOf.set(dc, bins);
+      bins.clear();
+      for (const h of this.active) bins.place(h);
+      for (const ids of this.byType) bins.place(ids[0]);
+      this.#bins = bins;
+    }
   }
 
-  /** Host `h` received a VM: it is no longer interchangeable with its type's other empty hosts. */
-  used(h: number): void {
+  /**
+   * The same hosts grouped by bounds of their power increase, kept current as allocations move;
+   * undefined in a small data center, where a plain scan is as fast.
+   */
+  get bins(): IncreaseBins | undefined {
+    if (this.representativesStale) this.advanceRepresentatives();
+    return this.#bins;
+  }
+
+  /**
+   * Host `h`'s allocation changed (a VM placed on it, or taken back): it is no longer
+   * interchangeable with its type's other empty hosts, and its group moves.
+   */
+  changed(h: number): void {
+    if (this.dropped[h] === 0) this.#bins?.place(h);
     if (this.pristine[h] === 0) return;
     this.pristine[h] = 0;
     let i = this.extra.length;
@@ -57,11 +94,20 @@ export class HostCandidates {
       i--;
     }
     this.extra[i] = h;
+    this.advanceRepresentatives();
+    this.dirty = true;
+  }
+
+  /** Moves each type's representative to its first host still pristine and not excluded. */
+  private advanceRepresentatives(): void {
     for (let t = 0; t < this.byType.length; t++) {
       const ids = this.byType[t];
-      while (this.next[t] < ids.length && this.pristine[ids[this.next[t]]] === 0) this.next[t]++;
+      let k = this.next[t];
+      while (k < ids.length && (this.pristine[ids[k]] === 0 || this.dropped[ids[k]] === 1)) k++;
+      this.next[t] = k;
+      if (k < ids.length) this.#bins?.place(ids[k]);
     }
-    this.dirty = true;
+    this.representativesStale = false;
   }
 
   /**
@@ -73,10 +119,14 @@ export class HostCandidates {
     if (this.dropped[h] === 1) return;
     this.dropped[h] = 1;
     this.droppedSinceRebuild++;
+    this.#bins?.remove(h);
+    // lazily: the under-load phase excludes every switched-off host, one after the other
+    if (this.pristine[h] === 1) this.representativesStale = this.dirty = true;
   }
 
-  /** Candidate hosts in ascending id order (valid until the next call to used()). */
+  /** Candidate hosts in ascending id order (valid until the next call to changed()). */
   ids(): Int32Array {
+    if (this.representativesStale) this.advanceRepresentatives();
     // compact once enough excluded hosts have piled up (an excluded host left in costs a test)
     if (this.dirty || this.droppedSinceRebuild * COMPACT_FRACTION > this.order.length) this.rebuild();
     return this.order;

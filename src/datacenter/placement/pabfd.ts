@@ -6,9 +6,10 @@
  * would not be overloaded after the placement (an idle host is never checked for overload).
  * Also the first-fit placement of CloudSim's PowerVmAllocationPolicySimple (DVFS and NPA runs).
  */
-import type { OverloadDetector } from '../policy.js';
+import type { OverloadDetector, OverloadScreen } from '../policy.js';
 import { powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
+import type { IncreaseBins } from './increase-bins.js';
 
 /**
  * CloudSim's Host.isSuitableForVm: one PE can carry the VM's per-PE demand and the free MIPS cover
@@ -21,18 +22,132 @@ export function isSuitable(dc: DataCenterState, h: number, v: number, checkReser
   return dc.hostRam[h] - dc.ramUsed[h] >= dc.vmRam[v] && dc.hostBw[h] - dc.bwUsed[h] >= dc.vmBw[v];
 }
 
+/** What PABFD may scan instead of every host: a subset that contains the winner, maybe grouped. */
+export interface PlacementCandidates {
+  ids(): Int32Array;
+  /** The same hosts in groups with lower bounds of their power increase (IncreaseBins). */
+  readonly bins?: IncreaseBins;
+}
+
 /** Scratch buffers of the candidate pass (host ids and their power increase). */
 let candHost = new Int32Array(1024);
 let candDiff = new Float64Array(1024);
+let everyHost = new Int32Array(0);
+
+/**
+ * One placement's candidate pass: lists the suitable hosts with their power increase and keeps the
+ * least, lowest id on ties (hosts need not come in id order). A host that would take the lead is
+ * dropped if the detector's screen finds it surely overloaded. One instance, reused: placements
+ * do not nest.
+ */
+class CandidatePass {
+  private dc!: DataCenterState;
+  private v = -1;
+  private excluded!: Uint8Array;
+  private checkReservations = false;
+  private r = 0;
+  private perPe = 0;
+  private screen: OverloadScreen | undefined;
+  /** Hosts listed in candHost/candDiff. */
+  m = 0;
+  /** Position of the least increase among them, or -1. */
+  k = -1;
+  min = Number.MAX_VALUE;
+  private minHost = -1;
+
+  begin(dc: DataCenterState, v: number, excluded: Uint8Array, detector: OverloadDetector, checkReservations: boolean): void {
+    this.dc = dc;
+    this.v = v;
+    this.excluded = excluded;
+    this.checkReservations = checkReservations;
+    this.r = dc.req[v];
+    this.perPe = this.r / dc.vmPes[v];
+    this.screen = detector.screenFor?.(dc, v);
+    this.m = 0;
+    this.k = -1;
+    this.min = Number.MAX_VALUE;
+    this.minHost = -1;
+    if (candHost.length < dc.hostCount) {
+      candHost = new Int32Array(2 * dc.hostCount);
+      candDiff = new Float64Array(2 * dc.hostCount);
+    }
+  }
+
+  /** Lists hosts[0..n). */
+  visit(hosts: Int32Array, n: number): void {
+    const { dc, v, excluded, checkReservations, r, perPe, screen } = this;
+    const score = screen?.score;
+    const version = screen?.version;
+    const limit = screen?.limit;
+    // hot loop: the suitability test of isSuitable() inlined over local typed arrays
+    const { peMips, hostPower, hostVersion, hostType, scanRow } = dc;
+    let { m, k, min, minHost } = this;
+    for (let i = 0; i < n; i++) {
+      const h = hosts[i];
+      const row = 4 * h;
+      if (excluded[h] === 1 || peMips[h] < perPe || scanRow[row] < r) continue;
+      if (checkReservations && !isSuitable(dc, h, v, true)) continue;
+      const alloc = scanRow[row + 1];
+      const diff = powerAt(hostPower[h], (alloc + r) / scanRow[row + 3]) - scanRow[row + 2];
+      if (diff < min || (diff === min && h < minHost)) {
+        // a host the detector's screen finds surely overloaded (never one with nothing allocated)
+        // cannot be chosen: left out. Only the hosts that would lead are screened: one that
+        // would not and stays listed is turned away by the overload check if it ever comes first
+        if (score !== undefined && alloc !== 0) {
+          if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
+          if (score[h] >= limit![hostType[h]]) continue;
+        }
+        min = diff;
+        minHost = h;
+        k = m;
+      }
+      candHost[m] = h;
+      candDiff[m] = diff;
+      m++;
+    }
+    this.m = m;
+    this.k = k;
+    this.min = min;
+    this.minHost = minHost;
+  }
+
+  /**
+   * Lists the groups of `bins` that can hold the winner: the one with the lowest bound first (it
+   * usually holds the winner), then every other whose bound is not above the least increase found.
+   * The least is then the full scan's: a skipped host's increase is above it.
+   */
+  visitGroups(bins: IncreaseBins): void {
+    const n = bins.usedCount;
+    if (n === 0) return;
+    bins.bounds(this.r);
+    const { bound, used, members, size } = bins;
+    let first = 0;
+    for (let i = 1; i < n; i++) if (bound[i] < bound[first]) first = i;
+    this.visit(members[used[first]], size[used[first]]);
+    for (let i = 0; i < n; i++) {
+      if (i !== first && bound[i] <= this.min) this.visit(members[used[i]], size[used[i]]);
+    }
+  }
+}
+
+const pass = new CandidatePass();
+
+/**
+ * The grouped pass bounds every group (a few power-table lookups each), then evaluates the hosts of
+ * the groups that can win; it is used when groups hold at least this many hosts on average (a
+ * chosen value, not tuned). Measured on the synthetic day's first 6 hours: at 10,000 hosts groups
+ * hold 37 hosts and a placement evaluates 34 % of them; at 3,000 hosts, 18 and 69 %.
+ */
+export const GROUPED_SCAN_RATIO = 8;
 
 /**
  * The host for VM `v` with the least power increase (lowest id on exact ties), or -1, among
  * `candidates` (a subset that contains the winner; default all hosts).
- * Two passes: first every suitable host's power increase (a host that would lead is dropped if the
- * detector's screen finds it surely overloaded), then the overload check in increasing order of
- * increase until a host passes.
- * The check has no side effects, so the choice is CloudSim's (argmin over suitable,
- * non-overloaded hosts) while the costly check runs about once.
+ * Two steps: the candidate pass (CandidatePass), then the overload check in increasing order of
+ * increase until a host passes. The check has no side effects, so the choice is CloudSim's (argmin
+ * over suitable, non-overloaded hosts) while the costly check runs about once. With grouped
+ * candidates the pass skips the groups that cannot win; in the rare case where its winner is
+ * overloaded, the full pass runs, as the next best may be in a skipped group.
  */
 export function findHostForVm(
   dc: DataCenterState,
@@ -40,54 +155,29 @@ export function findHostForVm(
   excluded: Uint8Array,
   detector: OverloadDetector,
   checkReservations: boolean,
-  candidates?: { ids(): Int32Array },
+  candidates?: PlacementCandidates,
 ): number {
-  const r = dc.req[v];
-  const perPe = r / dc.vmPes[v];
-  const ids = candidates?.ids();
-  const n = ids ? ids.length : dc.hostCount;
-  if (candHost.length < n) {
-    candHost = new Int32Array(2 * n);
-    candDiff = new Float64Array(2 * n);
+  const bins = candidates?.bins;
+  pass.begin(dc, v, excluded, detector, checkReservations);
+  if (bins !== undefined && bins.hostCount >= GROUPED_SCAN_RATIO * bins.usedCount) {
+    pass.visitGroups(bins);
+    if (pass.k < 0) return -1;
+    const first = candHost[pass.k];
+    if (dc.allocSum[first] === 0 || !detector.isOverloaded(dc, first, v)) return first;
+    pass.begin(dc, v, excluded, detector, checkReservations);
   }
-  const screen = detector.screenFor?.(dc, v);
-  const score = screen?.score;
-  const version = screen?.version;
-  const limit = screen?.limit;
-  // hot loop: the suitability test of isSuitable() inlined over local typed arrays; the least
-  // increase kept as hosts are listed, lowest id on ties (candidates need not be in id order)
-  const { peMips, allocSum, hostPower, hostVersion, hostType, scanRow } = dc;
-  let m = 0;
-  let k = -1;
-  let min = Number.MAX_VALUE;
-  let minHost = -1;
-  for (let i = 0; i < n; i++) {
-    const h = ids ? ids[i] : i;
-    const row = 4 * h;
-    if (excluded[h] === 1 || peMips[h] < perPe || scanRow[row] < r) continue;
-    if (checkReservations && !isSuitable(dc, h, v, true)) continue;
-    const alloc = scanRow[row + 1];
-    const diff = powerAt(hostPower[h], (alloc + r) / scanRow[row + 3]) - scanRow[row + 2];
-    if (diff < min || (diff === min && h < minHost)) {
-      // a host the detector's screen finds surely overloaded (never one with nothing allocated)
-      // cannot be chosen: left out. Only the hosts that would lead are screened: one that
-      // would not and stays listed is turned away by the overload check if it ever comes first
-      if (score !== undefined && alloc !== 0) {
-        if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
-        if (score[h] >= limit![hostType[h]]) continue;
-      }
-      min = diff;
-      minHost = h;
-      k = m;
-    }
-    candHost[m] = h;
-    candDiff[m] = diff;
-    m++;
-  }
-  if (k < 0) return -1;
-  const first = candHost[k];
-  if (allocSum[first] === 0 || !detector.isOverloaded(dc, first, v)) return first;
-  return nextBestHost(dc, v, detector, m, k);
+  const ids = candidates?.ids() ?? allHosts(dc.hostCount);
+  pass.visit(ids, ids.length);
+  if (pass.k < 0) return -1;
+  const first = candHost[pass.k];
+  if (dc.allocSum[first] === 0 || !detector.isOverloaded(dc, first, v)) return first;
+  return nextBestHost(dc, v, detector, pass.m, pass.k);
+}
+
+/** 0, 1, ..., n - 1. */
+function allHosts(n: number): Int32Array {
+  if (everyHost.length !== n) everyHost = Int32Array.from({ length: n }, (_, h) => h);
+  return everyHost;
 }
 
 /**
