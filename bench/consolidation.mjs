@@ -6,7 +6,9 @@
 //     (target: under 60 s and 4 GiB).
 //     The pre-copy day also runs twice in one process, to show the JIT warm-up (--case planetlab-precopy-twice).
 // Usage: npx tsc -p . && node bench/consolidation.mjs [--skip-large] [--skip-live] [--hosts N --vms N]
-// Benchmarks print; they never assert.
+// Benchmarks print; they never assert. The speed of this shared machine swings (a fixed loop took
+// 195-350 ms within a minute), so a fixed-work probe is timed before and after the cases: compare
+// runs made at similar probe times.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { resourceUsage } from 'node:process';
@@ -125,9 +127,26 @@ function report(title, caseName, extraArgs = []) {
   );
 }
 
+/** Milliseconds for a fixed amount of arithmetic over 512 KiB: the machine's speed at the moment (lower is faster). */
+function speedProbe() {
+  const a = new Float64Array(1 << 16);
+  let s = 0;
+  const t0 = performance.now();
+  for (let k = 0; k < 3000; k++) {
+    for (let i = 0; i < a.length; i++) {
+      a[i] = a[i] * 0.5 + i;
+      s += a[i];
+    }
+  }
+  const ms = performance.now() - t0;
+  return s > 0 ? ms : NaN;
+}
+
 if (args.includes('--case')) {
   await runCase(opt('--case'));
 } else {
+  speedProbe(); // warm-up: compiled before it is timed
+  const probeBefore = speedProbe();
   report('PlanetLab 20110303, 800 hosts, 1052 VMs, LR-MMT 1.2, CloudSim migrations (CloudSim 5.0: 35.61 s, 2817 MiB)', 'planetlab-cloudsim');
   console.log(`  whole command (lmsim consolidate ... --json, start to exit, best of 3): ${wholeCommand(['--policy', 'lr-mmt', '--param', '1.2'])}`);
   if (!args.includes('--skip-live')) {
@@ -145,4 +164,5 @@ if (args.includes('--case')) {
     const vms = opt('--vms', '100000');
     report(`synthetic, ${hosts} hosts (12-core G4/G5), ${vms} VMs, LR-MMT 1.2 (target < 60 s, < 4096 MiB)`, 'synthetic', ['--hosts', hosts, '--vms', vms]);
   }
+  console.log(`machine speed probe (fixed work, lower is faster): ${probeBefore.toFixed(0)} ms before the cases, ${speedProbe().toFixed(0)} ms after`);
 }
