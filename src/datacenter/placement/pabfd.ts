@@ -52,7 +52,7 @@ class CandidatePass {
   m = 0;
   /** Position of the least increase among them, or -1. */
   k = -1;
-  min = Number.MAX_VALUE;
+  private min = Number.MAX_VALUE;
   private minHost = -1;
 
   begin(dc: DataCenterState, v: number, excluded: Uint8Array, detector: OverloadDetector, checkReservations: boolean): void {
