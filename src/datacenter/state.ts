@@ -29,8 +29,11 @@ export class DataCenterState {
   readonly peMips: Float64Array;
   readonly hostRam: Float64Array;
   readonly hostBw: Float64Array;
-  /** Power table of each host with its step deltas (power.ts withDeltas; one array shared per host type). */
+  /** Power table of each host with its step deltas (power.ts withDeltas; its type's typePower). */
   readonly hostPower: Float64Array[];
+  /** Per host type (index into the config's hostTypes): power table with its step deltas, total MIPS. */
+  readonly typePower: Float64Array[];
+  readonly typeTotalMips: Float64Array;
   /** VM ids on each host, in CloudSim's list order. */
   readonly lists: number[][];
   /** VMs migrating into each host, in arrival order (change it with addIncoming / dropIncoming). */
@@ -111,17 +114,17 @@ export class DataCenterState {
     this.hostRam = new Float64Array(H);
     this.hostBw = new Float64Array(H);
     this.hostPower = [];
-    const tables = new Map<number, Float64Array>();
+    this.typePower = cfg.hostTypes.map((t) => withDeltas(t.power));
+    this.typeTotalMips = Float64Array.from(cfg.hostTypes, (t) => Math.trunc(t.pes * t.mipsPerPe));
     for (let h = 0; h < H; h++) {
-      const t: HostType | undefined = cfg.hostTypes[this.hostType[h]];
-      if (!t) throw new RangeError(`hosts[${h}]: unknown host type ${this.hostType[h]}`);
-      this.totalMips[h] = Math.trunc(t.pes * t.mipsPerPe);
+      const type = this.hostType[h];
+      const t: HostType | undefined = cfg.hostTypes[type];
+      if (!t) throw new RangeError(`hosts[${h}]: unknown host type ${type}`);
+      this.totalMips[h] = this.typeTotalMips[type];
       this.peMips[h] = t.mipsPerPe;
       this.hostRam[h] = t.ramBytes;
       this.hostBw[h] = t.bandwidth;
-      let table = tables.get(this.hostType[h]);
-      if (!table) tables.set(this.hostType[h], (table = withDeltas(t.power)));
-      this.hostPower.push(table);
+      this.hostPower.push(this.typePower[type]);
     }
     this.lists = Array.from({ length: H }, () => []);
     this.migIn = Array.from({ length: H }, () => []);

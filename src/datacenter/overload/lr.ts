@@ -65,9 +65,8 @@ class WindowSums {
    */
   scoreAll = new Float64Array(0);
   scoreLong = new Float64Array(0);
-  /** Per host type: the prediction point x if every VM gives the same one there, else NaN; its MIPS. */
+  /** Per host type: the prediction point x if every VM gives the same one there, else NaN. */
   typeX = new Float64Array(0);
-  typeMips = new Float64Array(0);
 
   constructor(
     private readonly schedulingInterval: number,
@@ -132,10 +131,7 @@ class WindowSums {
    * host type gets one when the smallest and the largest VM RAM give the same point there.
    */
   private setPredictionPoints(dc: DataCenterState): void {
-    let types = 0;
-    for (let h = 0; h < dc.hostCount; h++) types = Math.max(types, dc.hostType[h] + 1);
-    this.typeX = new Float64Array(types).fill(NaN);
-    this.typeMips = new Float64Array(types);
+    this.typeX = new Float64Array(dc.typeTotalMips.length).fill(NaN);
     if (dc.vmCount === 0) return;
     let minRam = Infinity;
     let maxRam = -Infinity;
@@ -147,7 +143,6 @@ class WindowSums {
       const t = dc.hostType[h];
       const lo = predictionPoint(minRam, dc.hostBw[h], this.schedulingInterval);
       this.typeX[t] = lo === predictionPoint(maxRam, dc.hostBw[h], this.schedulingInterval) ? lo : NaN;
-      this.typeMips[t] = dc.totalMips[h];
     }
   }
 
@@ -193,7 +188,7 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
       for (let t = 0; t < types; t++) {
         const x = cache.typeX[t];
         const share = fitAt(cache.vmSy[v], cache.vmSxy[v], x);
-        screen.limit[t] = x === x ? (1 + PLACEMENT_SCREEN_MARGIN) / s - (dc.vmMips[v] / cache.typeMips[t]) * share : Infinity;
+        screen.limit[t] = x === x ? (1 + PLACEMENT_SCREEN_MARGIN) / s - (dc.vmMips[v] / dc.typeTotalMips[t]) * share : Infinity;
       }
       screen.score = cache.vmLong[v] === 1 ? cache.scoreAll : cache.scoreLong;
       screen.version = cache.hostVer;

@@ -48,9 +48,8 @@ function offsetClass(offset: number): number {
 }
 
 export class IncreaseBins {
-  private readonly types: number;
-  /** Per host type: power table and capacity (MIPS). */
-  private readonly typeTable: Float64Array[] = [];
+  /** Per host type: power table and capacity (MIPS), the state's. */
+  private readonly typeTable: Float64Array[];
   private readonly typeCap: Float64Array;
   /** Per type and bin edge e (0..BINS): e % of capacity in MIPS, and the power there. */
   private readonly edgeMips: Float64Array;
@@ -80,20 +79,15 @@ export class IncreaseBins {
   private stamp = 0;
 
   constructor(private readonly dc: DataCenterState) {
-    let types = 0;
-    for (let h = 0; h < dc.hostCount; h++) types = Math.max(types, dc.hostType[h] + 1);
-    this.types = types;
-    this.typeCap = new Float64Array(types);
+    this.typeTable = dc.typePower;
+    this.typeCap = dc.typeTotalMips;
+    const types = this.typeCap.length;
     this.edgeMips = new Float64Array(types * BINS_PER_TYPE);
     this.edgePower = new Float64Array(types * BINS_PER_TYPE);
     const margin = new Float64Array(types);
-    for (let h = 0; h < dc.hostCount; h++) {
-      const t = dc.hostType[h];
-      if (this.typeTable[t]) continue;
-      const table = dc.hostPower[h];
-      const cap = dc.totalMips[h];
-      this.typeTable[t] = table;
-      this.typeCap[t] = cap;
+    for (let t = 0; t < types; t++) {
+      const table = this.typeTable[t];
+      const cap = this.typeCap[t];
       for (let e = 0; e <= BINS; e++) {
         this.edgeMips[t * BINS_PER_TYPE + e] = (e / BINS) * cap;
         this.edgePower[t * BINS_PER_TYPE + e] = powerAt(table, e / BINS);
