@@ -317,8 +317,7 @@ class Run {
 
   /** Updates every host at time t (CloudSim updateCloudetProcessingWithoutSchedulingFutureEventsForce). */
   private fullUpdate(t: number): void {
-    this.sampleDemand(t);
-    if (this.atStep(t)) this.dc.shiftHistories();
+    this.sampleAndShift(t);
     this.recordUpdate(t);
   }
 
@@ -334,8 +333,7 @@ class Run {
     const linear = this.linear;
     const dt = t - this.lastProcess;
     const stamp = ++this.recordStamp;
-    const sample = this.sampleDemand(t);
-    if (this.atStep(t)) dc.shiftHistories();
+    const sample = this.sampleAndShift(t);
     let e = 0;
     for (const h of this.active) {
       if (linear && linear.from[h] >= 0) {
@@ -442,11 +440,17 @@ class Run {
   }
 
   /**
-   * Whether t is a scheduling step, where the VMs' utilisation histories grow (after sampleDemand,
-   * the callers shift the hosts' cached history sums: a call kept out of sampleDemand, which runs
-   * at every instant, so that its optimized code does not meet it without type feedback at each
-   * step and get thrown away).
+   * sampleDemand, then at a scheduling step the shift of the hosts' cached history sums. The shift
+   * is kept out of sampleDemand, which runs at every instant, so that its optimized code does not
+   * meet it without type feedback at each step and get thrown away.
    */
+  private sampleAndShift(t: number): (v: number) => number {
+    const sample = this.sampleDemand(t);
+    if (this.atStep(t)) this.dc.shiftHistories();
+    return sample;
+  }
+
+  /** Whether t is a scheduling step, where the VMs' utilisation histories grow. */
   private atStep(t: number): boolean {
     return (t - this.cfg.startTime) % this.interval === 0;
   }
