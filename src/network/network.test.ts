@@ -160,3 +160,68 @@ for (const readsRate of [false, true]) {
 }
 
 
+
+test('a next transfer with a higher cap than its old rate was below keeps the rate; one whose old cap bound is re-shared', () => {
+  for (const [oldCap, expected] of [
+    [200, 50], // capped rounds on a 100 bytes/s link: the link was the limit, so nothing changes
+    [20, 50], // the cap was the limit (20, the bulk flow 80): lifting it re-shares to 50/50
+  ]) {
+    const { sim, net, owner } = setup();
+    const l = net.addLink('l', 100);
+    let last: Flow | undefined;
+    const rounds = { onFlowDone: () => (last = net.start([l], 1e6, Infinity, owner)) };
+    net.start([l], 10, oldCap, rounds);
+    const bulk = net.start([l], 1e6, Infinity, owner);
+    sim.run(5);
+    assert.equal(last!.rate, expected, `old cap ${oldCap}`);
+    assert.equal(bulk.rate, 100 - expected, `old cap ${oldCap}`);
+  }
+});
+
+test('rates stay max-min fair while transfers restart with other caps (each checked against progressive filling)', () => {
+  const capChoice = fc.constantFrom<number | 'same' | 'up'>('same', 'up', 5, 50, Infinity);
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 10, max: 200 }), { minLength: 1, maxLength: 5 }),
+      fc.array(
+        fc.record({
+          path: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
+          cap: fc.integer({ min: 5, max: 300 }),
+          rounds: fc.array(fc.record({ size: fc.integer({ min: 1, max: 400 }), cap: capChoice }), { minLength: 1, maxLength: 4 }),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+      (capacities, specs) => {
+        const { sim, net } = setup();
+        const links = capacities.map((c, i) => net.addLink(`l${i}`, c));
+        const paths = specs.map((s) => [...new Set(s.path.map((x) => x % links.length))]);
+        const current: (Flow | undefined)[] = [];
+        const caps: number[] = [];
+        specs.forEach((s, i) => {
+          let round = 0;
+          caps[i] = s.cap;
+          // each owner sends its rounds back to back, the next with the same, a higher or another cap
+          const owner = {
+            onFlowDone: () => {
+              const next = s.rounds[round++];
+              if (!next) return void (current[i] = undefined);
+              caps[i] = next.cap === 'same' ? caps[i] : next.cap === 'up' ? caps[i] * 2 : next.cap;
+              current[i] = net.start(paths[i].map((l) => links[l]), next.size, caps[i], owner);
+            },
+          };
+          current[i] = net.start(paths[i].map((l) => links[l]), 50, caps[i], owner);
+        });
+        for (let t = 0.5; t < 60; t += 0.5) {
+          sim.run(t);
+          const live = [...current.keys()].filter((i) => current[i]);
+          const expected = referenceRates(capacities, live.map((i) => paths[i]), live.map((i) => caps[i]));
+          live.forEach((i, k) => {
+            const rate = current[i]!.rate;
+            assert.ok(Math.abs(rate - expected[k]) <= 1e-9 * Math.max(1, expected[k]), `t ${t} flow ${i}: ${rate} vs ${expected[k]}`);
+          });
+        }
+      },
+    ),
+    { seed: 11, numRuns: 200 },
+  );
+});

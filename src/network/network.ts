@@ -153,9 +153,11 @@ export class Network implements EventTarget {
 
   /**
    * A flow's completion. Its owner usually starts the next transfer at once; when that one has
-   * the same path and cap (the next round of a migration) and nothing else changed at this
-   * instant, the constraints are those of before, so every rate is: the new flow takes the old
-   * one's and no re-share is needed.
+   * the same path and nothing else changed at this instant, and its cap is the same (the next
+   * round of a migration) or higher than a cap the old rate was below (pre-copy's uncapped
+   * stop-and-copy after capped rounds, with the NIC the limit), every flow keeps a bottleneck or
+   * its cap, so the max-min rates are those of before: the new flow takes the old one's and no
+   * re-share is needed.
    */
   finish(flow: Flow, sim: Simulation): void {
     if (!flow.active) return;
@@ -177,7 +179,8 @@ export class Network implements EventTarget {
     // (not if the handler read a rate: that re-shared without the old flow already)
     if (clean && this.#reshares === reshares && !this.#otherChange && this.#startedDuring === 1) {
       const next = this.#startedFlow!;
-      if (next.active && next.cap === flow.cap && samePath(next.links, flow.links) && flow.lastRate > 0) {
+      const sameLimit = next.cap === flow.cap || (next.cap > flow.cap && flow.lastRate < flow.cap);
+      if (next.active && sameLimit && samePath(next.links, flow.links) && flow.lastRate > 0) {
         this.#dirtyCount = 0;
         next.setRate(flow.lastRate);
         next.event = this.sim.scheduleAt(sim.now + next.size / flow.lastRate, next);
