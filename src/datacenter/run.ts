@@ -293,6 +293,9 @@ class Run {
   private startLinearSpans(t: number, next: number): void {
     if (!this.linear) return;
     this.linear.beginStep(t, next);
+    // hosts the step switched on for its migrations too (updated at t with their incoming VMs):
+    // else they would join the active list at the next instant and be updated in full all step
+    this.wakeHosts();
     for (const h of this.active) this.linear.start(h);
   }
 
