@@ -63,3 +63,12 @@ test('migrations that complete exactly at the next scheduling step: the same dec
     assert.ok(every.migrations > 5000, 'migrations complete at the steps');
   }
 });
+
+test('steps half a trace interval off the samples (demands bend mid-step, spans end where a load reaches capacity or a demand 0): the same decisions and figures (within 1e-10)', () => {
+  const cfg = { ...cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2 }), startTime: 150.1, simulationLimit: 12 * 3600 };
+  const model = () => liveMigrationModel({ algorithm: 'precopy', preset: 'qemu', fidelity: 'fluid' });
+  const every = runConsolidation(cfg, traces, model(), { updateEveryHost: true });
+  const linear = runConsolidation(cfg, traces, model());
+  assertSameRun(linear, every, 1e-10, 'lr-mmt precopy, steps off the samples');
+  assert.ok(every.retiredVms > 0 || every.hostShutdowns > 0, 'VMs retire or hosts shut down mid-step');
+});

@@ -9,6 +9,9 @@
  *  - each VM it records allocated its demand (90 % of it while migrating out, a fixed 10 %
  *    shortfall);
  *  - no VM retirement (every demand stays > 0) and no shutdown (the load stays > 0).
+ * A span may also end at a known time inside the step: where a VM's demand reaches 0 at the trace
+ * sample (the bend) and stays there, or the host's load reaches its capacity. The first instant at
+ * or after that time updates the host in full again (`expired`).
  * Such a host costs O(1) per instant instead of O(its VMs): its utilisation comes from the linear
  * model (for the energy, still summed instant by instant), and its skipped history entries are
  * made up when it is next updated in full: the entry before them then spans the whole interval,
@@ -39,6 +42,10 @@ export class LinearHosts {
   readonly exact: Uint8Array;
   /** The requested MIPS of the last exactSums. */
   requested = 0;
+  /** Per host: the span holds at instants before this time (Infinity: to the step's end). */
+  private readonly until: Float64Array;
+  /** No span expires before this time (a lower bound: the least `until` of the open spans). */
+  nextExpiry = Infinity;
   /** Per host: utilisation (MIPS) at the span's start and its slope before and after the kink. */
   private readonly u0: Float64Array;
   private readonly slopeA: Float64Array;
@@ -65,6 +72,7 @@ export class LinearHosts {
     this.from = new Int32Array(dc.hostCount).fill(-1);
     this.exact = new Uint8Array(dc.hostCount);
     this.pos = new Int32Array(dc.hostCount);
+    this.until = new Float64Array(dc.hostCount);
     this.u0 = new Float64Array(dc.hostCount);
     this.slopeA = new Float64Array(dc.hostCount);
     this.slopeB = new Float64Array(dc.hostCount);
@@ -82,6 +90,7 @@ export class LinearHosts {
     this.kink = (this.row + 1) * this.traceInterval;
     this.stepEnd = end;
     this.enabled = end <= (this.row + 2) * this.traceInterval && this.row + 2 <= this.traces.samples;
+    this.nextExpiry = Infinity;
   }
 
   /** A completion instant at `t`; returns its index. */
@@ -126,6 +135,7 @@ export class LinearHosts {
     let slopeB = 0;
     let anyIncoming = false;
     let anyOutgoing = false;
+    let until = Infinity;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       if (dc.vmPes[v] !== 1) return false;
@@ -135,10 +145,12 @@ export class LinearHosts {
       const uk = data[r1 + v];
       const gA = (mips * (uk - data[r1 - n + v])) / interval;
       const gB = (mips * (data[r2 + v] - uk)) / interval;
-      // the demand stays > 0 between samples if it is > 0 now and the samples after the bend are
-      // not both 0 (an instant exactly on a sample is handled by onSample)
+      // the demand stays > 0 between samples if it is > 0 now; if the samples after the bend are
+      // both 0, it is 0 from the bend on, so the span ends there (an instant exactly on a sample
+      // is handled by onSample)
       const r0 = dc.req[v];
-      if (!(r0 > 0) || (uk === 0 && data[r2 + v] === 0 && this.stepEnd > this.kink)) return false;
+      if (!(r0 > 0)) return false;
+      if (uk === 0 && data[r2 + v] === 0 && this.stepEnd > this.kink) until = Math.min(until, this.kink);
       // and below one PE at t0, at the bend and at the step's end
       const rk = r0 + gA * beforeKink;
       const re = rk + gB * afterKink;
@@ -157,8 +169,13 @@ export class LinearHosts {
     const uk = u0 + slopeA * beforeKink;
     const ue = uk + slopeB * afterKink;
     const capHost = dc.totalMips[h] * (1 - CAPACITY_MARGIN);
-    if (!(u0 > 0) || u0 > capHost || uk > capHost || ue > capHost) return false;
+    if (!(u0 > 0) || u0 > capHost) return false;
+    // a load that reaches the capacity (the host becomes oversubscribed) ends the span there
+    if (uk > capHost) until = Math.min(until, t0 + (capHost - u0) / slopeA);
+    else if (ue > capHost) until = Math.min(until, Math.max(t0, this.kink) + (capHost - uk) / slopeB);
     this.from[h] = this.times.length - 1;
+    this.until[h] = until;
+    this.nextExpiry = Math.min(this.nextExpiry, until);
     this.exact[h] = anyOutgoing ? 1 : 0;
     this.u0[h] = u0;
     this.slopeA[h] = slopeA;
@@ -166,6 +183,18 @@ export class LinearHosts {
     this.pos[h] = this.open.length;
     this.open.push(h);
     return true;
+  }
+
+  /** Hosts whose span holds only before `t` (call when t >= nextExpiry; end their spans at t). */
+  expired(t: number): number[] {
+    const out: number[] = [];
+    let next = Infinity;
+    for (const h of this.open) {
+      if (this.until[h] <= t) out.push(h);
+      else next = Math.min(next, this.until[h]);
+    }
+    this.nextExpiry = next;
+    return out;
   }
 
   /**

@@ -248,9 +248,11 @@ class Run {
     if (linear) {
       // the hosts the completions touch are updated in full from this instant on; every host is,
       // on a trace sample, and at a scheduling step not yet updated (the update before these
-      // completions is the step's own, where every VM's history grows)
+      // completions is the step's own, where every VM's history grows); so is a host whose span
+      // holds only until before t
       const instant = linear.addInstant(t);
       if (linear.onSample(t) || (this.atStep(t) && t > this.lastProcess)) this.endLinearSpans(t, instant - 1);
+      else if (t >= linear.nextExpiry) for (const h of linear.expired(t)) linear.end(h, t, instant - 1, this.vmHist);
       for (const h of touched) if (linear.from[h] >= 0) linear.end(h, t, instant - 1, this.vmHist);
     }
     const recorded = t > this.lastProcess ? this.updateBeforeCompletions(t) : undefined;
