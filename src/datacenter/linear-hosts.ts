@@ -11,7 +11,7 @@
  *  - no VM retirement (every demand stays > 0) and no shutdown (the load stays > 0).
  * A span may also end at a known time inside the step: where a VM's demand reaches 0 at the trace
  * sample (the bend) and stays there, or the host's load reaches its capacity. The first instant at
- * or after that time updates the host in full again (`expired`).
+ * or after that time updates the host in full again (`endExpired`).
  * Such a host costs O(1) per instant instead of O(its VMs): its utilisation comes from the linear
  * model (for the energy, still summed instant by instant), and its skipped history entries are
  * made up when it is next updated in full: the entry before them then spans the whole interval,
@@ -45,7 +45,7 @@ export class LinearHosts {
   /** Per host: the span holds at instants before this time (Infinity: to the step's end). */
   private readonly until: Float64Array;
   /** No span expires before this time (a lower bound: the least `until` of the open spans). */
-  nextExpiry = Infinity;
+  private nextExpiry = Infinity;
   /** Per host: utilisation (MIPS) at the span's start and its slope before and after the kink. */
   private readonly u0: Float64Array;
   private readonly slopeA: Float64Array;
@@ -185,16 +185,21 @@ export class LinearHosts {
     return true;
   }
 
-  /** Hosts whose span holds only before `t` (call when t >= nextExpiry; end their spans at t). */
-  expired(t: number): number[] {
-    const out: number[] = [];
+  /**
+   * Ends the spans that hold only before `t`, an instant whose full update is next: their instants
+   * up to `last` were skipped. (Called at every instant, so that the caller's optimized code has
+   * seen the call: the expiries themselves are rare in some runs.)
+   */
+  endExpired(t: number, last: number, vmHist: VmHistory): void {
+    if (t < this.nextExpiry) return;
+    const expired: number[] = [];
     let next = Infinity;
     for (const h of this.open) {
-      if (this.until[h] <= t) out.push(h);
+      if (this.until[h] <= t) expired.push(h);
       else next = Math.min(next, this.until[h]);
     }
     this.nextExpiry = next;
-    return out;
+    for (const h of expired) this.end(h, t, last, vmHist);
   }
 
   /**

@@ -252,7 +252,7 @@ class Run {
       // holds only until before t
       const instant = linear.addInstant(t);
       if (linear.onSample(t) || (this.atStep(t) && t > this.lastProcess)) this.endLinearSpans(t, instant - 1);
-      else if (t >= linear.nextExpiry) for (const h of linear.expired(t)) linear.end(h, t, instant - 1, this.vmHist);
+      else linear.endExpired(t, instant - 1, this.vmHist);
       for (const h of touched) if (linear.from[h] >= 0) linear.end(h, t, instant - 1, this.vmHist);
     }
     const recorded = t > this.lastProcess ? this.updateBeforeCompletions(t) : undefined;
