@@ -159,8 +159,6 @@ for (const readsRate of [false, true]) {
   });
 }
 
-
-
 test('a next transfer with a higher cap than its old rate was below keeps the rate; one whose old cap bound is re-shared', () => {
   for (const [oldCap, expected] of [
     [200, 50], // capped rounds on a 100 bytes/s link: the link was the limit, so nothing changes
