@@ -11,7 +11,8 @@ export type PowerTable = ArrayLike<number>;
 /** Number of points in a SPECpower table. */
 export const POWER_TABLE_POINTS = 11;
 /** Table steps per unit of utilisation (10 % steps). */
-const STEPS = POWER_TABLE_POINTS - 1;
+export const POWER_TABLE_STEPS = POWER_TABLE_POINTS - 1;
+const STEPS = POWER_TABLE_STEPS;
 /** CloudSim multiplies the utilisation offset by 100 and divides the step delta by 10. */
 const PERCENT = 100;
 

@@ -18,11 +18,9 @@
  * so those must all be evaluated; the groups leave out nearly all the rest (at 10,000 hosts, 93 %
  * of the hosts a placement evaluates belong to that tied set).
  */
-import { POWER_TABLE_POINTS, powerAt } from '../power.js';
+import { POWER_TABLE_POINTS, POWER_TABLE_STEPS as STEPS, powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
 
-/** Table steps (10 % each). */
-const STEPS = POWER_TABLE_POINTS - 1;
 /** Allocation bins per host type, a multiple of STEPS so that table points fall on bin edges. */
 const BINS = 10 * STEPS;
 /** Bin BINS holds allocations at or above capacity, where the increase is 0: it has no bound. */
@@ -93,7 +91,7 @@ export class IncreaseBins {
         this.edgePower[t * BINS_PER_TYPE + e] = powerAt(table, e / BINS);
       }
       let max = 0;
-      for (let i = 0; i < table.length; i++) max = Math.max(max, Math.abs(table[i]));
+      for (let i = 0; i < POWER_TABLE_POINTS; i++) max = Math.max(max, Math.abs(table[i])); // (not the step deltas after them)
       margin[t] = MARGIN * (1 + max);
     }
     const groups = types * BINS_PER_TYPE * OFFSET_CLASSES;

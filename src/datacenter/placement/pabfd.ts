@@ -163,15 +163,20 @@ export function findHostForVm(
     pass.visitGroups(bins);
     if (pass.k < 0) return -1;
     const first = candHost[pass.k];
-    if (dc.allocSum[first] === 0 || !detector.isOverloaded(dc, first, v)) return first;
+    if (takes(dc, first, v, detector)) return first;
     pass.begin(dc, v, excluded, detector, checkReservations);
   }
   const ids = candidates?.ids() ?? allHosts(dc.hostCount);
   pass.visit(ids, ids.length);
   if (pass.k < 0) return -1;
   const first = candHost[pass.k];
-  if (dc.allocSum[first] === 0 || !detector.isOverloaded(dc, first, v)) return first;
+  if (takes(dc, first, v, detector)) return first;
   return nextBestHost(dc, v, detector, pass.m, pass.k);
+}
+
+/** Host h may take VM v: it has nothing allocated (never checked for overload), or is not overloaded with v. */
+function takes(dc: DataCenterState, h: number, v: number, detector: OverloadDetector): boolean {
+  return dc.allocSum[h] === 0 || !detector.isOverloaded(dc, h, v);
 }
 
 /** 0, 1, ..., n - 1. */
@@ -188,7 +193,6 @@ function allHosts(n: number): Int32Array {
  * on the PlanetLab day).
  */
 function nextBestHost(dc: DataCenterState, v: number, detector: OverloadDetector, m: number, k: number): number {
-  const allocSum = dc.allocSum;
   let afterDiff = candDiff[k];
   let afterHost = candHost[k];
   for (let batch = FIRST_BATCH; ; batch *= 2) {
@@ -196,7 +200,7 @@ function nextBestHost(dc: DataCenterState, v: number, detector: OverloadDetector
     if (n === 0) return -1;
     for (let i = 0; i < n; i++) {
       const h = candHost[picked[i]];
-      if (allocSum[h] === 0 || !detector.isOverloaded(dc, h, v)) return h;
+      if (takes(dc, h, v, detector)) return h;
     }
     afterDiff = candDiff[picked[n - 1]];
     afterHost = candHost[picked[n - 1]];
