@@ -33,6 +33,8 @@ export interface ConsolidateOptions {
   json?: boolean;
   csv?: boolean;
   progress?: boolean;
+  /** `--set PATH=VALUE` overrides of the file's fields (e.g. migration.downtimeLimit=30ms). */
+  set?: string[];
 }
 
 /** Adds `consolidate` to the lmsim program. */
@@ -52,6 +54,7 @@ export function registerConsolidate(program: Command, io: Io, setCode: (c: numbe
     .addOption(new Option('--json', 'print the result as JSON (SLA figures as fractions, with the per-step time series)').conflicts('csv'))
     .option('--csv', 'print the per-step time series as CSV (time, active and overloaded hosts, power, energy, migrations)')
     .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
+    .option('--set <path=value>', 'set a field before validation, e.g. migration.downtimeLimit=30ms or migration.xbzrle-cache-size=1073741824 (repeatable; docs/options.md)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     // what it does is loaded when it runs: the engine, and for a scenario file zod and yaml
     .action(async (file: string | undefined, opts: ConsolidateOptions) => (await import('./consolidate-run.js')).consolidate(file, opts, io, setCode));
 }
