@@ -227,6 +227,7 @@ function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds
       downtime: r.migration.downtime,
       bytes: r.migration.bytes,
       notCompleted: r.migration.failed,
+      inFlight: r.migration.inFlight,
       failures: r.migration.failures,
     },
     wallSeconds,

@@ -125,8 +125,10 @@ export interface ConsolidationResult {
     model: string;
     totalTime: Distribution;
     downtime: Distribution;
-    /** Total bytes transferred. */
+    /** Total bytes transferred by the migrations that ended (totalTime and downtime summarise those too). */
     bytes: number;
+    /** Migrations still under way at the end of the simulated span. */
+    inFlight: number;
     /** Migrations that the model reported as not completed (VM stayed on the source). */
     failed: number;
     /** The failed migrations by status ("timeout", "aborted", ...): count and one full reason. */
