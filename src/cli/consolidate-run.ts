@@ -224,6 +224,7 @@ function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult): string {
       downtimeHistogram: r.migration.downtimeHistogram,
       bytes: r.migration.bytes,
       notCompleted: r.migration.failed,
+      inFlight: r.migration.inFlight,
       failures: r.migration.failures,
     },
     series: r.series,
