@@ -14,6 +14,7 @@ import { scenarioJsonSchema, ScenarioSpec, Variant, VariantSpec } from '../scena
 import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import type { ReportInput } from '../report/views/input.js';
 
 interface Io {
   out: (text: string) => void;
@@ -51,6 +52,25 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
   if (opts.json) io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
   else if (opts.csv) io.out(trips.length > 0 ? roundTripCsv(trips) : migrationCsv(rows));
   else io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
+}
+
+/**
+ * A scenario file's results for `lmsim report`: its sweep's variants, else its `compare:` list's
+ * (the same records as `run --json` and `compare --json` print), else its one run.
+ */
+export function scenarioReportInput(file: string, seed: number | undefined): ReportInput {
+  const raw = loadData(file);
+  const variants = sweepVariants(raw, file);
+  if (variants) {
+    const runs = variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), seed)) }));
+    return { kind: 'compare', scenario: runs[0].result.scenario, seed: runs[0].result.seed, lmsim: VERSION, variants: runs };
+  }
+  const spec = withSeed(validateScenario(raw, file), seed);
+  if (spec.compare && spec.compare.length > 0 && spec.migrations.length > 0) {
+    const runs = spec.compare.map((v) => ({ name: variantName(v), result: runScenario(applyVariant(spec, v)) }));
+    return { kind: 'compare', scenario: spec.name, seed: spec.seed, lmsim: VERSION, variants: runs };
+  }
+  return { kind: 'run', result: runScenario(spec) };
 }
 
 /** `lmsim validate FILE`. */
