@@ -230,6 +230,7 @@ function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds
       downtimeHistogram: r.migration.downtimeHistogram,
       bytes: r.migration.bytes,
       notCompleted: r.migration.failed,
+      inFlight: r.migration.inFlight,
       failures: r.migration.failures,
     },
     series: r.series,
