@@ -5,7 +5,9 @@
 import type { Column } from '../table.js';
 import { Doc, El, h } from './dom.js';
 
-export function htmlTable<R>(doc: Doc, rows: readonly R[], columns: readonly Column<R>[], cls = 'figures'): El {
+export function htmlTable<R>(doc: Doc, rows: readonly R[], all: readonly Column<R>[], cls = 'figures'): El {
+  // the text table's columns (a column without a text cell is in the CSV only)
+  const columns = all.filter((c): c is Column<R> & { text: (row: R) => string } => c.text !== undefined);
   const align = (c: Column<R>) => ((c.align ?? 'right') === 'left' ? 'left' : 'right');
   return h(
     doc,
