@@ -17,6 +17,7 @@ import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import { progressBar } from './progress.js';
 import { estimateWork, workRefusal } from '../scenario/work.js';
+import type { ReportInput } from '../report/views/input.js';
 
 interface Io {
   out: (text: string) => void;
@@ -101,6 +102,26 @@ function runAll<N extends string | undefined>(specs: { name: N; spec: ScenarioSp
   } finally {
     bar.finish();
   }
+}
+
+/**
+ * A scenario file's results for `lmsim report`: its sweep's variants, else its `compare:` list's
+ * (the same records as `run --json` and `compare --json` print), else its one run.
+ */
+export function scenarioReportInput(file: string, seed: number | undefined): ReportInput {
+  const raw = loadData(file);
+  const variants = sweepVariants(raw, file);
+  if (variants) {
+    const runs = variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), seed)) }));
+    return { kind: 'compare', scenario: runs[0].result.scenario, seed: runs[0].result.seed, lmsim: VERSION, variants: runs };
+  }
+  const spec = withSeed(validateScenario(raw, file), seed);
+  const compare = raw.compare as VariantInput[] | undefined;
+  if (compare && compare.length > 0 && spec.migrations.length > 0) {
+    const runs = variantSpecs(raw, compare, file).map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, seed)) }));
+    return { kind: 'compare', scenario: spec.name, seed: spec.seed, lmsim: VERSION, variants: runs };
+  }
+  return { kind: 'run', result: runScenario(spec) };
 }
 
 /** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
