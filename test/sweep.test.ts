@@ -137,7 +137,7 @@ test('a sweep killed mid-way keeps what it stored; the rerun computes only the m
     child.stderr.on('data', (d) => {
       err += d;
       // progress lines come every 10 %: kill at the first one past 20 % (8 of 40 runs or more)
-      const m = [...err.matchAll(/ (\d+)\/40/g)].map((x) => Number(x[1]));
+      const m = [...err.matchAll(/(\d+)\/40 runs/g)].map((x) => Number(x[1]));
       if (m.some((n) => n >= 8 && n < 40)) {
         child.kill('SIGKILL');
         resolve();

@@ -1,36 +1,50 @@
 /**
  * @module cli/progress
- * A progress bar for counted work (runs of a sweep) on stderr: redrawn in place on a terminal,
- * a line per 10 % otherwise; with the rate and the estimated time left.
+ * The progress bar of `run`, `compare` and `consolidate`, on stderr. The engines report simulated
+ * time through a callback and never read a clock; the bar reads the wall clock here. On a terminal
+ * it appears once the work has taken a second and is redrawn in place; with `--progress` it is
+ * drawn from the start, a line per 10 % when stderr is not a terminal. Otherwise nothing is
+ * written, so pipes and tests see clean output. It ends with the wall time (kept out of the
+ * deterministic results).
  */
+import { performance } from 'node:perf_hooks';
 
-const WIDTH = 30;
-
-/** Returns the callback to give (done, total); `now` reads a clock in seconds. */
-export function countProgress(write: (t: string) => void, tty: boolean, what: string, now: () => number): (done: number, total: number) => void {
-  const t0 = now();
-  let lastDraw = -Infinity;
-  let lastStep = -1;
-  return (done, total) => {
-    const frac = total === 0 ? 1 : done / total;
-    const t = now();
-    const step = Math.floor(frac * 10);
-    if (tty ? t - lastDraw < 0.1 && done < total : step === lastStep && done < total) return;
-    if (!tty && done === total && lastStep === 10) return;
-    lastDraw = t;
-    lastStep = step;
-    const elapsed = t - t0;
-    const rate = elapsed > 0 ? done / elapsed : 0;
-    const eta = done > 0 && done < total ? `, ETA ${clock((total - done) / rate)}` : '';
-    const filled = Math.round(frac * WIDTH);
-    const text = `${what} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${done}/${total}${rate > 0 ? `, ${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)}/s` : ''}${eta}`;
-    write(tty ? `\r${text}\x1b[K${done >= total ? '\n' : ''}` : `${text}\n`);
-  };
+interface Io {
+  err(t: string): void;
 }
 
-function clock(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${Math.ceil(s)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+export interface Progress {
+  /** `done` of `total` (simulated seconds, or runs); `detail` says it in words. */
+  update(done: number, total: number, detail: string): void;
+  /** The work is over (or failed): ends the bar's line and prints the wall time, if the bar was drawn. */
+  finish(): void;
+}
+
+const WIDTH = 30;
+const SHOW_AFTER_MS = 1000;
+
+/** A bar labelled `label` ("running", "consolidating"), or one that draws nothing when not wanted. */
+export function progressBar(io: Io, label: string, asked: boolean | undefined, tty = process.stderr.isTTY === true): Progress {
+  const t0 = performance.now();
+  if (!asked && !tty) return { update() {}, finish() {} };
+  const step = tty ? 1 : 10;
+  let last = -1;
+  let drawn = false;
+  return {
+    update(done, total, detail) {
+      if (!asked && performance.now() - t0 < SHOW_AFTER_MS) return;
+      const frac = total > 0 ? Math.min(1, done / total) : 1;
+      const pct = Math.floor(frac * 100);
+      if (last >= 0 && Math.floor(pct / step) === Math.floor(last / step)) return;
+      last = pct;
+      drawn = true;
+      const filled = Math.round(frac * WIDTH);
+      const text = `${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(pct).padStart(3)}% (${detail})`;
+      io.err(tty ? `\r${text}` : `${text}\n`);
+    },
+    finish() {
+      if (!drawn) return;
+      io.err(`${tty ? '\n' : ''}${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s wall time\n`);
+    },
+  };
 }

@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations.js';
 import { defaultScenario } from '../scenario/default.js';
 import { roundTrip, roundTripCsv, roundTripTable, RoundTrip } from '../report/round-trip.js';
-import { parseScenarioData, validateScenario } from '../scenario/load.js';
+import { parseScenarioData, ScenarioError, validateScenario } from '../scenario/load.js';
 import { sweepVariants } from '../scenario/sweep.js';
-import { applyVariant, RunResult, runScenario, variantName } from '../scenario/run.js';
-import { scenarioJsonSchema, ScenarioSpec, Variant, VariantSpec } from '../scenario/schema.js';
-import { algorithmNames } from '../migration/options.js';
+import { RunResult, runScenario } from '../scenario/run.js';
+import { scenarioJsonSchema, ScenarioSpec } from '../scenario/schema.js';
+import { AlgorithmListError, applyVariant, parseAlgorithmList, variantName, type VariantInput } from '../scenario/variants.js';
+import { OverlayError, overlayScenario, parseSetArgument } from '../scenario/overlay.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 
@@ -23,12 +24,19 @@ interface Io {
 export interface OutputOptions {
   json?: boolean;
   csv?: boolean;
+  /** Print only this table (text or CSV): `migrations` or `round-trips`. */
+  table?: string;
   seed?: number;
+  /** `--set PATH=VALUE` overrides, applied to the file before it is validated. */
+  set?: string[];
 }
+
+/** The tables `run` and `compare` print, by the name `--table` takes. */
+export const SCENARIO_TABLES = ['migrations', 'round-trips'] as const;
 
 /** `lmsim run FILE`. */
 export function runCommand(file: string, opts: OutputOptions & { strict?: boolean }, io: Io, setCode: (code: number) => void): void {
-  const raw = loadData(file);
+  const raw = withSets(loadData(file), opts.set);
   const variants = sweepVariants(raw, file);
   const runs = variants
     ? variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed)) }))
@@ -37,29 +45,71 @@ export function runCommand(file: string, opts: OutputOptions & { strict?: boolea
   if (opts.strict && runs.some((r) => r.result.migrations.some((m) => m.status !== 'completed'))) setCode(1);
 }
 
-/** `lmsim compare [FILE]`. */
+/** `lmsim compare [FILE]`: each variant an overlay on every migration, validated like a file. */
 export function compareCommand(file: string | undefined, opts: OutputOptions & { algorithms?: string }, io: Io): void {
-  const spec = withSeed(file ? loadFile(file) : validateScenario(defaultScenario, 'built-in default scenario'), opts.seed);
-  const variants = opts.algorithms ? parseAlgorithms(opts.algorithms) : spec.compare;
+  const source = file ?? 'built-in default scenario';
+  const raw = withSets(file ? loadData(file) : (structuredClone(defaultScenario) as Record<string, unknown>), opts.set);
+  const spec = withSeed(validateScenario(raw, source), opts.seed);
+  let variants: VariantInput[] | undefined;
+  try {
+    variants = opts.algorithms !== undefined ? parseAlgorithmList(opts.algorithms) : (raw.compare as VariantInput[] | undefined);
+  } catch (e) {
+    if (e instanceof AlgorithmListError) throw new UsageError(e.message);
+    throw e;
+  }
   if (!variants || variants.length === 0) {
     throw new UsageError('nothing to compare: give --algorithms, or a "compare:" list in the scenario');
   }
   if (spec.migrations.length === 0) throw new UsageError('nothing to compare: the scenario has no migrations');
-  const runs = variants.map((v) => ({ name: variantName(v), result: runScenario(applyVariant(spec, v)) }));
+  const specs = variantSpecs(raw, variants, source);
+  const runs = specs.map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, opts.seed)) }));
   const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
   const trips = roundTrips(runs);
-  if (opts.json) io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
-  else if (opts.csv) io.out(trips.length > 0 ? roundTripCsv(trips) : migrationCsv(rows));
-  else io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
+  if (opts.json) return io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
+  const tables = { migrations: rows, 'round-trips': trips.length > 0 ? trips : undefined };
+  if (opts.csv) return io.out(csvOf(tables, opts.table ?? (trips.length > 0 ? 'round-trips' : 'migrations')));
+  if (opts.table) return io.out(textOf(tables, opts.table));
+  io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
 }
 
-/** `lmsim validate FILE`. */
-export function validateCommand(file: string, io: Io): void {
-  const raw = loadData(file);
+/** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
+function variantSpecs(raw: Record<string, unknown>, variants: VariantInput[], source: string): { name: string; spec: ScenarioSpec }[] {
+  const issues: string[] = [];
+  const out: { name: string; spec: ScenarioSpec }[] = [];
+  variants.forEach((v, i) => {
+    const where = v.label !== undefined ? `compare[${i}] ("${v.label}")` : `compare[${i}]`;
+    try {
+      const spec = validateScenario(applyVariant(raw, v), source);
+      out.push({ name: variantName(v, spec), spec });
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      issues.push(...e.issues.map((issue) => `${issue} (with ${where})`));
+    }
+  });
+  if (issues.length > 0) throw new ScenarioError(issues, source);
+  return out;
+}
+
+/** The `--set` overrides applied to a raw scenario (paths as in docs/options.md). */
+export function withSets<T extends Record<string, unknown>>(raw: T, sets: string[] | undefined): T {
+  if (!sets || sets.length === 0) return raw;
+  try {
+    return overlayScenario(raw, sets.map(parseSetArgument));
+  } catch (e) {
+    if (e instanceof OverlayError) throw new UsageError(`--set ${e.message}`);
+    throw e;
+  }
+}
+
+/** `lmsim validate FILE`: the file, and every variant `run` (sweep) or `compare` would run. */
+export function validateCommand(file: string, opts: { set?: string[] }, io: Io): void {
+  const raw = withSets(loadData(file), opts.set);
   const variants = sweepVariants(raw, file) ?? [{ label: '', data: raw }];
   const specs = variants.map((v) => validateScenario(v.data, v.label ? `${file} (sweep "${v.label}")` : file));
   const spec = specs[0];
-  io.out(`${file}: valid${variants.length > 1 ? ` (${variants.length} sweep variants)` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
+  const compare = Array.isArray(raw.compare) ? variantSpecs(raw, raw.compare as VariantInput[], file) : [];
+  const counts = [variants.length > 1 ? `${variants.length} sweep variants` : '', compare.length > 0 ? `${compare.length} compare variants` : ''].filter(Boolean);
+  io.out(`${file}: valid${counts.length ? ` (${counts.join(', ')})` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
 }
 
 /** `lmsim schema`. */
@@ -91,7 +141,9 @@ function runOutput(result: RunResult, opts: OutputOptions): string {
   if (opts.json) return json(result);
   const rows: MigrationRow[] = result.migrations.map((m) => ({ m }));
   const trip = roundTrip(result);
-  if (opts.csv) return migrationCsv(rows);
+  const tables = { migrations: rows, 'round-trips': trip ? [trip] : undefined };
+  if (opts.csv) return csvOf(tables, opts.table ?? 'migrations');
+  if (opts.table) return textOf(tables, opts.table);
   return migrationTable(rows) + (trip ? `\nround trip\n${roundTripTable([trip])}` : '');
 }
 
@@ -99,9 +151,33 @@ function runOutput(result: RunResult, opts: OutputOptions): string {
 function sweepOutput(runs: Named[], opts: OutputOptions): string {
   if (opts.json) return json({ lmsim: VERSION, scenario: runs[0].result.scenario, seed: runs[0].result.seed, variants: runs });
   const trips = roundTrips(runs);
-  if (trips.length === runs.length) return opts.csv ? roundTripCsv(trips) : roundTripTable(trips);
   const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
-  return opts.csv ? migrationCsv(rows) : migrationTable(rows);
+  const tables = { migrations: rows, 'round-trips': trips.length > 0 ? trips : undefined };
+  // the summary is the round trips when every variant has one, else every migration
+  const shown = opts.table ?? (trips.length === runs.length ? 'round-trips' : 'migrations');
+  return opts.csv ? csvOf(tables, shown) : textOf(tables, shown);
+}
+
+interface Tables {
+  migrations: MigrationRow[];
+  'round-trips': RoundTrip[] | undefined;
+}
+
+/** The table `name` names, checked: a known table that this run has. */
+function tableNamed(tables: Tables, name: string): (typeof SCENARIO_TABLES)[number] {
+  if (name !== 'migrations' && name !== 'round-trips') {
+    throw new UsageError(`--table: expected one of ${SCENARIO_TABLES.join(', ')}, got "${name}"`);
+  }
+  if (tables[name] === undefined) throw new UsageError(`--table ${name}: no VM came back to a host it had left, so there is no round-trip table`);
+  return name;
+}
+
+function csvOf(tables: Tables, name: string): string {
+  return tableNamed(tables, name) === 'migrations' ? migrationCsv(tables.migrations) : roundTripCsv(tables['round-trips']!);
+}
+
+function textOf(tables: Tables, name: string): string {
+  return tableNamed(tables, name) === 'migrations' ? migrationTable(tables.migrations) : roundTripTable(tables['round-trips']!);
 }
 
 function roundTrips(runs: Named[]): RoundTrip[] {
@@ -110,24 +186,6 @@ function roundTrips(runs: Named[]): RoundTrip[] {
 
 function withSeed(spec: ScenarioSpec, seed: number | undefined): ScenarioSpec {
   return seed === undefined ? spec : { ...spec, seed };
-}
-
-/** "precopy:qemu,stop-and-copy" -> variants, validated like scenario entries. */
-export function parseAlgorithms(list: string): VariantSpec[] {
-  return list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const [algorithm, preset] = item.split(':');
-      const parsed = Variant.safeParse(preset ? { algorithm, preset } : { algorithm });
-      if (!parsed.success) {
-        throw new UsageError(
-          `--algorithms: "${item}" is not an algorithm[:preset] (algorithms: ${algorithmNames.join(', ')}; presets: qemu, xen, xen-legacy, simgrid)`,
-        );
-      }
-      return parsed.data;
-    });
 }
 
 function json(value: unknown): string {

@@ -14,7 +14,7 @@ import { gridSize, parseSeeds, parseSetFlag, parseZipFlag, type Axis } from '../
 import { ScenarioError } from '../scenario/errors.js';
 import { parseDuration } from '../core/units.js';
 import { UsageError } from './errors.js';
-import { countProgress } from './progress.js';
+import { progressBar } from './progress.js';
 import { summaryOutput } from './results-run.js';
 
 interface Io {
@@ -97,8 +97,13 @@ export async function sweepCommand(file: string, opts: SweepOptions, io: Io, set
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const tty = process.stderr.isTTY === true;
-  const onProgress = opts.progress || tty ? countProgress(io.err, tty, 'sweep', () => performance.now() / 1000) : undefined;
+  const bar = progressBar(io, 'sweep', opts.progress);
+  const t0 = performance.now();
+  const onProgress = (done: number, total: number) => {
+    const rate = done / Math.max(1e-9, (performance.now() - t0) / 1000);
+    const eta = done > 0 && done < total ? `, ETA ${duration((total - done) / rate)}` : '';
+    bar.update(done, total, `${done}/${total} runs${done > 0 ? `, ${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)}/s` : ''}${eta}`);
+  };
   let counts: SweepCounts;
   let backend: Backend | undefined;
   try {
@@ -107,6 +112,7 @@ export async function sweepCommand(file: string, opts: SweepOptions, io: Io, set
       backend = await queueBackend(opts.queue, opts.queueName ?? 'lmsim', (t) => io.err(`lmsim: ${t}\n`));
     } else backend = backendOf(workers);
     counts = await runSweep(plan, store, backend, { signal: controller.signal, onProgress });
+    bar.finish();
     let out = `${header(plan, counts, storePath)}\n${counts.already} already stored, ${counts.computed} computed${counts.failed.length ? `, ${counts.failed.length} failed` : ''}${counts.interrupted ? ', interrupted' : ''}\n\n`;
     if (!counts.interrupted && counts.failed.length === 0) out += await summaryOutput(store, { metric: opts.metric, csv: opts.csv, json: opts.json, sweep: plan.name });
     if (opts.csv || opts.json) {

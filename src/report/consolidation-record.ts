@@ -47,10 +47,14 @@ export function consolidationRecord(spec: ConsolidationSpec, r: ConsolidationRes
       model: r.migration.model,
       totalTime: r.migration.totalTime,
       downtime: r.migration.downtime,
+      totalTimeHistogram: r.migration.totalTimeHistogram,
+      downtimeHistogram: r.migration.downtimeHistogram,
       bytes: r.migration.bytes,
       notCompleted: r.migration.failed,
+      inFlight: r.migration.inFlight,
       failures: r.migration.failures,
     },
+    series: r.series,
   };
 }
 

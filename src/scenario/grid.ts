@@ -21,7 +21,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ScenarioError } from './errors.js';
-import { setPath } from './sweep.js';
+import { deletePath, OverlayError, overlayScenario, parsePath } from './overlay.js';
 
 /** One axis: a name (the column in the results), the paths it sets, and its values (one list per path, same length). */
 export interface Axis {
@@ -51,25 +51,13 @@ export interface GridPoint {
 export const MAX_AXIS_VALUES = 100_000;
 
 /**
- * Sets `value` at `path` of a raw scenario (`null` removes the field), as a written value would be.
- * The one place the grid writes into a scenario.
+ * A raw scenario with the values of one grid point set (`null` removes the field, so its default
+ * applies), through the one overlay every variant of a scenario goes through (scenario/overlay.ts).
  */
-export function applyAt(data: Record<string, unknown>, path: string, value: unknown): void {
-  if (value === null) {
-    const parent = path.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
-    const top = parent === path;
-    const last = top ? path : path.slice(parent.length).replace(/^\.|^\[|\]$/g, '');
-    const keyed = top ? data : getPath(data, parent);
-    if (keyed && typeof keyed === 'object') delete (keyed as Record<string, unknown>)[last];
-    return;
-  }
-  setPath(data, path, structuredClone(value));
-}
-
-function getPath(data: unknown, path: string): unknown {
-  let node = data as Record<string | number, unknown> | undefined;
-  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) node = node?.[m[2] !== undefined ? Number(m[2]) : m[1]] as Record<string | number, unknown> | undefined;
-  return node;
+export function applyPoint(data: Record<string, unknown>, entries: [string, unknown][]): Record<string, unknown> {
+  const out = overlayScenario(data, entries.filter(([, v]) => v !== null));
+  for (const [path, v] of entries) if (v === null) deletePath(out, path);
+  return out;
 }
 
 /** Number of runs of a grid. */
@@ -85,20 +73,22 @@ export function* expandGrid(grid: Grid, base: Record<string, unknown>): Generato
   const { sweep: _sweep, ...clean } = base; // a base's own `sweep:` list is replaced by the grid
   for (let p = 0; p < points; p++) {
     const coords: Record<string, unknown> = {};
-    const data = structuredClone(clean);
+    const entries: [string, unknown][] = [];
     let rest = p;
     for (let a = grid.axes.length - 1; a >= 0; a--) {
       const axis = grid.axes[a];
       const step = axis.values[rest % axis.values.length];
       rest = Math.floor(rest / axis.values.length);
       coords[axis.name] = step[0];
-      axis.paths.forEach((path, i) => {
-        try {
-          applyAt(data, path, step[i]);
-        } catch (e) {
-          throw new ScenarioError([`axes["${axis.name}"]: ${path}: ${(e as Error).message}`]);
-        }
-      });
+      axis.paths.forEach((path, i) => entries.unshift([path, step[i]]));
+    }
+    let data: Record<string, unknown>;
+    try {
+      data = applyPoint(clean, entries);
+    } catch (e) {
+      if (!(e instanceof OverlayError)) throw e;
+      const axis = grid.axes.find((x) => x.paths.includes(e.path));
+      throw new ScenarioError([`axes["${axis?.name ?? e.path}"]: ${e.message}`]);
     }
     const ordered = Object.fromEntries(grid.axes.map((a) => [a.name, coords[a.name]]));
     for (const seed of grid.seeds ?? [null]) {
@@ -172,10 +162,12 @@ function fail(at: string, message: string): never {
   throw new ScenarioError([`${at}: ${message}`]);
 }
 
-const PATH = /^([A-Za-z_$][\w$]*|\[\d+\])(\.[A-Za-z_$][\w$]*|\[\d+\])*$/;
-
 function checkPath(path: string, at: string): string {
-  if (!PATH.test(path)) fail(at, `"${path}" is not a scenario path; expected one like vms[0].count or network.bandwidth`);
+  try {
+    parsePath(path);
+  } catch (e) {
+    fail(at, `"${path}" is not a scenario path: ${(e as OverlayError).reason}`);
+  }
   return path;
 }
 

@@ -15,7 +15,7 @@ import { FreeMemory } from '../workload/free-memory.js';
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
 import { VERSION } from '../version.js';
-import { memberNames, MigrationSpecT, ScenarioSpec, VariantSpec, WorkloadInput } from './schema.js';
+import { memberNames, MigrationSpecT, ScenarioSpec, WorkloadInput } from './schema.js';
 
 export interface HostResult {
   name: string;
@@ -42,8 +42,13 @@ export interface RunResult {
   input: ScenarioSpec;
 }
 
+export interface RunOptions {
+  /** Called now and then with the simulated time and the horizon (for a progress bar). */
+  onProgress?: (time: number, horizon: number) => void;
+}
+
 /** Runs a validated scenario to completion (or its horizon). */
-export function runScenario(spec: ScenarioSpec): RunResult {
+export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunResult {
   const sim = new Simulation();
   const world = new World(sim, spec.seed, spec.network.latency);
   for (const h of spec.hosts) world.addHost(h.name, h.memory, h.nic ?? spec.network.bandwidth, h.maxConcurrent ?? Infinity);
@@ -88,7 +93,8 @@ export function runScenario(spec: ScenarioSpec): RunResult {
       : () => world.crashHost(world.hosts.get(f.host)!);
     sim.scheduleAt(f.at, { onEvent: inject }, 0, Priority.urgent);
   }
-  sim.run(spec.horizon);
+  const { onProgress } = options;
+  sim.run(spec.horizon, onProgress && ((t) => onProgress(t, spec.horizon)));
   for (const m of migrations) m.giveUpAtHorizon(sim, spec.horizon);
   return {
     lmsim: VERSION,
@@ -123,20 +129,6 @@ export function resolveOptions(m: Omit<MigrationSpecT, 'vm' | 'to' | 'at'>): Mig
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** The scenario with every migration switched to a variant's algorithm and options. */
-export function applyVariant(spec: ScenarioSpec, variant: VariantSpec): ScenarioSpec {
-  const { label: _label, ...options } = variant;
-  return {
-    ...spec,
-    migrations: spec.migrations.map((m) => ({ id: m.id, vm: m.vm, to: m.to, after: m.after, at: m.at, reuse: m.reuse, ...options })),
-  };
-}
-
-/** A variant's display name: its label, or algorithm[:preset]. */
-export function variantName(v: VariantSpec): string {
-  return v.label ?? (v.algorithm === 'precopy' ? `precopy:${v.preset}` : v.algorithm);
 }
 
 /**
