@@ -5,6 +5,8 @@
  * fractions (0..1), never percent.
  */
 import type { PowerTable } from './power.js';
+import type { Histogram } from './stats.js';
+import type { StepSeries } from './step-series.js';
 
 /** A physical host model. */
 export interface HostType {
@@ -125,8 +127,13 @@ export interface ConsolidationResult {
     model: string;
     totalTime: Distribution;
     downtime: Distribution;
-    /** Total bytes transferred. */
+    /** Distribution of migration times and downtimes, s (40 equal bins from 0 to the largest). */
+    totalTimeHistogram: Histogram;
+    downtimeHistogram: Histogram;
+    /** Total bytes transferred by the migrations that ended (totalTime and downtime summarise those too). */
     bytes: number;
+    /** Migrations still under way at the end of the simulated span. */
+    inFlight: number;
     /** Migrations that the model reported as not completed (VM stayed on the source). */
     failed: number;
     /** The failed migrations by status ("timeout", "aborted", ...): count and one full reason. */
@@ -134,4 +141,6 @@ export interface ConsolidationResult {
   };
   /** VMs that reached zero demand and were retired (CloudSim removes them as "completed"). */
   retiredVms: number;
+  /** One row per scheduling step: active and overloaded hosts, power, energy, migrations. */
+  series: StepSeries;
 }

@@ -13,7 +13,7 @@
 import { MigrationActions, MigrationAlgorithm, Observation } from './algorithm.js';
 import { PrecopyOptions } from './precopy-presets.js';
 
-export { precopyPresets } from './precopy-presets.js';
+export { precopyPresetNames, precopyPresets } from './precopy-presets.js';
 export type { PrecopyOptions, PrecopyPresetName } from './precopy-presets.js';
 
 /** What the driver shows the policy at a check. */
