@@ -64,7 +64,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const outputOptions = (cmd: Command) =>
     cmd
       .addOption(new Option('--json', 'print the full result record as JSON').conflicts('csv'))
-      .addOption(new Option('--csv', 'print the table as CSV (seconds, bytes)'))
+      .addOption(new Option('--csv', 'print a table as CSV: plain seconds and bytes, each header naming its unit (downtime_s, bytes_sent)'))
+      .addOption(new Option('--table <name>', 'print only this table (text or CSV): migrations, or round-trips (VMs that came back)').choices(['migrations', 'round-trips']))
       .option('--seed <n>', 'override the scenario seed', parseSeed)
       .option('--set <path=value>', 'set a value in the scenario before it is validated, e.g. migration.downtimeLimit=30ms or vms[0].count=5 (repeatable; paths and options: docs/options.md)', collect, []);
 
