@@ -99,6 +99,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   registerCalibrate(program, io);
 
   program
+    .command('report')
+    .description('draw a result as one self-contained HTML page with SVG plots (INPUT: run/compare/consolidate --json output, a report, or a scenario file, which is run first)')
+    .argument('<input>', 'result JSON, report HTML, or scenario file (YAML or JSON)')
+    .option('-o, --output <file>', 'where to write the page ("-" for stdout)', 'report.html')
+    .option('--seed <n>', 'override the seed of a scenario file', parseSeed)
+    .action(async (file: string, opts: { output?: string; seed?: number }) => (await import('./report.js')).reportCommand(file, opts, io));
+
+  program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editors)')
     .action(async () => (await scenarioCommands()).schemaCommand(io));

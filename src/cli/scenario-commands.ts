@@ -15,6 +15,7 @@ import { AlgorithmListError, applyVariant, parseAlgorithmList, variantName, type
 import { OverlayError, overlayScenario, parseSetArgument } from '../scenario/overlay.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import type { ReportInput } from '../report/views/input.js';
 
 interface Io {
   out: (text: string) => void;
@@ -70,6 +71,26 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
   if (opts.csv) return io.out(csvOf(tables, opts.table ?? (trips.length > 0 ? 'round-trips' : 'migrations')));
   if (opts.table) return io.out(textOf(tables, opts.table));
   io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
+}
+
+/**
+ * A scenario file's results for `lmsim report`: its sweep's variants, else its `compare:` list's
+ * (the same records as `run --json` and `compare --json` print), else its one run.
+ */
+export function scenarioReportInput(file: string, seed: number | undefined): ReportInput {
+  const raw = loadData(file);
+  const variants = sweepVariants(raw, file);
+  if (variants) {
+    const runs = variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), seed)) }));
+    return { kind: 'compare', scenario: runs[0].result.scenario, seed: runs[0].result.seed, lmsim: VERSION, variants: runs };
+  }
+  const spec = withSeed(validateScenario(raw, file), seed);
+  const compare = raw.compare as VariantInput[] | undefined;
+  if (compare && compare.length > 0 && spec.migrations.length > 0) {
+    const runs = variantSpecs(raw, compare, file).map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, seed)) }));
+    return { kind: 'compare', scenario: spec.name, seed: spec.seed, lmsim: VERSION, variants: runs };
+  }
+  return { kind: 'run', result: runScenario(spec) };
 }
 
 /** Every variant's validated scenario, all problems reported at once (each under the variant's name). */

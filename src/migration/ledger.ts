@@ -135,6 +135,7 @@ export class Ledger {
       pagesRequested: s.pagesRequested,
       faultLatency: p.latencySummary(),
       blockedTime: s.blockedTime,
+      timeline: s.timeline.rows(),
       degradation: running > 0 ? Math.min(1, s.blockedTime / running) : 0,
     };
   }

@@ -62,6 +62,11 @@ function columns(withVariant: boolean, withVm: boolean, withPostcopy: boolean, w
 
 const liveRounds = (r: MigrationRow) => r.m.rounds.filter((x) => x.kind === 'live').length;
 
+/** The columns the rows need (variant, VM and post-copy columns only where they differ or apply). */
+export function migrationColumns(rows: readonly MigrationRow[]): Column<MigrationRow>[] {
+  return pick(rows);
+}
+
 function pick(rows: readonly MigrationRow[]): Column<MigrationRow>[] {
   const withVariant = rows.some((r) => r.variant !== undefined);
   const vms = new Set(rows.map((r) => `${r.m.vm} ${r.m.from} ${r.m.to}`));
