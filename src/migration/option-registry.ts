@@ -8,7 +8,7 @@
  * CLI help and docs/options.md are all derived from it.
  */
 import { algorithmNames, presetAlgorithms, type AlgorithmName, type MigrationOptions } from './options.js';
-import { minDirtyBases, precopyPresetNames, syncRules } from './algorithms/precopy.js';
+import { minDirtyBases, precopyPresetNames, syncRules } from './algorithms/precopy-presets.js';
 import { prepagingModes } from './algorithms/postcopy.js';
 import { compressions } from './optimizations/options.js';
 import { deferralPredictors } from './optimizations/deferral.js';
