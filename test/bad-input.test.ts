@@ -83,7 +83,8 @@ test('work past the bound is refused before it starts, with the estimate and --f
 test('the examples are all well within the work bound', async () => {
   const { parseScenarioText } = await import('../src/scenario/load.js');
   const { readFileSync, readdirSync } = await import('node:fs');
-  for (const f of readdirSync(join(root, 'examples')).filter((n) => n.endsWith('.yaml') && !n.startsWith('consolidation'))) {
+  const scenarioExample = (n: string) => n.endsWith('.yaml') && /^# command: lmsim (run|compare) /.test(readFileSync(example(n), 'utf8'));
+  for (const f of readdirSync(join(root, 'examples')).filter(scenarioExample)) {
     const e = estimateWork(parseScenarioText(readFileSync(example(f), 'utf8')));
     assert.ok(e.pageOps < WORK_BOUND / 2, `${f}: ${e.pageOps}`);
     assert.equal(workRefusal(e), null);
