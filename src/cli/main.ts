@@ -107,6 +107,13 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (file: string, opts: { output?: string; seed?: number }) => (await import('./report.js')).reportCommand(file, opts, io));
 
   program
+    .command('serve')
+    .description('serve the dashboard (scenario editor, runs in the browser, the report\'s views) on http://127.0.0.1:8377/')
+    .option('--port <n>', 'port (0: any free port)', '8377')
+    .option('--host <address>', 'interface to listen on (default loopback: 127.0.0.1)')
+    .action(async (opts: { port?: string; host?: string }) => (await import('./serve.js')).serveCommand(opts, io));
+
+  program
     .command('schema')
     .description('print the JSON Schema of scenario files (for editors)')
     .action(async () => (await scenarioCommands()).schemaCommand(io));

@@ -11,11 +11,12 @@ import { parseScenarioData, ScenarioError, validateScenario } from '../scenario/
 import { sweepVariants } from '../scenario/sweep.js';
 import { RunResult, runScenario } from '../scenario/run.js';
 import { scenarioJsonSchema, ScenarioSpec } from '../scenario/schema.js';
-import { AlgorithmListError, applyVariant, parseAlgorithmList, variantName, type VariantInput } from '../scenario/variants.js';
+import { AlgorithmListError, parseAlgorithmList, variantSpecs, type VariantInput } from '../scenario/variants.js';
 import { OverlayError, overlayScenario, parseSetArgument } from '../scenario/overlay.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
-import type { ReportInput } from '../report/views/input.js';
+import { reportInputOf, type ReportInput } from '../report/views/input.js';
+import { scenarioResults } from '../scenario/results.js';
 
 interface Io {
   out: (text: string) => void;
@@ -73,42 +74,9 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
   io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
 }
 
-/**
- * A scenario file's results for `lmsim report`: its sweep's variants, else its `compare:` list's
- * (the same records as `run --json` and `compare --json` print), else its one run.
- */
+/** A scenario file's results for `lmsim report` (see scenario/results.ts). */
 export function scenarioReportInput(file: string, seed: number | undefined): ReportInput {
-  const raw = loadData(file);
-  const variants = sweepVariants(raw, file);
-  if (variants) {
-    const runs = variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), seed)) }));
-    return { kind: 'compare', scenario: runs[0].result.scenario, seed: runs[0].result.seed, lmsim: VERSION, variants: runs };
-  }
-  const spec = withSeed(validateScenario(raw, file), seed);
-  const compare = raw.compare as VariantInput[] | undefined;
-  if (compare && compare.length > 0 && spec.migrations.length > 0) {
-    const runs = variantSpecs(raw, compare, file).map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, seed)) }));
-    return { kind: 'compare', scenario: spec.name, seed: spec.seed, lmsim: VERSION, variants: runs };
-  }
-  return { kind: 'run', result: runScenario(spec) };
-}
-
-/** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
-function variantSpecs(raw: Record<string, unknown>, variants: VariantInput[], source: string): { name: string; spec: ScenarioSpec }[] {
-  const issues: string[] = [];
-  const out: { name: string; spec: ScenarioSpec }[] = [];
-  variants.forEach((v, i) => {
-    const where = v.label !== undefined ? `compare[${i}] ("${v.label}")` : `compare[${i}]`;
-    try {
-      const spec = validateScenario(applyVariant(raw, v), source);
-      out.push({ name: variantName(v, spec), spec });
-    } catch (e) {
-      if (!(e instanceof ScenarioError)) throw e;
-      issues.push(...e.issues.map((issue) => `${issue} (with ${where})`));
-    }
-  });
-  if (issues.length > 0) throw new ScenarioError(issues, source);
-  return out;
+  return reportInputOf(scenarioResults(loadData(file), file, seed), file);
 }
 
 /** The `--set` overrides applied to a raw scenario (paths as in docs/options.md). */
