@@ -21,11 +21,16 @@ export interface VariantsDocument {
 /** Progress of a run of several variants: variant `index` of `count` has simulated `time` of `horizon` s. */
 export type ResultsProgress = (index: number, count: number, time: number, horizon: number) => void;
 
-export function scenarioResults(raw: Record<string, unknown>, source: string, seed?: number, onProgress?: ResultsProgress): RunResult | VariantsDocument {
+/**
+ * @param beforeRun sees every validated scenario before any runs (e.g. to refuse work too large).
+ */
+export function scenarioResults(raw: Record<string, unknown>, source: string, seed?: number, onProgress?: ResultsProgress, beforeRun?: (specs: ScenarioSpec[]) => void): RunResult | VariantsDocument {
   const withSeed = (spec: ScenarioSpec) => (seed === undefined ? spec : { ...spec, seed });
   const sweep = sweepVariants(raw, source);
-  const many = (named: { name: string; spec: ScenarioSpec }[]): { name: string; result: RunResult }[] =>
-    named.map(({ name, spec }, i) => ({ name, result: runScenario(withSeed(spec), { onProgress: onProgress && ((t, h) => onProgress(i, named.length, t, h)) }) }));
+  const many = (named: { name: string; spec: ScenarioSpec }[]): { name: string; result: RunResult }[] => {
+    beforeRun?.(named.map((n) => withSeed(n.spec)));
+    return named.map(({ name, spec }, i) => ({ name, result: runScenario(withSeed(spec), { onProgress: onProgress && ((t, h) => onProgress(i, named.length, t, h)) }) }));
+  };
   if (sweep) {
     const runs = many(sweep.map((v) => ({ name: v.label, spec: validateScenario(v.data, `${source} (sweep "${v.label}")`) })));
     return { lmsim: VERSION, scenario: runs[0].result.scenario, seed: runs[0].result.seed, variants: runs };
@@ -35,5 +40,6 @@ export function scenarioResults(raw: Record<string, unknown>, source: string, se
   if (Array.isArray(compare) && compare.length > 0 && spec.migrations.length > 0) {
     return { lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: many(variantSpecs(raw, compare, source)) };
   }
+  beforeRun?.([spec]);
   return runScenario(spec, { onProgress: onProgress && ((t, h) => onProgress(0, 1, t, h)) });
 }
