@@ -10,6 +10,7 @@ import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerConsolidate } from './consolidate.js';
+import { registerQemu } from './qemu.js';
 import { UsageError } from './errors.js';
 import type { OutputOptions } from './scenario-commands.js';
 
@@ -94,6 +95,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   registerConsolidate(program, io, setCode);
   registerCalibrate(program, io);
+  registerQemu(program, io, setCode);
 
   program
     .command('schema')
