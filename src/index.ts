@@ -6,7 +6,11 @@
 
 // scenarios: parse, validate, run
 export { parseScenarioText, validateScenario, ScenarioError } from './scenario/load.js';
-export { runScenario, applyVariant, variantName, resolveOptions } from './scenario/run.js';
+export { runScenario, resolveOptions } from './scenario/run.js';
+export { applyVariant, variantName, parseAlgorithmList } from './scenario/variants.js';
+export type { VariantInput } from './scenario/variants.js';
+export { applyOverlay, overlayScenario, parseSetArgument, parsePath, setPath, getPath, OverlayError } from './scenario/overlay.js';
+export type { Overlay, PathKey } from './scenario/overlay.js';
 export type { RunResult } from './scenario/run.js';
 export { scenarioJsonSchema } from './scenario/schema.js';
 export type { ScenarioInput, ScenarioSpec } from './scenario/schema.js';

@@ -188,3 +188,20 @@ test('real migrations that time out leave the VM on its source and are counted',
   // a migration already in its stop-and-copy phase at the timeout finishes (30.17 s here)
   assert.ok(r.migration.totalTime.p90 <= 30 + 1e-9 && r.migration.totalTime.max < 31, JSON.stringify(r.migration.totalTime));
 });
+
+test('--csv prints the per-step series, the same rows as the JSON\'s series', { skip }, async () => {
+  const args = small.filter((a) => a !== '--json');
+  const csv = await consolidate([...args, '--csv']);
+  const json = await consolidate([...args, '--json']);
+  assert.equal(csv.code, 0);
+  const series = JSON.parse(json.out).series;
+  const lines = csv.out.trimEnd().split('\n');
+  assert.equal(lines[0], 'time_s,active_hosts,overloaded_hosts,power_w,energy_kwh,migrations_started,migrations_completed,migrations_timed_out,migrations_failed,sla_violation_time_s');
+  assert.equal(lines.length - 1, series.time.length);
+  lines.slice(1).forEach((line, i) => {
+    const [t, active, , power, , started] = line.split(',').map(Number);
+    assert.deepEqual([t, active, power, started], [series.time[i], series.activeHosts[i], series.power[i], series.migrationsStarted[i]]);
+  });
+  const both = await consolidate([...args, '--csv', '--json']);
+  assert.equal(both.code, 2, '--csv and --json conflict');
+});

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { parseDuration, UnitError } from '../core/units.js';
 import { parsePolicy } from '../datacenter/policy-name.js';
 import { runConsolidation } from '../datacenter/run.js';
+import { stepSeriesCsv } from '../datacenter/step-series.js';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
 import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, liveSettings, migrationModelOf, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
 import type { ConsolidationFields } from '../scenario/consolidation.js';
@@ -65,7 +66,7 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
     return;
   }
   const wallSeconds = (performance.now() - t0) / 1000;
-  io.out(opts.json ? jsonOutput(spec, result, wallSeconds) : tableOutput(spec, result));
+  io.out(opts.json ? jsonOutput(spec, result, wallSeconds) : opts.csv ? stepSeriesCsv(result.series) : tableOutput(spec, result));
 }
 
 const FLAG_OF: Record<string, string> = { trace: '--trace', policy: '--policy', param: '--param', migration: '--migration' };
@@ -225,10 +226,13 @@ function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds
       model: r.migration.model,
       totalTime: r.migration.totalTime,
       downtime: r.migration.downtime,
+      totalTimeHistogram: r.migration.totalTimeHistogram,
+      downtimeHistogram: r.migration.downtimeHistogram,
       bytes: r.migration.bytes,
       notCompleted: r.migration.failed,
       failures: r.migration.failures,
     },
+    series: r.series,
     wallSeconds,
   };
   return JSON.stringify(out, null, 2) + '\n';

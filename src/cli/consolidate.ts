@@ -10,7 +10,7 @@
  * progress bar on stderr (only when stderr is a TTY, or with --progress), exit 0 ok, 1 the run
  * failed, 2 bad input with a message naming the flag or the file path and what was expected.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
 
 export { ConsolidateUsageError } from './errors.js';
@@ -31,6 +31,7 @@ export interface ConsolidateOptions {
   vms?: string;
   duration?: string;
   json?: boolean;
+  csv?: boolean;
   progress?: boolean;
 }
 
@@ -48,7 +49,8 @@ export function registerConsolidate(program: Command, io: Io, setCode: (c: numbe
     .option('--hosts <n>', 'number of hosts (default 800)')
     .option('--vms <n>', 'use only the first n trace files')
     .option('--duration <d>', 'simulated time, e.g. 6h (default 24h)')
-    .option('--json', 'print the result as JSON (SLA figures as fractions)')
+    .addOption(new Option('--json', 'print the result as JSON (SLA figures as fractions, with the per-step time series)').conflicts('csv'))
+    .option('--csv', 'print the per-step time series as CSV (time, active and overloaded hosts, power, energy, migrations)')
     .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
     // what it does is loaded when it runs: the engine, and for a scenario file zod and yaml
     .action(async (file: string | undefined, opts: ConsolidateOptions) => (await import('./consolidate-run.js')).consolidate(file, opts, io, setCode));

@@ -66,7 +66,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     cmd
       .addOption(new Option('--json', 'print the full result record as JSON').conflicts('csv'))
       .addOption(new Option('--csv', 'print the table as CSV (seconds, bytes)'))
-      .option('--seed <n>', 'override the scenario seed', parseSeed);
+      .option('--seed <n>', 'override the scenario seed', parseSeed)
+      .option('--set <path=value>', 'set a value in the scenario before it is validated, e.g. migration.downtimeLimit=30ms or vms[0].count=5 (repeatable; paths and options: docs/options.md)', collect, []);
 
   outputOptions(
     program
@@ -91,7 +92,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .command('validate')
     .description('check a scenario file and report every problem with its path')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .action(async (file: string) => (await scenarioCommands()).validateCommand(file, io));
+    .option('--set <path=value>', 'set a value before validating (as for run)', collect, [])
+    .action(async (file: string, opts: { set?: string[] }) => (await scenarioCommands()).validateCommand(file, opts, io));
 
   registerConsolidate(program, io, setCode);
   registerCalibrate(program, io);
@@ -103,6 +105,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async () => (await scenarioCommands()).schemaCommand(io));
 
   return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function parseSeed(value: string): number {

@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations.js';
 import { defaultScenario } from '../scenario/default.js';
 import { roundTrip, roundTripCsv, roundTripTable, RoundTrip } from '../report/round-trip.js';
-import { parseScenarioData, validateScenario } from '../scenario/load.js';
+import { parseScenarioData, ScenarioError, validateScenario } from '../scenario/load.js';
 import { sweepVariants } from '../scenario/sweep.js';
-import { applyVariant, RunResult, runScenario, variantName } from '../scenario/run.js';
-import { scenarioJsonSchema, ScenarioSpec, Variant, VariantSpec } from '../scenario/schema.js';
-import { algorithmNames } from '../migration/options.js';
+import { RunResult, runScenario } from '../scenario/run.js';
+import { scenarioJsonSchema, ScenarioSpec } from '../scenario/schema.js';
+import { AlgorithmListError, applyVariant, parseAlgorithmList, variantName, type VariantInput } from '../scenario/variants.js';
+import { OverlayError, overlayScenario, parseSetArgument } from '../scenario/overlay.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 
@@ -24,11 +25,13 @@ export interface OutputOptions {
   json?: boolean;
   csv?: boolean;
   seed?: number;
+  /** `--set PATH=VALUE` overrides, applied to the file before it is validated. */
+  set?: string[];
 }
 
 /** `lmsim run FILE`. */
 export function runCommand(file: string, opts: OutputOptions & { strict?: boolean }, io: Io, setCode: (code: number) => void): void {
-  const raw = loadData(file);
+  const raw = withSets(loadData(file), opts.set);
   const variants = sweepVariants(raw, file);
   const runs = variants
     ? variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed)) }))
@@ -37,15 +40,24 @@ export function runCommand(file: string, opts: OutputOptions & { strict?: boolea
   if (opts.strict && runs.some((r) => r.result.migrations.some((m) => m.status !== 'completed'))) setCode(1);
 }
 
-/** `lmsim compare [FILE]`. */
+/** `lmsim compare [FILE]`: each variant an overlay on every migration, validated like a file. */
 export function compareCommand(file: string | undefined, opts: OutputOptions & { algorithms?: string }, io: Io): void {
-  const spec = withSeed(file ? loadFile(file) : validateScenario(defaultScenario, 'built-in default scenario'), opts.seed);
-  const variants = opts.algorithms ? parseAlgorithms(opts.algorithms) : spec.compare;
+  const source = file ?? 'built-in default scenario';
+  const raw = withSets(file ? loadData(file) : (structuredClone(defaultScenario) as Record<string, unknown>), opts.set);
+  const spec = withSeed(validateScenario(raw, source), opts.seed);
+  let variants: VariantInput[] | undefined;
+  try {
+    variants = opts.algorithms !== undefined ? parseAlgorithmList(opts.algorithms) : (raw.compare as VariantInput[] | undefined);
+  } catch (e) {
+    if (e instanceof AlgorithmListError) throw new UsageError(e.message);
+    throw e;
+  }
   if (!variants || variants.length === 0) {
     throw new UsageError('nothing to compare: give --algorithms, or a "compare:" list in the scenario');
   }
   if (spec.migrations.length === 0) throw new UsageError('nothing to compare: the scenario has no migrations');
-  const runs = variants.map((v) => ({ name: variantName(v), result: runScenario(applyVariant(spec, v)) }));
+  const specs = variantSpecs(raw, variants, source);
+  const runs = specs.map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, opts.seed)) }));
   const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
   const trips = roundTrips(runs);
   if (opts.json) io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
@@ -53,13 +65,44 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
   else io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
 }
 
-/** `lmsim validate FILE`. */
-export function validateCommand(file: string, io: Io): void {
-  const raw = loadData(file);
+/** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
+function variantSpecs(raw: Record<string, unknown>, variants: VariantInput[], source: string): { name: string; spec: ScenarioSpec }[] {
+  const issues: string[] = [];
+  const out: { name: string; spec: ScenarioSpec }[] = [];
+  variants.forEach((v, i) => {
+    const where = v.label !== undefined ? `compare[${i}] ("${v.label}")` : `compare[${i}]`;
+    try {
+      const spec = validateScenario(applyVariant(raw, v), source);
+      out.push({ name: variantName(v, spec), spec });
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      issues.push(...e.issues.map((issue) => `${issue} (with ${where})`));
+    }
+  });
+  if (issues.length > 0) throw new ScenarioError(issues, source);
+  return out;
+}
+
+/** The `--set` overrides applied to a raw scenario (paths as in docs/options.md). */
+export function withSets<T extends Record<string, unknown>>(raw: T, sets: string[] | undefined): T {
+  if (!sets || sets.length === 0) return raw;
+  try {
+    return overlayScenario(raw, sets.map(parseSetArgument));
+  } catch (e) {
+    if (e instanceof OverlayError) throw new UsageError(`--set ${e.message}`);
+    throw e;
+  }
+}
+
+/** `lmsim validate FILE`: the file, and every variant `run` (sweep) or `compare` would run. */
+export function validateCommand(file: string, opts: { set?: string[] }, io: Io): void {
+  const raw = withSets(loadData(file), opts.set);
   const variants = sweepVariants(raw, file) ?? [{ label: '', data: raw }];
   const specs = variants.map((v) => validateScenario(v.data, v.label ? `${file} (sweep "${v.label}")` : file));
   const spec = specs[0];
-  io.out(`${file}: valid${variants.length > 1 ? ` (${variants.length} sweep variants)` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
+  const compare = Array.isArray(raw.compare) ? variantSpecs(raw, raw.compare as VariantInput[], file) : [];
+  const counts = [variants.length > 1 ? `${variants.length} sweep variants` : '', compare.length > 0 ? `${compare.length} compare variants` : ''].filter(Boolean);
+  io.out(`${file}: valid${counts.length ? ` (${counts.join(', ')})` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
 }
 
 /** `lmsim schema`. */
@@ -110,24 +153,6 @@ function roundTrips(runs: Named[]): RoundTrip[] {
 
 function withSeed(spec: ScenarioSpec, seed: number | undefined): ScenarioSpec {
   return seed === undefined ? spec : { ...spec, seed };
-}
-
-/** "precopy:qemu,stop-and-copy" -> variants, validated like scenario entries. */
-export function parseAlgorithms(list: string): VariantSpec[] {
-  return list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const [algorithm, preset] = item.split(':');
-      const parsed = Variant.safeParse(preset ? { algorithm, preset } : { algorithm });
-      if (!parsed.success) {
-        throw new UsageError(
-          `--algorithms: "${item}" is not an algorithm[:preset] (algorithms: ${algorithmNames.join(', ')}; presets: qemu, xen, xen-legacy, simgrid)`,
-        );
-      }
-      return parsed.data;
-    });
 }
 
 function json(value: unknown): string {

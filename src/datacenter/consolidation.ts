@@ -31,8 +31,11 @@ export interface StepPolicies {
   checkReservations: boolean;
 }
 
-/** Runs one consolidation step and returns the migrations to start, in CloudSim's order. */
-export function planConsolidation(dc: DataCenterState, p: StepPolicies): PlannedMigration[] {
+/**
+ * Runs one consolidation step and returns the migrations to start, in CloudSim's order; `counts`,
+ * if given, receives the number of overloaded hosts (for the run's time series).
+ */
+export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?: { overloaded: number }): PlannedMigration[] {
   const H = dc.hostCount;
   const over = new Uint8Array(H);
   const overList: number[] = [];
@@ -42,6 +45,7 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies): Planned
       overList.push(h);
     }
   }
+  if (counts) counts.overloaded = overList.length;
   const saved = saveAllocation(dc);
   const touched = new Set<number>();
   const candidates = new HostCandidates(dc);

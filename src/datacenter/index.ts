@@ -10,6 +10,9 @@ export { runConsolidation, quarterVmTypes } from './run.js';
 export type { RunOptions } from './run.js';
 export type { ConsolidationConfig, ConsolidationResult, Distribution, HostType, VmType, ReservationCheck } from './types.js';
 export type { TraceInput, CompactTraces } from './traces.js';
+export { stepSeriesCsv } from './step-series.js';
+export type { StepSeries } from './step-series.js';
+export type { Histogram } from './stats.js';
 
 // CloudSim's PlanetLab setup
 export {

@@ -21,7 +21,8 @@ import { findHostForVm, firstFit } from './placement/pabfd.js';
 import { DEFAULT_FALLBACK_THRESHOLD, makeDetector, makeSelector, parsePolicy, type ParsedPolicy } from './policy-name.js';
 import { maxPower } from './power.js';
 import { DataCenterState } from './state.js';
-import { summarize } from './stats.js';
+import { histogram, summarize } from './stats.js';
+import { StepSeriesRecorder } from './step-series.js';
 import { toTraceTable, type TraceInput, type TraceTable } from './traces.js';
 import type { ConsolidationConfig, ConsolidationResult } from './types.js';
 
@@ -104,6 +105,8 @@ class Run {
   private retired = 0;
   private readonly interval: number;
   private readonly checkAlways: boolean;
+  /** The per-step time series (plots, CSV). */
+  private readonly stepSeries = new StepSeriesRecorder();
 
   constructor(
     private readonly cfg: ConsolidationConfig,
@@ -184,9 +187,10 @@ class Run {
   private schedulingStep(t: number): void {
     if (this.linear) this.endLinearSpans(t, this.linear.lastInstant);
     this.fullUpdate(t);
-    if (!this.step) return;
-    const plan = planConsolidation(this.dc, this.step);
-    if (plan.length === 0) return;
+    const counts = { overloaded: 0 };
+    const plan = this.step ? planConsolidation(this.dc, this.step, counts) : [];
+    this.stepSeries.step(t, this.active, (h) => this.dc.utilization(h), counts.overloaded, plan.length, this.energyJ, this.hostHist.violationTime);
+    if (!this.step || plan.length === 0) return;
     const dc = this.dc;
     const requests: MigrationRequest[] = plan.map(({ vm, to }) => {
       const from = dc.home[vm];
@@ -263,6 +267,7 @@ class Run {
       dc.dropIncoming(vm, to);
       dc.destroy(vm, to);
       dc.inMigration[vm] = 0;
+      this.stepSeries.ended(outcome.completed, statusOf(outcome.reason));
       if (outcome.completed) {
         dc.create(vm, to);
         dc.home[vm] = to;
@@ -271,7 +276,7 @@ class Run {
         // source, which gets its full share back; the step after next may pick it again
         this.failed++;
         const reason = outcome.reason ?? 'not completed';
-        const status = /^[a-z-]+(?=:)/.exec(reason)?.[0] ?? reason;
+        const status = statusOf(reason);
         const f = this.failures.get(status);
         if (f) f.count++;
         else this.failures.set(status, { count: 1, example: reason });
@@ -601,13 +606,22 @@ class Run {
         model: this.model.name,
         totalTime: summarize(this.durations),
         downtime: summarize(this.downtimes),
+        totalTimeHistogram: histogram(this.durations),
+        downtimeHistogram: histogram(this.downtimes),
         bytes: this.bytes,
         failed: this.failed,
         failures: Object.fromEntries([...this.failures].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))),
       },
       retiredVms: this.retired,
+      series: this.stepSeries.series,
     };
   }
+}
+
+/** A failure's status: the word before the colon of its reason ("timeout: ..."), or the reason. */
+function statusOf(reason: string | undefined): string {
+  if (reason === undefined) return 'not completed';
+  return /^[a-z-]+(?=:)/.exec(reason)?.[0] ?? reason;
 }
 
 function validate(cfg: ConsolidationConfig, traces: TraceTable): void {

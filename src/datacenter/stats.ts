@@ -243,3 +243,21 @@ export function summarize(values: ArrayLike<number>, n = values.length): { mean:
   const rank = (p: number): number => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
   return { mean: sum / n, p50: rank(0.5), p90: rank(0.9), max: s[n - 1] };
 }
+
+/** Equal-width bins from 0 to the largest value: `edges` has bins + 1 entries, `counts` bins. */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+}
+
+/** The histogram of values >= 0 over `bins` equal bins from 0 to their maximum (the last bin holds it). */
+export function histogram(values: ArrayLike<number>, bins = 40): Histogram {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i]);
+  if (values.length === 0 || max === 0) return { edges: [0, max], counts: [values.length] };
+  const width = max / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => i * width);
+  const counts = new Array<number>(bins).fill(0);
+  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor(values[i] / width))]++;
+  return { edges, counts };
+}

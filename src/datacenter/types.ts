@@ -5,6 +5,8 @@
  * fractions (0..1), never percent.
  */
 import type { PowerTable } from './power.js';
+import type { Histogram } from './stats.js';
+import type { StepSeries } from './step-series.js';
 
 /** A physical host model. */
 export interface HostType {
@@ -125,6 +127,9 @@ export interface ConsolidationResult {
     model: string;
     totalTime: Distribution;
     downtime: Distribution;
+    /** Distribution of migration times and downtimes, s (40 equal bins from 0 to the largest). */
+    totalTimeHistogram: Histogram;
+    downtimeHistogram: Histogram;
     /** Total bytes transferred. */
     bytes: number;
     /** Migrations that the model reported as not completed (VM stayed on the source). */
@@ -134,4 +139,6 @@ export interface ConsolidationResult {
   };
   /** VMs that reached zero demand and were retired (CloudSim removes them as "completed"). */
   retiredVms: number;
+  /** One row per scheduling step: active and overloaded hosts, power, energy, migrations. */
+  series: StepSeries;
 }

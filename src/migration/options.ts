@@ -12,6 +12,18 @@ import { OptimizationOptions, optimizationDefaults } from './optimizations/optio
 export const algorithmNames = ['precopy', 'postcopy', 'hybrid', 'stop-and-copy'] as const;
 export type AlgorithmName = (typeof algorithmNames)[number];
 
+/** The algorithms that run pre-copy rounds, so take a pre-copy preset. */
+export const presetAlgorithms: readonly AlgorithmName[] = ['precopy', 'hybrid'];
+
+/**
+ * The name lists and tables show: "precopy:xen" (pre-copy always names its preset), "hybrid" (with
+ * ":preset" only when not the default qemu), "postcopy", "stop-and-copy".
+ */
+export function algorithmLabel(algorithm: AlgorithmName, preset: PrecopyPresetName = 'qemu'): string {
+  if (algorithm === 'precopy' || (algorithm === 'hybrid' && preset !== 'qemu')) return `${algorithm}:${preset}`;
+  return algorithm;
+}
+
 /** Mechanism options shared by every algorithm (bytes, seconds, bytes/s). */
 export interface CommonOptions {
   /** Cancel a migration still in its live phase after this long (Infinity = never). */

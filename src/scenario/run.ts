@@ -15,7 +15,7 @@ import { FreeMemory } from '../workload/free-memory.js';
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
 import { VERSION } from '../version.js';
-import { memberNames, MigrationSpecT, ScenarioSpec, VariantSpec, WorkloadInput } from './schema.js';
+import { memberNames, MigrationSpecT, ScenarioSpec, WorkloadInput } from './schema.js';
 
 export interface HostResult {
   name: string;
@@ -123,20 +123,6 @@ export function resolveOptions(m: Omit<MigrationSpecT, 'vm' | 'to' | 'at'>): Mig
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** The scenario with every migration switched to a variant's algorithm and options. */
-export function applyVariant(spec: ScenarioSpec, variant: VariantSpec): ScenarioSpec {
-  const { label: _label, ...options } = variant;
-  return {
-    ...spec,
-    migrations: spec.migrations.map((m) => ({ id: m.id, vm: m.vm, to: m.to, after: m.after, at: m.at, reuse: m.reuse, ...options })),
-  };
-}
-
-/** A variant's display name: its label, or algorithm[:preset]. */
-export function variantName(v: VariantSpec): string {
-  return v.label ?? (v.algorithm === 'precopy' ? `precopy:${v.preset}` : v.algorithm);
 }
 
 /**

@@ -47,7 +47,9 @@ export interface PrecopyOptions {
   uncappedSwitchover: boolean;
 }
 
-export type PrecopyPresetName = 'qemu' | 'xen' | 'xen-legacy' | 'simgrid';
+/** The presets, in the order lists show them. */
+export const precopyPresetNames = ['qemu', 'xen', 'xen-legacy', 'simgrid'] as const;
+export type PrecopyPresetName = (typeof precopyPresetNames)[number];
 
 const UNLIMITED = Infinity;
 
