@@ -54,16 +54,14 @@ export function buildLab(): Lab {
     stdio: 'pipe',
   });
   const procs: ChildProcess[] = [];
-  return {
-    dir,
-    kernel: join(dir, 'build/vmlinuz'),
-    initrd: join(dir, 'build/initramfs.cpio.gz'),
-    procs,
-    cleanup() {
-      for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const cleanup = () => {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.off('exit', cleanup);
   };
+  // also when the test process ends without reaching its finally (a timeout, an uncaught error)
+  process.on('exit', cleanup);
+  return { dir, kernel: join(dir, 'build/vmlinuz'), initrd: join(dir, 'build/initramfs.cpio.gz'), procs, cleanup };
 }
 
 export interface QemuProcess {
@@ -85,11 +83,14 @@ export function startQemu(lab: Lab, name: string, ramMiB: number, w: GuestWorklo
     '-qmp', `unix:${qmp},server=on,wait=off`,
     ...(incoming ? ['-incoming', 'defer'] : []),
   ];
-  let stderrText = "";
-  const proc = spawn(QEMU, args, { stdio: ["ignore", "ignore", "pipe"] });
-  proc.stderr!.setEncoding("utf8");
-  proc.stderr!.on("data", (d: string) => (stderrText += d));
-  proc.on("exit", (code, sig) => { if (process.env.LMSIM_QEMU_DEBUG) console.error(`${name} exited ${code} ${sig}: ${stderrText}`); });
+  let stderrText = '';
+  const proc = spawn(QEMU, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.stderr!.setEncoding('utf8');
+  proc.stderr!.on('data', (d: string) => (stderrText += d));
+  // QEMU's own words when it dies early (e.g. a crash), for the test's failure message
+  proc.on('exit', (code, sig) => {
+    if (code !== 0 && sig !== 'SIGKILL') process.stderr.write(`# ${name} QEMU exited (${code ?? sig}): ${stderrText}\n`);
+  });
   lab.procs.push(proc);
   return { proc, qmp, serial };
 }

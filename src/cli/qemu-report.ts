@@ -59,6 +59,8 @@ export function runRecommendation(vm: QemuVm, opts: PredictOptions): { recommend
   return { recommendation: recommend(vm, machine, budget), budget, machine };
 }
 
+const compressionAssumption = 'multifd-compression candidates: pages taken to compress by half (lmsim\'s default compressibility; the guest\'s is not measured)';
+
 const ms = (s: number | null) => (s === null ? '-' : `${Math.round(s * 1000)} ms`);
 const sec = (s: number | null) => (s === null ? '-' : `${s.toFixed(2)} s`);
 const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
@@ -93,7 +95,7 @@ export function predictionJson(vm: QemuVm, r: Recommendation, budget: Budget, ma
       vcpuRates: vm.vcpuRates,
       settings: vm.settings,
     },
-    assumptions: vm.assumptions,
+    assumptions: [...vm.assumptions, compressionAssumption],
     machine,
     budget,
     current: strip(r.current),
@@ -116,6 +118,7 @@ export function predictionText(vm: QemuVm, r: Recommendation, budget: Budget, ma
   lines.push('assumptions:');
   for (const a of vm.assumptions) lines.push(`  - ${a}`);
   lines.push(`  - machine: final copy at ${(machine.finalCopyRate / MiB).toFixed(0)} MiB/s (--link-bandwidth), max-bandwidth kept to x${machine.rateLimitFactor}, ${(machine.deviceState / MiB).toFixed(2)} MiB of device state, ${(machine.resumeLatency * 1000).toFixed(1)} ms to resume (the lab's calibration, docs/validation.md)`);
+  lines.push(`  - ${compressionAssumption}`);
   lines.push('');
   const c = r.current;
   lines.push(`current settings (downtime-limit ${vm.settings.parameters['downtime-limit']} ms, max-bandwidth ${(vm.settings.parameters['max-bandwidth'] / MiB).toFixed(0)} MiB/s${Object.entries(vm.settings.capabilities).filter(([, on]) => on).map(([k]) => `, ${k}`).join('')}):`);

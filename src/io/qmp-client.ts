@@ -64,7 +64,7 @@ export class QmpClient {
   #pending = new Map<string, Pending>();
   #eventWaiters: { match: (e: QmpEvent) => boolean; resolve: (e: QmpEvent) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
   #closed: Error | null = null;
-  #onGreeting: ((g: Record<string, unknown>) => void) | null = null;
+  #onGreeting: { resolve: (g: Record<string, unknown>) => void; reject: (e: Error) => void } | null = null;
 
   private constructor(
     readonly address: QmpAddress,
@@ -106,14 +106,16 @@ export class QmpClient {
     const client = new QmpClient(address, socket);
     const greeting = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new QmpError(`QMP greeting missing: ${where} sent no {"QMP": ...} within ${timeout} ms (is this a QMP socket?)`)), timeout);
-      client.#onGreeting = (g) => {
-        clearTimeout(timer);
-        resolve(g);
+      client.#onGreeting = {
+        resolve: (g) => {
+          clearTimeout(timer);
+          resolve(g);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       };
-      socket.once('close', () => {
-        clearTimeout(timer);
-        reject(new QmpError(`QMP greeting missing: ${where} closed the connection before greeting`));
-      });
     }).catch((e) => {
       socket.destroy();
       throw e;
@@ -189,18 +191,21 @@ export class QmpClient {
   }
 
   #message(line: string): void {
-    let msg: Record<string, unknown>;
+    let msg: Record<string, unknown> | null = null;
     try {
       msg = JSON.parse(line);
     } catch {
-      this.#fail(new QmpError(`${formatQmpAddress(this.address)} sent a line that is not JSON: ${line.slice(0, 80)}`));
-      return;
+      /* reported below */
     }
     if (this.#onGreeting) {
       const g = this.#onGreeting;
       this.#onGreeting = null;
-      if (msg.QMP && typeof msg.QMP === 'object') g(msg.QMP as Record<string, unknown>);
-      else this.#fail(new QmpError(`QMP greeting missing: ${formatQmpAddress(this.address)} first sent ${line.slice(0, 80)}`));
+      if (msg && msg.QMP && typeof msg.QMP === 'object') g.resolve(msg.QMP as Record<string, unknown>);
+      else g.reject(new QmpError(`QMP greeting missing: ${formatQmpAddress(this.address)} first sent ${line.slice(0, 80)}`));
+      return;
+    }
+    if (!msg || typeof msg !== 'object') {
+      this.#fail(new QmpError(`${formatQmpAddress(this.address)} sent a line that is not a JSON object: ${line.slice(0, 80)}`));
       return;
     }
     if (typeof msg.event === 'string') {
@@ -237,6 +242,8 @@ export class QmpClient {
       w.reject(e);
     }
     this.#eventWaiters = [];
+    const g = this.#onGreeting;
     this.#onGreeting = null;
+    g?.reject(new QmpError(`QMP greeting missing: ${e.message}`));
   }
 }

@@ -12,7 +12,7 @@
  *   a sequential sweep at w pages/s over n:     D(t) = min(w t, n)
  *
  * The fit minimises the squared residuals weighted by 1 / D (counts whose noise grows with their
- * size): a grid over log n, and for each n a golden-section search over log w. One period alone
+ * size): a grid over log n, and for each n a scan then a golden-section search over log w. One period alone
  * cannot separate n from w (every n has a w through the point); then the writes are assumed to
  * spread over all the guest's data pages, the largest working set the guest can have, which is
  * the pessimistic choice for convergence. When D(t) has not bent within the periods measured, n
@@ -106,7 +106,16 @@ function fitCurve(curve: Curve, pts: readonly DirtyPoint[], nLo: number, nHi: nu
   const steps = 240;
   for (let i = 0; i <= steps; i++) {
     const n = nLo * Math.pow(nHi / nLo, i / steps);
-    const lw = golden((x) => cost(curve, n, Math.exp(x), pts), wLo, wHi);
+    // a coarse scan brackets the minimum first: the sweep's cost is flat once w t >= n everywhere
+    const f = (x: number) => cost(curve, n, Math.exp(x), pts);
+    const scan = 48;
+    let k = 0;
+    for (let j = 1, fk = f(wLo); j <= scan; j++) {
+      const fj = f(wLo + ((wHi - wLo) * j) / scan);
+      if (fj < fk) [k, fk] = [j, fj];
+    }
+    const step = (wHi - wLo) / scan;
+    const lw = golden(f, wLo + Math.max(0, k - 1) * step, wLo + Math.min(scan, k + 1) * step);
     const c = cost(curve, n, Math.exp(lw), pts);
     if (c < best.cost) best = { n, w: Math.exp(lw), cost: c };
   }

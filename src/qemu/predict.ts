@@ -163,7 +163,7 @@ export function cheaperFirst(a: Prediction, b: Prediction): number {
 export interface Recommendation {
   current: Prediction;
   candidates: Prediction[];
-  /** The cheapest settings within the budget (the current ones among them), or null. */
+  /** The current settings if they meet the budget, else the cheapest candidate that does, or null. */
   best: Prediction | null;
 }
 
@@ -174,5 +174,6 @@ export function recommend(vm: QemuVm, machine: Machine, budget: Budget): Recomme
     .filter((s) => !same(s))
     .map((s) => predict(vm, s, machine, budget));
   const within = [current, ...preds].filter((p) => p.meetsBudget).sort(cheaperFirst);
-  return { current, candidates: preds, best: within[0] ?? null };
+  // changing nothing is cheapest of all
+  return { current, candidates: preds, best: current.meetsBudget ? current : (within[0] ?? null) };
 }
