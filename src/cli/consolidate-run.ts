@@ -7,7 +7,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseDuration, UnitError } from '../core/units.js';
 import { parsePolicy } from '../datacenter/policy-name.js';
 import { runConsolidation } from '../datacenter/run.js';
@@ -16,7 +15,9 @@ import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js
 import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, liveSettings, migrationModelOf, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
 import type { ConsolidationFields } from '../scenario/consolidation.js';
 import { ScenarioError as ConsolidationInputError } from '../scenario/errors.js';
-import type { ConsolidationResult, Distribution } from '../datacenter/types.js';
+import type { ConsolidationResult } from '../datacenter/types.js';
+import { CONSOLIDATION_TABLES, ConsolidationTable, failuresCsv, failuresTable, failuresText, migrationStatsCsv, migrationStatsText, summaryCsv, summaryText } from '../report/consolidation.js';
+import { progressBar } from './progress.js';
 import { liveMigrationDefaults } from '../datacenter/live-migration.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
 import { VERSION } from '../version.js';
@@ -33,7 +34,9 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
   let spec: ConsolidationSpec;
   let traces: { samples: number; values: Float64Array };
   let vms: number;
+  let table: ConsolidationTable | undefined;
   try {
+    table = consolidationTable(opts);
     spec = await consolidateSpec(file, opts);
     const folder = loadPlanetLabFolder(spec.trace);
     vms = spec.vmCount === undefined ? folder.names.length : Math.min(spec.vmCount, folder.names.length);
@@ -53,20 +56,28 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
     setCode(2);
     return;
   }
-  const showProgress = opts.progress === true || process.stderr.isTTY === true;
-  const bar = showProgress ? progressBar(io, process.stderr.isTTY === true) : undefined;
+  const bar = progressBar(io, 'consolidating', opts.progress);
   let result: ConsolidationResult;
-  const t0 = performance.now();
   try {
-    result = runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress: bar });
+    const onProgress = (t: number, limit: number) => bar.update(t, limit, `${hours(t)} of ${hours(limit)} simulated`);
+    result = runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress });
   } catch (e) {
-    if (bar) io.err('\n');
+    bar.finish();
     io.err(`lmsim: the run failed: ${e instanceof Error ? e.message : String(e)}\n`);
     setCode(1);
     return;
   }
-  const wallSeconds = (performance.now() - t0) / 1000;
-  io.out(opts.json ? jsonOutput(spec, result, wallSeconds) : opts.csv ? stepSeriesCsv(result.series) : tableOutput(spec, result));
+  bar.finish();
+  io.out(opts.json ? jsonOutput(spec, result) : opts.csv ? csvOutput(spec, result, table ?? 'steps') : tableOutput(spec, result, table));
+}
+
+/** `--table`, checked before the run. */
+function consolidationTable(opts: ConsolidateOptions): ConsolidationTable | undefined {
+  if (opts.table === undefined) return undefined;
+  if (!(CONSOLIDATION_TABLES as readonly string[]).includes(opts.table)) {
+    throw new ConsolidateUsageError(`--table: expected one of ${CONSOLIDATION_TABLES.join(', ')}, got "${opts.table}"`);
+  }
+  return opts.table as ConsolidationTable;
 }
 
 const FLAG_OF: Record<string, string> = { trace: '--trace', policy: '--policy', param: '--param', migration: '--migration' };
@@ -169,23 +180,6 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return n;
 }
 
-/** A progress bar on stderr: redrawn in place on a terminal, a line per 10 % otherwise. */
-function progressBar(io: Io, tty: boolean): (t: number, limit: number) => void {
-  const WIDTH = 30;
-  let last = -1;
-  return (t, limit) => {
-    const frac = Math.min(1, t / limit);
-    const pct = Math.floor(frac * 100);
-    const stepPct = tty ? 1 : 10;
-    if (Math.floor(pct / stepPct) === Math.floor(last / stepPct) && last >= 0 && frac < 1) return;
-    if (frac >= 1 && last >= 100) return;
-    last = pct;
-    const filled = Math.round(frac * WIDTH);
-    const text = `consolidating [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(pct).padStart(3)}% (${hours(t)} of ${hours(limit)} simulated)`;
-    io.err(tty ? `\r${text}${frac >= 1 ? '\n' : ''}` : `${text}\n`);
-  };
-}
-
 function hours(s: number): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
@@ -196,7 +190,7 @@ function migrationLabel(spec: ConsolidationSpec, result: ConsolidationResult): s
   return `${result.migration.model} (${f})`;
 }
 
-function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds: number): string {
+function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult): string {
   const out = {
     lmsim: VERSION,
     scenario: spec.name ?? null,
@@ -230,10 +224,10 @@ function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds
       downtimeHistogram: r.migration.downtimeHistogram,
       bytes: r.migration.bytes,
       notCompleted: r.migration.failed,
+      inFlight: r.migration.inFlight,
       failures: r.migration.failures,
     },
     series: r.series,
-    wallSeconds,
   };
   return JSON.stringify(out, null, 2) + '\n';
 }
@@ -242,40 +236,20 @@ function nullIfNaN(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-const PERCENT = 100;
-
-/** The table is deterministic (golden-tested): the wall time is only in --json. */
-function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult): string {
-  const pct = (x: number, d: number) => `${(x * PERCENT).toFixed(d)} %`;
-  const sec = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)} s` : '-');
-  const rows: [string, string][] = [
-    ['energy', `${r.energyKWh.toFixed(2)} kWh`],
-    ['migrations', `${r.migrations}${r.migrations > 0 ? ` (${r.migration.failed} did not complete)` : ''}`],
-    ['SLATAH', pct(r.slatah, 3)],
-    ['PDM', pct(r.pdm, 3)],
-    ['SLAV', pct(r.slav, 5)],
-    ['ESV', `${(r.esv * 1000).toFixed(5)} x 1e-3`],
-    ['overall SLA violation', pct(r.overallSlaViolation, 3)],
-    ['average SLA violation', pct(r.averageSlaViolation, 2)],
-    ['host shutdowns', String(r.hostShutdowns)],
-    ['time before host shutdown', `${sec(r.meanTimeBeforeHostShutdown)} mean, ${sec(r.sdTimeBeforeHostShutdown)} sd`],
-    ['time before VM migration', `${sec(r.meanTimeBeforeMigration)} mean, ${sec(r.sdTimeBeforeMigration)} sd`],
-    ['retired VMs', String(r.retiredVms)],
-  ];
-  const w = Math.max(...rows.map(([k]) => k.length));
+/** The text output: the summary, then the migrations' distributions and failures (deterministic, golden-tested). */
+function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult, table: ConsolidationTable | undefined): string {
+  if (table === 'summary') return summaryText(r);
+  if (table === 'migrations') return migrationStatsText(r);
+  if (table === 'failures') return failuresTable(r);
+  if (table === 'steps') return stepSeriesCsv(r.series);
   const head = `${spec.name ?? 'consolidation'}: ${r.policy}${r.parameter !== null ? ` ${r.parameter}` : ''}, migration ${migrationLabel(spec, r)}, ${r.hosts} hosts, ${r.vms} VMs, ${r.simulatedTime} s simulated\n\n`;
-  let out = head + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
-  if (r.migrations > 0) {
-    const d = (x: Distribution, f: (v: number) => string) => [f(x.mean), f(x.p50), f(x.p90), f(x.max)];
-    const lines = [
-      ['migration', 'mean', 'p50', 'p90', 'max'],
-      ['total time s', ...d(r.migration.totalTime, (v) => v.toFixed(2))],
-      ['downtime ms', ...d(r.migration.downtime, (v) => (v * 1000).toFixed(1))],
-    ];
-    const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
-    out += '\n' + lines.map((l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n') + '\n';
-    out += `migration bytes  ${(r.migration.bytes / 2 ** 30).toFixed(2)} GiB\n`;
-    for (const [status, f] of Object.entries(r.migration.failures)) out += `not completed: ${status} x ${f.count} (e.g. ${f.example})\n`;
-  }
-  return out;
+  const stats = migrationStatsText(r);
+  return head + summaryText(r) + (stats ? `\n${stats}${failuresText(r)}` : '');
+}
+
+function csvOutput(spec: ConsolidationSpec, r: ConsolidationResult, table: ConsolidationTable): string {
+  if (table === 'summary') return summaryCsv(r, migrationLabel(spec, r));
+  if (table === 'migrations') return migrationStatsCsv(r);
+  if (table === 'failures') return failuresCsv(r);
+  return stepSeriesCsv(r.series);
 }

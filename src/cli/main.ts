@@ -65,7 +65,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const outputOptions = (cmd: Command) =>
     cmd
       .addOption(new Option('--json', 'print the full result record as JSON').conflicts('csv'))
-      .addOption(new Option('--csv', 'print the table as CSV (seconds, bytes)'))
+      .addOption(new Option('--csv', 'print a table as CSV: plain seconds and bytes, each header naming its unit (downtime_s, bytes_sent)'))
+      .addOption(new Option('--table <name>', 'print only this table (text or CSV): migrations, or round-trips (VMs that came back)').choices(['migrations', 'round-trips']))
       .option('--seed <n>', 'override the scenario seed', parseSeed)
       .option('--set <path=value>', 'set a value in the scenario before it is validated, e.g. migration.downtimeLimit=30ms or vms[0].count=5 (repeatable; paths and options: docs/options.md)', collect, []);
 
@@ -98,6 +99,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   registerConsolidate(program, io, setCode);
   registerCalibrate(program, io);
   registerQemu(program, io, setCode);
+
+  program
+    .command('report')
+    .description('draw a result as one self-contained HTML page with SVG plots (INPUT: run/compare/consolidate --json output, a report, or a scenario file, which is run first)')
+    .argument('<input>', 'result JSON, report HTML, or scenario file (YAML or JSON)')
+    .option('-o, --output <file>', 'where to write the page ("-" for stdout)', 'report.html')
+    .option('--seed <n>', 'override the seed of a scenario file', parseSeed)
+    .action(async (file: string, opts: { output?: string; seed?: number }) => (await import('./report.js')).reportCommand(file, opts, io));
 
   program
     .command('schema')

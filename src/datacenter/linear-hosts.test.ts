@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { sharedDir } from '../../test/support.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
-import { cloudsimMigrationModel, type MigrationModel } from './migration-model.js';
+import { cloudsimMigrationModel, delayModel, type MigrationModel } from './migration-model.js';
 import { liveMigrationModel } from './live-migration.js';
 import { cloudsimPlanetLabConfig } from './planetlab-config.js';
 import { runConsolidation } from './run.js';
@@ -53,10 +53,7 @@ test('live pre-copy migrations (sources and targets carried while VMs migrate), 
 test('migrations that complete exactly at the next scheduling step: the same decisions and figures (within 1e-11) as updating every host', () => {
   // each migration lasts one scheduling interval, so its completion and the next step share an
   // instant (steps are 0.1 s past the trace samples): that update grows every VM's history
-  const oneInterval: MigrationModel = {
-    name: 'one interval',
-    plan: (batch) => batch.map(() => ({ duration: 300, downtime: 0, bytesTransferred: 0, completed: true })),
-  };
+  const oneInterval = delayModel('one interval', () => ({ duration: 300, downtime: 0, bytesTransferred: 0, completed: true }));
   for (const [policy, parameter] of [['lrr-mc', 1.2], ['mad-mmt', 2.5]] as const) {
     const { linear, every } = compare(policy, parameter, () => oneInterval, 6);
     assertSameRun(linear, every, 1e-11, `${policy}, completions at the steps`);

@@ -19,7 +19,7 @@ import { randomSelection } from './selection/rs.js';
 import { findHostForVm } from './placement/pabfd.js';
 import { parsePolicy } from './policy-name.js';
 import { Rng } from '../core/random.js';
-import { cloudsimMigrationModel } from './migration-model.js';
+import { cloudsimMigrationCost, delayModel } from './migration-model.js';
 import { runConsolidation } from './run.js';
 import { utilizationAt, toTraceTable } from './traces.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
@@ -231,10 +231,7 @@ test('policy names parse; bad names fail clearly', () => {
 });
 
 test('CloudSim migration delay: RAM / (bandwidth / 2)', () => {
-  const [o] = cloudsimMigrationModel.plan(
-    [{ vm: 0, from: 0, to: 1, ramBytes: PLANETLAB_VM_TYPES[0].ramBytes, cpuUtilization: 0.5, vmMips: 2500, fromBandwidth: HOST_G4.bandwidth, toBandwidth: HOST_G5.bandwidth }],
-    0,
-  );
+  const o = cloudsimMigrationCost({ vm: 0, from: 0, to: 1, ramBytes: PLANETLAB_VM_TYPES[0].ramBytes, cpuUtilization: 0.5, vmMips: 2500, fromBandwidth: HOST_G4.bandwidth, toBandwidth: HOST_G5.bandwidth });
   assert.equal(o.duration, 13.92); // 870 MB over 62.5 MB/s
 });
 
@@ -242,13 +239,10 @@ test('a small run: migrations happen, a custom migration model is used, results 
   const n = 40;
   const traces = Array.from({ length: n }, (_, v) => Float64Array.from({ length: 288 }, (_, k) => 0.05 + 0.9 * (0.5 + 0.5 * Math.sin((k + 7 * v) / 20))));
   let calls = 0;
-  const slow = {
-    name: 'slow',
-    plan: (batch: { ramBytes: number }[]) => {
-      calls++;
-      return batch.map((r) => ({ duration: 400, downtime: 0.5, bytesTransferred: 2 * r.ramBytes, completed: true }));
-    },
-  };
+  const slow = delayModel('slow', (r) => {
+    calls++;
+    return { duration: 400, downtime: 0.5, bytesTransferred: 2 * r.ramBytes, completed: true };
+  });
   const cfg = cloudsimPlanetLabConfig({ policy: 'thr-mmt', parameter: 0.8, hosts: 30 });
   const r = runConsolidation(cfg, traces, slow);
   assert.ok(r.migrations > 0 && calls > 0);

@@ -11,9 +11,9 @@
  *  - events at or after the simulation limit are not processed.
  * Energy per interval is (P(u_prev) + P(u_now)) / 2 x dt, and 0 when u_prev = 0 (host off).
  */
-import { cloudsimMigrationModel, type MigrationModel, type MigrationOutcome, type MigrationRequest } from './migration-model.js';
+import { Simulation, type EventTarget } from '../core/kernel.js';
+import { cloudsimMigrationModel, type MigrationEngine, type MigrationModel, type MigrationOutcome, type MigrationRequest } from './migration-model.js';
 import { planConsolidation, type StepPolicies } from './consolidation.js';
-import { CompletionQueue } from './event-queue.js';
 import { LinearHosts } from './linear-hosts.js';
 import { HostHistory, VmHistory } from './metrics.js';
 import { InitialCandidates } from './placement/candidates.js';
@@ -28,6 +28,27 @@ import type { ConsolidationConfig, ConsolidationResult } from './types.js';
 
 /** Joules per kWh. */
 const JOULES_PER_KWH = 3.6e6;
+
+/**
+ * The run's own events and their priorities on the kernel. At one instant: the end of the run
+ * first (nothing at the limit is processed), then the migration models' events (priority 0 and
+ * around it), then the completions they reported, then the scheduling step, as in CloudSim.
+ */
+const enum RunEvent {
+  Step,
+  Completions,
+  End,
+}
+const END_PRIORITY = -100;
+const COMPLETIONS_PRIORITY = 10;
+const STEP_PRIORITY = 20;
+
+/** A started migration; `outcome` is set when it ends. */
+interface Started {
+  vm: number;
+  to: number;
+  outcome?: MigrationOutcome;
+}
 
 /** VM i gets type floor(i / ceil(n / types)) (CloudSim's Helper.createVmList). */
 export function quarterVmTypes(n: number, types: number): Int32Array {
@@ -67,18 +88,20 @@ export interface RunOptions {
   onProgress?: (simulated: number, limit: number) => void;
 }
 
-class Run {
+class Run implements EventTarget {
+  private readonly sim = new Simulation();
+  private readonly engine: MigrationEngine;
   private readonly dc: DataCenterState;
   private readonly policy: ParsedPolicy;
   private readonly step?: StepPolicies;
   private readonly hostHist: HostHistory;
   private readonly vmHist: VmHistory;
-  private readonly queue = new CompletionQueue();
-  private readonly pending: { vm: number; to: number; outcome: MigrationOutcome }[] = [];
-  private readonly durations: number[] = [];
+  /** Every migration started, in start order. */
+  private readonly started: Started[] = [];
+  /** Migrations that ended at the current instant, in the order they ended. */
+  private due: Started[] = [];
   /** Migrations that did not complete, by status ("timeout", "aborted", ...), with one reason each. */
   private readonly failures = new Map<string, { count: number; example: string }>();
-  private readonly downtimes: number[] = [];
   /** The update at which each VM's demand was last sampled (see sampleDemand). */
   private readonly sampled: Uint32Array;
   private sampleStamp = 0;
@@ -101,7 +124,6 @@ class Run {
   private lastProcess = 0;
   private migrations = 0;
   private failed = 0;
-  private bytes = 0;
   private retired = 0;
   private readonly interval: number;
   private readonly checkAlways: boolean;
@@ -139,28 +161,41 @@ class Run {
     this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
     this.isActive = new Uint8Array(this.dc.hostCount).fill(1);
     if (this.step && !options.updateEveryHost) this.linear = new LinearHosts(this.dc, traces, cfg.traceInterval);
+    this.engine = model.open(this.sim);
   }
 
   execute(): ConsolidationResult {
     this.placeInitially();
     const limit = this.cfg.simulationLimit;
-    let nextStep = this.cfg.startTime + this.interval;
-    for (;;) {
-      const nextCompletion = this.queue.peek();
-      if (nextCompletion <= nextStep) {
-        if (nextCompletion >= limit) break;
-        this.completeMigrations(nextCompletion);
-      } else {
-        if (nextStep >= limit) break;
-        this.schedulingStep(nextStep);
-        this.startLinearSpans(nextStep, nextStep + this.interval);
-        this.options.onProgress?.(nextStep, limit);
-        nextStep = nextStep + this.interval;
-      }
-    }
+    this.sim.scheduleAt(limit, this, RunEvent.End, END_PRIORITY);
+    const first = this.cfg.startTime + this.interval;
+    if (first < limit) this.sim.scheduleAt(first, this, RunEvent.Step, STEP_PRIORITY);
+    this.sim.run();
     this.closeLinearSpans();
     this.options.onProgress?.(limit, limit);
     return this.result(limit);
+  }
+
+  onEvent(kind: number, sim: Simulation): void {
+    const t = sim.now;
+    if (kind === RunEvent.Completions) {
+      this.completeMigrations(t);
+    } else if (kind === RunEvent.Step) {
+      const next = t + this.interval;
+      this.schedulingStep(t);
+      this.startLinearSpans(t, next);
+      this.options.onProgress?.(t, this.cfg.simulationLimit);
+      if (next < this.cfg.simulationLimit) sim.scheduleAt(next, this, RunEvent.Step, STEP_PRIORITY);
+    } else {
+      sim.stop();
+    }
+  }
+
+  /** The migration model reports migration `s` ended now: its completion joins this instant's. */
+  private ended(s: Started, outcome: MigrationOutcome): void {
+    s.outcome = outcome;
+    if (this.due.length === 0) this.sim.schedule(0, this, RunEvent.Completions, COMPLETIONS_PRIORITY);
+    this.due.push(s);
   }
 
   /**
@@ -206,17 +241,12 @@ class Run {
         toBandwidth: dc.hostBw[to],
       };
     });
-    const outcomes = this.model.plan(requests, t);
-    if (outcomes.length !== plan.length) throw new Error(`migration model ${this.model.name} returned ${outcomes.length} outcomes for ${plan.length} requests`);
+    const batch: Started[] = plan.map(({ vm, to }) => ({ vm, to }));
+    this.started.push(...batch);
     const touched = new Set<number>();
     for (let i = 0; i < plan.length; i++) {
       const { vm, to } = plan[i];
-      const o = outcomes[i];
-      if (!(o.duration >= 0)) throw new RangeError(`migration model ${this.model.name}: duration must be >= 0, got ${o.duration}`);
       this.migrations++;
-      this.durations.push(o.duration);
-      this.downtimes.push(o.downtime);
-      this.bytes += o.bytesTransferred;
       dc.inMigration[vm] = 1;
       if (!dc.isMigratingIn(vm, to)) {
         dc.addIncoming(vm, to);
@@ -227,16 +257,15 @@ class Run {
       }
       touched.add(to);
       if (dc.home[vm] >= 0) touched.add(dc.home[vm]);
-      this.pending.push({ vm, to, outcome: o });
-      this.queue.push(t + o.duration, this.pending.length - 1);
     }
     for (const h of touched) this.updateHost(h, t);
+    this.engine.start(requests, (i, outcome) => this.ended(batch[i], outcome));
   }
 
   private completeMigrations(t: number): void {
     const dc = this.dc;
-    const done: { vm: number; to: number; outcome: MigrationOutcome }[] = [];
-    while (this.queue.peek() === t) done.push(this.pending[this.queue.pop()]);
+    const done = this.due;
+    this.due = [];
     const moved = this.moved;
     const touched: number[] = [];
     const touch = (h: number) => {
@@ -261,6 +290,7 @@ class Run {
     }
     const recorded = t > this.lastProcess ? this.updateBeforeCompletions(t) : undefined;
     for (const { vm, to, outcome } of done) {
+      if (!outcome) throw new Error(`migration of VM ${vm} reported without an outcome`);
       const src = dc.home[vm];
       if (outcome.completed && src >= 0) dc.destroy(vm, src);
       // the target drops its migrating-in reservation
@@ -583,6 +613,16 @@ class Run {
     const pdm = totals.requested > 0 ? totals.underMigration / totals.requested : 0;
     const slav = slatah * pdm;
     const vh = this.vmHist;
+    // migrations that ended before the limit, in start order (the sums' order)
+    const durations: number[] = [];
+    const downtimes: number[] = [];
+    let bytes = 0;
+    for (const { outcome } of this.started) {
+      if (!outcome) continue;
+      durations.push(outcome.duration);
+      downtimes.push(outcome.downtime);
+      bytes += outcome.bytesTransferred;
+    }
     return {
       policy: this.cfg.policy,
       parameter: this.cfg.parameter ?? null,
@@ -604,11 +644,12 @@ class Run {
       sdTimeBeforeMigration: vh.migrationTimes.sd,
       migration: {
         model: this.model.name,
-        totalTime: summarize(this.durations),
-        downtime: summarize(this.downtimes),
-        totalTimeHistogram: histogram(this.durations),
-        downtimeHistogram: histogram(this.downtimes),
-        bytes: this.bytes,
+        totalTime: summarize(durations),
+        downtime: summarize(downtimes),
+        totalTimeHistogram: histogram(durations),
+        downtimeHistogram: histogram(downtimes),
+        bytes,
+        inFlight: this.started.length - durations.length,
         failed: this.failed,
         failures: Object.fromEntries([...this.failures].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))),
       },

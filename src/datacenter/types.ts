@@ -130,8 +130,10 @@ export interface ConsolidationResult {
     /** Distribution of migration times and downtimes, s (40 equal bins from 0 to the largest). */
     totalTimeHistogram: Histogram;
     downtimeHistogram: Histogram;
-    /** Total bytes transferred. */
+    /** Total bytes transferred by the migrations that ended (totalTime and downtime summarise those too). */
     bytes: number;
+    /** Migrations still under way at the end of the simulated span. */
+    inFlight: number;
     /** Migrations that the model reported as not completed (VM stayed on the source). */
     failed: number;
     /** The failed migrations by status ("timeout", "aborted", ...): count and one full reason. */

@@ -648,6 +648,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       pagesRequested: s.pagesRequested,
       faultLatency: p.latencySummary(),
       blockedTime: s.blockedTime,
+      timeline: s.timeline.rows(),
       degradation: running > 0 ? Math.min(1, s.blockedTime / running) : 0,
     };
   }

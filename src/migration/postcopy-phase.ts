@@ -16,6 +16,7 @@
  */
 import { EventHandle, EventTarget, Simulation } from '../core/kernel.js';
 import { Bitset } from '../memory/bitset.js';
+import { ThinnedSeries } from '../core/thinned-series.js';
 import { PageTransfer } from '../memory/page-transfer.js';
 import { Flow, FlowOwner, Link, Network } from '../network/network.js';
 import { PostcopyOptions, PushOrder } from './algorithms/postcopy.js';
@@ -51,7 +52,15 @@ export interface LatencySummary {
   p50: number;
   p99: number;
   max: number;
+  /** The latency at 0, 5, ..., 100 % of faults (nearest rank), s; null where only expectations are known (fluid). */
+  quantiles: number[] | null;
 }
+
+/** The shares of faults quantiles are given at: 0, 5, ..., 100 %. */
+export const LATENCY_QUANTILE_STEPS = 20;
+
+/** One row of the fault timeline: [time s, faults so far, guest time blocked so far s]. */
+export type FaultTimelineRow = [number, number, number];
 
 /** What the driver needs from a post-copy phase, page-exact or fluid. */
 export interface PostcopyMechanism {
@@ -75,10 +84,12 @@ export interface PostcopyStats {
   blockedTime: number;
   /** Each fault's block time, s. */
   faultLatencies: number[];
+  /** Faults and blocked time as they accumulate (a bounded series). */
+  timeline: ThinnedSeries<FaultTimelineRow>;
 }
 
 export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism {
-  readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [] };
+  readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [], timeline: new ThinnedSeries() };
   readonly #order: PushOrder;
   /** Pages on the wire, not yet at the destination. */
   readonly #inFlight: Bitset;
@@ -124,6 +135,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
   startGuest(): void {
     this.#guestRunning = true;
     this.#guestTime = this.sim.now;
+    this.stats.timeline.add([this.sim.now, this.stats.faults, this.stats.blockedTime]);
     this.#runGuest();
   }
 
@@ -139,6 +151,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
       p50: quantile(lat, 0.5),
       p99: quantile(lat, 0.99),
       max: lat.length ? lat[lat.length - 1] : 0,
+      quantiles: lat.length ? Array.from({ length: LATENCY_QUANTILE_STEPS + 1 }, (_, i) => quantile(lat, i / LATENCY_QUANTILE_STEPS)) : null,
     };
   }
 
@@ -254,6 +267,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
       const blocked = sim.now - this.#blockedSince;
       this.stats.blockedTime += blocked;
       this.stats.faultLatencies.push(blocked);
+      this.stats.timeline.add([sim.now, this.stats.faults, this.stats.blockedTime]);
       this.#commitAccess(this.#waitingFor);
       this.#waitingFor = -1;
       this.#guestTime = sim.now;
