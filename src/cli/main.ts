@@ -12,6 +12,7 @@ import { registerCalibrate } from './calibrate.js';
 import { registerConsolidate } from './consolidate.js';
 import { registerQemu } from './qemu.js';
 import { UsageError } from './errors.js';
+import { parseSeed } from './seed.js';
 import type { OutputOptions } from './scenario-commands.js';
 
 export { UsageError };
@@ -26,9 +27,28 @@ interface Io {
 }
 
 const processIo: Io = {
-  out: (t) => process.stdout.write(t),
+  out: (t) => {
+    quietOnClosedPipe();
+    process.stdout.write(t);
+  },
   err: (t) => process.stderr.write(t),
 };
+
+let pipeHandled = false;
+
+/**
+ * A reader that stops early (`lmsim run X --json | head -c 100`) closes the pipe: the rest of the
+ * output has nowhere to go, which is not a failure. End quietly with exit 0, as `yes | head` does
+ * for its reader, instead of Node's unhandled EPIPE error and stack trace.
+ */
+function quietOnClosedPipe(): void {
+  if (pipeHandled) return;
+  pipeHandled = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -68,6 +88,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       .addOption(new Option('--csv', 'print a table as CSV: plain seconds and bytes, each header naming its unit (downtime_s, bytes_sent)'))
       .addOption(new Option('--table <name>', 'print only this table (text or CSV): migrations, or round-trips (VMs that came back)').choices(['migrations', 'round-trips']))
       .option('--seed <n>', 'override the scenario seed', parseSeed)
+      .option('--force', 'run even when the estimated work is over the bound (about a minute of one core; see README)')
+      .option('--progress', 'draw the progress bar on stderr even when it is not a terminal (on a terminal it appears after a second)')
       .option('--set <path=value>', 'set a value in the scenario before it is validated, e.g. migration.downtimeLimit=30ms or vms[0].count=5 (repeatable; paths and options: docs/options.md)', collect, []);
 
   outputOptions(
@@ -120,8 +142,3 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function parseSeed(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`--seed: expected an integer, got "${value}"`);
-  return n;
-}

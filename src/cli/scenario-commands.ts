@@ -15,6 +15,8 @@ import { AlgorithmListError, applyVariant, parseAlgorithmList, variantName, type
 import { OverlayError, overlayScenario, parseSetArgument } from '../scenario/overlay.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { progressBar } from './progress.js';
+import { estimateWork, workRefusal } from '../scenario/work.js';
 import type { ReportInput } from '../report/views/input.js';
 
 interface Io {
@@ -30,6 +32,10 @@ export interface OutputOptions {
   seed?: number;
   /** `--set PATH=VALUE` overrides, applied to the file before it is validated. */
   set?: string[];
+  /** Run even when the estimated work is over the bound. */
+  force?: boolean;
+  /** Draw the progress bar even when stderr is not a terminal. */
+  progress?: boolean;
 }
 
 /** The tables `run` and `compare` print, by the name `--table` takes. */
@@ -39,9 +45,10 @@ export const SCENARIO_TABLES = ['migrations', 'round-trips'] as const;
 export function runCommand(file: string, opts: OutputOptions & { strict?: boolean }, io: Io, setCode: (code: number) => void): void {
   const raw = withSets(loadData(file), opts.set);
   const variants = sweepVariants(raw, file);
-  const runs = variants
-    ? variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed)) }))
-    : [{ name: undefined, result: runScenario(withSeed(validateScenario(raw, file), opts.seed)) }];
+  const specs = variants
+    ? variants.map((v) => ({ name: v.label as string | undefined, spec: withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed) }))
+    : [{ name: undefined, spec: withSeed(validateScenario(raw, file), opts.seed) }];
+  const runs = runAll(specs, opts, io, 'running');
   io.out(variants ? sweepOutput(runs as Named[], opts) : runOutput(runs[0].result, opts));
   if (opts.strict && runs.some((r) => r.result.migrations.some((m) => m.status !== 'completed'))) setCode(1);
 }
@@ -63,7 +70,7 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
   }
   if (spec.migrations.length === 0) throw new UsageError('nothing to compare: the scenario has no migrations');
   const specs = variantSpecs(raw, variants, source);
-  const runs = specs.map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, opts.seed)) }));
+  const runs = runAll(specs.map(({ name, spec: v }) => ({ name, spec: withSeed(v, opts.seed) })), opts, io, 'comparing') as Named[];
   const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
   const trips = roundTrips(runs);
   if (opts.json) return io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
@@ -71,6 +78,30 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
   if (opts.csv) return io.out(csvOf(tables, opts.table ?? (trips.length > 0 ? 'round-trips' : 'migrations')));
   if (opts.table) return io.out(textOf(tables, opts.table));
   io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
+}
+
+/**
+ * Runs validated scenarios one after the other, after checking that their estimated work is
+ * within the bound (or --force), with one progress bar over all of them.
+ */
+function runAll<N extends string | undefined>(specs: { name: N; spec: ScenarioSpec }[], opts: OutputOptions, io: Io, label: string): { name: N; result: RunResult }[] {
+  if (!opts.force) {
+    const estimate = specs.map((s) => estimateWork(s.spec)).reduce((a, b) => ({ pageOps: a.pageOps + b.pageOps, largest: b.pageOps > a.pageOps ? b.largest : a.largest }));
+    const refusal = workRefusal(estimate, specs.length > 1 ? `these ${specs.length} runs` : 'this run');
+    if (refusal) throw new UsageError(refusal);
+  }
+  const bar = progressBar(io, label, opts.progress);
+  try {
+    return specs.map(({ name, spec }, i) => {
+      const of = specs.length > 1 ? `run ${i + 1} of ${specs.length}, ` : '';
+      const onProgress = (t: number, horizon: number) => bar.update(i + t / horizon, specs.length, `${of}${t.toFixed(1)} s of ${horizon} s simulated`);
+      const result = runScenario(spec, { onProgress });
+      bar.update(i + 1, specs.length, `${of}done`);
+      return { name, result };
+    });
+  } finally {
+    bar.finish();
+  }
 }
 
 /**
