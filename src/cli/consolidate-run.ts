@@ -12,15 +12,14 @@ import { parsePolicy } from '../datacenter/policy-name.js';
 import { runConsolidation } from '../datacenter/run.js';
 import { stepSeriesCsv } from '../datacenter/step-series.js';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
-import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, liveSettings, migrationModelOf, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
+import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, migrationModelOf, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
 import type { ConsolidationFields } from '../scenario/consolidation.js';
 import { ScenarioError as ConsolidationInputError } from '../scenario/errors.js';
 import type { ConsolidationResult } from '../datacenter/types.js';
 import { CONSOLIDATION_TABLES, ConsolidationTable, failuresCsv, failuresTable, failuresText, migrationStatsCsv, migrationStatsText, summaryCsv, summaryText } from '../report/consolidation.js';
 import { progressBar } from './progress.js';
-import { liveMigrationDefaults } from '../datacenter/live-migration.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
-import { VERSION } from '../version.js';
+import { consolidationRecord, migrationLabel } from '../report/consolidation-record.js';
 import { ConsolidateUsageError } from './errors.js';
 import type { ConsolidateOptions } from './consolidate.js';
 
@@ -204,56 +203,8 @@ function hours(s: number): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-function migrationLabel(spec: ConsolidationSpec, result: ConsolidationResult): string {
-  if (spec.migration.model === 'cloudsim') return 'cloudsim';
-  const f = liveSettings(spec.migration).fidelity ?? liveMigrationDefaults.fidelity;
-  return `${result.migration.model} (${f})`;
-}
-
 function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult): string {
-  const out = {
-    lmsim: VERSION,
-    scenario: spec.name ?? null,
-    trace: spec.trace,
-    policy: r.policy,
-    parameter: r.parameter,
-    migrationModel: migrationLabel(spec, r),
-    migrationSettings: spec.migration,
-    hosts: r.hosts,
-    vms: r.vms,
-    simulatedTime: r.simulatedTime,
-    energyKWh: r.energyKWh,
-    migrations: r.migrations,
-    slatah: r.slatah,
-    pdm: r.pdm,
-    slav: r.slav,
-    esv: r.esv,
-    overallSlaViolation: r.overallSlaViolation,
-    averageSlaViolation: r.averageSlaViolation,
-    hostShutdowns: r.hostShutdowns,
-    meanTimeBeforeHostShutdown: nullIfNaN(r.meanTimeBeforeHostShutdown),
-    sdTimeBeforeHostShutdown: nullIfNaN(r.sdTimeBeforeHostShutdown),
-    meanTimeBeforeMigration: nullIfNaN(r.meanTimeBeforeMigration),
-    sdTimeBeforeMigration: nullIfNaN(r.sdTimeBeforeMigration),
-    retiredVms: r.retiredVms,
-    migration: {
-      model: r.migration.model,
-      totalTime: r.migration.totalTime,
-      downtime: r.migration.downtime,
-      totalTimeHistogram: r.migration.totalTimeHistogram,
-      downtimeHistogram: r.migration.downtimeHistogram,
-      bytes: r.migration.bytes,
-      notCompleted: r.migration.failed,
-      inFlight: r.migration.inFlight,
-      failures: r.migration.failures,
-    },
-    series: r.series,
-  };
-  return JSON.stringify(out, null, 2) + '\n';
-}
-
-function nullIfNaN(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
+  return JSON.stringify(consolidationRecord(spec, r), null, 2) + '\n';
 }
 
 /** The text output: the summary, then the migrations' distributions and failures (deterministic, golden-tested). */

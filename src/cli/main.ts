@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerConsolidate } from './consolidate.js';
 import { registerQemu } from './qemu.js';
+import { registerSweep } from './sweep.js';
 import { UsageError } from './errors.js';
 import { parseSeed } from './seed.js';
 import type { OutputOptions } from './scenario-commands.js';
@@ -121,6 +122,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   registerConsolidate(program, io, setCode);
   registerCalibrate(program, io);
   registerQemu(program, io, setCode);
+  registerSweep(program, io, setCode);
 
   program
     .command('report')
