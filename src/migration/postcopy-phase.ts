@@ -17,9 +17,11 @@
 import { EventHandle, EventTarget, Simulation } from '../core/kernel.js';
 import { Bitset } from '../memory/bitset.js';
 import { ThinnedSeries } from '../core/thinned-series.js';
-import { PageTransfer } from '../memory/page-transfer.js';
+import { FluidTransfer } from '../memory/fluid.js';
+import { MemoryTransfer, PageTransfer } from '../memory/page-transfer.js';
 import { Flow, FlowOwner, Link, Network } from '../network/network.js';
 import { PostcopyOptions, PushOrder } from './algorithms/postcopy.js';
+import { FluidPostcopyPhase } from './fluid-postcopy.js';
 import { QemuPageEncoder } from './optimizations/encoder.js';
 import { Vm } from './world.js';
 
@@ -354,4 +356,22 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** The post-copy phase for a VM's memory: access by access on page-exact memory, in expectation on fluid memory. */
+export function createPostcopyPhase(
+  sim: Simulation,
+  network: Network,
+  path: readonly Link[],
+  latency: number,
+  vm: Vm,
+  transfer: MemoryTransfer,
+  encoder: QemuPageEncoder,
+  options: PostcopyOptions,
+  owner: PostcopyOwner,
+): PostcopyMechanism {
+  const pages = transfer.pageExact;
+  return pages
+    ? new PostcopyPhase(sim, network, path, latency, vm, pages, encoder, options, owner)
+    : new FluidPostcopyPhase(sim, network, path, latency, vm, transfer as FluidTransfer, encoder, options, owner);
 }
