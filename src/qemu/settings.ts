@@ -1,8 +1,9 @@
 /**
  * @module qemu/settings
  * A VM's migration settings in QEMU's names and units (`migrate-set-parameters`,
- * `migrate-set-capabilities`) and their lmsim migration options: the one place QEMU's names meet
- * lmsim's.
+ * `migrate-set-capabilities`) and their lmsim migration options. QEMU's names and units are the
+ * option registry's (migration/option-registry.ts); this module adds what a real VM's settings
+ * mean beyond a unit:
  *
  * | QEMU (unit) | lmsim option (unit) |
  * |---|---|
@@ -16,6 +17,7 @@
  * | avail-switchover-bandwidth (bytes/s, 0 = estimate) | availSwitchoverBandwidth |
  * | capability postcopy-ram + migrate-start-postcopy after N passes (an operator's action) | algorithm hybrid, postcopyAfterRounds N |
  */
+import { migrationOptions, qemuNames } from '../migration/option-registry.js';
 import type { QemuCapabilities, QemuParameters } from './replies.js';
 
 const MiB = 2 ** 20;
@@ -47,20 +49,8 @@ export interface QemuSettings {
   postcopyAfterPasses: number | null;
 }
 
-const parameterNames = [
-  'downtime-limit',
-  'max-bandwidth',
-  'max-postcopy-bandwidth',
-  'xbzrle-cache-size',
-  'multifd-channels',
-  'multifd-compression',
-  'cpu-throttle-initial',
-  'cpu-throttle-increment',
-  'max-cpu-throttle',
-  'throttle-trigger-threshold',
-  'vcpu-dirty-limit',
-  'avail-switchover-bandwidth',
-] as const;
+/** QEMU's parameter and capability names lmsim models (the option registry's). */
+const parameterNames = qemuNames.filter((q) => q.qemu.type === 'parameter').map((q) => q.qemu.name);
 const capabilityNames = ['xbzrle', 'auto-converge', 'dirty-limit', 'multifd', 'postcopy-ram'] as const;
 
 /** The settings in effect on a VM, from its query-migrate-parameters and -capabilities replies. */
@@ -79,42 +69,49 @@ export interface MappingMachine {
   vcpus: number;
 }
 
-/** lmsim migration options (scenario units: bytes, bytes/s, seconds) for these settings. */
+/**
+ * Parameters that act only with a capability (QEMU reports them, with their defaults, either
+ * way), and the one that acts only after the switch to post-copy.
+ */
+const gatedBy: Record<string, (s: QemuSettings) => boolean> = {
+  'multifd-channels': (s) => !!s.capabilities.multifd,
+  'multifd-compression': (s) => !!s.capabilities.multifd,
+  'vcpu-dirty-limit': (s) => !!s.capabilities['dirty-limit'],
+  'xbzrle-cache-size': (s) => !!s.capabilities.xbzrle,
+  'max-postcopy-bandwidth': (s) => hybrid(s),
+};
+
+const hybrid = (s: QemuSettings) => !!s.capabilities['postcopy-ram'] && s.postcopyAfterPasses !== null;
+
+/**
+ * lmsim migration options (scenario units: bytes, bytes/s, seconds) for these settings. Names and
+ * units come from the option registry (migration/option-registry.ts); what is QEMU's machine or
+ * the operator's, not a unit, is here: rate limits as QEMU keeps them (x the machine's factor, 0 =
+ * unlimited), `vcpu-dirty-limit` per vCPU, post-copy as an operator's `migrate-start-postcopy`.
+ */
 export function toMigrationOptions(s: QemuSettings, m: MappingMachine): Record<string, unknown> {
-  const p = s.parameters;
-  const c = s.capabilities;
-  const o: Record<string, unknown> = {
-    algorithm: c['postcopy-ram'] && s.postcopyAfterPasses !== null ? 'hybrid' : 'precopy',
-    preset: 'qemu',
-    downtimeLimit: p['downtime-limit'] / 1000,
-    maxBandwidth: p['max-bandwidth'] > 0 ? p['max-bandwidth'] * m.rateLimitFactor : 'unlimited',
-  };
-  if (o.algorithm === 'hybrid') {
+  const o: Record<string, unknown> = { algorithm: hybrid(s) ? 'hybrid' : 'precopy', preset: 'qemu' };
+  const params = s.parameters as Record<string, unknown>;
+  for (const { option, qemu } of qemuNames) {
+    const v = qemu.type === 'parameter' ? params[qemu.name] : undefined;
+    if (v === undefined || (gatedBy[qemu.name] && !gatedBy[qemu.name](s)) || qemu.type !== 'parameter') continue;
+    if (typeof v !== 'number') o[option] = v;
+    else if (qemu.name === 'max-bandwidth' || qemu.name === 'max-postcopy-bandwidth') o[option] = v > 0 ? v * qemu.factor * m.rateLimitFactor : 'unlimited';
+    else if (qemu.name === 'vcpu-dirty-limit') o[option] = v * qemu.factor * m.vcpus;
+    else if (qemu.name === 'avail-switchover-bandwidth' && v === 0) continue;
+    // a duration as text with its unit: the schema refuses plain numbers of seconds above 10
+    else o[option] = (migrationOptions[option].kind as { type: string }).type === 'duration' ? `${v * qemu.factor}s` : v * qemu.factor;
+  }
+  if (hybrid(s)) {
     o.postcopyAfterRounds = Math.max(1, s.postcopyAfterPasses!);
-    const pcb = p['max-postcopy-bandwidth'] ?? 0;
-    o.maxPostcopyBandwidth = pcb > 0 ? pcb * m.rateLimitFactor : 'unlimited';
+    if (o.maxPostcopyBandwidth === undefined) o.maxPostcopyBandwidth = 'unlimited';
   }
-  if (c.xbzrle) {
-    o.xbzrle = true;
-    if (p['xbzrle-cache-size'] !== undefined) o.xbzrleCacheSize = p['xbzrle-cache-size'];
+  // capabilities that switch a boolean option on (the registry's capability names)
+  for (const { option, qemu } of qemuNames) {
+    if (qemu.type === 'capability' && s.capabilities[qemu.name as keyof QemuSettings['capabilities']] && qemu.on === undefined) o[option] = true;
   }
-  if (c.multifd) {
-    o.multifdChannels = p['multifd-channels'] ?? 2;
-    if (p['multifd-compression'] !== undefined) o.compression = p['multifd-compression'];
-  }
-  if (c['auto-converge'] || c['dirty-limit']) {
-    for (const [q, l] of [
-      ['cpu-throttle-initial', 'cpuThrottleInitial'],
-      ['cpu-throttle-increment', 'cpuThrottleIncrement'],
-      ['max-cpu-throttle', 'maxCpuThrottle'],
-      ['throttle-trigger-threshold', 'throttleTriggerThreshold'],
-    ] as const) {
-      if (p[q] !== undefined) o[l] = p[q];
-    }
-  }
-  if (c['auto-converge']) o.autoConverge = true;
-  if (c['dirty-limit']) o.dirtyLimit = (p['vcpu-dirty-limit'] ?? 1) * MiB * m.vcpus;
-  if ((p['avail-switchover-bandwidth'] ?? 0) > 0) o.availSwitchoverBandwidth = p['avail-switchover-bandwidth'];
+  if (s.capabilities.multifd && o.multifdChannels === undefined) o.multifdChannels = 2; // QEMU's default channels
+  if (s.capabilities['dirty-limit'] && o.dirtyLimit === undefined) o.dirtyLimit = 2 ** 20 * m.vcpus; // QEMU's default: 1 MB/s per vCPU
   return o;
 }
 
