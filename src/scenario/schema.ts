@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js';
+import { rampSchedules } from '../migration/algorithms/downtime-ramp.js';
+import { stallActions } from '../migration/algorithms/stall-detection.js';
 import { algorithmNames } from '../migration/options.js';
 import { reusePolicies } from '../migration/reuse.js';
 
@@ -123,6 +125,23 @@ const migrationOptionFields = {
   maxPostcopyBandwidth: orUnlimited(Rate).optional(),
   postcopyAfterRounds: orUnlimited(z.number().int().positive()).optional(),
   stallRounds: z.number().int().nonnegative().optional(),
+  // downtime-ramp and stall-detection
+  downtimeRamp: z
+    .union([
+      z.enum(rampSchedules).transform((schedule) => ({ schedule })),
+      z.strictObject({
+        schedule: z.enum(rampSchedules).optional().meta({ description: 'nova (OpenStack downtime steps) or kubevirt (VEP 291 linear ramp); default nova' }),
+        maxDowntime: Duration.optional().meta({ description: 'the ceiling (nova live_migration_downtime 500ms, kubevirt maxDowntimeMs 1050ms)' }),
+        steps: z.number().int().min(1).optional().meta({ description: 'nova: increments (10); kubevirt: levels from initial to the ceiling (7)' }),
+        delayPerGiB: Duration.optional().meta({ description: 'nova live_migration_downtime_delay: time between steps per GiB of RAM, at least 2 GiB counted (75s)' }),
+        initialDowntime: Duration.optional().meta({ description: 'kubevirt initialMs (150ms)' }),
+        startAfterRound: z.number().int().positive().optional().meta({ description: 'kubevirt startAfterIteration (3)' }),
+        cooldown: Duration.optional().meta({ description: 'kubevirt cooldownSeconds between increases (10s)' }),
+      }),
+    ])
+    .optional()
+    .meta({ description: 'downtime-ramp: how the downtime limit rises while pre-copy runs' }),
+  onStall: z.enum(stallActions).optional().meta({ description: 'stall-detection: abort, or switch to post-copy, after stallRounds syncs without progress (default abort)' }),
   // QEMU optimizations (names follow QEMU's parameters and capabilities)
   xbzrle: z.boolean().optional(),
   xbzrleCacheSize: Size.optional(),
