@@ -116,22 +116,33 @@ export function defaultsText(name: MigrationOptionName): string {
   if (name === 'preset') return 'qemu';
   const groups = new Map<string, string[]>();
   const add = (label: string, value: unknown) => {
-    const text = formatOptionValue(d.kind, value);
+    const text = valueText(d.kind, value);
     groups.set(text, [...(groups.get(text) ?? []), label]);
   };
-  if (d.algorithms.includes('precopy')) for (const p of precopyPresetNames) add(p, defaultOptions('precopy', p)[name]);
-  for (const a of ['hybrid', 'postcopy', 'stop-and-copy'] as const) {
-    if (!d.algorithms.includes(a)) continue;
-    const presets: PrecopyPresetName[] = presetAlgorithms.includes(a) && !d.algorithms.includes('precopy') ? [...precopyPresetNames] : ['qemu'];
+  // the first algorithm with pre-copy rounds names its presets' values; the others only where they differ
+  const lead = d.algorithms.find((a) => presetAlgorithms.includes(a));
+  if (lead) for (const p of precopyPresetNames) add(lead === 'precopy' ? p : algorithmLabel(lead, p), defaultOptions(lead, p)[name]);
+  for (const a of d.algorithms) {
+    if (a === lead) continue;
+    const presets: PrecopyPresetName[] = presetAlgorithms.includes(a) ? [...precopyPresetNames] : ['qemu'];
     for (const p of presets) {
       const v = defaultOptions(a, p)[name];
-      // hybrid's pre-copy defaults are precopy's: listed once
-      if (a === 'hybrid' && d.algorithms.includes('precopy') && formatOptionValue(d.kind, v) === formatOptionValue(d.kind, defaultOptions('precopy', p)[name])) continue;
+      if (lead && valueText(d.kind, v) === valueText(d.kind, defaultOptions(lead, p)[name])) continue;
       add(algorithmLabel(a, p), v);
     }
   }
   if (groups.size === 1) return [...groups.keys()][0];
   return [...groups].map(([v, labels]) => `${v} (${labels.join(', ')})`).join(', ');
+}
+
+/** A default as text; a mapping of sub-options field by field (`{ policy: none, reportInterval: 1s }`). */
+function valueText(kind: OptionKind, value: unknown): string {
+  if (kind.type === 'object' && value !== null && typeof value === 'object') {
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${kind.fields[k] ? formatOptionValue(kind.fields[k].kind, v) : String(v)}`)
+      .join(', ')} }`;
+  }
+  return formatOptionValue(kind, value);
 }
 
 function qemuText(q: QemuName): string {
