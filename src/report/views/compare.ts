@@ -47,7 +47,14 @@ export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): E
         fy: { label: null, domain: order },
         marks: [
           Plot.rect(pauses, { fy: 'row', x1: 'start', x2: 'end', y1: 0, y2: Math.max(...wire.map((w) => w.bytes)) / MiB, fill: '#e15759', fillOpacity: 0.3 }),
-          Plot.line(wire, { fy: 'row', x: 'time', y: (w: { bytes: number }) => w.bytes / MiB, stroke: '#4e79a7', strokeWidth: 2, render: wholeSeries(wire, { row: (w) => w.row, x: (w) => w.time, y: (w) => w.bytes }) }),
+          Plot.line(wire, {
+            fy: 'row',
+            x: 'time',
+            y: (w: { bytes: number }) => w.bytes / MiB,
+            stroke: '#4e79a7',
+            strokeWidth: 2,
+            render: wholeSeries(wire, { row: (w) => w.row, x: (w) => w.time, y: (w) => w.bytes }),
+          }),
           Plot.ruleY([0]),
           Plot.frame({ stroke: '#ddd' }),
         ],
@@ -76,12 +83,29 @@ export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): E
           x: { label: metric.unit, grid: true },
           y: { label: null, domain: order },
           marks: [
-            Plot.barX(shown, { y: 'row', x: (b: { value: number }) => b.value * metric.scale, fill: (b: { status: string }) => (b.status === 'completed' ? '#4e79a7' : '#bab0ac'), render: perDatum(shown, { row: (b) => b.row, value: (b) => b.value }), title: (b: { row: string; value: number }) => `${b.row}: ${(b.value * metric.scale).toFixed(3)} ${metric.unit}` }),
-            Plot.text(shown, { y: 'row', x: (b: { value: number }) => b.value * metric.scale, text: (b: { value: number }) => (b.value * metric.scale).toPrecision(3), textAnchor: 'start', dx: 4 }),
+            Plot.barX(shown, {
+              y: 'row',
+              x: (b: { value: number }) => b.value * metric.scale,
+              fill: (b: { status: string }) => (b.status === 'completed' ? '#4e79a7' : '#bab0ac'),
+              render: perDatum(shown, { row: (b) => b.row, value: (b) => b.value }),
+              title: (b: { row: string; value: number }) => `${b.row}: ${(b.value * metric.scale).toFixed(3)} ${metric.unit}`,
+            }),
+            Plot.text(shown, {
+              y: 'row',
+              x: (b: { value: number }) => b.value * metric.scale,
+              text: (b: { value: number }) => (b.value * metric.scale).toPrecision(3),
+              textAnchor: 'start',
+              dx: 4,
+            }),
             Plot.ruleX([0]),
           ],
         }),
-        bars.length > shown.length ? `No value for ${bars.filter((b) => b.value === null).map((b) => `${b.row} (${b.status})`).join(', ')}. Grey: not completed.` : undefined,
+        bars.length > shown.length
+          ? `No value for ${bars
+              .filter((b) => b.value === null)
+              .map((b) => `${b.row} (${b.status})`)
+              .join(', ')}. Grey: not completed.`
+          : undefined,
       ),
     );
   }
