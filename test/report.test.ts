@@ -296,3 +296,18 @@ metrics: [total_time_s, bytes_sent]
     if (half > 0) assert.ok(Math.abs(Number(dot.getAttribute('data-high')) - mean - half) <= 1e-6 * half + 1e-15, 'the band is the 95 % CI');
   }
 });
+
+test('a variant with several migrations (out and back): one row per migration, named by route, each with its own values', async () => {
+  const file = join(root, 'examples', 'migrate-back.yaml');
+  const json = JSON.parse((await lmsim(['compare', file, '--json'])).out) as { variants: { name: string; result: RunResult }[] };
+  const doc = page((await lmsim(['report', file, '-o', '-'])).out);
+  const bars = [...doc.querySelectorAll('#cmp-sent rect[data-row]')].map((b) => [b.getAttribute('data-row'), Number(b.getAttribute('data-value'))]);
+  const expected = json.variants.flatMap((v) => v.result.migrations.map((m) => [`${v.name} ${m.vm} ${m.from}→${m.to}`, m.bytesTransferred]));
+  assert.deepEqual(bars, expected);
+  const sentBack = [...doc.querySelectorAll('#reuse-sent-back rect[data-row]')].map((b) => Number(b.getAttribute('data-value')));
+  assert.deepEqual(
+    sentBack,
+    json.variants.map((v) => v.result.migrations[1].bytesTransferred),
+    'bytes sent back per caching policy',
+  );
+});

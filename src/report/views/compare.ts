@@ -20,9 +20,18 @@ interface Row {
   m: MigrationResult;
 }
 
-/** One row per variant (and migration, when a variant has several). */
+/** One row per variant (and migration, when a variant has several: named by VM and route, numbered if that repeats). */
 function rowsOf(runs: readonly NamedRun[]): Row[] {
-  return runs.flatMap((r) => r.result.migrations.map((m) => ({ row: r.result.migrations.length > 1 ? `${r.name} ${m.vm}` : r.name, m })));
+  return runs.flatMap((r) => {
+    const many = r.result.migrations.length > 1;
+    const seen = new Map<string, number>();
+    return r.result.migrations.map((m) => {
+      const base = many ? `${r.name} ${m.vm} ${m.from}→${m.to}` : r.name;
+      const k = (seen.get(base) ?? 0) + 1;
+      seen.set(base, k);
+      return { row: k > 1 ? `${base} #${k}` : base, m };
+    });
+  });
 }
 
 export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): El[] {
@@ -71,6 +80,7 @@ export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): E
   for (const metric of metrics) {
     const bars = rows.map((r) => ({ row: r.row, value: metric.value(r.m), status: r.m.status }));
     const shown = bars.filter((b) => b.value !== null) as { row: string; value: number; status: string }[];
+    if (metric.key === 'degradation' && shown.every((b) => b.value === 0)) continue; // nothing to compare
     views.push(
       figure(
         doc,
@@ -78,7 +88,7 @@ export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): E
         `${metric.title} (${metric.unit})`,
         chart(doc, {
           height: 30 + 26 * order.length,
-          marginLeft: 150,
+          marginLeft: 190,
           marginRight: 56,
           x: { label: metric.unit, grid: true },
           y: { label: null, domain: order },
