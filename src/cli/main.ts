@@ -113,7 +113,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('check a scenario file and report every problem with its path')
+    .description('check a scenario file (or a consolidation scenario) and report every problem with its path')
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--set <path=value>', 'set a value before validating (as for run)', collect, [])
     .action(async (file: string, opts: { set?: string[] }) => (await scenarioCommands()).validateCommand(file, opts, io));
@@ -132,8 +132,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   program
     .command('schema')
-    .description('print the JSON Schema of scenario files (for editors)')
-    .action(async () => (await scenarioCommands()).schemaCommand(io));
+    .description('print the JSON Schema of scenario files, or of consolidation scenario files (for editors)')
+    .argument('[format]', 'scenario (default) or consolidation')
+    .action(async (format: string | undefined) => (await scenarioCommands()).schemaCommand(format, io));
 
   return program;
 }

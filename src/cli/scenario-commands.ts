@@ -4,6 +4,9 @@
  * module only when one of them runs (it brings zod and yaml, ~0.2 s of start-up).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { consolidationJsonSchema, validateConsolidation } from '../scenario/consolidation.js';
+import { isFolder } from '../io/consolidation-file.js';
 import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations.js';
 import { defaultScenario } from '../scenario/default.js';
 import { roundTrip, roundTripCsv, roundTripTable, RoundTrip } from '../report/round-trip.js';
@@ -153,9 +156,14 @@ export function withSets<T extends Record<string, unknown>>(raw: T, sets: string
   }
 }
 
-/** `lmsim validate FILE`: the file, and every variant `run` (sweep) or `compare` would run. */
+/** `lmsim validate FILE`: the file, and every variant `run` (sweep) or `compare` would run; or a consolidation scenario. */
 export function validateCommand(file: string, opts: { set?: string[] }, io: Io): void {
   const raw = withSets(loadData(file), opts.set);
+  if (isConsolidation(raw)) {
+    const c = validateConsolidation(raw, file, dirname(resolve(file)), isFolder);
+    io.out(`${file}: valid consolidation scenario (policy ${c.policy}${c.param !== undefined ? ` ${c.param}` : ''}, migration ${c.migration.model}, ${c.hostCount} hosts, trace ${c.trace})\n`);
+    return;
+  }
   const variants = sweepVariants(raw, file) ?? [{ label: '', data: raw }];
   const specs = variants.map((v) => validateScenario(v.data, v.label ? `${file} (sweep "${v.label}")` : file));
   const spec = specs[0];
@@ -164,9 +172,16 @@ export function validateCommand(file: string, opts: { set?: string[] }, io: Io):
   io.out(`${file}: valid${counts.length ? ` (${counts.join(', ')})` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
 }
 
-/** `lmsim schema`. */
-export function schemaCommand(io: Io): void {
-  io.out(json(scenarioJsonSchema()));
+/** A consolidation scenario names a policy and a trace; a migration scenario has hosts, vms and migrations. */
+function isConsolidation(raw: Record<string, unknown>): boolean {
+  return ('policy' in raw || 'trace' in raw) && !('migrations' in raw);
+}
+
+/** `lmsim schema [scenario|consolidation]`. */
+export function schemaCommand(format: string | undefined, io: Io): void {
+  if (format === undefined || format === 'scenario') io.out(json(scenarioJsonSchema()));
+  else if (format === 'consolidation') io.out(json(consolidationJsonSchema()));
+  else throw new UsageError(`schema: expected "scenario" or "consolidation", got "${format}"`);
 }
 
 function loadData(file: string): Record<string, unknown> {

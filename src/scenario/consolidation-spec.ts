@@ -19,6 +19,9 @@ import {
   PLANETLAB_VM_TYPES,
 } from '../datacenter/planetlab-config.js';
 import { parsePolicy } from '../datacenter/policy-name.js';
+import { migrationOptionNames } from '../migration/option-registry.js';
+import { deferralDefaults } from '../migration/optimizations/deferral.js';
+import { reuseDefaults } from '../migration/reuse.js';
 import { quarterVmTypes } from '../datacenter/run.js';
 import type { ConsolidationConfig, HostType, VmType } from '../datacenter/types.js';
 
@@ -74,6 +77,11 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     if (extra.length > 0) issues.push(`migration: ${extra.map((k) => `"${k}"`).join(', ')} only apply to precopy, postcopy and hybrid, not to cloudsim`);
   } else if (m.preset !== undefined && m.model !== 'precopy' && m.model !== 'hybrid') {
     issues.push(`migration.preset: a pre-copy preset does not apply to ${m.model}`);
+  } else if ((m.fidelity ?? 'fluid') === 'fluid') {
+    for (const field of ['xbzrle', 'deferHot', 'freePageHinting', 'dedup'] as const) {
+      if (m[field]) issues.push(`migration.${field}: needs fidelity: page (it decides page by page; the default is fluid)`);
+    }
+    if (m.reuse && m.reuse.policy !== 'none') issues.push('migration.reuse: memory reuse needs fidelity: page (kept images are per page)');
   }
   const hosts = f.hosts === PLANETLAB ? { count: PLANETLAB_HOSTS, types: undefined } : f.hosts;
   const hostTypes: HostType[] = hosts.types
@@ -137,10 +145,15 @@ export function liveSettings(m: MigrationSpecValue): Partial<LiveMigrationSettin
   if (m.latency !== undefined) settings.latency = m.latency;
   if (m.seed !== undefined) settings.seed = m.seed;
   if (m.fidelity !== undefined) settings.fidelity = m.fidelity;
-  const options: Record<string, number> = {};
-  if (m.downtimeLimit !== undefined) options.downtimeLimit = m.downtimeLimit;
-  if (m.timeout !== undefined) options.timeout = m.timeout;
-  if (m.maxBandwidth !== undefined) options.maxBandwidth = m.maxBandwidth;
+  // every migration option the block sets, over the engine's defaults
+  const options: Record<string, unknown> = {};
+  for (const name of migrationOptionNames) {
+    const value = (m as Record<string, unknown>)[name];
+    if (name === 'algorithm' || name === 'preset' || value === undefined) continue;
+    if (name === 'deferHot') options.deferHot = value === null ? null : { ...deferralDefaults, ...(value as object) };
+    else if (name === 'reuse') options.reuse = { ...reuseDefaults, ...(value as object) };
+    else options[name] = value;
+  }
   if (Object.keys(options).length > 0) settings.options = options as LiveMigrationSettings['options'];
   return settings;
 }

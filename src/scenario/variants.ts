@@ -9,6 +9,7 @@
  */
 import { algorithmLabel, algorithmNames, presetAlgorithms, type AlgorithmName } from '../migration/options.js';
 import { precopyPresetNames, type PrecopyPresetName } from '../migration/algorithms/precopy.js';
+import { synonymsOf } from '../migration/option-registry.js';
 import { deletePath, setPath } from './overlay.js';
 import type { ScenarioSpec } from './schema.js';
 
@@ -21,7 +22,10 @@ export function applyVariant(raw: Record<string, unknown>, variant: VariantInput
   const out = structuredClone(base);
   const { label: _label, ...options } = variant;
   if (!Array.isArray(out.migrations) || out.migrations.length === 0) return out;
-  for (const [key, value] of Object.entries(options)) setPath(out, ['migrations', { every: true }, key], value);
+  for (const [key, value] of Object.entries(options)) {
+    setPath(out, ['migrations', { every: true }, key], value);
+    for (const other of synonymsOf(key)) deletePath(out, ['migrations', { every: true }, other]);
+  }
   const algorithm = options.algorithm as AlgorithmName | undefined;
   if (algorithm !== undefined && !('preset' in options) && !presetAlgorithms.includes(algorithm)) {
     deletePath(out, ['migrations', { every: true }, 'preset']);
