@@ -14,13 +14,14 @@ import { parseScenarioData, ScenarioError, validateScenario } from '../scenario/
 import { sweepVariants } from '../scenario/sweep.js';
 import { RunResult, runScenario } from '../scenario/run.js';
 import { scenarioJsonSchema, ScenarioSpec } from '../scenario/schema.js';
-import { AlgorithmListError, applyVariant, parseAlgorithmList, variantName, type VariantInput } from '../scenario/variants.js';
+import { AlgorithmListError, parseAlgorithmList, variantSpecs, type VariantInput } from '../scenario/variants.js';
 import { OverlayError, overlayScenario, parseSetArgument } from '../scenario/overlay.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { reportInputOf, type ReportInput } from '../report/views/input.js';
+import { scenarioResults } from '../scenario/results.js';
 import { progressBar } from './progress.js';
 import { estimateWork, workRefusal } from '../scenario/work.js';
-import type { ReportInput } from '../report/views/input.js';
 
 interface Io {
   out: (text: string) => void;
@@ -88,11 +89,7 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
  * within the bound (or --force), with one progress bar over all of them.
  */
 function runAll<N extends string | undefined>(specs: { name: N; spec: ScenarioSpec }[], opts: OutputOptions, io: Io, label: string): { name: N; result: RunResult }[] {
-  if (!opts.force) {
-    const estimate = specs.map((s) => estimateWork(s.spec)).reduce((a, b) => ({ pageOps: a.pageOps + b.pageOps, largest: b.pageOps > a.pageOps ? b.largest : a.largest }));
-    const refusal = workRefusal(estimate, specs.length > 1 ? `these ${specs.length} runs` : 'this run');
-    if (refusal) throw new UsageError(refusal);
-  }
+  if (!opts.force) refuseLargeWork(specs.map((s) => s.spec));
   const bar = progressBar(io, label, opts.progress);
   try {
     return specs.map(({ name, spec }, i) => {
@@ -107,42 +104,16 @@ function runAll<N extends string | undefined>(specs: { name: N; spec: ScenarioSp
   }
 }
 
-/**
- * A scenario file's results for `lmsim report`: its sweep's variants, else its `compare:` list's
- * (the same records as `run --json` and `compare --json` print), else its one run.
- */
-export function scenarioReportInput(file: string, seed: number | undefined): ReportInput {
-  const raw = loadData(file);
-  const variants = sweepVariants(raw, file);
-  if (variants) {
-    const runs = variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), seed)) }));
-    return { kind: 'compare', scenario: runs[0].result.scenario, seed: runs[0].result.seed, lmsim: VERSION, variants: runs };
-  }
-  const spec = withSeed(validateScenario(raw, file), seed);
-  const compare = raw.compare as VariantInput[] | undefined;
-  if (compare && compare.length > 0 && spec.migrations.length > 0) {
-    const runs = variantSpecs(raw, compare, file).map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, seed)) }));
-    return { kind: 'compare', scenario: spec.name, seed: spec.seed, lmsim: VERSION, variants: runs };
-  }
-  return { kind: 'run', result: runScenario(spec) };
+/** Refuses, with the estimate, work beyond the bound (see scenario/work.ts). */
+function refuseLargeWork(specs: ScenarioSpec[]): void {
+  const estimate = specs.map((s) => estimateWork(s)).reduce((a, b) => ({ pageOps: a.pageOps + b.pageOps, largest: b.pageOps > a.pageOps ? b.largest : a.largest }));
+  const refusal = workRefusal(estimate, specs.length > 1 ? `these ${specs.length} runs` : 'this run');
+  if (refusal) throw new UsageError(refusal);
 }
 
-/** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
-function variantSpecs(raw: Record<string, unknown>, variants: VariantInput[], source: string): { name: string; spec: ScenarioSpec }[] {
-  const issues: string[] = [];
-  const out: { name: string; spec: ScenarioSpec }[] = [];
-  variants.forEach((v, i) => {
-    const where = v.label !== undefined ? `compare[${i}] ("${v.label}")` : `compare[${i}]`;
-    try {
-      const spec = validateScenario(applyVariant(raw, v), source);
-      out.push({ name: variantName(v, spec), spec });
-    } catch (e) {
-      if (!(e instanceof ScenarioError)) throw e;
-      issues.push(...e.issues.map((issue) => `${issue} (with ${where})`));
-    }
-  });
-  if (issues.length > 0) throw new ScenarioError(issues, source);
-  return out;
+/** A scenario file's results for `lmsim report` (see scenario/results.ts), work beyond the bound refused unless forced. */
+export function scenarioReportInput(file: string, seed: number | undefined, force = false): ReportInput {
+  return reportInputOf(scenarioResults(loadData(file), file, seed, undefined, force ? undefined : refuseLargeWork), file);
 }
 
 /** The `--set` overrides applied to a raw scenario (paths as in docs/options.md). */

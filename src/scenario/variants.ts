@@ -12,6 +12,8 @@ import { precopyPresetNames, type PrecopyPresetName } from '../migration/algorit
 import { synonymsOf } from '../migration/option-registry.js';
 import { deletePath, setPath } from './overlay.js';
 import type { ScenarioSpec } from './schema.js';
+import { ScenarioError } from './errors.js';
+import { validateScenario } from './load.js';
 
 /** A variant as written: an optional label and migration option values (not yet validated). */
 export type VariantInput = { label?: string } & Record<string, unknown>;
@@ -74,4 +76,22 @@ export function parseAlgorithmList(list: string): VariantInput[] {
     seen.add(item);
     return preset === undefined ? { algorithm } : { algorithm, preset: preset as PrecopyPresetName };
   });
+}
+
+/** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
+export function variantSpecs(raw: Record<string, unknown>, variants: VariantInput[], source: string): { name: string; spec: ScenarioSpec }[] {
+  const issues: string[] = [];
+  const out: { name: string; spec: ScenarioSpec }[] = [];
+  variants.forEach((v, i) => {
+    const where = v.label !== undefined ? `compare[${i}] ("${v.label}")` : `compare[${i}]`;
+    try {
+      const spec = validateScenario(applyVariant(raw, v), source);
+      out.push({ name: variantName(v, spec), spec });
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      issues.push(...e.issues.map((issue) => `${issue} (with ${where})`));
+    }
+  });
+  if (issues.length > 0) throw new ScenarioError(issues, source);
+  return out;
 }
