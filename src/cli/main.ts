@@ -10,6 +10,7 @@ import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerConsolidate } from './consolidate.js';
+import { registerQemu } from './qemu.js';
 import { registerSweep } from './sweep.js';
 import { UsageError } from './errors.js';
 import { parseSeed } from './seed.js';
@@ -120,6 +121,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   registerConsolidate(program, io, setCode);
   registerCalibrate(program, io);
+  registerQemu(program, io, setCode);
   registerSweep(program, io, setCode);
 
   program
