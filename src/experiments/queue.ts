@@ -87,7 +87,9 @@ export async function queueBackend(url: string, name: string, log: (t: string) =
           const state = await job.getState();
           if (state === 'completed' && job.returnvalue) {
             pending.delete(id);
-            await onResult(job.returnvalue as RunOutput);
+            // the job leaves Redis only once its result is in the store
+            const { written } = await onResult(job.returnvalue as RunOutput);
+            await written;
             await job.remove().catch(() => undefined);
           } else if (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
             pending.delete(id);
@@ -182,7 +184,7 @@ export async function serveQueue(url: string, name: string, backend: Backend, co
     async (job: Job<RunJob>) => {
       log(`run ${job.id!.slice(0, 12)} start (${job.data.source}, attempt ${job.attemptsMade + 1})`);
       const out = await new Promise<RunOutput>((resolve, reject) => {
-        void backend.run([job.data], async (o) => resolve(o), (_j, e) => reject(e)).catch(reject);
+        void backend.run([job.data], async (o) => (resolve(o), { written: Promise.resolve() }), (_j, e) => reject(e)).catch(reject);
       });
       log(`run ${job.id!.slice(0, 12)} done in ${out.wallSeconds.toFixed(3)} s`);
       return out;
