@@ -106,6 +106,15 @@ export function formatOptionValue(kind: OptionKind, value: unknown): string {
   }
 }
 
+/** defaultOptions per algorithm and preset, built once: the schema's descriptions ask for them per option. */
+const defaultsCache = new Map<string, ReturnType<typeof defaultOptions>>();
+function defaultsOf(algorithm: AlgorithmName, preset: PrecopyPresetName): ReturnType<typeof defaultOptions> {
+  const key = `${algorithm}:${preset}`;
+  let options = defaultsCache.get(key);
+  if (!options) defaultsCache.set(key, (options = defaultOptions(algorithm, preset)));
+  return options;
+}
+
 /**
  * The defaults of an option over the algorithms and presets it applies to, e.g.
  * "300ms (qemu), 0 (xen, xen-legacy), 30ms (simgrid)" or "128MiB/s (qemu), unlimited (...)".
@@ -121,13 +130,13 @@ export function defaultsText(name: MigrationOptionName): string {
   };
   // the first algorithm with pre-copy rounds names its presets' values; the others only where they differ
   const lead = d.algorithms.find((a) => presetAlgorithms.includes(a));
-  if (lead) for (const p of precopyPresetNames) add(lead === 'precopy' ? p : algorithmLabel(lead, p), defaultOptions(lead, p)[name]);
+  if (lead) for (const p of precopyPresetNames) add(lead === 'precopy' ? p : algorithmLabel(lead, p), defaultsOf(lead, p)[name]);
   for (const a of d.algorithms) {
     if (a === lead) continue;
     const presets: PrecopyPresetName[] = presetAlgorithms.includes(a) ? [...precopyPresetNames] : ['qemu'];
     for (const p of presets) {
-      const v = defaultOptions(a, p)[name];
-      if (lead && valueText(d.kind, v) === valueText(d.kind, defaultOptions(lead, p)[name])) continue;
+      const v = defaultsOf(a, p)[name];
+      if (lead && valueText(d.kind, v) === valueText(d.kind, defaultsOf(lead, p)[name])) continue;
       add(algorithmLabel(a, p), v);
     }
   }
