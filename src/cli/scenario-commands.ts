@@ -11,6 +11,7 @@ import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations
 import { defaultScenario } from '../scenario/default.js';
 import { roundTrip, roundTripCsv, roundTripTable, RoundTrip } from '../report/round-trip.js';
 import { parseScenarioData, ScenarioError, validateScenario } from '../scenario/load.js';
+import { unusedOptions } from '../scenario/unused-options.js';
 import { sweepVariants } from '../scenario/sweep.js';
 import { RunResult, runScenario } from '../scenario/run.js';
 import { scenarioJsonSchema, ScenarioSpec } from '../scenario/schema.js';
@@ -52,6 +53,7 @@ export function runCommand(file: string, opts: OutputOptions & { strict?: boolea
   const specs = variants
     ? variants.map((v) => ({ name: v.label as string | undefined, spec: withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed) }))
     : [{ name: undefined, spec: withSeed(validateScenario(raw, file), opts.seed) }];
+  noteUnusedOptions(specs[0].spec, io);
   const runs = runAll(specs, opts, io, 'running');
   io.out(variants ? sweepOutput(runs as Named[], opts) : runOutput(runs[0].result, opts));
   if (opts.strict && runs.some((r) => r.result.migrations.some((m) => m.status !== 'completed'))) setCode(1);
@@ -138,9 +140,15 @@ export function validateCommand(file: string, opts: { set?: string[] }, io: Io):
   const variants = sweepVariants(raw, file) ?? [{ label: '', data: raw }];
   const specs = variants.map((v) => validateScenario(v.data, v.label ? `${file} (sweep "${v.label}")` : file));
   const spec = specs[0];
+  noteUnusedOptions(spec, io);
   const compare = Array.isArray(raw.compare) ? variantSpecs(raw, raw.compare as VariantInput[], file) : [];
   const counts = [variants.length > 1 ? `${variants.length} sweep variants` : '', compare.length > 0 ? `${compare.length} compare variants` : ''].filter(Boolean);
   io.out(`${file}: valid${counts.length ? ` (${counts.join(', ')})` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
+}
+
+/** Options the file sets that its migrations' algorithms never read, on stderr: accepted, not silently. */
+function noteUnusedOptions(spec: ScenarioSpec, io: Io): void {
+  for (const note of unusedOptions(spec)) io.err(`lmsim: note: ${note}\n`);
 }
 
 /** A consolidation scenario names a policy and a trace; a migration scenario has hosts, vms and migrations. */

@@ -65,6 +65,11 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
       // a unit field: show the unit error rather than "invalid input"
       const inner = issue.errors.flat().find((i) => i.code === 'custom');
       if (inner) return `${where}: ${inner.message}`;
+      // a mapping where a shorthand or a mapping is accepted: what the mapping lacks, at its path
+      if (typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input)) {
+        const branch = issue.errors.find((errs) => errs.length > 0 && errs.every((i) => i.path.length > 0));
+        if (branch) return branch.map((i) => formatIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue)).join('\n');
+      }
       if (issue.path.at(-1) === 'kind') {
         return `${where}: expected one of ${workloadKinds.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify((issue.input as { kind?: unknown })?.kind)}`;
       }
@@ -73,7 +78,7 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return issue.input === undefined ? `${where}: required (${issue.expected})` : `${where}: expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
     case 'invalid_value':
-      return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${where}: ${issue.input === undefined ? 'required, ' : ''}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:
       return `${where}: ${issue.message}`;
   }

@@ -48,6 +48,8 @@ descriptions for editors.
 - In a \`compare:\` entry (and \`--algorithms precopy:xen,postcopy\`): the options it names are set on
   every migration; everything else each migration says is kept. A switch to an algorithm without
   pre-copy rounds (\`postcopy\`, \`stop-and-copy\`) that names no preset drops the migrations' preset.
+  An option a migration's algorithm never reads (the "applies to" column) is accepted, since one
+  file serves every variant, and \`run\` and \`validate\` name it on stderr (\`lmsim: note: ...\`).
 - In a consolidation scenario's \`migration:\` block (\`{ model: precopy, downtimeLimit: 50ms, ... }\`):
   every option below but \`algorithm\` (\`model\` names it).
 - On the command line: \`--set PATH=VALUE\` on \`run\`, \`compare\`, \`validate\`, \`consolidate\`, and
