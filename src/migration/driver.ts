@@ -21,7 +21,7 @@ import { PrecopyObservation, PrecopyPolicy } from './algorithms/precopy.js';
 import { MigrationOptions } from './options.js';
 import { FluidPostcopyPhase } from './fluid-postcopy.js';
 import { PostcopyMechanism, PostcopyOwner, PostcopyPhase } from './postcopy-phase.js';
-import { KeptImage } from './reuse.js';
+import { KeptImage, type ReusableImage } from './reuse.js';
 import { QemuPageEncoder } from './optimizations/encoder.js';
 import { AutoConverge, throttledSpeed } from './optimizations/throttle.js';
 import { HotPageDeferral } from './optimizations/deferral.js';
@@ -236,9 +236,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   }
 
   /** The VM comes back to a host that kept its image: those pages need not travel. */
-  #reuse(sim: Simulation, kept: KeptImage): void {
+  #reuse(sim: Simulation, kept: ReusableImage): void {
     const pages = this.vm.pageCount;
-    const reused = kept.reuseInto(this.#transfer as PageTransfer, sim);
+    const reused = kept.reuseInto(this.#transfer!, sim);
     this.result.reuse = {
       policy: kept.options.policy,
       reusedPages: reused,
