@@ -205,3 +205,27 @@ test('--csv prints the per-step series, the same rows as the JSON\'s series', { 
   const both = await consolidate([...args, '--csv', '--json']);
   assert.equal(both.code, 2, '--csv and --json conflict');
 });
+
+test('compare: variants run side by side (a table row, a JSON entry each); a bad variant names its entry and path', { skip }, async () => {
+  const text = (compare: string) =>
+    `trace: ${day}\npolicy: lr-mmt\nparam: 1.2\nhosts: { count: 20 }\nvms: { count: 40 }\nduration: 3h\nmigration: { model: precopy, reuse: none }\ncompare:\n${compare}`;
+  const file = tempFile('c.yaml', text('  - { label: none, migration.reuse: none }\n  - { label: kept, migration.reuse: { policy: keep-all, whenOff: keep } }\n'));
+  const table = await consolidate([file]);
+  assert.equal(table.code, 0, table.err);
+  assert.match(table.out, /2 variants, 20 hosts, 40 VMs, 10800 s simulated/);
+  assert.match(table.out, /\nnone +[\d.]+ +\d+/);
+  assert.match(table.out, /\nkept +[\d.]+ +\d+ .* \d+ +\d+$/m);
+  const json = await consolidate([file, '--json']);
+  assert.equal(json.code, 0, json.err);
+  const runs = JSON.parse(json.out) as (Json & { variant: string; reuse?: { returns: number; peakHostMemoryShare: number } })[];
+  assert.deepEqual(runs.map((r) => r.variant), ['none', 'kept']);
+  assert.equal(runs[0].reuse, undefined);
+  assert.ok(runs[1].reuse!.peakHostMemoryShare <= 1);
+  const bad = await consolidate([tempFile('d.yaml', text('  - { migration.reuse: keep-some }\n'))]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /compare\[0\] is not valid:\n +migration\.reuse: expected one of "none", "keep-all", .* got "keep-some"/);
+  assert.equal(bad.out, '');
+  const page = await consolidate([tempFile('e.yaml', text('  - { migration.reuse: keep-all, migration.fidelity: page }\n'))]);
+  assert.equal(page.code, 2);
+  assert.match(page.err, /migration\.reuse: memory reuse in consolidation needs fluid memory/);
+});

@@ -30,19 +30,24 @@ interface Io {
 
 /** `lmsim consolidate [FILE]`. */
 export async function consolidate(file: string | undefined, opts: ConsolidateOptions, io: Io, setCode: (c: number) => void): Promise<void> {
-  let spec: ConsolidationSpec;
-  let traces: { samples: number; values: Float64Array };
-  let vms: number;
+  let runs: { label?: string; spec: ConsolidationSpec; traces: { samples: number; values: Float64Array }; vms: number }[];
   try {
-    spec = await consolidateSpec(file, opts);
-    const folder = loadPlanetLabFolder(spec.trace);
-    vms = spec.vmCount === undefined ? folder.names.length : Math.min(spec.vmCount, folder.names.length);
-    if (vms === 0) throw new ConsolidateUsageError(`${file ? 'trace' : '--trace'}: ${spec.trace} has no trace files`);
-    traces = vms === folder.names.length ? folder.traces : { samples: folder.traces.samples, values: folder.traces.values.subarray(0, vms * folder.traces.samples) };
-    const span = traces.samples * spec.traceInterval;
-    if (span < spec.duration) {
-      throw new ConsolidateUsageError(`${opts.duration ? '--duration' : 'duration'}: the traces cover ${span} s, less than the ${spec.duration} s to simulate`);
-    }
+    const spec = await consolidateSpec(file, opts);
+    const variants: { label?: string; spec: ConsolidationSpec }[] = spec.variants ?? [{ spec }];
+    if (spec.variants && opts.csv) throw new ConsolidateUsageError(`--csv: prints one run's time series; the file compares ${spec.variants.length} variants (use --json)`);
+    const folders = new Map<string, ReturnType<typeof loadPlanetLabFolder>>();
+    runs = variants.map(({ label, spec: s }) => {
+      let folder = folders.get(s.trace);
+      if (!folder) folders.set(s.trace, (folder = loadPlanetLabFolder(s.trace)));
+      const vms = s.vmCount === undefined ? folder.names.length : Math.min(s.vmCount, folder.names.length);
+      if (vms === 0) throw new ConsolidateUsageError(`${file ? 'trace' : '--trace'}: ${s.trace} has no trace files`);
+      const traces = vms === folder.names.length ? folder.traces : { samples: folder.traces.samples, values: folder.traces.values.subarray(0, vms * folder.traces.samples) };
+      const span = traces.samples * s.traceInterval;
+      if (span < s.duration) {
+        throw new ConsolidateUsageError(`${opts.duration ? '--duration' : 'duration'}: the traces cover ${span} s, less than the ${s.duration} s to simulate`);
+      }
+      return { label, spec: s, traces, vms };
+    });
   } catch (e) {
     if (e instanceof ConsolidationInputError || e instanceof ConsolidateUsageError) {
       io.err(`lmsim: ${e.message}\n`);
@@ -54,19 +59,26 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
     return;
   }
   const showProgress = opts.progress === true || process.stderr.isTTY === true;
-  const bar = showProgress ? progressBar(io, process.stderr.isTTY === true) : undefined;
-  let result: ConsolidationResult;
-  const t0 = performance.now();
-  try {
-    result = runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress: bar });
-  } catch (e) {
-    if (bar) io.err('\n');
-    io.err(`lmsim: the run failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    setCode(1);
+  const results: { label?: string; spec: ConsolidationSpec; result: ConsolidationResult; wallSeconds: number }[] = [];
+  for (const { label, spec, traces, vms } of runs) {
+    const bar = showProgress ? progressBar(io, process.stderr.isTTY === true, label) : undefined;
+    const t0 = performance.now();
+    try {
+      const result = runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress: bar });
+      results.push({ label, spec, result, wallSeconds: (performance.now() - t0) / 1000 });
+    } catch (e) {
+      if (bar) io.err('\n');
+      io.err(`lmsim: the run${label ? ` ${label}` : ''} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      setCode(1);
+      return;
+    }
+  }
+  if (runs.length === 1 && runs[0].label === undefined) {
+    const { spec, result, wallSeconds } = results[0];
+    io.out(opts.json ? jsonOutput(spec, result, wallSeconds) : opts.csv ? stepSeriesCsv(result.series) : tableOutput(spec, result));
     return;
   }
-  const wallSeconds = (performance.now() - t0) / 1000;
-  io.out(opts.json ? jsonOutput(spec, result, wallSeconds) : opts.csv ? stepSeriesCsv(result.series) : tableOutput(spec, result));
+  io.out(opts.json ? `[\n${results.map((r) => jsonOutput(r.spec, r.result, r.wallSeconds, r.label).trimEnd()).join(',\n')}\n]\n` : comparisonTable(results));
 }
 
 const FLAG_OF: Record<string, string> = { trace: '--trace', policy: '--policy', param: '--param', migration: '--migration' };
@@ -170,7 +182,7 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 }
 
 /** A progress bar on stderr: redrawn in place on a terminal, a line per 10 % otherwise. */
-function progressBar(io: Io, tty: boolean): (t: number, limit: number) => void {
+function progressBar(io: Io, tty: boolean, label?: string): (t: number, limit: number) => void {
   const WIDTH = 30;
   let last = -1;
   return (t, limit) => {
@@ -181,7 +193,7 @@ function progressBar(io: Io, tty: boolean): (t: number, limit: number) => void {
     if (frac >= 1 && last >= 100) return;
     last = pct;
     const filled = Math.round(frac * WIDTH);
-    const text = `consolidating [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(pct).padStart(3)}% (${hours(t)} of ${hours(limit)} simulated)`;
+    const text = `consolidating${label ? ` ${label}` : ''} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(pct).padStart(3)}% (${hours(t)} of ${hours(limit)} simulated)`;
     io.err(tty ? `\r${text}${frac >= 1 ? '\n' : ''}` : `${text}\n`);
   };
 }
@@ -196,8 +208,9 @@ function migrationLabel(spec: ConsolidationSpec, result: ConsolidationResult): s
   return `${result.migration.model} (${f})`;
 }
 
-function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds: number): string {
+function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds: number, label?: string): string {
   const out = {
+    ...(label !== undefined ? { variant: label } : {}),
     lmsim: VERSION,
     scenario: spec.name ?? null,
     trace: spec.trace,
@@ -233,6 +246,7 @@ function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds
       inFlight: r.migration.inFlight,
       failures: r.migration.failures,
     },
+    ...(r.reuse ? { reuse: r.reuse } : {}),
     series: r.series,
     wallSeconds,
   };
@@ -278,5 +292,32 @@ function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult): string {
     out += `migration bytes  ${(r.migration.bytes / 2 ** 30).toFixed(2)} GiB\n`;
     for (const [status, f] of Object.entries(r.migration.failures)) out += `not completed: ${status} x ${f.count} (e.g. ${f.example})\n`;
   }
+  if (r.reuse) {
+    const u = r.reuse;
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    out += `\nmemory reuse (${u.policy}): ${u.returns} returns to a host holding the image, ${gib(u.bytesSaved)} not sent again\n`;
+    out += `kept images: ${gib(u.keptPeakBytes)} peak, ${gib(u.keptAverageBytes)} time average; ${u.evictions} evicted, ${u.lostAtPowerOff} lost at power-off, ${u.droppedRetired} dropped with a retired VM\n`;
+  }
   return out;
+}
+
+/** One row per `compare:` variant (deterministic: golden-tested). */
+function comparisonTable(results: { label?: string; spec: ConsolidationSpec; result: ConsolidationResult }[]): string {
+  const gib = (b: number) => (b / 2 ** 30).toFixed(1);
+  const reuse = results.some((x) => x.result.reuse);
+  const header = ['variant', 'energy kWh', 'migrations', 'not completed', 'SLAV %', 'mean migration s', 'GiB sent'];
+  if (reuse) header.push('returns', 'GiB not resent', 'kept peak GiB', 'kept mean GiB', 'evictions', 'lost at power-off');
+  const rows = results.map(({ label, result: r }) => {
+    const row = [label ?? '', r.energyKWh.toFixed(2), String(r.migrations), String(r.migration.failed), (r.slav * PERCENT).toFixed(5), r.migration.totalTime.mean.toFixed(2), gib(r.migration.bytes)];
+    if (reuse) {
+      const u = r.reuse;
+      row.push(...(u ? [String(u.returns), gib(u.bytesSaved), gib(u.keptPeakBytes), gib(u.keptAverageBytes), String(u.evictions), String(u.lostAtPowerOff)] : ['-', '-', '-', '-', '-', '-']));
+    }
+    return row;
+  });
+  const first = results[0];
+  const head = `${first.spec.name ?? 'consolidation'}: ${results.length} variants, ${first.result.hosts} hosts, ${first.result.vms} VMs, ${first.result.simulatedTime} s simulated\n\n`;
+  const lines = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  return head + lines.map((l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n') + '\n';
 }

@@ -9,6 +9,7 @@ import { ScenarioError } from './errors.js';
 import type { ConsolidationFields, MigrationSpecValue } from './consolidation.js';
 import { cloudsimMigrationModel, type MigrationModel } from '../datacenter/migration-model.js';
 import { liveMigrationModel, type LiveMigrationSettings } from '../datacenter/live-migration.js';
+import { keptImageDefaults } from '../datacenter/kept-images.js';
 import {
   CLOUDSIM_START_TIME,
   HOST_G4,
@@ -44,6 +45,8 @@ export interface ConsolidationSpec {
   duration: number;
   startTime: number;
   seed: number;
+  /** The file's `compare:` variants, each a whole scenario, run side by side. */
+  variants?: { label: string; spec: ConsolidationSpec }[];
 }
 
 /**
@@ -74,6 +77,9 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     if (extra.length > 0) issues.push(`migration: ${extra.map((k) => `"${k}"`).join(', ')} only apply to precopy, postcopy and hybrid, not to cloudsim`);
   } else if (m.preset !== undefined && m.model !== 'precopy' && m.model !== 'hybrid') {
     issues.push(`migration.preset: a pre-copy preset does not apply to ${m.model}`);
+  }
+  if (m.reuse !== undefined && m.reuse.policy !== 'none' && m.fidelity === 'page') {
+    issues.push('migration.reuse: memory reuse in consolidation needs fluid memory (fidelity: fluid); kept images are expected page counts');
   }
   const hosts = f.hosts === PLANETLAB ? { count: PLANETLAB_HOSTS, types: undefined } : f.hosts;
   const hostTypes: HostType[] = hosts.types
@@ -137,6 +143,7 @@ export function liveSettings(m: MigrationSpecValue): Partial<LiveMigrationSettin
   if (m.latency !== undefined) settings.latency = m.latency;
   if (m.seed !== undefined) settings.seed = m.seed;
   if (m.fidelity !== undefined) settings.fidelity = m.fidelity;
+  if (m.reuse !== undefined) settings.reuse = { ...keptImageDefaults, ...m.reuse };
   const options: Record<string, number> = {};
   if (m.downtimeLimit !== undefined) options.downtimeLimit = m.downtimeLimit;
   if (m.timeout !== undefined) options.timeout = m.timeout;
