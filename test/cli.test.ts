@@ -110,7 +110,7 @@ test('--json prints the RunResult and nothing else; --csv has one header and one
   assert.ok(result.migrations[0].rounds.length > 1);
   const csv = (await lmsim(['run', file, '--csv'])).out.trim().split('\n');
   assert.equal(csv.length, 2);
-  assert.match(csv[0], /^vm,route,algorithm,status,total_s,downtime_ms,sent_mib/);
+  assert.match(csv[0], /^vm,route,algorithm,status,start_s,queued_s,total_s,downtime_s,bytes_sent,pages_sent,zero_pages_sent,live_rounds,reason$/);
 });
 
 test('--seed overrides the scenario seed; validate reports a summary', async () => {

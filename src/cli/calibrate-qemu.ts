@@ -157,6 +157,10 @@ function textOutput(file: string, c: CalibrationConstants, report: CalibrationRe
     '',
     table(head, body),
     '',
+    'marks: conv "yes/no" = converged measured/predicted; " !" after it: the verdicts disagree; " (band)": an auto-converge run lmsim completes',
+    '  within 1 s of its timeout, where either verdict counts as agreeing; " !" after a predicted downtime: outside max(50 %, 20 ms) of the',
+    '  measured one; "-": not measured or not applicable (no downtime when the migration did not complete); err % = |pred - meas| / meas',
+    '',
     'summary (absolute relative error; total time over runs that converged, bytes over all, downtime over completed runs with a host-measured downtime)',
     table(['constants', 'total time median %', 'p90 %', 'bytes median %', 'p90 %', 'downtime median %', 'p90 %', 'downtime within max(50%, 20 ms)', 'verdicts agree'], [
       summaryRow('calibrated', report.summary),

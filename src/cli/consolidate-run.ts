@@ -7,19 +7,20 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseDuration, UnitError } from '../core/units.js';
 import { parsePolicy } from '../datacenter/policy-name.js';
 import { runConsolidation } from '../datacenter/run.js';
 import { stepSeriesCsv } from '../datacenter/step-series.js';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
-import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, liveSettings, migrationModelOf, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
+import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, migrationModelOf, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
 import type { ConsolidationFields } from '../scenario/consolidation.js';
 import { ScenarioError as ConsolidationInputError } from '../scenario/errors.js';
-import type { ConsolidationResult, Distribution } from '../datacenter/types.js';
-import { liveMigrationDefaults } from '../datacenter/live-migration.js';
+import type { ConsolidationResult } from '../datacenter/types.js';
+import { CONSOLIDATION_TABLES, ConsolidationTable, failuresCsv, failuresTable, failuresText, migrationStatsCsv, migrationStatsText, summaryCsv, summaryText } from '../report/consolidation.js';
+import { progressBar } from './progress.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
-import { VERSION } from '../version.js';
+import { consolidationRecord, migrationLabel } from '../report/consolidation-record.js';
+import { comparisonText, reuseText } from '../report/consolidation-compare.js';
 import { ConsolidateUsageError } from './errors.js';
 import type { ConsolidateOptions } from './consolidate.js';
 
@@ -31,10 +32,14 @@ interface Io {
 /** `lmsim consolidate [FILE]`. */
 export async function consolidate(file: string | undefined, opts: ConsolidateOptions, io: Io, setCode: (c: number) => void): Promise<void> {
   let runs: { label?: string; spec: ConsolidationSpec; traces: { samples: number; values: Float64Array }; vms: number }[];
+  let table: ConsolidationTable | undefined;
   try {
+    table = consolidationTable(opts);
     const spec = await consolidateSpec(file, opts);
     const variants: { label?: string; spec: ConsolidationSpec }[] = spec.variants ?? [{ spec }];
-    if (spec.variants && opts.csv) throw new ConsolidateUsageError(`--csv: prints one run's time series; the file compares ${spec.variants.length} variants (use --json)`);
+    if (spec.variants && (opts.csv || table)) {
+      throw new ConsolidateUsageError(`${opts.csv ? '--csv' : '--table'}: applies to one run; the file compares ${spec.variants.length} variants (use the comparison table or --json)`);
+    }
     const folders = new Map<string, ReturnType<typeof loadPlanetLabFolder>>();
     runs = variants.map(({ label, spec: s }) => {
       let folder = folders.get(s.trace);
@@ -42,10 +47,7 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
       const vms = s.vmCount === undefined ? folder.names.length : Math.min(s.vmCount, folder.names.length);
       if (vms === 0) throw new ConsolidateUsageError(`${file ? 'trace' : '--trace'}: ${s.trace} has no trace files`);
       const traces = vms === folder.names.length ? folder.traces : { samples: folder.traces.samples, values: folder.traces.values.subarray(0, vms * folder.traces.samples) };
-      const span = traces.samples * s.traceInterval;
-      if (span < s.duration) {
-        throw new ConsolidateUsageError(`${opts.duration ? '--duration' : 'duration'}: the traces cover ${span} s, less than the ${s.duration} s to simulate`);
-      }
+      checkWork(s, traces, vms, opts);
       return { label, spec: s, traces, vms };
     });
   } catch (e) {
@@ -58,27 +60,63 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
     setCode(2);
     return;
   }
-  const showProgress = opts.progress === true || process.stderr.isTTY === true;
-  const results: { label?: string; spec: ConsolidationSpec; result: ConsolidationResult; wallSeconds: number }[] = [];
+  const results: { label?: string; spec: ConsolidationSpec; result: ConsolidationResult }[] = [];
   for (const { label, spec, traces, vms } of runs) {
-    const bar = showProgress ? progressBar(io, process.stderr.isTTY === true, label) : undefined;
-    const t0 = performance.now();
+    const bar = progressBar(io, label ? `consolidating ${label}` : 'consolidating', opts.progress);
     try {
-      const result = runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress: bar });
-      results.push({ label, spec, result, wallSeconds: (performance.now() - t0) / 1000 });
+      const onProgress = (t: number, limit: number) => bar.update(t, limit, `${hours(t)} of ${hours(limit)} simulated`);
+      results.push({ label, spec, result: runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress }) });
     } catch (e) {
-      if (bar) io.err('\n');
+      bar.finish();
       io.err(`lmsim: the run${label ? ` ${label}` : ''} failed: ${e instanceof Error ? e.message : String(e)}\n`);
       setCode(1);
       return;
     }
+    bar.finish();
   }
-  if (runs.length === 1 && runs[0].label === undefined) {
-    const { spec, result, wallSeconds } = results[0];
-    io.out(opts.json ? jsonOutput(spec, result, wallSeconds) : opts.csv ? stepSeriesCsv(result.series) : tableOutput(spec, result));
+  if (results.length === 1 && results[0].label === undefined) {
+    const { spec, result } = results[0];
+    io.out(opts.json ? jsonOutput(spec, result) : opts.csv ? csvOutput(spec, result, table ?? 'steps') : tableOutput(spec, result, table));
     return;
   }
-  io.out(opts.json ? `[\n${results.map((r) => jsonOutput(r.spec, r.result, r.wallSeconds, r.label).trimEnd()).join(',\n')}\n]\n` : comparisonTable(results));
+  if (opts.json) io.out(JSON.stringify(results.map((r) => ({ variant: r.label, ...consolidationRecord(r.spec, r.result) })), null, 2) + '\n');
+  else io.out(comparisonText(results.map((r) => ({ label: r.label ?? '', name: r.spec.name, result: r.result }))));
+}
+
+/** The traces cover the span, and the work is within the bound (or --force). */
+function checkWork(spec: ConsolidationSpec, traces: { samples: number }, vms: number, opts: ConsolidateOptions): void {
+  const span = traces.samples * spec.traceInterval;
+  if (span < spec.duration) {
+    throw new ConsolidateUsageError(`${opts.duration ? '--duration' : 'duration'}: the traces cover ${span} s, less than the ${spec.duration} s to simulate`);
+  }
+  const work = consolidationWork(spec.hostCount, vms, spec.duration / spec.interval);
+  if (work > CONSOLIDATION_WORK_BOUND && !opts.force) {
+    throw new ConsolidateUsageError(
+      `this consolidation is estimated at ${work.toExponential(1)} host and VM steps (${spec.hostCount} hosts + ${vms} VMs over ${Math.ceil(spec.duration / spec.interval)} scheduling steps; about ${Math.ceil(work / CONSOLIDATION_STEPS_PER_SECOND / 60)} min of one core), ` +
+        `more than the bound of ${CONSOLIDATION_WORK_BOUND.toExponential(0)} (a few minutes); use fewer hosts or VMs, a shorter duration or a longer interval, or give --force to run it anyway`,
+    );
+  }
+}
+
+/**
+ * Work of a consolidation in host and VM steps: every scheduling step looks at every host and VM
+ * (the fast paths skip most, but the arrays are that large). The bound is a few minutes of one
+ * core: the 10,000-host, 100,000-VM synthetic day (about 3e7) takes under a minute.
+ */
+export const CONSOLIDATION_WORK_BOUND = 1e8;
+const CONSOLIDATION_STEPS_PER_SECOND = 5e5;
+
+function consolidationWork(hosts: number, vms: number, steps: number): number {
+  return (hosts + vms) * Math.ceil(steps);
+}
+
+/** `--table`, checked before the run. */
+function consolidationTable(opts: ConsolidateOptions): ConsolidationTable | undefined {
+  if (opts.table === undefined) return undefined;
+  if (!(CONSOLIDATION_TABLES as readonly string[]).includes(opts.table)) {
+    throw new ConsolidateUsageError(`--table: expected one of ${CONSOLIDATION_TABLES.join(', ')}, got "${opts.table}"`);
+  }
+  return opts.table as ConsolidationTable;
 }
 
 const FLAG_OF: Record<string, string> = { trace: '--trace', policy: '--policy', param: '--param', migration: '--migration' };
@@ -112,6 +150,7 @@ export async function consolidateSpec(file: string | undefined, opts: Consolidat
   if (opts.fidelity !== undefined && !(FIDELITIES as readonly string[]).includes(opts.fidelity)) {
     throw new ConsolidateUsageError(`--fidelity: expected one of ${FIDELITIES.join(', ')}, got "${opts.fidelity}"`);
   }
+  if (opts.seed !== undefined) overlay.seed = opts.seed;
   const hosts = positiveInt(opts.hosts, '--hosts');
   const vms = positiveInt(opts.vms, '--vms');
   if (opts.duration !== undefined) {
@@ -181,143 +220,28 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return n;
 }
 
-/** A progress bar on stderr: redrawn in place on a terminal, a line per 10 % otherwise. */
-function progressBar(io: Io, tty: boolean, label?: string): (t: number, limit: number) => void {
-  const WIDTH = 30;
-  let last = -1;
-  return (t, limit) => {
-    const frac = Math.min(1, t / limit);
-    const pct = Math.floor(frac * 100);
-    const stepPct = tty ? 1 : 10;
-    if (Math.floor(pct / stepPct) === Math.floor(last / stepPct) && last >= 0 && frac < 1) return;
-    if (frac >= 1 && last >= 100) return;
-    last = pct;
-    const filled = Math.round(frac * WIDTH);
-    const text = `consolidating${label ? ` ${label}` : ''} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(pct).padStart(3)}% (${hours(t)} of ${hours(limit)} simulated)`;
-    io.err(tty ? `\r${text}${frac >= 1 ? '\n' : ''}` : `${text}\n`);
-  };
-}
-
 function hours(s: number): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-function migrationLabel(spec: ConsolidationSpec, result: ConsolidationResult): string {
-  if (spec.migration.model === 'cloudsim') return 'cloudsim';
-  const f = liveSettings(spec.migration).fidelity ?? liveMigrationDefaults.fidelity;
-  return `${result.migration.model} (${f})`;
+function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult): string {
+  return JSON.stringify(consolidationRecord(spec, r), null, 2) + '\n';
 }
 
-function jsonOutput(spec: ConsolidationSpec, r: ConsolidationResult, wallSeconds: number, label?: string): string {
-  const out = {
-    ...(label !== undefined ? { variant: label } : {}),
-    lmsim: VERSION,
-    scenario: spec.name ?? null,
-    trace: spec.trace,
-    policy: r.policy,
-    parameter: r.parameter,
-    migrationModel: migrationLabel(spec, r),
-    migrationSettings: spec.migration,
-    hosts: r.hosts,
-    vms: r.vms,
-    simulatedTime: r.simulatedTime,
-    energyKWh: r.energyKWh,
-    migrations: r.migrations,
-    slatah: r.slatah,
-    pdm: r.pdm,
-    slav: r.slav,
-    esv: r.esv,
-    overallSlaViolation: r.overallSlaViolation,
-    averageSlaViolation: r.averageSlaViolation,
-    hostShutdowns: r.hostShutdowns,
-    meanTimeBeforeHostShutdown: nullIfNaN(r.meanTimeBeforeHostShutdown),
-    sdTimeBeforeHostShutdown: nullIfNaN(r.sdTimeBeforeHostShutdown),
-    meanTimeBeforeMigration: nullIfNaN(r.meanTimeBeforeMigration),
-    sdTimeBeforeMigration: nullIfNaN(r.sdTimeBeforeMigration),
-    retiredVms: r.retiredVms,
-    migration: {
-      model: r.migration.model,
-      totalTime: r.migration.totalTime,
-      downtime: r.migration.downtime,
-      totalTimeHistogram: r.migration.totalTimeHistogram,
-      downtimeHistogram: r.migration.downtimeHistogram,
-      bytes: r.migration.bytes,
-      notCompleted: r.migration.failed,
-      inFlight: r.migration.inFlight,
-      failures: r.migration.failures,
-    },
-    ...(r.reuse ? { reuse: r.reuse } : {}),
-    series: r.series,
-    wallSeconds,
-  };
-  return JSON.stringify(out, null, 2) + '\n';
-}
-
-function nullIfNaN(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
-}
-
-const PERCENT = 100;
-
-/** The table is deterministic (golden-tested): the wall time is only in --json. */
-function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult): string {
-  const pct = (x: number, d: number) => `${(x * PERCENT).toFixed(d)} %`;
-  const sec = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)} s` : '-');
-  const rows: [string, string][] = [
-    ['energy', `${r.energyKWh.toFixed(2)} kWh`],
-    ['migrations', `${r.migrations}${r.migrations > 0 ? ` (${r.migration.failed} did not complete)` : ''}`],
-    ['SLATAH', pct(r.slatah, 3)],
-    ['PDM', pct(r.pdm, 3)],
-    ['SLAV', pct(r.slav, 5)],
-    ['ESV', `${(r.esv * 1000).toFixed(5)} x 1e-3`],
-    ['overall SLA violation', pct(r.overallSlaViolation, 3)],
-    ['average SLA violation', pct(r.averageSlaViolation, 2)],
-    ['host shutdowns', String(r.hostShutdowns)],
-    ['time before host shutdown', `${sec(r.meanTimeBeforeHostShutdown)} mean, ${sec(r.sdTimeBeforeHostShutdown)} sd`],
-    ['time before VM migration', `${sec(r.meanTimeBeforeMigration)} mean, ${sec(r.sdTimeBeforeMigration)} sd`],
-    ['retired VMs', String(r.retiredVms)],
-  ];
-  const w = Math.max(...rows.map(([k]) => k.length));
+/** The text output: the summary, then the migrations' distributions and failures (deterministic, golden-tested). */
+function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult, table: ConsolidationTable | undefined): string {
+  if (table === 'summary') return summaryText(r);
+  if (table === 'migrations') return migrationStatsText(r);
+  if (table === 'failures') return failuresTable(r);
+  if (table === 'steps') return stepSeriesCsv(r.series);
   const head = `${spec.name ?? 'consolidation'}: ${r.policy}${r.parameter !== null ? ` ${r.parameter}` : ''}, migration ${migrationLabel(spec, r)}, ${r.hosts} hosts, ${r.vms} VMs, ${r.simulatedTime} s simulated\n\n`;
-  let out = head + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
-  if (r.migrations > 0) {
-    const d = (x: Distribution, f: (v: number) => string) => [f(x.mean), f(x.p50), f(x.p90), f(x.max)];
-    const lines = [
-      ['migration', 'mean', 'p50', 'p90', 'max'],
-      ['total time s', ...d(r.migration.totalTime, (v) => v.toFixed(2))],
-      ['downtime ms', ...d(r.migration.downtime, (v) => (v * 1000).toFixed(1))],
-    ];
-    const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
-    out += '\n' + lines.map((l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n') + '\n';
-    out += `migration bytes  ${(r.migration.bytes / 2 ** 30).toFixed(2)} GiB\n`;
-    for (const [status, f] of Object.entries(r.migration.failures)) out += `not completed: ${status} x ${f.count} (e.g. ${f.example})\n`;
-  }
-  if (r.reuse) {
-    const u = r.reuse;
-    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
-    out += `\nmemory reuse (${u.policy}): ${u.returns} returns to a host holding the image, ${gib(u.bytesSaved)} not sent again\n`;
-    out += `kept images: ${gib(u.keptPeakBytes)} peak, ${gib(u.keptAverageBytes)} time average; ${u.evictions} evicted, ${u.lostAtPowerOff} lost at power-off, ${u.droppedRetired} dropped with a retired VM\n`;
-  }
-  return out;
+  const stats = migrationStatsText(r);
+  return head + summaryText(r) + (stats ? `\n${stats}${failuresText(r)}` : '') + reuseText(r);
 }
 
-/** One row per `compare:` variant (deterministic: golden-tested). */
-function comparisonTable(results: { label?: string; spec: ConsolidationSpec; result: ConsolidationResult }[]): string {
-  const gib = (b: number) => (b / 2 ** 30).toFixed(1);
-  const reuse = results.some((x) => x.result.reuse);
-  const header = ['variant', 'energy kWh', 'migrations', 'not completed', 'SLAV %', 'mean migration s', 'GiB sent'];
-  if (reuse) header.push('returns', 'GiB not resent', 'kept peak GiB', 'kept mean GiB', 'evictions', 'lost at power-off');
-  const rows = results.map(({ label, result: r }) => {
-    const row = [label ?? '', r.energyKWh.toFixed(2), String(r.migrations), String(r.migration.failed), (r.slav * PERCENT).toFixed(5), r.migration.totalTime.mean.toFixed(2), gib(r.migration.bytes)];
-    if (reuse) {
-      const u = r.reuse;
-      row.push(...(u ? [String(u.returns), gib(u.bytesSaved), gib(u.keptPeakBytes), gib(u.keptAverageBytes), String(u.evictions), String(u.lostAtPowerOff)] : ['-', '-', '-', '-', '-', '-']));
-    }
-    return row;
-  });
-  const first = results[0];
-  const head = `${first.spec.name ?? 'consolidation'}: ${results.length} variants, ${first.result.hosts} hosts, ${first.result.vms} VMs, ${first.result.simulatedTime} s simulated\n\n`;
-  const lines = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c].length)));
-  return head + lines.map((l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n') + '\n';
+function csvOutput(spec: ConsolidationSpec, r: ConsolidationResult, table: ConsolidationTable): string {
+  if (table === 'summary') return summaryCsv(r, migrationLabel(spec, r));
+  if (table === 'migrations') return migrationStatsCsv(r);
+  if (table === 'failures') return failuresCsv(r);
+  return stepSeriesCsv(r.series);
 }

@@ -14,6 +14,7 @@ import { Command, Option } from 'commander';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
 
 export { ConsolidateUsageError } from './errors.js';
+import { parseSeed } from './seed.js';
 
 interface Io {
   out(t: string): void;
@@ -32,6 +33,9 @@ export interface ConsolidateOptions {
   duration?: string;
   json?: boolean;
   csv?: boolean;
+  table?: string;
+  seed?: number;
+  force?: boolean;
   progress?: boolean;
 }
 
@@ -50,7 +54,10 @@ export function registerConsolidate(program: Command, io: Io, setCode: (c: numbe
     .option('--vms <n>', 'use only the first n trace files')
     .option('--duration <d>', 'simulated time, e.g. 6h (default 24h)')
     .addOption(new Option('--json', 'print the result as JSON (SLA figures as fractions, with the per-step time series)').conflicts('csv'))
-    .option('--csv', 'print the per-step time series as CSV (time, active and overloaded hosts, power, energy, migrations)')
+    .option('--csv', 'print a table as CSV (default the per-step time series: time, active and overloaded hosts, power, energy, migrations); plain fractions, seconds and bytes, each header naming its unit')
+    .option('--table <name>', 'print only this table (text or CSV): summary, migrations (time and downtime distributions), failures, or steps (the per-step series)')
+    .option('--seed <n>', 'override the scenario seed (random VM selection, live-migration workloads)', parseSeed)
+    .option('--force', 'run even when the estimated work (hosts and VMs x scheduling steps) is over the bound of 1e8')
     .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
     // what it does is loaded when it runs: the engine, and for a scenario file zod and yaml
     .action(async (file: string | undefined, opts: ConsolidateOptions) => (await import('./consolidate-run.js')).consolidate(file, opts, io, setCode));

@@ -10,7 +10,9 @@ import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerConsolidate } from './consolidate.js';
+import { registerSweep } from './sweep.js';
 import { UsageError } from './errors.js';
+import { parseSeed } from './seed.js';
 import type { OutputOptions } from './scenario-commands.js';
 
 export { UsageError };
@@ -25,9 +27,28 @@ interface Io {
 }
 
 const processIo: Io = {
-  out: (t) => process.stdout.write(t),
+  out: (t) => {
+    quietOnClosedPipe();
+    process.stdout.write(t);
+  },
   err: (t) => process.stderr.write(t),
 };
+
+let pipeHandled = false;
+
+/**
+ * A reader that stops early (`lmsim run X --json | head -c 100`) closes the pipe: the rest of the
+ * output has nowhere to go, which is not a failure. End quietly with exit 0, as `yes | head` does
+ * for its reader, instead of Node's unhandled EPIPE error and stack trace.
+ */
+function quietOnClosedPipe(): void {
+  if (pipeHandled) return;
+  pipeHandled = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -64,8 +85,11 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const outputOptions = (cmd: Command) =>
     cmd
       .addOption(new Option('--json', 'print the full result record as JSON').conflicts('csv'))
-      .addOption(new Option('--csv', 'print the table as CSV (seconds, bytes)'))
+      .addOption(new Option('--csv', 'print a table as CSV: plain seconds and bytes, each header naming its unit (downtime_s, bytes_sent)'))
+      .addOption(new Option('--table <name>', 'print only this table (text or CSV): migrations, or round-trips (VMs that came back)').choices(['migrations', 'round-trips']))
       .option('--seed <n>', 'override the scenario seed', parseSeed)
+      .option('--force', 'run even when the estimated work is over the bound (about a minute of one core; see README)')
+      .option('--progress', 'draw the progress bar on stderr even when it is not a terminal (on a terminal it appears after a second)')
       .option('--set <path=value>', 'set a value in the scenario before it is validated, e.g. migration.downtimeLimit=30ms or vms[0].count=5 (repeatable; paths and options: docs/options.md)', collect, []);
 
   outputOptions(
@@ -96,6 +120,15 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   registerConsolidate(program, io, setCode);
   registerCalibrate(program, io);
+  registerSweep(program, io, setCode);
+
+  program
+    .command('report')
+    .description('draw a result as one self-contained HTML page with SVG plots (INPUT: run/compare/consolidate --json output, a report, or a scenario file, which is run first)')
+    .argument('<input>', 'result JSON, report HTML, or scenario file (YAML or JSON)')
+    .option('-o, --output <file>', 'where to write the page ("-" for stdout)', 'report.html')
+    .option('--seed <n>', 'override the seed of a scenario file', parseSeed)
+    .action(async (file: string, opts: { output?: string; seed?: number }) => (await import('./report.js')).reportCommand(file, opts, io));
 
   program
     .command('schema')
@@ -109,8 +142,3 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function parseSeed(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`--seed: expected an integer, got "${value}"`);
-  return n;
-}

@@ -15,6 +15,9 @@ import { AlgorithmListError, applyVariant, parseAlgorithmList, variantName, type
 import { OverlayError, overlayScenario, parseSetArgument } from '../scenario/overlay.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { progressBar } from './progress.js';
+import { estimateWork, workRefusal } from '../scenario/work.js';
+import type { ReportInput } from '../report/views/input.js';
 
 interface Io {
   out: (text: string) => void;
@@ -24,18 +27,28 @@ interface Io {
 export interface OutputOptions {
   json?: boolean;
   csv?: boolean;
+  /** Print only this table (text or CSV): `migrations` or `round-trips`. */
+  table?: string;
   seed?: number;
   /** `--set PATH=VALUE` overrides, applied to the file before it is validated. */
   set?: string[];
+  /** Run even when the estimated work is over the bound. */
+  force?: boolean;
+  /** Draw the progress bar even when stderr is not a terminal. */
+  progress?: boolean;
 }
+
+/** The tables `run` and `compare` print, by the name `--table` takes. */
+export const SCENARIO_TABLES = ['migrations', 'round-trips'] as const;
 
 /** `lmsim run FILE`. */
 export function runCommand(file: string, opts: OutputOptions & { strict?: boolean }, io: Io, setCode: (code: number) => void): void {
   const raw = withSets(loadData(file), opts.set);
   const variants = sweepVariants(raw, file);
-  const runs = variants
-    ? variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed)) }))
-    : [{ name: undefined, result: runScenario(withSeed(validateScenario(raw, file), opts.seed)) }];
+  const specs = variants
+    ? variants.map((v) => ({ name: v.label as string | undefined, spec: withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), opts.seed) }))
+    : [{ name: undefined, spec: withSeed(validateScenario(raw, file), opts.seed) }];
+  const runs = runAll(specs, opts, io, 'running');
   io.out(variants ? sweepOutput(runs as Named[], opts) : runOutput(runs[0].result, opts));
   if (opts.strict && runs.some((r) => r.result.migrations.some((m) => m.status !== 'completed'))) setCode(1);
 }
@@ -57,12 +70,58 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
   }
   if (spec.migrations.length === 0) throw new UsageError('nothing to compare: the scenario has no migrations');
   const specs = variantSpecs(raw, variants, source);
-  const runs = specs.map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, opts.seed)) }));
+  const runs = runAll(specs.map(({ name, spec: v }) => ({ name, spec: withSeed(v, opts.seed) })), opts, io, 'comparing') as Named[];
   const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
   const trips = roundTrips(runs);
-  if (opts.json) io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
-  else if (opts.csv) io.out(trips.length > 0 ? roundTripCsv(trips) : migrationCsv(rows));
-  else io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
+  if (opts.json) return io.out(json({ lmsim: VERSION, scenario: spec.name, seed: spec.seed, variants: runs }));
+  const tables = { migrations: rows, 'round-trips': trips.length > 0 ? trips : undefined };
+  if (opts.csv) return io.out(csvOf(tables, opts.table ?? (trips.length > 0 ? 'round-trips' : 'migrations')));
+  if (opts.table) return io.out(textOf(tables, opts.table));
+  io.out(`${spec.name} (seed ${spec.seed})\n\n${migrationTable(rows)}${trips.length > 0 ? `\nround trips\n${roundTripTable(trips)}` : ''}`);
+}
+
+/**
+ * Runs validated scenarios one after the other, after checking that their estimated work is
+ * within the bound (or --force), with one progress bar over all of them.
+ */
+function runAll<N extends string | undefined>(specs: { name: N; spec: ScenarioSpec }[], opts: OutputOptions, io: Io, label: string): { name: N; result: RunResult }[] {
+  if (!opts.force) {
+    const estimate = specs.map((s) => estimateWork(s.spec)).reduce((a, b) => ({ pageOps: a.pageOps + b.pageOps, largest: b.pageOps > a.pageOps ? b.largest : a.largest }));
+    const refusal = workRefusal(estimate, specs.length > 1 ? `these ${specs.length} runs` : 'this run');
+    if (refusal) throw new UsageError(refusal);
+  }
+  const bar = progressBar(io, label, opts.progress);
+  try {
+    return specs.map(({ name, spec }, i) => {
+      const of = specs.length > 1 ? `run ${i + 1} of ${specs.length}, ` : '';
+      const onProgress = (t: number, horizon: number) => bar.update(i + t / horizon, specs.length, `${of}${t.toFixed(1)} s of ${horizon} s simulated`);
+      const result = runScenario(spec, { onProgress });
+      bar.update(i + 1, specs.length, `${of}done`);
+      return { name, result };
+    });
+  } finally {
+    bar.finish();
+  }
+}
+
+/**
+ * A scenario file's results for `lmsim report`: its sweep's variants, else its `compare:` list's
+ * (the same records as `run --json` and `compare --json` print), else its one run.
+ */
+export function scenarioReportInput(file: string, seed: number | undefined): ReportInput {
+  const raw = loadData(file);
+  const variants = sweepVariants(raw, file);
+  if (variants) {
+    const runs = variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), seed)) }));
+    return { kind: 'compare', scenario: runs[0].result.scenario, seed: runs[0].result.seed, lmsim: VERSION, variants: runs };
+  }
+  const spec = withSeed(validateScenario(raw, file), seed);
+  const compare = raw.compare as VariantInput[] | undefined;
+  if (compare && compare.length > 0 && spec.migrations.length > 0) {
+    const runs = variantSpecs(raw, compare, file).map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, seed)) }));
+    return { kind: 'compare', scenario: spec.name, seed: spec.seed, lmsim: VERSION, variants: runs };
+  }
+  return { kind: 'run', result: runScenario(spec) };
 }
 
 /** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
@@ -134,7 +193,9 @@ function runOutput(result: RunResult, opts: OutputOptions): string {
   if (opts.json) return json(result);
   const rows: MigrationRow[] = result.migrations.map((m) => ({ m }));
   const trip = roundTrip(result);
-  if (opts.csv) return migrationCsv(rows);
+  const tables = { migrations: rows, 'round-trips': trip ? [trip] : undefined };
+  if (opts.csv) return csvOf(tables, opts.table ?? 'migrations');
+  if (opts.table) return textOf(tables, opts.table);
   return migrationTable(rows) + (trip ? `\nround trip\n${roundTripTable([trip])}` : '');
 }
 
@@ -142,9 +203,33 @@ function runOutput(result: RunResult, opts: OutputOptions): string {
 function sweepOutput(runs: Named[], opts: OutputOptions): string {
   if (opts.json) return json({ lmsim: VERSION, scenario: runs[0].result.scenario, seed: runs[0].result.seed, variants: runs });
   const trips = roundTrips(runs);
-  if (trips.length === runs.length) return opts.csv ? roundTripCsv(trips) : roundTripTable(trips);
   const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));
-  return opts.csv ? migrationCsv(rows) : migrationTable(rows);
+  const tables = { migrations: rows, 'round-trips': trips.length > 0 ? trips : undefined };
+  // the summary is the round trips when every variant has one, else every migration
+  const shown = opts.table ?? (trips.length === runs.length ? 'round-trips' : 'migrations');
+  return opts.csv ? csvOf(tables, shown) : textOf(tables, shown);
+}
+
+interface Tables {
+  migrations: MigrationRow[];
+  'round-trips': RoundTrip[] | undefined;
+}
+
+/** The table `name` names, checked: a known table that this run has. */
+function tableNamed(tables: Tables, name: string): (typeof SCENARIO_TABLES)[number] {
+  if (name !== 'migrations' && name !== 'round-trips') {
+    throw new UsageError(`--table: expected one of ${SCENARIO_TABLES.join(', ')}, got "${name}"`);
+  }
+  if (tables[name] === undefined) throw new UsageError(`--table ${name}: no VM came back to a host it had left, so there is no round-trip table`);
+  return name;
+}
+
+function csvOf(tables: Tables, name: string): string {
+  return tableNamed(tables, name) === 'migrations' ? migrationCsv(tables.migrations) : roundTripCsv(tables['round-trips']!);
+}
+
+function textOf(tables: Tables, name: string): string {
+  return tableNamed(tables, name) === 'migrations' ? migrationTable(tables.migrations) : roundTripTable(tables['round-trips']!);
 }
 
 function roundTrips(runs: Named[]): RoundTrip[] {

@@ -118,15 +118,18 @@ export class Simulation {
 
   /**
    * Runs until no event is left (the clock stays at the last event), stop() is called, or the next
-   * event is after `until` (the clock then moves to `until`).
+   * event is after `until` (the clock then moves to `until`). `onProgress` hears the simulated
+   * time now and then.
    */
-  run(until = Infinity): void {
+  run(until = Infinity, onProgress?: (now: number) => void): void {
     this.#stopped = false;
     for (;;) {
       const next = this.#nonDaemon > 0 ? this.peek() : Infinity;
       if (this.#stopped || next === Infinity) return; // no event left: the clock stays at the last one
       if (next > until) break;
       this.step();
+      // simulated time for a progress bar, every 2^14 events: the caller reads the wall clock
+      if (onProgress !== undefined && (this.eventsRun & 0x3fff) === 0) onProgress(this.now);
     }
     if (!this.#stopped && this.now < until) this.now = until; // stopped by the horizon
   }

@@ -5,10 +5,10 @@ import { formatBytes, parseDuration, parsePageRate, parseRate, parseSize, UNIT_S
 // The oracle: every accepted spelling with its value written out by hand, independently of the tables.
 const SIZES: [string, number][] = [
   ['B', 1], ['byte', 1], ['bytes', 1],
-  ['kB', 1000], ['KB', 1000], ['MB', 1e6], ['GB', 1e9], ['TB', 1e12],
-  ['KiB', 1024], ['MiB', 1048576], ['GiB', 1073741824], ['TiB', 1099511627776],
-  ['K', 1024], ['M', 1048576], ['G', 1073741824], ['T', 1099511627776],
-  ['k', 1024], ['m', 1048576], ['g', 1073741824], ['t', 1099511627776],
+  ['kB', 1000], ['KB', 1000], ['MB', 1e6], ['GB', 1e9], ['TB', 1e12], ['PB', 1e15],
+  ['KiB', 1024], ['MiB', 1048576], ['GiB', 1073741824], ['TiB', 1099511627776], ['PiB', 1125899906842624],
+  ['K', 1024], ['M', 1048576], ['G', 1073741824], ['T', 1099511627776], ['P', 1125899906842624],
+  ['k', 1024], ['m', 1048576], ['g', 1073741824], ['t', 1099511627776], ['p', 1125899906842624],
 ];
 
 const BIT = 1 / 8;

@@ -21,11 +21,11 @@ export class UnitError extends Error {
 /** Size units (bytes). `kB` and `KB` are both 10^3: lmsim's decimal units are decimal throughout. */
 const SIZE_UNITS: Record<string, number> = {
   B: 1, byte: 1, bytes: 1,
-  kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12,
-  KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40,
+  kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15,
+  KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, PiB: 2 ** 50,
   // QEMU's size suffixes (`-m 4G`, `xbzrle-cache-size=64M`): binary, either case
-  K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40,
-  k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40,
+  K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50,
+  k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50,
 };
 
 /** Byte-rate units (bytes/s): a byte size per second, or the `Bps` forms. */

@@ -140,6 +140,9 @@ export class FluidTransfer implements MemoryTransfer {
   /** Expected pages sent per region since the migration started (for the first-pass mark). */
   #sent = 0;
   wraps = 0;
+  readonly freeSkipped = 0;
+  readonly pageExact = null;
+  readonly wholeRounds = true;
 
   constructor(readonly image: FluidImage) {
     this.toSend = new Float64Array(image.regions);

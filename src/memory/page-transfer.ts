@@ -39,6 +39,15 @@ export interface MemoryTransfer {
   stalePages(): number;
   /** Entries of a discard list of the pages left to send (runs of pages). */
   discardRanges(): number;
+  /** Free pages not sent (free-page elimination; 0 on fluid memory). */
+  readonly freeSkipped: number;
+  /** The page-exact transfer, for mechanisms that work page by page (deferral, reuse, free pages, the access-by-access post-copy); null on fluid memory. */
+  readonly pageExact: PageTransfer | null;
+  /**
+   * A live transfer may run to the next decision point in one flow instead of window by window:
+   * true on fluid memory, whose state between two decisions is an expectation no window observes.
+   */
+  readonly wholeRounds: boolean;
 }
 
 /** What one chunk of the stream carried. */
@@ -68,12 +77,17 @@ export class PageTransfer implements MemoryTransfer {
   skipFree = false;
   /** Free pages not sent. */
   freeSkipped = 0;
+  readonly wholeRounds = false;
 
   constructor(readonly image: PageImage) {
     this.toSend = new Bitset(image.pageCount);
     this.dstHas = new Bitset(image.pageCount);
     this.dstVersion = new Uint8Array(image.pageCount);
     this.deferred = new Bitset(image.pageCount);
+  }
+
+  get pageExact(): PageTransfer {
+    return this;
   }
 
   /** The stop-and-copy sends what was held back too. */

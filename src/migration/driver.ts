@@ -1,8 +1,11 @@
 /**
  * @module migration/driver
- * The mechanism of a migration: transfers on the network, dirty tracking, the VM's run state,
- * bandwidth estimates, timeouts, capacity, failures, metrics. Decisions come from the policies in
- * algorithms/ (pre-copy stop rules, the hybrid switch, the post-copy push order).
+ * The mechanism of a migration, the same for every algorithm: its lifecycle (admission, refusal,
+ * pause, resume, completion, the end) and its transport (flows on the network, the dirty log, the
+ * VM's run state, the bandwidth estimate, the timeout). The algorithm (algorithms/, built by name
+ * from algorithms/registry.ts) decides; the driver carries out its actions. Accounts are kept by
+ * ledger.ts, failures classified by failures.ts, optimizations attached through
+ * optimizations/hooks.ts; the memory's fidelity (page-exact or fluid) is behind MemoryTransfer.
  *
  *   stop-and-copy: pause -> send everything -> resume
  *   precopy:       live rounds -> stop-and-copy of the rest -> resume
@@ -13,67 +16,51 @@
  * per page.
  */
 import { EventTarget, Simulation } from '../core/kernel.js';
-import { FluidTransfer } from '../memory/fluid.js';
-import { Chunk, MemoryTransfer, newChunk, PageTransfer } from '../memory/page-transfer.js';
+import { Chunk, MemoryTransfer, newChunk } from '../memory/page-transfer.js';
 import { Flow, FlowOwner } from '../network/network.js';
-import { HybridSwitch } from './algorithms/hybrid.js';
-import { PrecopyObservation, PrecopyPolicy } from './algorithms/precopy.js';
+import { MigrationActions, MigrationAlgorithm, Observation } from './algorithms/algorithm.js';
+import { createAlgorithm } from './algorithms/registry.js';
+import { FailureImpact, failureOutcome, Phase, phaseName } from './failures.js';
+import { Ledger } from './ledger.js';
 import { MigrationOptions } from './options.js';
-import { FluidPostcopyPhase } from './fluid-postcopy.js';
-import { PostcopyMechanism, PostcopyOwner, PostcopyPhase } from './postcopy-phase.js';
-import { KeptImage, type ReusableImage } from './reuse.js';
+import { attachHooks, HookContext, MigrationHooks } from './optimizations/hooks.js';
 import { QemuPageEncoder } from './optimizations/encoder.js';
-import { AutoConverge, throttledSpeed } from './optimizations/throttle.js';
-import { HotPageDeferral } from './optimizations/deferral.js';
-import { qemuInfo } from './qemu-info.js';
-import { MigrationResult, MigrationStatus, RoundRecord } from './result.js';
+import { createPostcopyPhase, PostcopyMechanism, PostcopyOwner } from './postcopy-phase.js';
+import { MigrationResult, MigrationStatus } from './result.js';
 import { Host, Vm, World } from './world.js';
+
+export type { FailureImpact, Phase } from './failures.js';
 
 const enum Ev {
   Start,
   Timeout,
   Resume,
   SetupDone,
-  AfterSync,
+  Waited,
 }
 
 /** Discard list entries are (start, length) ranges: 16 bytes each. */
 const DISCARD_RANGE_BYTES = 16;
 
-export type Phase = 'pending' | 'queued' | 'setup' | 'live' | 'stop-and-copy' | 'switchover' | 'postcopy' | 'resuming' | 'done';
-
-/** What a failure took away, as seen by one migration. */
-export interface FailureImpact {
-  what: string;
-  sourceLost: boolean;
-  destinationLost: boolean;
-}
-
 export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   phase: Phase = 'pending';
   readonly result: MigrationResult;
-  readonly #policy: PrecopyPolicy;
-  readonly #hybrid: HybridSwitch | null;
+  readonly #algorithm: MigrationAlgorithm;
+  readonly #ledger: Ledger;
   readonly #encoder: QemuPageEncoder;
-  #throttle: AutoConverge | null = null;
-  #deferral: HotPageDeferral | null = null;
-  /** Guest time lost to the throttle so far, s, and since when the current throttle holds. */
-  #throttleLost = 0;
-  #throttleSince = 0;
-  /** Dirty-bitmap syncs, the setup one included (QEMU's dirty-sync-count). */
-  #syncs = 0;
+  readonly #actions: MigrationActions;
+  #hooks: MigrationHooks[] = [];
+  #context!: HookContext;
   #source!: Host;
   #transfer: MemoryTransfer | null = null;
   #flow: Flow | null = null;
   #postcopy: PostcopyMechanism | null = null;
-  #chunk: Chunk = newChunk();
+  readonly #chunk: Chunk = newChunk();
   #chunkStart = 0;
-  #round: RoundRecord | null = null;
   #bandwidth = 0;
   #pausedAt = 0;
   #resumedAt = -1;
   #timeoutEvent = -1;
-  #switchRequested: string | null = null;
   #queuedAt = -1;
   /** Migrations that start when this one has completed (a sequence such as A -> B, then B -> A). */
   readonly #dependents: Migration[] = [];
@@ -90,39 +77,11 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     readonly options: MigrationOptions,
     readonly after: Migration | null = null,
   ) {
-    this.#policy = new PrecopyPolicy(options, options.availSwitchoverBandwidth);
-    this.#hybrid = options.algorithm === 'hybrid' ? new HybridSwitch(options) : null;
+    this.#algorithm = createAlgorithm(options);
     this.#encoder = new QemuPageEncoder(vm.image, vm.pageSize, options.pageHeader, options.zeroPageBytes, Infinity, vm.compressibility, options);
-    const hasPreset = options.algorithm === 'precopy' || options.algorithm === 'hybrid';
-    this.result = {
-      vm: vm.name,
-      from: vm.host.name,
-      to: destination.name,
-      algorithm: options.algorithm,
-      preset: hasPreset ? options.preset : null,
-      status: 'unfinished',
-      reason: 'not started',
-      startTime: at,
-      endTime: null,
-      totalTime: null,
-      downtime: null,
-      bytesTransferred: 0,
-      bytesByPhase: { setup: 0, live: 0, stopAndCopy: 0, postcopy: 0 },
-      pagesTransferred: 0,
-      zeroPages: 0,
-      rounds: [],
-      stalePagesAtResume: null,
-      postcopy: null,
-      reuse: null,
-      queuedFor: 0,
-      degradation: 0,
-      throttle: null,
-      deferral: null,
-      freePagesSkipped: 0,
-      dedupPages: 0,
-      qemu: null,
-      options: { ...options },
-    };
+    this.#ledger = new Ledger(vm.name, vm.host.name, destination.name, at, options, this.#algorithm.live ? options.preset : null);
+    this.result = this.#ledger.result;
+    this.#actions = this.#createActions();
     if (after) {
       after.#dependents.push(this);
       this.result.reason = `waits for the migration of ${after.vm.name} to ${after.destination.name}`;
@@ -141,10 +100,10 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       this.result.startTime = sim.now;
       this.#source = this.vm.host;
       this.world.admit(this);
-    } else if (kind === Ev.Timeout) this.#onTimeout(sim);
+    } else if (kind === Ev.Timeout) this.#onTimeout();
     else if (kind === Ev.Resume) this.#resume(sim);
     else if (kind === Ev.SetupDone) this.#startTransfer(sim);
-    else if (kind === Ev.AfterSync) this.#iterate(sim, true);
+    else if (kind === Ev.Waited) this.#iterate(sim, true);
   }
 
   /** No slot free on one of the hosts: the migration waits (World.admit). */
@@ -156,30 +115,30 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   onFlowDone(flow: Flow, sim: Simulation): void {
     this.#flow = null;
-    this.#account(flow.size);
+    this.#ledger.account(flow.size, this.phase);
     if (this.phase === 'setup') {
       sim.schedule(this.world.latency, this, Ev.SetupDone); // the bitmap reaches the source
     } else if (this.phase === 'live') {
       const elapsed = sim.now - this.#chunkStart;
       if (elapsed > 0) this.#bandwidth = flow.size / elapsed;
-      this.#iterate(sim);
+      this.#iterate(sim, false);
     } else if (this.phase === 'stop-and-copy') {
       this.phase = 'resuming';
-      this.#closeRound(sim.now, 0);
+      this.#ledger.closeRound(sim.now, 0);
       // the final bitmap sync's own time (pre-copy), the last byte's flight, the destination's resume
-      const finalSync = this.#syncs > 0 ? this.options.syncTime : 0;
+      const finalSync = this.#ledger.syncs > 0 ? this.options.syncTime : 0;
       sim.schedule(this.world.latency + this.options.resumeLatency + finalSync, this, Ev.Resume);
     } else if (this.phase === 'switchover') {
       // device state sent: the source starts pushing, the destination resumes shortly
       this.phase = 'postcopy';
-      this.#closeRound(sim.now, 0);
-      this.#openRound(sim.now, 'postcopy');
+      this.#ledger.closeRound(sim.now, 0);
+      this.#ledger.openRound(sim.now, 'postcopy');
       sim.schedule(this.world.latency + this.options.resumeLatency, this, Ev.Resume);
       this.#postcopy!.startPush();
     }
   }
 
-  // ---- phases ----------------------------------------------------------------------------
+  // ---- lifecycle -------------------------------------------------------------------------
 
   /** Slots granted (World.admit): check, reserve, and start moving memory. */
   begin(sim: Simulation): void {
@@ -192,69 +151,36 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     if (refusal) return this.#end(sim, 'rejected', refusal);
     vm.migrating = true;
     vm.advanceTo(sim.now);
-    this.#transfer = vm.createTransfer();
-    this.#transfer.markAll();
-    this.#setUpPageOptimizations();
-    const kept = dst.kept.get(vm);
-    if (kept) this.#reuse(sim, kept);
+    const transfer = (this.#transfer = vm.createTransfer());
+    transfer.markAll();
+    const c = (this.#context = { sim, vm, source: this.#source, destination: dst, transfer, encoder: this.#encoder, options: this.options, result: this.result });
+    this.#hooks = attachHooks(c, this.#algorithm.live, sim.now);
+    for (const h of this.#hooks) h.begin?.(c);
     dst.reserve(vm.memory, sim.now);
     this.result.reason = 'in progress';
     if (Number.isFinite(this.options.timeout)) this.#timeoutEvent = sim.schedule(this.options.timeout, this, Ev.Timeout);
-    if (this.options.algorithm === 'precopy' || this.options.algorithm === 'hybrid') {
+    if (this.#algorithm.live) {
       vm.startTracking();
-      this.#syncs = 1; // the setup sync: everything is dirty
-      this.#throttle = new AutoConverge(this.options, sim.now);
+      this.#ledger.syncs = 1; // the setup sync: everything is dirty
     }
-    if (kept) {
-      // the destination tells the source which pages it holds: a bitmap, one bit per page
+    if (this.result.reuse) {
+      // a kept image at the destination: it tells the source which pages it holds first
       this.phase = 'setup';
-      this.#send(sim, this.result.reuse!.exchangeBytes, Infinity, true);
+      this.#send(sim, this.result.reuse.exchangeBytes, Infinity, true);
       return;
     }
     this.#startTransfer(sim);
   }
 
-  /** Deferral, free-page hinting and dedup work on page-exact memory (the scenario checks it). */
-  #setUpPageOptimizations(): void {
-    const t = this.#transfer, o = this.options, image = this.vm.image;
-    if (!(t instanceof PageTransfer) || !image) return;
-    if (o.deferHot && (o.algorithm === 'precopy' || o.algorithm === 'hybrid')) {
-      this.#deferral = new HotPageDeferral(image, o.deferHot);
-      t.deferral = this.#deferral.defer;
-    }
-    t.skipFree = o.freePageHinting;
-    if (o.dedup) this.#encoder.dedupSeen = this.destination.contents;
-  }
-
-  /** Deferred pages join the pages to send now (the pause). */
-  #releaseDeferred(): void {
-    const t = this.#transfer;
-    if (!(t instanceof PageTransfer) || !this.#deferral) return;
-    this.#deferral.onPause(t.deferred);
-    t.deferral = null;
-    t.releaseDeferred();
-  }
-
-  /** The VM comes back to a host that kept its image: those pages need not travel. */
-  #reuse(sim: Simulation, kept: ReusableImage): void {
-    const pages = this.vm.pageCount;
-    const reused = kept.reuseInto(this.#transfer!, sim);
-    this.result.reuse = {
-      policy: kept.options.policy,
-      reusedPages: reused,
-      reuseRatio: reused / pages,
-      exchangeBytes: Math.ceil(pages / 8),
-      keptPages: 0,
-      skippedHotPages: 0,
-    };
-  }
-
   #startTransfer(sim: Simulation): void {
-    if (this.options.algorithm === 'stop-and-copy') return this.#stopAndCopy(sim, 'non-live migration');
-    if (this.options.algorithm === 'postcopy') return this.#switchToPostcopy(sim, 'post-copy: switched over at once');
-    this.phase = 'live';
-    this.#openRound(sim.now, 'live');
-    this.#iterate(sim);
+    this.vm.advanceTo(sim.now);
+    this.#algorithm.start(this.#actions);
+  }
+
+  /** An iteration boundary of the live phase: the algorithm decides what comes next. */
+  #iterate(sim: Simulation, synced: boolean): void {
+    this.vm.advanceTo(sim.now);
+    this.#algorithm.iterate(this.#actions, synced);
   }
 
   /** Why this migration cannot start, or null. */
@@ -273,140 +199,11 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     return null;
   }
 
-  /**
-   * Iteration boundaries of the live phase: check, maybe sync and decide, then send a chunk.
-   * `synced`: called back after a sync's own time has passed, so go straight to sending.
-   */
-  #iterate(sim: Simulation, synced = false): void {
-    const t = this.#transfer!, vm = this.vm;
-    vm.advanceTo(sim.now);
-    if (this.#switchRequested) return this.#switchToPostcopy(sim, this.#switchRequested);
-    for (;;) {
-      if (!synced && this.#policy.shouldSync(this.#observe())) {
-        const lastRoundPages = this.#round!.pagesSent + this.#round!.pagesSkipped;
-        const round = this.#round!.index;
-        this.#closeRound(sim.now, this.#sync(sim));
-        const reason = this.#policy.stopReason({ ...this.#observe(), lastRoundPages });
-        if (reason !== null) return this.#stopAndCopy(sim, reason);
-        const switchReason = this.#hybrid?.afterRound(round, t.remainingPages) ?? null;
-        if (switchReason !== null) return this.#switchToPostcopy(sim, switchReason);
-        this.#openRound(sim.now, 'live');
-        if (this.options.syncRule === 'round-end') t.restartScan(); // a Xen/SimGrid round is one pass from the start
-        if (this.options.syncTime > 0) {
-          sim.schedule(this.options.syncTime, this, Ev.AfterSync); // the sender waits for the sync
-          return;
-        }
-      }
-      synced = false;
-      const cap = this.#liveCap();
-      const budget = t instanceof FluidTransfer ? this.#fluidBudget(t) : this.#policy.iterationBytes(Math.min(cap, this.#pathCapacity()), this.#encoder.dataPage);
-      const enc = this.#encoder;
-      enc.xbzrleActive = t.wraps >= 1;
-      enc.writeSize = vm.workload.writeSizeAt(sim.now);
-      const chunk = t.takeChunk(budget, enc, this.options.skipRedirtied, this.#chunk);
-      this.#addToRound(chunk);
-      // a batch of only skipped (or unchanged) pages sends nothing: check again at once
-      if (chunk.wireBytes > 0) return this.#send(sim, chunk.wireBytes, cap);
-    }
-  }
-
-  /**
-   * Fluid memory sends up to the next decision point in one transfer: the first whole window after
-   * pending falls below the threshold (QEMU's rule; nothing else changes pending in between: new
-   * dirt waits in the log), or the whole pass (Xen, SimGrid). One event per round instead of one
-   * per 100 ms window.
-   */
-  #fluidBudget(t: FluidTransfer): number {
-    const o = this.#observe();
-    const perPage = this.#encoder.dataPage;
-    if (this.options.syncRule === 'round-end') return t.remainingPages * perPage;
-    const threshold = this.#policy.threshold(o);
-    const window = this.#policy.iterationBytes(Math.min(this.#liveCap(), this.#pathCapacity()), perPage);
-    if (!(threshold > 0)) return window; // no estimate yet: one window measures the bandwidth
-    // whole windows, as QEMU checks only between its 100 ms iterations
-    const above = (t.remainingPages - threshold / this.vm.pageSize) * perPage;
-    return Math.max(1, Math.ceil(above / window)) * window;
-  }
-
-  /** The live phase's rate cap: max-bandwidth, and the compression CPU's rate. */
-  #liveCap(): number {
-    return Math.min(this.options.maxBandwidth, this.#encoder.cpuWireRate());
-  }
-
-  /** A dirty-bitmap sync: the log joins the to-send set; auto-converge looks at the period. */
-  #sync(sim: Simulation): number {
-    if (this.#deferral && this.vm.image?.log) this.#deferral.onSync(this.vm.image.log);
-    const dirtied = this.#transfer!.sync();
-    this.#syncs++;
-    const throttle = this.#throttle;
-    if (throttle && throttle.onSync(sim.now, dirtied, this.result.bytesTransferred, this.vm.pageSize)) {
-      this.#accrueThrottle(sim.now);
-      const vm = this.vm;
-      if (Number.isFinite(this.options.dirtyLimit)) {
-        const dirtying = vm.workload.writeRateAt(sim.now) * vm.pageSize;
-        vm.speed = Math.min(vm.speed, dirtying > 0 ? this.options.dirtyLimit / dirtying : 1);
-      } else {
-        vm.speed = throttledSpeed(throttle.percent, vm.catchUp);
-      }
-    }
-    return dirtied;
-  }
-
-  /** Guest time lost to throttling up to now. */
-  #accrueThrottle(now: number): void {
-    this.#throttleLost += (1 - this.vm.speed) * (now - this.#throttleSince);
-    this.#throttleSince = now;
-  }
-
   #pause(sim: Simulation): void {
     this.vm.advanceTo(sim.now);
-    this.#accrueThrottle(sim.now);
+    for (const h of this.#hooks) h.pausing?.(this.#context);
     this.vm.state = 'paused';
     this.#pausedAt = sim.now;
-  }
-
-  #stopAndCopy(sim: Simulation, reason: string): void {
-    const t = this.#transfer!;
-    this.#pause(sim);
-    this.phase = 'stop-and-copy';
-    this.result.reason = reason;
-    // final sync; a round already closed by the deciding sync has no open record left
-    const dirtied = this.vm.tracking ? this.#sync(sim) : t.sync();
-    if (this.#round) this.#closeRound(sim.now, dirtied);
-    this.#releaseDeferred();
-    this.#openRound(sim.now, 'stop-and-copy');
-    const enc = this.#encoder;
-    enc.xbzrleActive = t.wraps >= 1;
-    enc.lastStage = true;
-    enc.writeSize = this.vm.workload.writeSizeAt(sim.now);
-    const chunk = t.takeChunk(Infinity, enc, false, this.#chunk);
-    this.#addToRound(chunk);
-    this.#round!.bytesSent += this.options.deviceState;
-    const cap = this.options.uncappedSwitchover ? enc.cpuWireRate() : this.#liveCap();
-    this.#send(sim, chunk.wireBytes + this.options.deviceState, cap);
-  }
-
-  /**
-   * Pause, send the device state (and, after pre-copy, the discard list of pages dirtied since
-   * they were sent), resume at the destination; the pages still at the source follow.
-   */
-  #switchToPostcopy(sim: Simulation, reason: string): void {
-    const t = this.#transfer!, vm = this.vm;
-    this.#pause(sim);
-    this.phase = 'switchover';
-    this.result.reason = reason;
-    const dirtied = vm.tracking ? this.#sync(sim) : t.sync();
-    if (this.#round) this.#closeRound(sim.now, dirtied);
-    this.#releaseDeferred();
-    vm.stopTracking();
-    const discard = this.options.algorithm === 'hybrid' ? t.discardRanges() * DISCARD_RANGE_BYTES : 0;
-    this.#openRound(sim.now, 'stop-and-copy');
-    this.#round!.bytesSent = this.options.deviceState + discard;
-    const args = [sim, this.world.network, this.world.path(this.#source, this.destination), this.world.latency, vm] as const;
-    this.#postcopy = t instanceof FluidTransfer
-      ? new FluidPostcopyPhase(...args, t, this.#encoder, this.options, this)
-      : new PostcopyPhase(...args, t as PageTransfer, this.#encoder, this.options, this);
-    this.#send(sim, this.options.deviceState + discard, Infinity);
   }
 
   #resume(sim: Simulation): void {
@@ -430,34 +227,21 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     if (this.#postcopy) {
       this.result.stalePagesAtResume = this.#transfer!.stalePages();
       vm.setWrittenUntil(Math.max(sim.now, this.#postcopy.guestTime));
-      this.#fillPostcopyStats(sim.now);
+      this.#postcopyStats(sim.now);
     }
     this.#source.release(vm.memory, sim.now);
-    if (this.options.reuse.policy !== 'none' && this.#source.alive && vm.image) {
-      const kept = new KeptImage(vm, this.#source, this.options.reuse, sim.now, sim);
-      this.#source.keep(kept, sim.now);
-      const r = (this.result.reuse ??= { policy: this.options.reuse.policy, reusedPages: 0, reuseRatio: 0, exchangeBytes: 0, keptPages: 0, skippedHotPages: 0 });
-      r.keptPages = kept.kept.count;
-      r.skippedHotPages = kept.skippedHot;
-    }
+    for (const h of this.#hooks) h.completed?.(this.#context);
     vm.migrating = false;
     this.#end(sim, 'completed', this.result.reason);
   }
 
   /** Post-copy transfers are accounted when they leave the source. */
   postcopySent(bytes: number, pages: number, zeroPages: number): void {
-    this.result.bytesTransferred += bytes;
-    this.result.bytesByPhase.postcopy += bytes;
-    this.result.pagesTransferred += pages;
-    this.result.zeroPages += zeroPages;
-    const r = this.#round!;
-    r.pagesSent += pages;
-    r.zeroPages += zeroPages;
-    r.bytesSent += bytes;
+    this.#ledger.postcopySent(bytes, pages, zeroPages);
   }
 
   postcopyDone(sim: Simulation): void {
-    this.#closeRound(sim.now, 0);
+    this.#ledger.closeRound(sim.now, 0);
     if (this.#resumedAt < 0) {
       this.phase = 'resuming'; // everything arrived before the VM resumed
       return;
@@ -465,15 +249,10 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#complete(sim);
   }
 
-  #onTimeout(sim: Simulation): void {
+  #onTimeout(): void {
     this.#timeoutEvent = -1;
     if (this.phase !== 'live' && this.phase !== 'setup') return; // the switch-over already began: let it finish
-    if (this.#hybrid) {
-      // hybrid: not converging by the timeout means switching to post-copy at the next iteration
-      this.#switchRequested = `switched to post-copy at the ${this.options.timeout} s timeout`;
-      return;
-    }
-    this.#cancel(sim, 'timeout', `not converged after the ${this.options.timeout} s timeout; the VM keeps running on ${this.#source.name}`);
+    this.#algorithm.onTimeout(this.#actions);
   }
 
   /** Gives up a live migration: the VM stays at the source, the destination is released. */
@@ -481,7 +260,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#abortFlow();
     this.vm.advanceTo(sim.now);
     if (this.vm.state === 'paused') this.vm.state = 'running'; // the source resumes its VM
-    this.#closeRound(sim.now, this.vm.loggedPages);
+    this.#ledger.closeRound(sim.now, this.vm.loggedPages);
     this.vm.stopTracking();
     this.vm.migrating = false;
     this.destination.release(this.vm.memory, sim.now);
@@ -493,34 +272,27 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     const flow = this.#flow;
     this.#flow = null;
     const delivered = this.world.network.abort(flow);
-    this.#account(delivered);
-    if (this.#round) this.#round.bytesSent -= flow.size - delivered;
+    this.#ledger.account(delivered, this.phase);
+    this.#ledger.unsent(flow.size - delivered);
   }
 
-  /**
-   * A link or host failed. Before the VM runs at the destination it keeps (or resumes) running
-   * at the source: aborted. After, its memory is split between the hosts: the guest is lost.
-   */
+  /** A link or host failed (failures.ts says what it does here). */
   onFailure(sim: Simulation, impact: FailureImpact): void {
-    if (this.phase === 'pending' || this.phase === 'queued' || this.phase === 'done') return;
-    const at = `${impact.what} at ${sim.now.toFixed(3)} s`;
     const afterSwitch = this.#postcopy !== null && (this.phase === 'postcopy' || this.#resumedAt >= 0);
-    if (impact.sourceLost && !afterSwitch) {
+    const outcome = failureOutcome(this.phase, afterSwitch, impact);
+    const at = `${impact.what} at ${sim.now.toFixed(3)} s during ${this.#phaseName()}`;
+    if (outcome === 'source-lost') {
       this.#abortFlow();
       this.#postcopy?.stop();
-      return this.#lose(sim, `${at} during ${this.#phaseName()}: the source crashed and the VM with it`);
-    }
-    if (afterSwitch || (this.phase === 'resuming' && impact.destinationLost)) {
+      this.#lose(sim, `${at}: the source crashed and the VM with it`);
+    } else if (outcome === 'split') {
       this.#postcopy?.stop();
       this.#abortFlow();
-      return this.#lose(
-        sim,
-        `${at} during ${this.#phaseName()}: the VM ran at ${this.destination.name} while ${this.#source.name} still held pages it had not sent; the guest is lost`,
-      );
+      this.#lose(sim, `${at}: the VM ran at ${this.destination.name} while ${this.#source.name} still held pages it had not sent; the guest is lost`);
+    } else if (outcome === 'aborted') {
+      this.#postcopy?.stop();
+      this.#cancel(sim, 'aborted', `${at}; the VM keeps running on ${this.#source.name}`);
     }
-    if (this.phase === 'resuming') return; // every byte is at the destination: the switch-over completes
-    this.#postcopy?.stop();
-    this.#cancel(sim, 'aborted', `${at} during ${this.#phaseName()}; the VM keeps running on ${this.#source.name}`);
   }
 
   #lose(sim: Simulation, reason: string): void {
@@ -528,26 +300,15 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     vm.state = 'lost';
     vm.migrating = false;
     vm.stopTracking();
-    this.#closeRound(sim.now, 0);
+    this.#ledger.closeRound(sim.now, 0);
     this.#source.release(vm.memory, sim.now);
     this.destination.release(vm.memory, sim.now);
-    if (this.#postcopy) this.#fillPostcopyStats(sim.now);
+    if (this.#postcopy) this.#postcopyStats(sim.now);
     this.#end(sim, 'failed', reason);
   }
 
   #phaseName(): string {
-    const hybrid = this.options.algorithm === 'hybrid';
-    switch (this.phase) {
-      case 'live':
-        return hybrid ? 'the pre-copy phase of a hybrid migration' : `pre-copy round ${this.#round?.index ?? this.result.rounds.length}`;
-      case 'stop-and-copy':
-      case 'resuming':
-        return 'the stop-and-copy';
-      case 'switchover':
-        return 'the switch-over to post-copy';
-      default:
-        return hybrid ? 'the post-copy phase of a hybrid migration' : 'post-copy';
-    }
+    return phaseName(this.phase, this.#ledger.roundIndex, this.#algorithm.phaseNames);
   }
 
   /** Called by the run when the simulation horizon is reached with this migration in flight. */
@@ -556,45 +317,22 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     else if (this.phase === 'pending' || this.phase === 'queued') this.result.reason = `had not started by the end of the simulation (${horizon} s): ${this.result.reason}`;
     else if (this.phase !== 'done') {
       this.result.reason = `still in ${this.#phaseName()} at the end of the simulation (${horizon} s)`;
-      if (this.#postcopy) this.#fillPostcopyStats(sim.now);
+      if (this.#postcopy) this.#postcopyStats(sim.now);
     }
   }
 
   #end(sim: Simulation, status: MigrationStatus, reason: string): void {
     sim.cancel(this.#timeoutEvent);
-    if (this.#throttle) {
-      if (this.vm.state === 'running' && this.vm.speed < 1) this.#accrueThrottle(sim.now);
-      this.vm.speed = 1; // QEMU stops the throttle when the migration ends
-      if (this.#throttle.steps.length > 0 || Number.isFinite(this.options.dirtyLimit)) {
-        this.result.throttle = { maxPercent: this.#throttle.percent, steps: this.#throttle.steps, lostTime: this.#throttleLost };
-      }
-    }
     this.phase = 'done';
-    this.result.status = status;
-    this.result.reason = reason;
-    if (status !== 'rejected') {
-      this.result.endTime = sim.now;
-      this.result.totalTime = sim.now - this.result.startTime;
-    }
-    if (status !== 'completed') this.result.downtime = null;
-    if (status !== 'rejected') {
-      if (this.#deferral) this.result.deferral = this.#deferral.stats;
-      if (this.#transfer instanceof PageTransfer) this.result.freePagesSkipped = this.#transfer.freeSkipped;
-      this.result.dedupPages = this.#encoder.dedupPages;
-      const running = this.result.totalTime! - (this.result.downtime ?? 0);
-      const lost = this.#throttleLost + (this.result.postcopy?.blockedTime ?? 0);
-      this.result.degradation = running > 0 ? Math.min(1, lost / running) : 0;
-      this.result.qemu = qemuInfo(this.result, {
-        syncs: this.#syncs,
-        normalPages: this.#encoder.normalPages,
-        remainingPages: this.#transfer?.remainingPages ?? 0,
-        pageSize: this.vm.pageSize,
-        memory: this.vm.memory,
-        xbzrle: this.#encoder.xbzrle,
-        throttlePercent: this.#throttle?.percent ?? 0,
-        returnLatency: this.world.latency + this.options.resumeLatency,
-      });
-    }
+    if (status !== 'rejected') for (const h of this.#hooks) h.end?.(this.#context);
+    this.#ledger.finish(sim.now, status, reason, {
+      normalPages: this.#encoder.normalPages,
+      remainingPages: this.#transfer?.remainingPages ?? 0,
+      pageSize: this.vm.pageSize,
+      memory: this.vm.memory,
+      xbzrle: this.#encoder.xbzrle,
+      returnLatency: this.world.latency + this.options.resumeLatency,
+    });
     this.world.ended(this);
     for (const next of this.#dependents) {
       if (status === 'completed') sim.schedule(next.at, next, Ev.Start);
@@ -602,12 +340,64 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     }
   }
 
-  // ---- helpers ---------------------------------------------------------------------------
+  #postcopyStats(now: number): void {
+    this.#ledger.postcopyStats(this.#postcopy!, this.#resumedAt >= 0 ? now - this.#resumedAt : 0);
+  }
 
-  #send(sim: Simulation, bytes: number, cap: number, reverse = false): void {
-    this.#chunkStart = sim.now;
-    const path = reverse ? this.world.path(this.destination, this.#source) : this.world.path(this.#source, this.destination);
-    this.#flow = this.world.network.start(path, bytes, cap, this);
+  // ---- the algorithm's actions -----------------------------------------------------------
+
+  #createActions(): MigrationActions {
+    const self = this, sim = this.world.sim, options = this.options;
+    return {
+      observe: () => this.#observe(0),
+      openLiveRound() {
+        self.phase = 'live';
+        self.#ledger.openRound(sim.now, 'live');
+      },
+      restartScan: () => this.#transfer!.restartScan(),
+      sendChunk: (budget) => {
+        const cap = this.#liveCap();
+        const chunk = this.#takeChunk(budget, options.skipRedirtied, false);
+        this.#ledger.addChunk(chunk);
+        if (chunk.wireBytes === 0) return false;
+        this.#send(sim, chunk.wireBytes, cap);
+        return true;
+      },
+      syncDirtyLog: () => {
+        const lastRoundPages = this.#ledger.roundPages;
+        this.#ledger.closeRound(sim.now, this.#sync());
+        return this.#observe(lastRoundPages);
+      },
+      wait: (seconds) => void sim.schedule(seconds, this, Ev.Waited),
+      stopAndCopy: (reason) => this.#stopAndCopy(sim, reason),
+      switchToPostcopy: (reason, afterPrecopy) => this.#switchToPostcopy(sim, reason, afterPrecopy),
+      timeOut: () => this.#cancel(sim, 'timeout', `not converged after the ${options.timeout} s timeout; the VM keeps running on ${this.#source.name}`),
+      abort: (reason) => this.#cancel(sim, 'aborted', `${reason}; the VM keeps running on ${this.#source.name}`),
+      liveRate: () => Math.min(this.#liveCap(), this.#pathCapacity()),
+      pageWireBytes: this.#encoder.dataPage,
+      pageSize: this.vm.pageSize,
+      get wholeRounds() {
+        return self.#transfer!.wholeRounds;
+      },
+    };
+  }
+
+  #observe(lastRoundPages: number): Observation {
+    const t = this.#transfer!;
+    return {
+      round: this.#ledger.roundIndex,
+      remainingPages: t.remainingPages,
+      remainingBytes: t.remainingPages * this.vm.pageSize,
+      bandwidth: this.#bandwidth,
+      bytesSent: this.result.bytesTransferred,
+      memoryBytes: this.vm.memory,
+      lastRoundPages,
+    };
+  }
+
+  /** The live phase's rate cap: max-bandwidth, and the compression CPU's rate. */
+  #liveCap(): number {
+    return Math.min(this.options.maxBandwidth, this.#encoder.cpuWireRate());
   }
 
   #pathCapacity(): number {
@@ -616,75 +406,65 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     return capacity;
   }
 
-  #observe(): PrecopyObservation {
-    const t = this.#transfer!;
-    return {
-      round: this.#round?.index ?? this.result.rounds.length,
-      remainingPages: t.remainingPages,
-      remainingBytes: t.remainingPages * this.vm.pageSize,
-      bandwidth: this.#bandwidth,
-      bytesSent: this.result.bytesTransferred,
-      memoryBytes: this.vm.memory,
-      lastRoundPages: 0,
-    };
+  /** Pages in scan order up to `budget` wire bytes, encoded as the wire format stands now. */
+  #takeChunk(budget: number, skipRedirtied: boolean, lastStage: boolean): Chunk {
+    const t = this.#transfer!, enc = this.#encoder;
+    enc.xbzrleActive = t.wraps >= 1; // QEMU enables XBZRLE after the first full pass
+    if (lastStage) enc.lastStage = true;
+    enc.writeSize = this.vm.workload.writeSizeAt(this.world.sim.now);
+    return t.takeChunk(budget, enc, skipRedirtied, this.#chunk);
   }
 
-  #account(bytes: number): void {
-    this.result.bytesTransferred += bytes;
-    const phases = this.result.bytesByPhase;
-    if (this.phase === 'setup') phases.setup += bytes;
-    else if (this.phase === 'live') phases.live += bytes;
-    else phases.stopAndCopy += bytes; // the stop-and-copy, or the switch-over's device state
+  /** A dirty-bitmap sync: the log joins the to-send set. */
+  #sync(): number {
+    const c = this.#context;
+    for (const h of this.#hooks) h.beforeSync?.(c);
+    const dirtied = this.#transfer!.sync();
+    this.#ledger.syncs++;
+    for (const h of this.#hooks) h.afterSync?.(c, dirtied);
+    return dirtied;
   }
 
-  #fillPostcopyStats(now: number): void {
-    const p = this.#postcopy!;
-    const s = p.stats;
-    const running = this.#resumedAt >= 0 ? now - this.#resumedAt : 0;
-    this.result.postcopy = {
-      faults: s.faults,
-      requests: s.requests,
-      pagesPushed: s.pagesPushed,
-      pagesRequested: s.pagesRequested,
-      faultLatency: p.latencySummary(),
-      blockedTime: s.blockedTime,
-      degradation: running > 0 ? Math.min(1, s.blockedTime / running) : 0,
-    };
+  /** The sync at the pause (only a live migration tracks dirty pages). */
+  #finalSync(): number {
+    return this.vm.tracking ? this.#sync() : this.#transfer!.sync();
   }
 
-  #openRound(now: number, kind: RoundRecord['kind']): void {
-    this.#round = {
-      index: this.result.rounds.length + 1,
-      kind,
-      start: now,
-      duration: 0,
-      pagesSent: 0,
-      zeroPages: 0,
-      pagesSkipped: 0,
-      bytesSent: 0,
-      pagesDirtied: 0,
-      bandwidth: 0,
-    };
+  #stopAndCopy(sim: Simulation, reason: string): void {
+    this.#pause(sim);
+    this.phase = 'stop-and-copy';
+    this.result.reason = reason;
+    // a round already closed by the deciding sync has no open record left
+    this.#ledger.closeRound(sim.now, this.#finalSync());
+    for (const h of this.#hooks) h.lastCopy?.(this.#context);
+    this.#ledger.openRound(sim.now, 'stop-and-copy');
+    const chunk = this.#takeChunk(Infinity, false, true);
+    this.#ledger.addChunk(chunk);
+    this.#ledger.addRoundBytes(this.options.deviceState);
+    const cap = this.options.uncappedSwitchover ? this.#encoder.cpuWireRate() : this.#liveCap();
+    this.#send(sim, chunk.wireBytes + this.options.deviceState, cap);
   }
 
-  #addToRound(chunk: Chunk): void {
-    const r = this.#round!;
-    r.pagesSent += chunk.pages;
-    r.zeroPages += chunk.zeroPages;
-    r.pagesSkipped += chunk.skipped;
-    r.bytesSent += chunk.wireBytes;
-    this.result.pagesTransferred += chunk.pages;
-    this.result.zeroPages += chunk.zeroPages;
+  #switchToPostcopy(sim: Simulation, reason: string, afterPrecopy: boolean): void {
+    const t = this.#transfer!, vm = this.vm;
+    this.#pause(sim);
+    this.phase = 'switchover';
+    this.result.reason = reason;
+    this.#ledger.closeRound(sim.now, this.#finalSync());
+    for (const h of this.#hooks) h.lastCopy?.(this.#context);
+    vm.stopTracking();
+    const discard = afterPrecopy ? t.discardRanges() * DISCARD_RANGE_BYTES : 0;
+    this.#ledger.openRound(sim.now, 'stop-and-copy');
+    this.#ledger.addRoundBytes(this.options.deviceState + discard);
+    const path = this.world.path(this.#source, this.destination);
+    this.#postcopy = createPostcopyPhase(sim, this.world.network, path, this.world.latency, vm, t, this.#encoder, this.options, this);
+    this.#send(sim, this.options.deviceState + discard, Infinity);
   }
 
-  #closeRound(now: number, pagesDirtied: number): void {
-    const r = this.#round;
-    if (!r) return;
-    r.duration = now - r.start;
-    r.pagesDirtied = pagesDirtied;
-    r.bandwidth = r.duration > 0 ? r.bytesSent / r.duration : 0;
-    this.result.rounds.push(r);
-    this.#round = null;
+  #send(sim: Simulation, bytes: number, cap: number, reverse = false): void {
+    this.#chunkStart = sim.now;
+    const path = reverse ? this.world.path(this.destination, this.#source) : this.world.path(this.#source, this.destination);
+    this.#flow = this.world.network.start(path, bytes, cap, this);
   }
 }
 

@@ -10,6 +10,7 @@
  * moves the push to the region that faults most.
  */
 import { EventTarget, Simulation } from '../core/kernel.js';
+import { ThinnedSeries } from '../core/thinned-series.js';
 import { FluidTransfer } from '../memory/fluid.js';
 import { Flow, FlowOwner, Link, Network } from '../network/network.js';
 import { PostcopyOptions } from './algorithms/postcopy.js';
@@ -25,7 +26,7 @@ const EPSILON = 1e-6;
 const FLUID_PUSH_CHUNKS = 32;
 
 export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism {
-  readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [] };
+  readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [], timeline: new ThinnedSeries() };
   readonly #inFlight: Float64Array;
   readonly #batches: Float64Array[] = [];
   readonly #flows = new Map<Flow, Float64Array>();
@@ -67,6 +68,7 @@ export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMecha
   startGuest(): void {
     this.#guestRunning = true;
     this.#guestTime = this.sim.now;
+    this.stats.timeline.add([this.sim.now, this.stats.faults, this.stats.blockedTime]);
   }
 
   stop(): void {
@@ -78,7 +80,7 @@ export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMecha
   latencySummary(): LatencySummary {
     const mean = this.stats.faults > 0 ? this.#latencyWeighted / this.stats.faults : 0;
     // in expectation every fault waits about the mean; the spread is a page-exact figure
-    return { mean, p50: mean, p99: this.#latencyMax, max: this.#latencyMax };
+    return { mean, p50: mean, p99: this.#latencyMax, max: this.#latencyMax, quantiles: null };
   }
 
   onEvent(_kind: number, sim: Simulation): void {
@@ -183,6 +185,7 @@ export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMecha
     this.stats.blockedTime += faults * l;
     this.#latencyWeighted += faults * l;
     this.#latencyMax = Math.max(this.#latencyMax, l);
+    this.stats.timeline.add([now, this.stats.faults, this.stats.blockedTime]);
     // requested pages that were still at the source leave the to-send set for the channel
     for (let i = 0; i < t.toSend.length; i++) {
       const f = (writes[i] + reads[i]) * vm.speed * missing[i] * running;

@@ -5,7 +5,7 @@
  */
 import { HybridOptions, hybridDefaults } from './algorithms/hybrid.js';
 import { PostcopyOptions, postcopyDefaults } from './algorithms/postcopy.js';
-import { PrecopyOptions, PrecopyPresetName, precopyPresets } from './algorithms/precopy.js';
+import { PrecopyOptions, PrecopyPresetName, precopyPresets } from './algorithms/precopy-presets.js';
 import { ReuseOptions, reuseDefaults } from './reuse.js';
 import { OptimizationOptions, optimizationDefaults } from './optimizations/options.js';
 

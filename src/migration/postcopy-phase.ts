@@ -16,9 +16,12 @@
  */
 import { EventHandle, EventTarget, Simulation } from '../core/kernel.js';
 import { Bitset } from '../memory/bitset.js';
-import { PageTransfer } from '../memory/page-transfer.js';
+import { ThinnedSeries } from '../core/thinned-series.js';
+import { FluidTransfer } from '../memory/fluid.js';
+import { MemoryTransfer, PageTransfer } from '../memory/page-transfer.js';
 import { Flow, FlowOwner, Link, Network } from '../network/network.js';
 import { PostcopyOptions, PushOrder } from './algorithms/postcopy.js';
+import { FluidPostcopyPhase } from './fluid-postcopy.js';
 import { QemuPageEncoder } from './optimizations/encoder.js';
 import { Vm } from './world.js';
 
@@ -51,7 +54,15 @@ export interface LatencySummary {
   p50: number;
   p99: number;
   max: number;
+  /** The latency at 0, 5, ..., 100 % of faults (nearest rank), s; null where only expectations are known (fluid). */
+  quantiles: number[] | null;
 }
+
+/** The shares of faults quantiles are given at: 0, 5, ..., 100 %. */
+export const LATENCY_QUANTILE_STEPS = 20;
+
+/** One row of the fault timeline: [time s, faults so far, guest time blocked so far s]. */
+export type FaultTimelineRow = [number, number, number];
 
 /** What the driver needs from a post-copy phase, page-exact or fluid. */
 export interface PostcopyMechanism {
@@ -75,10 +86,12 @@ export interface PostcopyStats {
   blockedTime: number;
   /** Each fault's block time, s. */
   faultLatencies: number[];
+  /** Faults and blocked time as they accumulate (a bounded series). */
+  timeline: ThinnedSeries<FaultTimelineRow>;
 }
 
 export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism {
-  readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [] };
+  readonly stats: PostcopyStats = { faults: 0, requests: 0, pagesPushed: 0, pagesRequested: 0, blockedTime: 0, faultLatencies: [], timeline: new ThinnedSeries() };
   readonly #order: PushOrder;
   /** Pages on the wire, not yet at the destination. */
   readonly #inFlight: Bitset;
@@ -124,6 +137,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
   startGuest(): void {
     this.#guestRunning = true;
     this.#guestTime = this.sim.now;
+    this.stats.timeline.add([this.sim.now, this.stats.faults, this.stats.blockedTime]);
     this.#runGuest();
   }
 
@@ -139,6 +153,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
       p50: quantile(lat, 0.5),
       p99: quantile(lat, 0.99),
       max: lat.length ? lat[lat.length - 1] : 0,
+      quantiles: lat.length ? Array.from({ length: LATENCY_QUANTILE_STEPS + 1 }, (_, i) => quantile(lat, i / LATENCY_QUANTILE_STEPS)) : null,
     };
   }
 
@@ -254,6 +269,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
       const blocked = sim.now - this.#blockedSince;
       this.stats.blockedTime += blocked;
       this.stats.faultLatencies.push(blocked);
+      this.stats.timeline.add([sim.now, this.stats.faults, this.stats.blockedTime]);
       this.#commitAccess(this.#waitingFor);
       this.#waitingFor = -1;
       this.#guestTime = sim.now;
@@ -340,4 +356,22 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** The post-copy phase for a VM's memory: access by access on page-exact memory, in expectation on fluid memory. */
+export function createPostcopyPhase(
+  sim: Simulation,
+  network: Network,
+  path: readonly Link[],
+  latency: number,
+  vm: Vm,
+  transfer: MemoryTransfer,
+  encoder: QemuPageEncoder,
+  options: PostcopyOptions,
+  owner: PostcopyOwner,
+): PostcopyMechanism {
+  const pages = transfer.pageExact;
+  return pages
+    ? new PostcopyPhase(sim, network, path, latency, vm, pages, encoder, options, owner)
+    : new FluidPostcopyPhase(sim, network, path, latency, vm, transfer as FluidTransfer, encoder, options, owner);
 }

@@ -67,15 +67,18 @@ export function roundTrip(result: RunResult, label?: string): RoundTrip | null {
   };
 }
 
-const MB = 1e6;
+// binary units, as the migration table beside it and the engine's messages ("38.1 MiB free")
+const MiB = 2 ** 20;
 const columns = (withLabel: boolean): Column<RoundTrip>[] => [
   ...(withLabel ? [{ header: 'variant', text: (r: RoundTrip) => r.label ?? '', align: 'left' as const }] : []),
-  { header: 'VMs back', text: (r) => `${r.vmsBack}/${r.vms}`, csv: (r) => r.vmsBack },
-  { header: 'memory buffer MB', text: (r) => (r.memoryBuffer / MB).toFixed(0), csv: (r) => r.memoryBuffer },
-  { header: 'average buffer MB', text: (r) => (r.averageBuffer / MB).toFixed(0), csv: (r) => r.averageBuffer },
-  { header: 'back without reuse MB', text: (r) => (r.backWithoutReuse / MB).toFixed(0), csv: (r) => r.backWithoutReuse },
-  { header: 'sent back MB', text: (r) => (r.sentBack / MB).toFixed(1), csv: (r) => r.sentBack },
-  { header: 'time back s', text: (r) => r.timeBack.toFixed(3), csv: (r) => r.timeBack },
+  { header: 'VMs back', text: (r) => `${r.vmsBack}/${r.vms}`, csv: (r) => r.vmsBack, csvHeader: 'vms_back' },
+  { header: 'VMs', csv: (r) => r.vms, csvHeader: 'vms' },
+  { header: 'memory buffer MiB', text: (r) => (r.memoryBuffer / MiB).toFixed(0), csv: (r) => r.memoryBuffer, csvHeader: 'memory_buffer_bytes' },
+  { header: 'average buffer MiB', text: (r) => (r.averageBuffer / MiB).toFixed(0), csv: (r) => r.averageBuffer, csvHeader: 'average_buffer_bytes' },
+  { header: 'back without reuse MiB', text: (r) => (r.backWithoutReuse / MiB).toFixed(0), csv: (r) => r.backWithoutReuse, csvHeader: 'back_without_reuse_bytes' },
+  { header: 'sent back MiB', text: (r) => (r.sentBack / MiB).toFixed(1), csv: (r) => r.sentBack, csvHeader: 'bytes_sent_back' },
+  { header: 'reused MiB', csv: (r) => r.reused, csvHeader: 'bytes_reused' },
+  { header: 'time back s', text: (r) => r.timeBack.toFixed(3), csv: (r) => r.timeBack, csvHeader: 'time_back_s' },
   { header: 'rejected', text: (r) => String(r.rejected), csv: (r) => r.rejected },
   { header: 'why', text: (r) => r.rejection, align: 'left' },
 ];

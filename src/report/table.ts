@@ -4,15 +4,22 @@
  */
 
 export interface Column<R> {
+  /** Header of the text table, with the unit its cells are printed in ("downtime ms"). */
   header: string;
-  /** Human cell for the text table. */
-  text: (row: R) => string;
+  /** Human cell for the text table; a column without one is in the CSV only. */
+  text?: (row: R) => string;
   /** Machine cell for CSV (plain numbers in seconds and bytes), default: the text cell. */
   csv?: (row: R) => string | number | null;
+  /**
+   * CSV header, naming the unit of the CSV cells ("downtime_s", "bytes_sent"); default: the text
+   * header in snake case, right only when the text and CSV cells share a unit.
+   */
+  csvHeader?: string;
   align?: 'left' | 'right';
 }
 
-export function renderTable<R>(rows: readonly R[], columns: readonly Column<R>[]): string {
+export function renderTable<R>(rows: readonly R[], all: readonly Column<R>[]): string {
+  const columns = all.filter((c): c is Column<R> & { text: (row: R) => string } => c.text !== undefined);
   const cells = rows.map((r) => columns.map((c) => c.text(r)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i].length)));
   const pad = (s: string, i: number) => ((columns[i].align ?? 'right') === 'left' ? s.padEnd(widths[i]) : s.padStart(widths[i]));
@@ -26,8 +33,8 @@ export function renderCsv<R>(rows: readonly R[], columns: readonly Column<R>[]):
     const s = String(v);
     return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  const header = columns.map((c) => esc(csvName(c.header))).join(',');
-  const body = rows.map((r) => columns.map((c) => esc(c.csv ? c.csv(r) : c.text(r))).join(','));
+  const header = columns.map((c) => esc(c.csvHeader ?? csvName(c.header))).join(',');
+  const body = rows.map((r) => columns.map((c) => esc(c.csv ? c.csv(r) : c.text!(r))).join(','));
   return [header, ...body].join('\n') + '\n';
 }
 

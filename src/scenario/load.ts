@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePageRate, UnitError } from '../core/units.js';
 import { ScenarioError } from './errors.js';
+import { MAX_PAGE_FIDELITY_PAGES } from './work.js';
 import { memberNames, Scenario, ScenarioSpec, WorkloadInput, workloadKinds } from './schema.js';
 
 export { ScenarioError };
@@ -87,16 +88,17 @@ function crossCheck(s: ScenarioSpec): string[] {
   s.hosts.forEach((h, i) => {
     if (h.nic !== undefined && !(h.nic > 0)) issues.push(`hosts[${i}].nic: expected a rate > 0`);
   });
-  const vmNames = new Set<string>();
+  const vmNames = new VmNames();
   const placed = new Map<string, number>();
   s.vms.forEach((vm, i) => {
     const at = `vms[${i}]`;
-    for (const name of memberNames(vm)) {
-      if (vmNames.has(name)) issues.push(`${at}.name: duplicate VM "${name}"`);
-      vmNames.add(name);
-    }
-    vmNames.add(vm.name); // a group's name refers to all its members
+    const clash = vmNames.add(vm.name, vm.count);
+    if (clash !== undefined) issues.push(`${at}.name: duplicate VM "${clash}"`);
     if (!(vm.memory >= s.pageSize)) issues.push(`${at}.memory: expected at least one page (${s.pageSize} bytes), got ${vm.memory}`);
+    const pages = Math.ceil(vm.memory / s.pageSize);
+    if (s.fidelity === 'page' && pages > MAX_PAGE_FIDELITY_PAGES) {
+      issues.push(`${at}.memory: ${pages} pages is more than fidelity: page holds per VM (${MAX_PAGE_FIDELITY_PAGES}, 1 TiB of 4 KiB pages); use fidelity: fluid (memory as regions) or a larger pageSize`);
+    }
     if (vm.resident !== undefined && vm.resident > vm.memory) issues.push(`${at}.resident: ${vm.resident} bytes is more than the VM's memory (${vm.memory})`);
     const capacity = hostMemory.get(vm.host);
     if (capacity === undefined) {
@@ -141,6 +143,41 @@ function crossCheck(s: ScenarioSpec): string[] {
     }
   });
   return issues;
+}
+
+/**
+ * The VM names of a scenario, groups kept as (name, count) rather than expanded: a group of 1e9
+ * VMs is checked (and refused as too much work) without listing its members.
+ */
+class VmNames {
+  readonly #singles = new Set<string>();
+  readonly #groups = new Map<string, number>();
+
+  /** Whether `name` is a VM, a group, or a member NAME-k of a group. */
+  has(name: string): boolean {
+    if (this.#singles.has(name) || this.#groups.has(name)) return true;
+    const m = /^(.*)-([1-9][0-9]*)$/.exec(name);
+    return m !== null && (this.#groups.get(m[1]) ?? 0) >= Number(m[2]);
+  }
+
+  /** Adds a VM or a group (its name refers to all its members); returns the first name already taken, if any. */
+  add(name: string, count: number | undefined): string | undefined {
+    let clash: string | undefined;
+    if (count === undefined) {
+      if (this.has(name)) clash = name;
+      this.#singles.add(name);
+      return clash;
+    }
+    if (this.#groups.has(name) || this.#singles.has(name)) clash = name;
+    // a member NAME-k can only equal a VM of that name: NAME is the group's, k a plain number
+    for (const single of this.#singles) {
+      if (clash !== undefined) break;
+      const m = /^(.*)-([1-9][0-9]*)$/.exec(single);
+      if (m !== null && m[1] === name && Number(m[2]) <= count) clash = single;
+    }
+    this.#groups.set(name, Math.max(count, this.#groups.get(name) ?? 0));
+    return clash;
+  }
 }
 
 function checkWorkload(w: WorkloadInput, memory: number, pageSize: number, at: string, issues: string[]): void {

@@ -42,8 +42,13 @@ export interface RunResult {
   input: ScenarioSpec;
 }
 
+export interface RunOptions {
+  /** Called now and then with the simulated time and the horizon (for a progress bar). */
+  onProgress?: (time: number, horizon: number) => void;
+}
+
 /** Runs a validated scenario to completion (or its horizon). */
-export function runScenario(spec: ScenarioSpec): RunResult {
+export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunResult {
   const sim = new Simulation();
   const world = new World(sim, spec.seed, spec.network.latency);
   for (const h of spec.hosts) world.addHost(h.name, h.memory, h.nic ?? spec.network.bandwidth, h.maxConcurrent ?? Infinity);
@@ -88,7 +93,8 @@ export function runScenario(spec: ScenarioSpec): RunResult {
       : () => world.crashHost(world.hosts.get(f.host)!);
     sim.scheduleAt(f.at, { onEvent: inject }, 0, Priority.urgent);
   }
-  sim.run(spec.horizon);
+  const { onProgress } = options;
+  sim.run(spec.horizon, onProgress && ((t) => onProgress(t, spec.horizon)));
   for (const m of migrations) m.giveUpAtHorizon(sim, spec.horizon);
   return {
     lmsim: VERSION,

@@ -6,8 +6,15 @@
  * - `forward` (QEMU: the scan restarts at the requested page and goes on from there),
  * - `bubble` (Hines & Gopalan: pages on both sides of the faulting page, alternately),
  * - `none` (the push keeps its own order; faults are pure demand paging).
+ *
+ *     switch-over: pause, send the CPU and device state, resume at the destination at once
+ *     then: push the pages in the background while faults fetch the pages the guest needs
+ *
+ * The phase after the switch-over (pushes, faults, the guest access by access) is the mechanism in
+ * `../postcopy-phase.ts` (page-exact) and `../fluid-postcopy.ts` (fluid memory).
  */
 import { Bitset } from '../../memory/bitset.js';
+import { MigrationActions, MigrationAlgorithm } from './algorithm.js';
 
 export type Prepaging = 'forward' | 'bubble' | 'none';
 
@@ -59,5 +66,25 @@ export class PushOrder {
     if (p < 0) p = toSend.nextSet(0);
     this.#forward = p + 1;
     return p;
+  }
+}
+
+export class Postcopy implements MigrationAlgorithm {
+  readonly live = false;
+
+  start(m: MigrationActions): void {
+    this.switchOver(m, 'post-copy: switched over at once', false);
+  }
+
+  /** No live phase: nothing happens at iteration boundaries. */
+  iterate(): void {}
+
+  onTimeout(m: MigrationActions): void {
+    m.timeOut();
+  }
+
+  /** The switch-over; after pre-copy the destination also learns which pages it holds are stale. */
+  switchOver(m: MigrationActions, reason: string, afterPrecopy: boolean): void {
+    m.switchToPostcopy(reason, afterPrecopy);
   }
 }

@@ -1,134 +1,23 @@
 /**
  * @module migration/algorithms/precopy
- * Pre-copy as policy only (Clark et al., NSDI 2005):
+ * Pre-copy (Clark et al., "Live Migration of Virtual Machines", NSDI 2005), in its three phases:
  *
- *     warm-up: send every page while the VM runs
- *     repeat: sync the dirty bitmap; if a stop rule holds, stop; else send the dirty set
- *     stop-and-copy: pause, send the rest + device state, resume at the destination
+ *     1. warm-up (push): send every page while the VM runs
+ *     2. iterative pre-copy: sync the dirty log; if a stop rule holds, go to 3; else send the
+ *        pages dirtied meanwhile, and sync again
+ *     3. stop-and-copy: pause, send the rest + device state, resume at the destination
  *
- * The presets differ only in when they sync and which stop rules they use:
- * - `qemu` (migration/migration.c, ram.c): bandwidth measured over the last 100 ms iteration;
- *   threshold = bandwidth x downtime-limit; the bitmap is synced when pending < threshold (not at
- *   the end of a pass) and the switch-over happens when pending after the sync is still below it;
- *   no round cap; rate capped by max-bandwidth (128 MiB/s); the final copy runs uncapped.
- * - `xen` (libxc migration v2, xc_sr_save.c simple_precopy_policy): a round is one pass over the
- *   dirty set; stop after 5 rounds or when fewer than 50 pages are dirty.
- * - `xen-legacy` (xc_domain_save.c): stop after 29 rounds, when the last round sent fewer than 50
- *   pages, or after 3x memory was sent; pages re-dirtied during the current round are skipped
- *   (checked per 1024-page batch).
- * - `simgrid` (plugins/vm/VmLiveMigration.cpp): stage 2 rounds are one transfer each; stop when the
- *   dirtied bytes are below bandwidth (of the last round) x 30 ms.
+ * `PrecopyPolicy` holds the rules (when to sync, when to stop), pure and fed plain numbers; the
+ * presets that differ only in those rules are in `precopy-presets.ts`. `Precopy` runs the phases.
  */
+import { MigrationActions, MigrationAlgorithm, Observation } from './algorithm.js';
+import { PrecopyOptions } from './precopy-presets.js';
 
-/** Options of a pre-copy migration. Sizes in bytes, times in seconds, rates in bytes/s. */
-export interface PrecopyOptions {
-  preset: PrecopyPresetName;
-  /** Switch over when pending bytes < bandwidth x downtimeLimit (0 disables the rule). */
-  downtimeLimit: number;
-  /** Stop after this many live rounds (Infinity = no cap). */
-  maxRounds: number;
-  /** Stop when a round leaves fewer than this many pages (0 disables). */
-  minDirtyPages: number;
-  /** Stop once this many times the VM's memory has been sent (Infinity disables). */
-  maxSentFactor: number;
-  /** Per-migration rate cap for the live rounds, bytes/s (QEMU max-bandwidth). */
-  maxBandwidth: number;
-  /** When the dirty bitmap is synced: when pending falls below the threshold, or at the end of a pass. */
-  syncRule: 'below-threshold' | 'round-end';
-  /** Which count the minDirtyPages rule looks at. */
-  minDirtyBasis: 'dirty-after-sync' | 'sent-last-round';
-  /** Bytes sent per iteration, between two checks: a rate-limit window (s) x rate ... */
-  iterationWindow: number;
-  /** ... or a fixed batch of pages (Xen), 0 = use the window; Infinity = a whole round at once. */
-  batchPages: number;
-  /** Skip pages re-dirtied during the current round (Xen legacy). */
-  skipRedirtied: boolean;
-  /** The stop-and-copy phase ignores maxBandwidth (QEMU lifts the rate limit at completion). */
-  uncappedSwitchover: boolean;
-}
-
-/** The presets, in the order lists show them. */
-export const precopyPresetNames = ['qemu', 'xen', 'xen-legacy', 'simgrid'] as const;
-export type PrecopyPresetName = (typeof precopyPresetNames)[number];
-
-const UNLIMITED = Infinity;
-
-/** Every preset's constants, named and overridable from a scenario. */
-export const precopyPresets: Record<PrecopyPresetName, PrecopyOptions> = {
-  qemu: {
-    preset: 'qemu',
-    downtimeLimit: 0.3, // QEMU downtime-limit default, 300 ms
-    maxRounds: UNLIMITED,
-    minDirtyPages: 0,
-    maxSentFactor: UNLIMITED,
-    maxBandwidth: 128 * 2 ** 20, // QEMU max-bandwidth default, 128 MiB/s
-    syncRule: 'below-threshold',
-    minDirtyBasis: 'dirty-after-sync',
-    iterationWindow: 0.1, // BUFFER_DELAY: 100 ms rate-limit window
-    batchPages: 0,
-    skipRedirtied: false,
-    uncappedSwitchover: true,
-  },
-  xen: {
-    preset: 'xen',
-    downtimeLimit: 0,
-    maxRounds: 5, // SPP_MAX_ITERATIONS
-    minDirtyPages: 50, // SPP_TARGET_DIRTY_COUNT
-    maxSentFactor: UNLIMITED,
-    maxBandwidth: UNLIMITED,
-    syncRule: 'round-end',
-    minDirtyBasis: 'dirty-after-sync',
-    iterationWindow: 0,
-    batchPages: 1024, // MAX_BATCH_SIZE
-    skipRedirtied: false,
-    uncappedSwitchover: false,
-  },
-  'xen-legacy': {
-    preset: 'xen-legacy',
-    downtimeLimit: 0,
-    maxRounds: 29, // DEF_MAX_ITERS
-    minDirtyPages: 50,
-    maxSentFactor: 3, // DEF_MAX_FACTOR
-    maxBandwidth: UNLIMITED,
-    syncRule: 'round-end',
-    minDirtyBasis: 'sent-last-round',
-    iterationWindow: 0,
-    batchPages: 1024,
-    skipRedirtied: true,
-    uncappedSwitchover: false,
-  },
-  simgrid: {
-    preset: 'simgrid',
-    downtimeLimit: 0.03, // SimGrid's default max_downtime, 30 ms
-    maxRounds: UNLIMITED,
-    minDirtyPages: 0,
-    maxSentFactor: UNLIMITED,
-    maxBandwidth: UNLIMITED,
-    syncRule: 'round-end',
-    minDirtyBasis: 'dirty-after-sync',
-    iterationWindow: 0,
-    batchPages: UNLIMITED, // one transfer per stage-2 round
-    skipRedirtied: false,
-    uncappedSwitchover: false,
-  },
-};
+export { precopyPresetNames, precopyPresets } from './precopy-presets.js';
+export type { PrecopyOptions, PrecopyPresetName } from './precopy-presets.js';
 
 /** What the driver shows the policy at a check. */
-export interface PrecopyObservation {
-  /** Live round in progress (1 = the bulk pass). */
-  round: number;
-  /** Pages still to send in the to-send bitmap. */
-  remainingPages: number;
-  /** remainingPages x page size (QEMU counts pending in whole pages, zero pages included). */
-  remainingBytes: number;
-  /** Bandwidth estimate, bytes/s. */
-  bandwidth: number;
-  /** Wire bytes sent so far. */
-  bytesSent: number;
-  memoryBytes: number;
-  /** Pages sent + skipped in the round that just ended (after a sync). */
-  lastRoundPages: number;
-}
+export type PrecopyObservation = Observation;
 
 /** The pre-copy decisions, given options. Pure: no engine access. */
 export class PrecopyPolicy {
@@ -167,5 +56,78 @@ export class PrecopyPolicy {
     const opt = this.options;
     if (opt.batchPages > 0) return opt.batchPages * pageWireBytes;
     return Math.max(pageWireBytes, rate * opt.iterationWindow);
+  }
+}
+
+/** How pre-copy hands over to a next phase instead of stopping (hybrid, stall detection). */
+export interface Handover {
+  /** After a round that did not converge: the reason to leave pre-copy now, or null. */
+  afterRound(o: Observation): string | null;
+  /** At an iteration boundary: the reason to leave now (e.g. a timeout), or null. */
+  now(): string | null;
+  /** The next phase. */
+  leave(m: MigrationActions, reason: string): void;
+}
+
+/** Options pre-copy runs with: its preset's rules and the sync's own time. */
+export type PrecopyRunOptions = PrecopyOptions & { syncTime: number; availSwitchoverBandwidth: number };
+
+export class Precopy implements MigrationAlgorithm {
+  readonly live = true;
+  readonly policy: PrecopyPolicy;
+
+  /** @param handover where pre-copy goes when it leaves before converging (null: only stop-and-copy) */
+  constructor(readonly options: PrecopyRunOptions, readonly handover: Handover | null = null) {
+    this.policy = new PrecopyPolicy(options, options.availSwitchoverBandwidth);
+  }
+
+  /** 1. Warm-up: every page is marked to send; the first round is the bulk pass. */
+  start(m: MigrationActions): void {
+    m.openLiveRound();
+    this.iterate(m, false);
+  }
+
+  /** 2. Iterative pre-copy, at each iteration boundary; `synced`: a sync's time just passed. */
+  iterate(m: MigrationActions, synced: boolean): void {
+    const leave = this.handover?.now() ?? null;
+    if (leave !== null) return this.handover!.leave(m, leave);
+    for (;;) {
+      if (!synced && this.policy.shouldSync(m.observe())) {
+        const o = m.syncDirtyLog();
+        const stop = this.policy.stopReason(o);
+        if (stop !== null) return m.stopAndCopy(stop); // 3. stop-and-copy
+        const handover = this.handover?.afterRound(o) ?? null;
+        if (handover !== null) return this.handover!.leave(m, handover);
+        m.openLiveRound();
+        if (this.options.syncRule === 'round-end') m.restartScan(); // a Xen/SimGrid round is one pass
+        if (this.options.syncTime > 0) return m.wait(this.options.syncTime); // the sender waits for the sync
+      }
+      synced = false;
+      // a batch of only skipped (or unchanged) pages sends nothing: check again at once
+      if (m.sendChunk(this.#budget(m))) return;
+    }
+  }
+
+  onTimeout(m: MigrationActions): void {
+    m.timeOut();
+  }
+
+  /**
+   * Bytes to send before the next check: one iteration (QEMU's 100 ms window, Xen's batch, a
+   * SimGrid round). Memory sent in whole rounds goes up to the next decision point in one
+   * transfer: the first whole window after pending falls below the threshold (QEMU's rule; new
+   * dirt waits in the log meanwhile), or the whole pass (Xen, SimGrid).
+   */
+  #budget(m: MigrationActions): number {
+    const perPage = m.pageWireBytes;
+    if (!m.wholeRounds) return this.policy.iterationBytes(m.liveRate(), perPage);
+    const o = m.observe();
+    if (this.options.syncRule === 'round-end') return o.remainingPages * perPage;
+    const threshold = this.policy.threshold(o);
+    const window = this.policy.iterationBytes(m.liveRate(), perPage);
+    if (!(threshold > 0)) return window; // no estimate yet: one window measures the bandwidth
+    // whole windows, as QEMU checks only between its 100 ms iterations
+    const above = (o.remainingPages - threshold / m.pageSize) * perPage;
+    return Math.max(1, Math.ceil(above / window)) * window;
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * @module experiments/sweep
+ * Runs a planned sweep into a store: only the runs whose key is not stored yet, each result stored
+ * as it arrives. Interrupted (Ctrl-C, a crash, a killed machine), a sweep loses at most the runs in
+ * flight; run again, it computes only what is missing.
+ */
+import type { Backend } from './local.js';
+import type { RunJob } from './job.js';
+import type { SweepPlan } from './plan.js';
+import { METRIC_NAMES } from '../report/run-metrics.js';
+import type { PlannedRun, ResultsStore } from './store.js';
+
+export interface SweepCounts {
+  /** Points x seeds. */
+  runs: number;
+  /** Distinct scenarios among them (two points can make the same scenario). */
+  distinct: number;
+  /** Stored before this sweep started. */
+  already: number;
+  /** Computed and stored now. */
+  computed: number;
+  /** Runs that threw, with the error. */
+  failed: { source: string; error: string }[];
+  interrupted: boolean;
+}
+
+/** The distinct runs of a plan, in grid order, and those not in `stored`. */
+export function missingRuns(plan: SweepPlan, stored: Set<string>): { distinct: Map<string, PlannedRun & { job: RunJob }>; todo: RunJob[] } {
+  const distinct = new Map<string, PlannedRun & { job: RunJob }>();
+  for (const r of plan.runs) if (!distinct.has(r.key)) distinct.set(r.key, r);
+  return { distinct, todo: [...distinct.values()].filter((r) => !stored.has(r.key)).map((r) => r.job) };
+}
+
+export async function runSweep(
+  plan: SweepPlan,
+  store: ResultsStore,
+  backend: Backend,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<SweepCounts> {
+  const stored = await store.keys();
+  const { distinct, todo } = missingRuns(plan, stored);
+  await store.declareSweep(plan.name, plan.kind, plan.grid.axes, METRIC_NAMES[plan.kind], plan.metrics);
+  const counts: SweepCounts = { runs: plan.runs.length, distinct: distinct.size, already: distinct.size - todo.length, computed: 0, failed: [], interrupted: false };
+  options.onProgress?.(0, todo.length);
+  let done = 0;
+  await backend.run(
+    todo,
+    async (out) => {
+      const planned = distinct.get(out.key);
+      if (!planned) throw new Error(`a result for key ${out.key.slice(0, 12)} that this sweep did not plan`);
+      if (await store.insert(plan.name, planned, out)) counts.computed++;
+      options.onProgress?.(++done, todo.length);
+    },
+    (job, error) => {
+      counts.failed.push({ source: job.source, error: error.message.split('\n')[0] });
+      options.onProgress?.(++done, todo.length);
+    },
+    options.signal,
+  );
+  counts.interrupted = options.signal?.aborted === true && counts.computed + counts.failed.length < todo.length;
+  return counts;
+}

@@ -1,0 +1,40 @@
+/**
+ * @module report/views/input
+ * What a report or the dashboard can show, recognised from a parsed JSON document: a run
+ * (`lmsim run --json`), a comparison or sweep of runs (`lmsim compare --json`, `run --json` of a
+ * sweep), or a consolidation (`lmsim consolidate --json`).
+ */
+import type { RunResult } from '../../scenario/run.js';
+import type { NamedRun } from './compare.js';
+import type { ConsolidationOutput } from './consolidation.js';
+
+export type ReportInput =
+  | { kind: 'run'; result: RunResult }
+  | { kind: 'compare'; scenario: string; seed: number; lmsim: string; variants: NamedRun[] }
+  | { kind: 'consolidation'; result: ConsolidationOutput & { lmsim?: string } };
+
+/** A document that is none of the results a report shows; the message says what was expected. */
+export class ReportInputError extends Error {}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRun = (v: unknown): v is RunResult => isObject(v) && Array.isArray(v.migrations) && Array.isArray(v.hosts) && isObject(v.input);
+
+/** Recognises a result document; `source` names it in errors. */
+export function reportInputOf(doc: unknown, source: string): ReportInput {
+  if (isRun(doc)) return { kind: 'run', result: doc };
+  if (isObject(doc) && Array.isArray(doc.variants)) {
+    const variants = doc.variants as unknown[];
+    variants.forEach((v, i) => {
+      if (!(isObject(v) && typeof v.name === 'string' && isRun(v.result))) throw new ReportInputError(`${source}: variants[${i}]: expected { name, result } with a run result (lmsim compare --json)`);
+    });
+    if (variants.length === 0) throw new ReportInputError(`${source}: variants: expected at least one variant`);
+    return { kind: 'compare', scenario: String(doc.scenario ?? ''), seed: Number(doc.seed ?? 0), lmsim: String(doc.lmsim ?? ''), variants: variants as NamedRun[] };
+  }
+  if (isObject(doc) && typeof doc.energyKWh === 'number' && typeof doc.policy === 'string') {
+    if (!isObject(doc.series) || !Array.isArray((doc.series as Record<string, unknown>).time)) {
+      throw new ReportInputError(`${source}: series: a consolidation result without its per-step series (made by an older lmsim); run lmsim consolidate --json again`);
+    }
+    return { kind: 'consolidation', result: doc as unknown as ConsolidationOutput };
+  }
+  throw new ReportInputError(`${source}: expected a result of lmsim run --json, compare --json or consolidate --json (or a scenario file)`);
+}
