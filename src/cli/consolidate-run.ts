@@ -12,7 +12,7 @@ import { parsePolicy } from '../datacenter/policy-name.js';
 import { runConsolidation } from '../datacenter/run.js';
 import { stepSeriesCsv } from '../datacenter/step-series.js';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
-import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, migrationModelOf, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
+import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, migrationModelOf, specTraces, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
 import type { ConsolidationFields } from '../scenario/consolidation.js';
 import { ScenarioError as ConsolidationInputError } from '../scenario/errors.js';
 import type { ConsolidationResult } from '../datacenter/types.js';
@@ -41,12 +41,14 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
       throw new ConsolidateUsageError(`${opts.csv ? '--csv' : '--table'}: applies to one run; the file compares ${spec.variants.length} variants (use the comparison table or --json)`);
     }
     const folders = new Map<string, ReturnType<typeof loadPlanetLabFolder>>();
+    const load = (dir: string) => {
+      let folder = folders.get(dir);
+      if (!folder) folders.set(dir, (folder = loadPlanetLabFolder(dir)));
+      return folder;
+    };
     runs = variants.map(({ label, spec: s }) => {
-      let folder = folders.get(s.trace);
-      if (!folder) folders.set(s.trace, (folder = loadPlanetLabFolder(s.trace)));
-      const vms = s.vmCount === undefined ? folder.names.length : Math.min(s.vmCount, folder.names.length);
+      const { traces, vms } = specTraces(s, load);
       if (vms === 0) throw new ConsolidateUsageError(`${file ? 'trace' : '--trace'}: ${s.trace} has no trace files`);
-      const traces = vms === folder.names.length ? folder.traces : { samples: folder.traces.samples, values: folder.traces.values.subarray(0, vms * folder.traces.samples) };
       checkWork(s, traces, vms, opts);
       return { label, spec: s, traces, vms };
     });
@@ -119,6 +121,9 @@ function consolidationTable(opts: ConsolidateOptions): ConsolidationTable | unde
   return opts.table as ConsolidationTable;
 }
 
+/** The policy of `lmsim consolidate` without a file or --policy: LR-MMT 1.2 (CCPE 2012's best). */
+const DEFAULT_POLICY = { policy: 'lr-mmt', param: 1.2 } as const;
+
 const FLAG_OF: Record<string, string> = { trace: '--trace', policy: '--policy', param: '--param', migration: '--migration' };
 
 /** The validated spec from a file and/or flags (flags win). */
@@ -172,8 +177,11 @@ export async function consolidateSpec(file: string | undefined, opts: Consolidat
     data = readConsolidationData(file);
     source = file;
     baseDir = resolve(file, '..');
-  } else if (opts.trace === undefined || opts.policy === undefined) {
-    throw new ConsolidateUsageError(`${opts.trace === undefined ? '--trace' : '--policy'}: required (give a scenario file, or --trace DIR --policy NAME [--param X])`);
+  } else if (opts.policy === undefined) {
+    // nothing to go on: CloudSim's best-known policy (on seeded synthetic traces unless --trace)
+    if (opts.param !== undefined) throw new ConsolidateUsageError('--param: given without --policy (e.g. --policy lr-mmt --param 1.2)');
+    overlay.policy = DEFAULT_POLICY.policy;
+    overlay.param = DEFAULT_POLICY.param;
   }
   const merged: Record<string, unknown> = { ...data, ...overlay };
   if (opts.migration !== undefined || opts.fidelity !== undefined) {
@@ -234,7 +242,8 @@ function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult, table: Con
   if (table === 'migrations') return migrationStatsText(r);
   if (table === 'failures') return failuresTable(r);
   if (table === 'steps') return stepSeriesCsv(r.series);
-  const head = `${spec.name ?? 'consolidation'}: ${r.policy}${r.parameter !== null ? ` ${r.parameter}` : ''}, migration ${migrationLabel(spec, r)}, ${r.hosts} hosts, ${r.vms} VMs, ${r.simulatedTime} s simulated\n\n`;
+  const traces = spec.trace === undefined ? `, synthetic traces (seed ${spec.seed})` : '';
+  const head = `${spec.name ?? 'consolidation'}: ${r.policy}${r.parameter !== null ? ` ${r.parameter}` : ''}, migration ${migrationLabel(spec, r)}, ${r.hosts} hosts, ${r.vms} VMs${traces}, ${r.simulatedTime} s simulated\n\n`;
   const stats = migrationStatsText(r);
   return head + summaryText(r) + (stats ? `\n${stats}${failuresText(r)}` : '') + reuseText(r);
 }

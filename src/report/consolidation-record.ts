@@ -21,7 +21,8 @@ export function consolidationRecord(spec: ConsolidationSpec, r: ConsolidationRes
   return {
     lmsim: VERSION,
     scenario: spec.name ?? null,
-    trace: spec.trace,
+    trace: spec.trace ?? null,
+    ...(spec.trace === undefined ? { syntheticTraces: { seed: spec.seed } } : {}),
     policy: r.policy,
     parameter: r.parameter,
     migrationModel: migrationLabel(spec, r),

@@ -20,6 +20,7 @@ import {
   PLANETLAB_VM_TYPES,
 } from '../datacenter/planetlab-config.js';
 import { parsePolicy } from '../datacenter/policy-name.js';
+import { syntheticTraces } from '../datacenter/synthetic-traces.js';
 import { quarterVmTypes } from '../datacenter/run.js';
 import type { ConsolidationConfig, HostType, VmType } from '../datacenter/types.js';
 
@@ -32,7 +33,8 @@ export const FIELD_DEFAULTS = { migration: { model: 'cloudsim' }, hosts: PLANETL
 /** A validated consolidation scenario, units in seconds, bytes, bytes/s; the trace path absolute. */
 export interface ConsolidationSpec {
   name?: string;
-  trace: string;
+  /** A PlanetLab day folder; undefined: seeded synthetic traces (SYNTHETIC_VMS VMs unless vmCount says). */
+  trace?: string;
   policy: string;
   param?: number;
   migration: MigrationSpecValue;
@@ -67,8 +69,8 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     issues.push(`param: a THR threshold is a utilisation fraction in (0, 1], got ${f.param}`);
   }
   if ((kind === 'dvfs' || kind === 'npa') && f.migration.model !== 'cloudsim') issues.push(`migration: policy "${f.policy}" migrates nothing; leave migration out or set it to cloudsim`);
-  const trace = f.trace.startsWith('/') ? f.trace : `${baseDir.replace(/\/+$/, '')}/${f.trace}`;
-  if (isFolder && !isFolder(trace)) {
+  const trace = f.trace === undefined || f.trace.startsWith('/') ? f.trace : `${baseDir.replace(/\/+$/, '')}/${f.trace}`;
+  if (trace !== undefined && isFolder && !isFolder(trace)) {
     issues.push(`trace: no folder ${trace}${trace !== f.trace ? ` ("${f.trace}" relative to ${baseDir})` : ''}; expected a CloudSim PlanetLab day folder (one file of 288 CPU percents per VM)`);
   }
   const m: MigrationSpecValue = f.migration;
@@ -113,6 +115,31 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     startTime: f.startTime ?? CLOUDSIM_START_TIME,
     seed: f.seed ?? 0,
   };
+}
+
+/** VMs of a synthetic data center when the scenario does not say (CloudSim's PlanetLab day 20110303 has 1,052). */
+export const SYNTHETIC_VMS = 1052;
+
+/** What specTraces needs of a trace folder. */
+export interface TraceFolder {
+  names: readonly string[];
+  traces: { samples: number; values: Float64Array };
+}
+
+/**
+ * The traces a spec runs on: the first `vmCount` files of its folder (read by `load`), or, when it
+ * names no folder, seeded synthetic traces with PlanetLab's statistics (`vmCount` or SYNTHETIC_VMS
+ * VMs, the spec's seed). `vms` is 0 for an empty folder.
+ */
+export function specTraces(spec: ConsolidationSpec, load: (dir: string) => TraceFolder): { traces: { samples: number; values: Float64Array }; vms: number } {
+  if (spec.trace === undefined) {
+    const vms = spec.vmCount ?? SYNTHETIC_VMS;
+    return { traces: syntheticTraces(vms, spec.seed), vms };
+  }
+  const folder = load(spec.trace);
+  const vms = spec.vmCount === undefined ? folder.names.length : Math.min(spec.vmCount, folder.names.length);
+  const t = folder.traces;
+  return { traces: vms === folder.names.length ? t : { samples: t.samples, values: t.values.subarray(0, vms * t.samples) }, vms };
 }
 
 /** The run configuration of a spec, for `vms` traces. */

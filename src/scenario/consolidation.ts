@@ -115,8 +115,8 @@ const MigrationSpec = z.union([z.enum(MIGRATION_MODELS).transform((model) => ({ 
 
 export const ConsolidationFile = z.strictObject({
   name: z.string().optional(),
-  /** PlanetLab day folder, relative to the scenario file. */
-  trace: z.string().min(1),
+  /** PlanetLab day folder, relative to the scenario file; without it, seeded synthetic traces (datacenter/synthetic-traces.ts). */
+  trace: z.string().min(1).optional(),
   policy: z.string(),
   param: z.number().positive().optional(),
   migration: MigrationSpec.default(FIELD_DEFAULTS.migration),
