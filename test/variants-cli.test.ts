@@ -98,3 +98,23 @@ test('--set overrides any path before validation, on run, compare and validate',
     assert.equal(r.out, '');
   }
 });
+
+test('validate and schema cover consolidation scenarios; consolidate takes --set; VMs that fit nowhere are bad input (exit 2)', async () => {
+  const example = join(root, 'examples/consolidation-planetlab.yaml');
+  const v = await lmsim(['validate', example]);
+  assert.equal(v.code, 0, v.err);
+  assert.match(v.out, /valid consolidation scenario \(policy lr-mmt 1\.2, migration cloudsim, 800 hosts/);
+  const bad = await lmsim(['validate', example, '--set', 'migration={ model: precopy, downtime_limit: 3 }']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /migration: unknown field "downtime_limit": did you mean downtimeLimit/);
+  const schema = JSON.parse((await lmsim(['schema', 'consolidation'])).out);
+  assert.ok(schema.properties.policy && schema.properties.migration);
+  assert.equal((await lmsim(['schema', 'bogus'])).code, 2);
+  const few = await lmsim(['consolidate', example, '--set', 'hosts.count=2', '--set', 'vms.count=40', '--set', 'duration=1h']);
+  assert.equal(few.code, 2, few.err);
+  assert.match(few.err, /fits on no host.*give more or larger hosts \(hosts\.count/);
+  assert.doesNotMatch(few.err, /\n\s+at /);
+  const live = await lmsim(['consolidate', example, '--json', '--set', 'migration.model=precopy', '--set', 'migration.downtime-limit=30', '--set', 'hosts.count=20', '--set', 'vms.count=30', '--set', 'duration=1h']);
+  assert.equal(live.code, 0, live.err);
+  assert.equal(JSON.parse(live.out).migrationSettings.downtimeLimit, 0.03);
+});

@@ -44,7 +44,8 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
     to: 'dst',
     at: 0,
     algorithm: run.algo === 'hybrid' ? 'hybrid' : run.algo === 'postcopy' ? 'postcopy' : 'precopy',
-    preset: 'qemu',
+    // QEMU's pre-copy rules (post-copy has no pre-copy rounds, so no preset)
+    ...(run.algo === 'postcopy' ? {} : { preset: 'qemu' }),
     downtimeLimit: run.downtimeLimit,
     maxBandwidth: run.maxBandwidth * c.rateLimitFactor,
     timeout: overrides.timeout ?? run.timeout,

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration, UnitError } from '../core/units.js';
 import { parsePolicy } from '../datacenter/policy-name.js';
-import { runConsolidation } from '../datacenter/run.js';
+import { PlacementError, runConsolidation } from '../datacenter/run.js';
 import { stepSeriesCsv } from '../datacenter/step-series.js';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
 import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, migrationModelOf, specTraces, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
@@ -70,6 +70,12 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
       results.push({ label, spec, result: runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress }) });
     } catch (e) {
       bar.finish();
+      if (e instanceof PlacementError) {
+        // too many or too large VMs for the hosts: bad input
+        io.err(`lmsim: ${file ?? 'command line'}${label ? ` (${label})` : ''}: ${e.message}; give more or larger hosts (${file ? 'hosts.count, hosts.types' : '--hosts'}) or fewer VMs (${file ? 'vms.count' : '--vms'})\n`);
+        setCode(2);
+        return;
+      }
       io.err(`lmsim: the run${label ? ` ${label}` : ''} failed: ${e instanceof Error ? e.message : String(e)}\n`);
       setCode(1);
       return;
@@ -183,7 +189,7 @@ export async function consolidateSpec(file: string | undefined, opts: Consolidat
     overlay.policy = DEFAULT_POLICY.policy;
     overlay.param = DEFAULT_POLICY.param;
   }
-  const merged: Record<string, unknown> = { ...data, ...overlay };
+  let merged: Record<string, unknown> = { ...data, ...overlay };
   if (opts.migration !== undefined || opts.fidelity !== undefined) {
     const current = data.migration;
     const base: Record<string, unknown> = typeof current === 'object' && current !== null ? { ...(current as Record<string, unknown>) } : typeof current === 'string' ? { model: current } : { model: 'cloudsim' };
@@ -203,11 +209,20 @@ export async function consolidateSpec(file: string | undefined, opts: Consolidat
     if (hosts !== undefined) merged.hosts = { ...pick(data.hosts), count: hosts };
     if (vms !== undefined) merged.vms = { ...pick(data.vms), count: vms };
   }
+  if (opts.set && opts.set.length > 0) {
+    const { OverlayError, overlayScenario, parseSetArgument } = await import('../scenario/overlay.js');
+    try {
+      merged = overlayScenario(merged, opts.set.map(parseSetArgument));
+    } catch (e) {
+      if (e instanceof OverlayError) throw new ConsolidateUsageError(`--set ${e.message}`);
+      throw e;
+    }
+  }
   try {
     // Flags alone were checked above as strictly as the schema would: skip it (and zod), run only
     // the checks it cannot express (--trace is known to be a folder). A file, or numbers past the
     // schema's bounds (counts over 2^53, an infinite duration), go through it for its messages.
-    const fitsSchema = [hosts, vms].every((n) => n === undefined || Number.isSafeInteger(n)) && Number.isFinite(overlay.duration ?? 0);
+    const fitsSchema = [hosts, vms].every((n) => n === undefined || Number.isSafeInteger(n)) && Number.isFinite(overlay.duration ?? 0) && !opts.set?.length;
     if (file === undefined && fitsSchema) return checkConsolidation({ ...FIELD_DEFAULTS, ...merged } as ConsolidationFields, source, baseDir);
     const [{ validateConsolidation }, { isFolder }] = await Promise.all([import('../scenario/consolidation.js'), import('../io/consolidation-file.js')]);
     return validateConsolidation(merged, source, baseDir, isFolder);

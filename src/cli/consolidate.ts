@@ -37,6 +37,8 @@ export interface ConsolidateOptions {
   seed?: number;
   force?: boolean;
   progress?: boolean;
+  /** `--set PATH=VALUE` overrides of the file's fields (e.g. migration.downtimeLimit=30ms). */
+  set?: string[];
 }
 
 /** Adds `consolidate` to the lmsim program. */
@@ -59,6 +61,7 @@ export function registerConsolidate(program: Command, io: Io, setCode: (c: numbe
     .option('--seed <n>', 'override the scenario seed (random VM selection, live-migration workloads)', parseSeed)
     .option('--force', 'run even when the estimated work (hosts and VMs x scheduling steps) is over the bound of 1e8')
     .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
+    .option('--set <path=value>', 'set a field before validation, e.g. migration.downtimeLimit=30ms or migration.xbzrle-cache-size=1073741824 (repeatable; docs/options.md)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     // what it does is loaded when it runs: the engine, and for a scenario file zod and yaml
     .action(async (file: string | undefined, opts: ConsolidateOptions) => (await import('./consolidate-run.js')).consolidate(file, opts, io, setCode));
 }

@@ -113,7 +113,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('check a scenario file and report every problem with its path')
+    .description('check a scenario file (or a consolidation scenario) and report every problem with its path')
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--set <path=value>', 'set a value before validating (as for run)', collect, [])
     .action(async (file: string, opts: { set?: string[] }) => (await scenarioCommands()).validateCommand(file, opts, io));
@@ -128,12 +128,21 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument('<input>', 'result JSON, report HTML, or scenario file (YAML or JSON)')
     .option('-o, --output <file>', 'where to write the page ("-" for stdout)', 'report.html')
     .option('--seed <n>', 'override the seed of a scenario file', parseSeed)
-    .action(async (file: string, opts: { output?: string; seed?: number }) => (await import('./report.js')).reportCommand(file, opts, io));
+    .option('--force', 'run a scenario file even if its estimated work is beyond the bound')
+    .action(async (file: string, opts: { output?: string; seed?: number; force?: boolean }) => (await import('./report.js')).reportCommand(file, opts, io));
+
+  program
+    .command('serve')
+    .description('serve the dashboard (scenario editor, runs in the browser, the report\'s views) on http://127.0.0.1:8377/')
+    .option('--port <n>', 'port (0: any free port)', '8377')
+    .option('--host <address>', 'interface to listen on (default loopback: 127.0.0.1)')
+    .action(async (opts: { port?: string; host?: string }) => (await import('./serve.js')).serveCommand(opts, io));
 
   program
     .command('schema')
-    .description('print the JSON Schema of scenario files (for editors)')
-    .action(async () => (await scenarioCommands()).schemaCommand(io));
+    .description('print the JSON Schema of scenario files, or of consolidation scenario files (for editors)')
+    .argument('[format]', 'scenario (default) or consolidation')
+    .action(async (format: string | undefined) => (await scenarioCommands()).schemaCommand(format, io));
 
   return program;
 }

@@ -22,6 +22,8 @@ interface Io {
 export interface ReportOptions {
   output?: string;
   seed?: number;
+  /** Run a scenario even when its estimated work is beyond the bound. */
+  force?: boolean;
 }
 
 /** A fresh server-side document for the views. */
@@ -30,11 +32,11 @@ export function serverDocument(): Doc {
 }
 
 /** The report page of a file (result JSON, report HTML or scenario). */
-export async function reportPage(file: string, seed?: number): Promise<string> {
-  return reportHtml(serverDocument(), await reportInputOfFile(file, seed));
+export async function reportPage(file: string, seed?: number, force = false): Promise<string> {
+  return reportHtml(serverDocument(), await reportInputOfFile(file, seed, force));
 }
 
-export async function reportInputOfFile(file: string, seed?: number): Promise<ReportInput> {
+export async function reportInputOfFile(file: string, seed?: number, force = false): Promise<ReportInput> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -57,7 +59,7 @@ export async function reportInputOfFile(file: string, seed?: number): Promise<Re
     throw e;
   }
   const { scenarioReportInput } = await import('./scenario-commands.js');
-  return scenarioReportInput(file, seed);
+  return scenarioReportInput(file, seed, force);
 }
 
 function parseJson(text: string): unknown {
@@ -70,7 +72,7 @@ function parseJson(text: string): unknown {
 
 /** `lmsim report`. */
 export async function reportCommand(file: string, opts: ReportOptions, io: Io): Promise<void> {
-  const html = await reportPage(file, opts.seed);
+  const html = await reportPage(file, opts.seed, opts.force);
   const out = opts.output ?? 'report.html';
   if (out === '-') {
     io.out(html);

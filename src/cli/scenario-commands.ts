@@ -4,6 +4,9 @@
  * module only when one of them runs (it brings zod and yaml, ~0.2 s of start-up).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { consolidationJsonSchema, validateConsolidation } from '../scenario/consolidation.js';
+import { isFolder } from '../io/consolidation-file.js';
 import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations.js';
 import { defaultScenario } from '../scenario/default.js';
 import { roundTrip, roundTripCsv, roundTripTable, RoundTrip } from '../report/round-trip.js';
@@ -11,13 +14,14 @@ import { parseScenarioData, ScenarioError, validateScenario } from '../scenario/
 import { sweepVariants } from '../scenario/sweep.js';
 import { RunResult, runScenario } from '../scenario/run.js';
 import { scenarioJsonSchema, ScenarioSpec } from '../scenario/schema.js';
-import { AlgorithmListError, applyVariant, parseAlgorithmList, variantName, type VariantInput } from '../scenario/variants.js';
+import { AlgorithmListError, parseAlgorithmList, variantSpecs, type VariantInput } from '../scenario/variants.js';
 import { OverlayError, overlayScenario, parseSetArgument } from '../scenario/overlay.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { reportInputOf, type ReportInput } from '../report/views/input.js';
+import { scenarioResults } from '../scenario/results.js';
 import { progressBar } from './progress.js';
 import { estimateWork, workRefusal } from '../scenario/work.js';
-import type { ReportInput } from '../report/views/input.js';
 
 interface Io {
   out: (text: string) => void;
@@ -85,11 +89,7 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
  * within the bound (or --force), with one progress bar over all of them.
  */
 function runAll<N extends string | undefined>(specs: { name: N; spec: ScenarioSpec }[], opts: OutputOptions, io: Io, label: string): { name: N; result: RunResult }[] {
-  if (!opts.force) {
-    const estimate = specs.map((s) => estimateWork(s.spec)).reduce((a, b) => ({ pageOps: a.pageOps + b.pageOps, largest: b.pageOps > a.pageOps ? b.largest : a.largest }));
-    const refusal = workRefusal(estimate, specs.length > 1 ? `these ${specs.length} runs` : 'this run');
-    if (refusal) throw new UsageError(refusal);
-  }
+  if (!opts.force) refuseLargeWork(specs.map((s) => s.spec));
   const bar = progressBar(io, label, opts.progress);
   try {
     return specs.map(({ name, spec }, i) => {
@@ -104,42 +104,16 @@ function runAll<N extends string | undefined>(specs: { name: N; spec: ScenarioSp
   }
 }
 
-/**
- * A scenario file's results for `lmsim report`: its sweep's variants, else its `compare:` list's
- * (the same records as `run --json` and `compare --json` print), else its one run.
- */
-export function scenarioReportInput(file: string, seed: number | undefined): ReportInput {
-  const raw = loadData(file);
-  const variants = sweepVariants(raw, file);
-  if (variants) {
-    const runs = variants.map((v) => ({ name: v.label, result: runScenario(withSeed(validateScenario(v.data, `${file} (sweep "${v.label}")`), seed)) }));
-    return { kind: 'compare', scenario: runs[0].result.scenario, seed: runs[0].result.seed, lmsim: VERSION, variants: runs };
-  }
-  const spec = withSeed(validateScenario(raw, file), seed);
-  const compare = raw.compare as VariantInput[] | undefined;
-  if (compare && compare.length > 0 && spec.migrations.length > 0) {
-    const runs = variantSpecs(raw, compare, file).map(({ name, spec: v }) => ({ name, result: runScenario(withSeed(v, seed)) }));
-    return { kind: 'compare', scenario: spec.name, seed: spec.seed, lmsim: VERSION, variants: runs };
-  }
-  return { kind: 'run', result: runScenario(spec) };
+/** Refuses, with the estimate, work beyond the bound (see scenario/work.ts). */
+function refuseLargeWork(specs: ScenarioSpec[]): void {
+  const estimate = specs.map((s) => estimateWork(s)).reduce((a, b) => ({ pageOps: a.pageOps + b.pageOps, largest: b.pageOps > a.pageOps ? b.largest : a.largest }));
+  const refusal = workRefusal(estimate, specs.length > 1 ? `these ${specs.length} runs` : 'this run');
+  if (refusal) throw new UsageError(refusal);
 }
 
-/** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
-function variantSpecs(raw: Record<string, unknown>, variants: VariantInput[], source: string): { name: string; spec: ScenarioSpec }[] {
-  const issues: string[] = [];
-  const out: { name: string; spec: ScenarioSpec }[] = [];
-  variants.forEach((v, i) => {
-    const where = v.label !== undefined ? `compare[${i}] ("${v.label}")` : `compare[${i}]`;
-    try {
-      const spec = validateScenario(applyVariant(raw, v), source);
-      out.push({ name: variantName(v, spec), spec });
-    } catch (e) {
-      if (!(e instanceof ScenarioError)) throw e;
-      issues.push(...e.issues.map((issue) => `${issue} (with ${where})`));
-    }
-  });
-  if (issues.length > 0) throw new ScenarioError(issues, source);
-  return out;
+/** A scenario file's results for `lmsim report` (see scenario/results.ts), work beyond the bound refused unless forced. */
+export function scenarioReportInput(file: string, seed: number | undefined, force = false): ReportInput {
+  return reportInputOf(scenarioResults(loadData(file), file, seed, undefined, force ? undefined : refuseLargeWork), file);
 }
 
 /** The `--set` overrides applied to a raw scenario (paths as in docs/options.md). */
@@ -153,9 +127,14 @@ export function withSets<T extends Record<string, unknown>>(raw: T, sets: string
   }
 }
 
-/** `lmsim validate FILE`: the file, and every variant `run` (sweep) or `compare` would run. */
+/** `lmsim validate FILE`: the file, and every variant `run` (sweep) or `compare` would run; or a consolidation scenario. */
 export function validateCommand(file: string, opts: { set?: string[] }, io: Io): void {
   const raw = withSets(loadData(file), opts.set);
+  if (isConsolidation(raw)) {
+    const c = validateConsolidation(raw, file, dirname(resolve(file)), isFolder);
+    io.out(`${file}: valid consolidation scenario (policy ${c.policy}${c.param !== undefined ? ` ${c.param}` : ''}, migration ${c.migration.model}, ${c.hostCount} hosts, trace ${c.trace})\n`);
+    return;
+  }
   const variants = sweepVariants(raw, file) ?? [{ label: '', data: raw }];
   const specs = variants.map((v) => validateScenario(v.data, v.label ? `${file} (sweep "${v.label}")` : file));
   const spec = specs[0];
@@ -164,9 +143,16 @@ export function validateCommand(file: string, opts: { set?: string[] }, io: Io):
   io.out(`${file}: valid${counts.length ? ` (${counts.join(', ')})` : ''} (${spec.hosts.length} hosts, ${spec.vms.reduce((n, v) => n + (v.count ?? 1), 0)} VMs, ${spec.migrations.length} migration entries)\n`);
 }
 
-/** `lmsim schema`. */
-export function schemaCommand(io: Io): void {
-  io.out(json(scenarioJsonSchema()));
+/** A consolidation scenario names a policy and a trace; a migration scenario has hosts, vms and migrations. */
+function isConsolidation(raw: Record<string, unknown>): boolean {
+  return ('policy' in raw || 'trace' in raw) && !('migrations' in raw);
+}
+
+/** `lmsim schema [scenario|consolidation]`. */
+export function schemaCommand(format: string | undefined, io: Io): void {
+  if (format === undefined || format === 'scenario') io.out(json(scenarioJsonSchema()));
+  else if (format === 'consolidation') io.out(json(consolidationJsonSchema()));
+  else throw new UsageError(`schema: expected "scenario" or "consolidation", got "${format}"`);
 }
 
 function loadData(file: string): Record<string, unknown> {

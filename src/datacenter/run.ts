@@ -52,6 +52,9 @@ interface Started {
 }
 
 /** VM i gets type floor(i / ceil(n / types)) (CloudSim's Helper.createVmList). */
+/** The VMs do not fit on the hosts at the start: the input's fault (too few or too small hosts), not the run's. */
+export class PlacementError extends Error {}
+
 export function quarterVmTypes(n: number, types: number): Int32Array {
   const size = Math.ceil(n / types);
   return Int32Array.from({ length: n }, (_, i) => Math.trunc(i / size));
@@ -215,7 +218,7 @@ class Run implements EventTarget {
       dc.req[v] = full;
       dc.allocReq[v] = full;
       const h = this.step ? findHostForVm(dc, v, none, this.step.detector, true, candidates) : firstFit(dc, v, true);
-      if (h < 0) throw new Error(`VM ${v} (${full} MIPS, ${dc.vmRam[v]} bytes) fits on no host at the initial placement`);
+      if (h < 0) throw new PlacementError(`VM ${v} (${full} MIPS, ${dc.vmRam[v]} bytes) fits on no host at the initial placement`);
       dc.create(v, h);
       dc.home[v] = h;
       dc.req[v] = 0; // no workload before the first update: a placed VM requests nothing yet

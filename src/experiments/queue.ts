@@ -99,8 +99,15 @@ export async function queueBackend(url: string, name: string, log: (t: string) =
           if (pending.size === 0) wake();
         }
       };
-      events.on('completed', ({ jobId }) => void collect(jobId).catch((e) => log(`collecting ${jobId}: ${(e as Error).message}`)));
-      events.on('failed', ({ jobId }) => void collect(jobId).catch((e) => log(`collecting ${jobId}: ${(e as Error).message}`)));
+      // every collection in progress, awaited before returning (its result is being stored)
+      const inflight = new Set<Promise<void>>();
+      const track = (id: string) => {
+        const p = collect(id).catch((e) => log(`collecting ${id}: ${(e as Error).message}`));
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      };
+      events.on('completed', ({ jobId }) => track(jobId));
+      events.on('failed', ({ jobId }) => track(jobId));
       // jobs left by an earlier coordinator keep their id: finished ones are collected, failed ones retried
       const keys = [...pending.keys()];
       for (const k of keys) {
@@ -144,6 +151,7 @@ export async function queueBackend(url: string, name: string, log: (t: string) =
       }
       events.removeAllListeners('completed');
       events.removeAllListeners('failed');
+      while (inflight.size > 0) await Promise.all([...inflight]);
     },
     async close() {
       await events.close();

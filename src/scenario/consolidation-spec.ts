@@ -21,6 +21,8 @@ import {
 } from '../datacenter/planetlab-config.js';
 import { parsePolicy } from '../datacenter/policy-name.js';
 import { syntheticTraces } from '../datacenter/synthetic-traces.js';
+import { migrationOptionNames } from '../migration/option-registry.js';
+import { deferralDefaults } from '../migration/optimizations/deferral.js';
 import { quarterVmTypes } from '../datacenter/run.js';
 import type { ConsolidationConfig, HostType, VmType } from '../datacenter/types.js';
 
@@ -79,6 +81,10 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     if (extra.length > 0) issues.push(`migration: ${extra.map((k) => `"${k}"`).join(', ')} only apply to precopy, postcopy and hybrid, not to cloudsim`);
   } else if (m.preset !== undefined && m.model !== 'precopy' && m.model !== 'hybrid') {
     issues.push(`migration.preset: a pre-copy preset does not apply to ${m.model}`);
+  } else if ((m.fidelity ?? 'fluid') === 'fluid') {
+    for (const field of ['xbzrle', 'deferHot', 'freePageHinting', 'dedup'] as const) {
+      if (m[field]) issues.push(`migration.${field}: needs fidelity: page (it decides page by page; the default is fluid)`);
+    }
   }
   if (m.reuse !== undefined && m.reuse.policy !== 'none' && m.fidelity === 'page') {
     issues.push('migration.reuse: memory reuse in consolidation needs fluid memory (fidelity: fluid); kept images are expected page counts');
@@ -171,10 +177,15 @@ export function liveSettings(m: MigrationSpecValue): Partial<LiveMigrationSettin
   if (m.seed !== undefined) settings.seed = m.seed;
   if (m.fidelity !== undefined) settings.fidelity = m.fidelity;
   if (m.reuse !== undefined) settings.reuse = { ...keptImageDefaults, ...m.reuse };
-  const options: Record<string, number> = {};
-  if (m.downtimeLimit !== undefined) options.downtimeLimit = m.downtimeLimit;
-  if (m.timeout !== undefined) options.timeout = m.timeout;
-  if (m.maxBandwidth !== undefined) options.maxBandwidth = m.maxBandwidth;
+  // every migration option the block sets, over the engine's defaults
+  const options: Record<string, unknown> = {};
+  for (const name of migrationOptionNames) {
+    const value = (m as Record<string, unknown>)[name];
+    if (name === 'algorithm' || name === 'preset' || value === undefined) continue;
+    if (name === 'deferHot') options.deferHot = value === null ? null : { ...deferralDefaults, ...(value as object) };
+    else if (name === 'reuse') continue; // the data center's reuse (settings.reuse), not one migration's
+    else options[name] = value;
+  }
   if (Object.keys(options).length > 0) settings.options = options as LiveMigrationSettings['options'];
   return settings;
 }

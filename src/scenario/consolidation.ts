@@ -19,7 +19,8 @@ import { z } from 'zod';
 import { ScenarioError } from './errors.js';
 import { formatIssue as formatScenarioIssue, formatPath, parseScenarioData } from './load.js';
 import { OverlayError, overlayScenario } from './overlay.js';
-import { Duration, Rate, Size, unit } from './schema.js';
+import { Duration, Rate, Size, unit, type MigrationOptionValues } from './schema.js';
+import { normalizeOptions, optionFields } from './migration-options.js';
 import { reusePolicies } from '../migration/reuse.js';
 import { FIDELITIES, MIGRATION_MODELS } from './consolidation-names.js';
 import { checkConsolidation, FIELD_DEFAULTS, PLANETLAB, type ConsolidationSpec } from './consolidation-spec.js';
@@ -30,6 +31,7 @@ import { POWER_TABLE_POINTS } from '../datacenter/power.js';
 // The parts that need neither zod nor yaml live in their own modules (`lmsim consolidate --trace
 // DIR` loads only those); they are re-exported here, where they always were.
 export { FIDELITIES, MIGRATION_MODELS, type MigrationModelName } from './consolidation-names.js';
+import type { MigrationModelName } from './consolidation-names.js';
 export { consolidationConfig, liveSettings, migrationModelOf, type ConsolidationSpec } from './consolidation-spec.js';
 
 /** Bad consolidation input: the same error as a bad migration scenario ("path: message" lines). */
@@ -80,8 +82,6 @@ const VmsSpec = z.union([
   }),
 ]);
 
-const PRESETS = ['qemu', 'xen', 'xen-legacy', 'simgrid'] as const;
-
 /** Memory reuse across a consolidation run (datacenter/kept-images.ts): a policy, or the policy with its parameters. */
 const ReuseSpec = z.union([
   z.enum(reusePolicies).transform((policy) => ({ policy })),
@@ -94,22 +94,32 @@ const ReuseSpec = z.union([
   }),
 ]);
 
-const MigrationObject = z.strictObject({
-  model: z.enum(MIGRATION_MODELS),
-  preset: z.enum(PRESETS).optional(),
-  /** 'fluid' (region-level expected counts, fast) or 'page' (page-exact). */
-  fidelity: z.enum(FIDELITIES).optional(),
-  writeRateAtFullLoad: PageRate.optional(),
-  hotShare: Fraction.optional(),
-  hotFraction: Fraction.optional(),
-  latency: Duration.optional(),
-  downtimeLimit: Duration.optional(),
-  timeout: PositiveDuration.optional(),
-  maxBandwidth: z.union([z.enum(['unlimited', 'none']).transform(() => Infinity), Rate]).optional(),
-  seed: z.number().int().optional(),
-  /** Memory reuse across the run (fluid memory): keep-all | drop-updated | skip-hot | drop-updated+skip-hot. */
-  reuse: ReuseSpec.optional(),
-});
+/** A live migration's settings: lmsim's assumptions about the guests, then every migration option (by lmsim's or QEMU's name). */
+const MigrationObject = z
+  .strictObject({
+    model: z.enum(MIGRATION_MODELS).meta({ description: 'cloudsim (one delay, RAM / (BW/2)) or a live-migration algorithm' }),
+    /** 'fluid' (region-level expected counts, fast) or 'page' (page-exact). */
+    fidelity: z.enum(FIDELITIES).optional().meta({ description: 'fluid: region-level expected counts, fast (default); page: page-exact, slow' }),
+    writeRateAtFullLoad: PageRate.optional().meta({ description: 'page writes per second of a VM at 100% CPU, in proportion below (default 5000/s)' }),
+    hotShare: Fraction.optional().meta({ description: 'share of the writes that go to the hot set (default 0.9)' }),
+    hotFraction: Fraction.optional().meta({ description: "hot set as a share of the VM's memory (default 0.1)" }),
+    latency: Duration.optional().meta({ description: 'one-way latency between hosts (default 0.2ms)' }),
+    seed: z.number().int().optional().meta({ description: "seed of the guests' random streams" }),
+    ...optionFields(['algorithm', 'reuse']),
+    reuse: ReuseSpec.optional().meta({ description: 'memory reuse across the run (fluid memory): hosts keep the images of VMs that left them' }),
+  })
+  .transform((m, ctx) => normalizeOptions(m, ctx, 'model') as LiveMigrationFields);
+
+/** The `migration:` block as validated. */
+export type LiveMigrationFields = {
+  model: MigrationModelName;
+  fidelity?: (typeof FIDELITIES)[number];
+  writeRateAtFullLoad?: number;
+  hotShare?: number;
+  hotFraction?: number;
+  latency?: number;
+  seed?: number;
+} & Partial<Omit<MigrationOptionValues, 'algorithm' | 'reuse'>> & { reuse?: { policy: (typeof reusePolicies)[number]; hotWindow?: number; whenOff?: 'drop' | 'keep' } };
 
 const MigrationSpec = z.union([z.enum(MIGRATION_MODELS).transform((model) => ({ model })), MigrationObject]);
 
@@ -138,7 +148,7 @@ export const ConsolidationFile = z.strictObject({
   compare: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
 });
 
-export type MigrationSpecValue = z.output<typeof MigrationObject>;
+export type MigrationSpecValue = LiveMigrationFields;
 /** What the schema accepted: the input of the checks it cannot express (checkConsolidation). */
 export type ConsolidationFields = z.output<typeof ConsolidationFile>;
 
@@ -155,7 +165,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
       const custom = issue.errors.flat().find((i) => i.code === 'custom');
       if (custom) return `${where}${custom.path.length ? '.' + formatPath(custom.path) : ''}: ${custom.message}`;
       if (where === 'migration') {
-        return `migration: expected one of ${MIGRATION_MODELS.map((m) => `"${m}"`).join(', ')} or { model, preset, fidelity, writeRateAtFullLoad, hotShare, hotFraction, latency, downtimeLimit, timeout, maxBandwidth, seed, reuse }, got ${JSON.stringify(issue.input)}`;
+        return `migration: expected one of ${MIGRATION_MODELS.map((m) => `"${m}"`).join(', ')} or { model, fidelity, writeRateAtFullLoad, hotShare, hotFraction, latency, seed, and any migration option (docs/options.md) }, got ${JSON.stringify(issue.input)}`;
       }
       if (where === 'migration.reuse') {
         return `migration.reuse: expected one of ${reusePolicies.map((m) => `"${m}"`).join(', ')} or { policy, hotWindow, whenOff }, got ${JSON.stringify(issue.input)}`;
@@ -206,4 +216,9 @@ export function validateConsolidation(data: unknown, source = 'consolidation sce
     return { label: name, spec: validateConsolidation(raw, `${source} compare[${i}]`, baseDir, isFolder) };
   });
   return { ...spec, variants };
+}
+
+/** The published JSON Schema of consolidation scenario files (`lmsim schema consolidation`). */
+export function consolidationJsonSchema(): object {
+  return z.toJSONSchema(ConsolidationFile.meta({ title: 'lmsim consolidation scenario' }), { io: 'input', unrepresentable: 'any' });
 }

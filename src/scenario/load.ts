@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { parsePageRate, UnitError } from '../core/units.js';
 import { ScenarioError } from './errors.js';
 import { MAX_PAGE_FIDELITY_PAGES } from './work.js';
-import { memberNames, Scenario, ScenarioSpec, WorkloadInput, workloadKinds } from './schema.js';
+import { memberNames, Scenario, scenarioJsonSchema, ScenarioSpec, WorkloadInput, workloadKinds } from './schema.js';
+import { suggestField } from './migration-options.js';
 
 export { ScenarioError };
 
@@ -54,8 +55,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function formatIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'unrecognized_keys': {
+      const hints = issue.keys.map((k) => suggestField(k, scenarioFieldNames())).filter(Boolean);
+      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${hints.length ? `: ${hints.join('; ')}` : ''}`;
+    }
     case 'invalid_union': {
       if (issue.input === undefined) return `${where}: required`;
       // a unit field: show the unit error rather than "invalid input"
@@ -206,4 +209,20 @@ function fluidInput(w: WorkloadInput, nested = false): boolean {
   if (w.kind === 'zipf') return false;
   if (w.kind === 'phases') return !nested && w.phases.every((p) => fluidInput(p.workload, true));
   return true;
+}
+
+let fieldNames: Set<string> | undefined;
+
+/** Every field name of the scenario format (from its JSON Schema), for "did you mean". */
+function scenarioFieldNames(): Set<string> {
+  if (fieldNames) return fieldNames;
+  fieldNames = new Set();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const props = (node as { properties?: Record<string, unknown> }).properties;
+    if (props) for (const k of Object.keys(props)) fieldNames!.add(k);
+    for (const v of Object.values(node)) visit(v);
+  };
+  visit(scenarioJsonSchema());
+  return fieldNames;
 }

@@ -11,10 +11,13 @@
  * - `[i]` indexes a list (it must exist), `[*]` every element of a list: `migrations[*].timeout`;
  * - a key may be quoted to hold dots or brackets: `hosts[0]["my.key"]`.
  * Missing mappings on the way are created (`vms[0].free.size` when the VM has no `free`); a path
- * through a value that is not a mapping or a list is refused.
+ * through a value that is not a mapping or a list is refused. In overlayScenario, setting a
+ * migration option under one of its names (`downtimeLimit`, QEMU's `downtime-limit`) removes the
+ * value written under the other.
  */
 
 import { parse as parseYaml } from 'yaml';
+import { synonymsOf } from '../migration/option-registry.js';
 
 /** One step of a path: a mapping key, a list index, or `*` (every element of a list). */
 export type PathKey = string | number | { every: true };
@@ -191,6 +194,9 @@ export function overlayScenario<T extends Record<string, unknown>>(raw: T, overl
     }
     try {
       setPath(out, keys, value);
+      // a value set under one name replaces what another name of it said (downtimeLimit / downtime-limit)
+      const last = keys[keys.length - 1];
+      if (typeof last === 'string') for (const other of synonymsOf(last)) deletePath(out, [...keys.slice(0, -1), other]);
     } catch (e) {
       // name the path as the user wrote it
       if (e instanceof OverlayError) throw new OverlayError(path, e.reason);

@@ -5,40 +5,15 @@
  * The same schema is published as JSON Schema (`lmsim schema`).
  */
 import { z } from 'zod';
-import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js';
-import { algorithmNames } from '../migration/options.js';
-import { reusePolicies } from '../migration/reuse.js';
+import type { AlgorithmName, MigrationOptions } from '../migration/options.js';
+import type { PrecopyPresetName } from '../migration/algorithms/precopy.js';
+import type { DeferralOptions } from '../migration/optimizations/deferral.js';
+import type { ReuseOptions } from '../migration/reuse.js';
+import { migrationOptionNames } from '../migration/option-registry.js';
+import { Duration, Rate, Size } from './fields.js';
+import { normalizeOptions, optionFields } from './migration-options.js';
 
-/** A number or a human unit string, parsed at the edge; every failure says what was expected. */
-export function unit(parse: (v: unknown) => number, description = '', pattern = '') {
-  // any input goes to the parser, which names the expected form whatever the mistake
-  return z
-    .unknown()
-    .transform((value, ctx) => {
-      if (value === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'required' });
-        return z.NEVER;
-      }
-      try {
-        return parse(value);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: e instanceof UnitError ? e.message : String(e) });
-        return z.NEVER;
-      }
-    })
-    .meta({ type: ['number', 'string'], ...(description ? { description } : {}), ...(pattern ? { examples: [pattern] } : {}) });
-}
-
-/** A size: "4GiB", "512MiB", "120MB" or a number of bytes. */
-export const Size = unit(parseSize, 'a size: "4GiB", "512MiB", "120MB" or bytes', '4GiB');
-/** A rate: "1Gbit/s", "100Mbps", "128MiB/s" or bytes/s. */
-export const Rate = unit(parseRate, 'a rate: "1Gbit/s", "100Mbps", "128MiB/s" or bytes/s', '1Gbit/s');
-/** A duration: "300ms", "10s", "2min" or seconds. */
-export const Duration = unit(parseDuration, 'a duration: "300ms", "10s", "2min" or seconds', '300ms');
-/** "unlimited" (or "none") or a value. */
-function orUnlimited<T extends z.ZodType>(inner: T) {
-  return z.union([z.enum(['unlimited', 'none']).transform(() => Infinity), inner]);
-}
+export { Duration, orUnlimited, Rate, Size, unit } from './fields.js';
 
 /** A write rate: "20000/s" (pages per second) or a byte rate "64MiB/s"; converted with the page size later. */
 const PageRate = z
@@ -97,81 +72,30 @@ export const Workload: z.ZodType<WorkloadInput> = z.lazy(() =>
   ]),
 ) as unknown as z.ZodType<WorkloadInput>;
 
-/** Overridable migration options (every preset constant is one of these). */
-const migrationOptionFields = {
-  algorithm: z.enum(algorithmNames).default('precopy'),
-  preset: z.enum(['qemu', 'xen', 'xen-legacy', 'simgrid']).default('qemu'),
-  downtimeLimit: Duration.optional(),
-  maxRounds: orUnlimited(z.number().int().positive()).optional(),
-  minDirtyPages: z.number().int().nonnegative().optional(),
-  maxSentFactor: orUnlimited(z.number().positive()).optional(),
-  maxBandwidth: orUnlimited(Rate).optional(),
-  timeout: orUnlimited(Duration).optional(),
-  deviceState: Size.optional(),
-  resumeLatency: Duration.optional(),
-  pageHeader: z.number().int().nonnegative().optional(),
-  zeroPageBytes: z.number().int().nonnegative().optional(),
-  syncRule: z.enum(['below-threshold', 'round-end']).optional(),
-  iterationWindow: Duration.optional(),
-  batchPages: orUnlimited(z.number().int().nonnegative()).optional(),
-  skipRedirtied: z.boolean().optional(),
-  uncappedSwitchover: z.boolean().optional(),
-  // post-copy and hybrid
-  prepaging: z.enum(['forward', 'bubble', 'none']).optional(),
-  preempt: z.boolean().optional(),
-  pushChunk: Size.optional(),
-  maxPostcopyBandwidth: orUnlimited(Rate).optional(),
-  postcopyAfterRounds: orUnlimited(z.number().int().positive()).optional(),
-  stallRounds: z.number().int().nonnegative().optional(),
-  // QEMU optimizations (names follow QEMU's parameters and capabilities)
-  xbzrle: z.boolean().optional(),
-  xbzrleCacheSize: Size.optional(),
-  multifdChannels: z.number().int().nonnegative().optional(),
-  compression: z.enum(['none', 'zlib', 'zstd']).optional(),
-  autoConverge: z.boolean().optional(),
-  cpuThrottleInitial: z.number().min(1).max(99).optional(),
-  cpuThrottleIncrement: z.number().min(1).max(99).optional(),
-  maxCpuThrottle: z.number().min(1).max(99).optional(),
-  throttleTriggerThreshold: z.number().min(1).max(100).optional(),
-  dirtyLimit: orUnlimited(Rate).optional(),
-  availSwitchoverBandwidth: Rate.optional(),
-  syncTime: Duration.optional(),
-  // the seed's related work: hot-page deferral, free-page elimination, deduplication
-  deferHot: z
-    .union([
-      z.boolean().transform((on) => (on ? {} : null)),
-      z.strictObject({
-        predictor: z.enum(['threshold', 'time-series']).optional(),
-        window: z.number().int().min(1).max(8).optional().meta({ description: 'rounds of history, 1..8' }),
-        threshold: z.number().positive().optional().meta({ description: 'rounds dirtied (threshold) or weighted score (time-series) that make a page hot' }),
-        decay: z.number().positive().max(1).optional().meta({ description: 'time-series: weight of each older round' }),
-      }),
-    ])
-    .optional()
-    .meta({ description: 'hold pages dirtied in recent rounds back to the stop-and-copy' }),
-  freePageHinting: z.boolean().optional().meta({ description: 'do not send free pages (the destination gets zero pages)' }),
-  dedup: z.boolean().optional().meta({ description: 'send a page whose content the destination already received as a reference' }),
-  // memory reuse
-  reuse: z
-    .union([
-      z.enum(reusePolicies).transform((policy) => ({ policy })),
-      z.strictObject({
-        policy: z.enum(reusePolicies),
-        reportInterval: Duration.optional().meta({ description: 'drop-updated: how often the other host reports written pages' }),
-        hotWindow: Duration.optional().meta({ description: 'skip-hot: pages written this recently before departure are not kept' }),
-      }),
-    ])
-    .optional()
-    .meta({ description: 'keep the image on the source when the VM leaves, reuse it when it comes back' }),
+/** A migration's options as validated: QEMU's names folded in, algorithm and preset resolved. */
+export type MigrationOptionValues = { algorithm: AlgorithmName; preset: PrecopyPresetName } & Partial<Omit<MigrationOptions, 'algorithm' | 'preset' | 'deferHot' | 'reuse'>> & {
+  deferHot?: Partial<DeferralOptions> | null;
+  reuse?: Partial<ReuseOptions>;
 };
 
-export const MigrationSpec = z.strictObject({
+const migrationPlan = {
   id: z.string().min(1).optional().meta({ description: 'a name other migrations can follow with `after`' }),
   vm: z.string().min(1).meta({ description: 'a VM, or a VM group (all its members migrate)' }),
-  to: z.string().min(1),
+  to: z.string().min(1).meta({ description: 'the destination host' }),
   after: z.string().min(1).optional().meta({ description: 'start when the migration with this id has completed (for a group: the same member\'s)' }),
   at: Duration.default(0).meta({ description: 'start time; with `after`, the delay after that migration completed' }),
-  ...migrationOptionFields,
+};
+
+/** One migration: what moves where and when, and its options (every registry option, by lmsim's or QEMU's name). */
+export const MigrationSpec = z.strictObject({ ...migrationPlan, ...optionFields() }).transform((m, ctx) => {
+  const values = normalizeOptions(m, ctx);
+  // the output lists the plan, then the options in declaration order; algorithm and preset always
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(migrationPlan)) if (values[key] !== undefined) out[key] = values[key];
+  out.algorithm = values.algorithm ?? 'precopy';
+  out.preset = values.preset ?? 'qemu';
+  for (const key of migrationOptionNames) if (values[key] !== undefined && out[key] === undefined) out[key] = values[key];
+  return out as { id?: string; vm: string; to: string; after?: string; at: number } & MigrationOptionValues;
 });
 
 export const Failure = z.union([
@@ -179,10 +103,10 @@ export const Failure = z.union([
   z.strictObject({ at: Duration, host: z.string().min(1) }),
 ]);
 
-export const Variant = z.strictObject({
-  label: z.string().optional(),
-  ...migrationOptionFields,
-});
+/** A `compare:` entry: options set on every migration (scenario/variants.ts), checked like a migration's. */
+export const Variant = z
+  .strictObject({ label: z.string().optional().meta({ description: 'the name in tables; default algorithm[:preset] and the options set' }), ...optionFields() })
+  .superRefine((v, ctx) => void normalizeOptions(v, ctx));
 
 export const Scenario = z
   .strictObject({
@@ -251,7 +175,6 @@ export const Scenario = z
 export type ScenarioInput = z.input<typeof Scenario>;
 export type ScenarioSpec = z.output<typeof Scenario>;
 export type MigrationSpecT = z.output<typeof MigrationSpec>;
-export type VariantSpec = z.output<typeof Variant>;
 
 /** The published JSON Schema of the scenario format. */
 export function scenarioJsonSchema(): object {

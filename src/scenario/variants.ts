@@ -9,8 +9,11 @@
  */
 import { algorithmLabel, algorithmNames, presetAlgorithms, type AlgorithmName } from '../migration/options.js';
 import { precopyPresetNames, type PrecopyPresetName } from '../migration/algorithms/precopy.js';
+import { synonymsOf } from '../migration/option-registry.js';
 import { deletePath, setPath } from './overlay.js';
 import type { ScenarioSpec } from './schema.js';
+import { ScenarioError } from './errors.js';
+import { validateScenario } from './load.js';
 
 /** A variant as written: an optional label and migration option values (not yet validated). */
 export type VariantInput = { label?: string } & Record<string, unknown>;
@@ -21,7 +24,10 @@ export function applyVariant(raw: Record<string, unknown>, variant: VariantInput
   const out = structuredClone(base);
   const { label: _label, ...options } = variant;
   if (!Array.isArray(out.migrations) || out.migrations.length === 0) return out;
-  for (const [key, value] of Object.entries(options)) setPath(out, ['migrations', { every: true }, key], value);
+  for (const [key, value] of Object.entries(options)) {
+    setPath(out, ['migrations', { every: true }, key], value);
+    for (const other of synonymsOf(key)) deletePath(out, ['migrations', { every: true }, other]);
+  }
   const algorithm = options.algorithm as AlgorithmName | undefined;
   if (algorithm !== undefined && !('preset' in options) && !presetAlgorithms.includes(algorithm)) {
     deletePath(out, ['migrations', { every: true }, 'preset']);
@@ -70,4 +76,22 @@ export function parseAlgorithmList(list: string): VariantInput[] {
     seen.add(item);
     return preset === undefined ? { algorithm } : { algorithm, preset: preset as PrecopyPresetName };
   });
+}
+
+/** Every variant's validated scenario, all problems reported at once (each under the variant's name). */
+export function variantSpecs(raw: Record<string, unknown>, variants: VariantInput[], source: string): { name: string; spec: ScenarioSpec }[] {
+  const issues: string[] = [];
+  const out: { name: string; spec: ScenarioSpec }[] = [];
+  variants.forEach((v, i) => {
+    const where = v.label !== undefined ? `compare[${i}] ("${v.label}")` : `compare[${i}]`;
+    try {
+      const spec = validateScenario(applyVariant(raw, v), source);
+      out.push({ name: variantName(v, spec), spec });
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      issues.push(...e.issues.map((issue) => `${issue} (with ${where})`));
+    }
+  });
+  if (issues.length > 0) throw new ScenarioError(issues, source);
+  return out;
 }

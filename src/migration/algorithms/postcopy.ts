@@ -16,7 +16,8 @@
 import { Bitset } from '../../memory/bitset.js';
 import { MigrationActions, MigrationAlgorithm } from './algorithm.js';
 
-export type Prepaging = 'forward' | 'bubble' | 'none';
+export const prepagingModes = ['forward', 'bubble', 'none'] as const;
+export type Prepaging = (typeof prepagingModes)[number];
 
 export interface PostcopyOptions {
   prepaging: Prepaging;

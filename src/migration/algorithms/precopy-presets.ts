@@ -15,6 +15,11 @@
  */
 
 /** Options of a pre-copy migration. Sizes in bytes, times in seconds, rates in bytes/s. */
+/** When the dirty bitmap is synced: when pending falls below the threshold, or at the end of a pass. */
+export const syncRules = ['below-threshold', 'round-end'] as const;
+/** Which count the minDirtyPages rule looks at. */
+export const minDirtyBases = ['dirty-after-sync', 'sent-last-round'] as const;
+
 export interface PrecopyOptions {
   preset: PrecopyPresetName;
   /** Switch over when pending bytes < bandwidth x downtimeLimit (0 disables the rule). */
@@ -28,9 +33,9 @@ export interface PrecopyOptions {
   /** Per-migration rate cap for the live rounds, bytes/s (QEMU max-bandwidth). */
   maxBandwidth: number;
   /** When the dirty bitmap is synced: when pending falls below the threshold, or at the end of a pass. */
-  syncRule: 'below-threshold' | 'round-end';
+  syncRule: (typeof syncRules)[number];
   /** Which count the minDirtyPages rule looks at. */
-  minDirtyBasis: 'dirty-after-sync' | 'sent-last-round';
+  minDirtyBasis: (typeof minDirtyBases)[number];
   /** Bytes sent per iteration, between two checks: a rate-limit window (s) x rate ... */
   iterationWindow: number;
   /** ... or a fixed batch of pages (Xen), 0 = use the window; Infinity = a whole round at once. */

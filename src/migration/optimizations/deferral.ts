@@ -13,8 +13,10 @@
 import { Bitset } from '../../memory/bitset.js';
 import { PageImage } from '../../memory/page-image.js';
 
+export const deferralPredictors = ['threshold', 'time-series'] as const;
+
 export interface DeferralOptions {
-  predictor: 'threshold' | 'time-series';
+  predictor: (typeof deferralPredictors)[number];
   /** Rounds of history the predictor looks at (1..8). */
   window: number;
   /** Rounds (threshold) or weighted score (time-series) that make a page hot. */

@@ -6,7 +6,8 @@
 
 import { DeferralOptions } from './deferral.js';
 
-export type Compression = 'none' | 'zlib' | 'zstd';
+export const compressions = ['none', 'zlib', 'zstd'] as const;
+export type Compression = (typeof compressions)[number];
 
 export interface OptimizationOptions {
   /** XBZRLE delta encoding of re-sent pages (capability `xbzrle`). */

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { migrationOptionNames, migrationOptions, qemuNames } from '../migration/option-registry.js';
+import { defaultOptions } from '../migration/options.js';
+import { ScenarioError, validateScenario } from './load.js';
+import { scenarioJsonSchema } from './schema.js';
+import { consolidationJsonSchema, validateConsolidation } from './consolidation.js';
+import { resolveOptions } from './run.js';
+
+const base = (migration: Record<string, unknown>) => ({
+  network: { bandwidth: '1Gbit/s' },
+  hosts: [{ name: 'A', memory: '8GiB' }, { name: 'B', memory: '8GiB' }],
+  vms: [{ name: 'db', host: 'A', memory: '1GiB' }],
+  migrations: [{ vm: 'db', to: 'B', ...migration }],
+});
+
+function issues(migration: Record<string, unknown>): string[] {
+  try {
+    validateScenario(base(migration));
+    return [];
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues;
+    throw e;
+  }
+}
+
+test('every option of MigrationOptions is in the registry and in both schemas, each described', () => {
+  assert.deepEqual(new Set(migrationOptionNames), new Set(Object.keys(defaultOptions('precopy'))));
+  const migration = (scenarioJsonSchema() as any).properties.migrations.items.properties;
+  const consolidation = (consolidationJsonSchema() as any).properties.migration.anyOf.find((b: any) => b.properties)?.properties;
+  for (const name of migrationOptionNames) {
+    assert.ok(migration[name]?.description, `${name} has a description in lmsim schema`);
+    if (name !== 'algorithm') assert.ok(consolidation[name], `consolidation migration: accepts ${name}`);
+  }
+  for (const { option, qemu } of qemuNames) if (qemu.name !== option) assert.ok(migration[qemu.name], `QEMU name ${qemu.name}`);
+});
+
+test("QEMU's names mean what QEMU means: downtime-limit in ms, max-bandwidth in bytes/s, capabilities on/off", () => {
+  const m = validateScenario(base({ 'downtime-limit': 300, 'max-bandwidth': 1e8, 'auto-converge': true, 'cpu-throttle-initial': 30, 'xbzrle-cache-size': 2 ** 26, multifd: true, 'postcopy-preempt': true, 'vcpu-dirty-limit': 10 })).migrations[0];
+  const o = resolveOptions(m);
+  assert.equal(o.downtimeLimit, 0.3);
+  assert.equal(o.maxBandwidth, 1e8);
+  assert.equal(o.autoConverge, true);
+  assert.equal(o.cpuThrottleInitial, 30);
+  assert.equal(o.xbzrleCacheSize, 2 ** 26);
+  assert.equal(o.multifdChannels, 2);
+  assert.equal(o.preempt, true);
+  assert.equal(o.dirtyLimit, 10 * 2 ** 20);
+  assert.equal(resolveOptions(validateScenario(base({ 'downtime-limit': '1s' })).migrations[0]).downtimeLimit, 1);
+  assert.equal(validateScenario(base({ 'postcopy-ram': true })).migrations[0].algorithm, 'hybrid');
+  assert.ok(!('downtime-limit' in m), 'folded into downtimeLimit');
+});
+
+test('mistakes name the path and the fix', () => {
+  assert.match(issues({ downtime_limit: 300 })[0], /migrations\[0\]: unknown field "downtime_limit": did you mean downtimeLimit \(QEMU: downtime-limit\)\?/);
+  assert.match(issues({ maxbandwith: 1 })[0], /did you mean maxBandwidth \(QEMU: max-bandwidth\)/);
+  assert.match(issues({ downtimeLimit: 300 })[0], /migrations\[0\]\.downtimeLimit: a plain number is seconds.*"300ms".*downtime-limit: 300/);
+  assert.deepEqual(issues({ downtimeLimit: 2 }), [], 'a plain 2 s is accepted');
+  assert.match(issues({ timeout: 0 })[0], /migrations\[0\]\.timeout: expected a duration > 0, got 0/);
+  assert.match(issues({ algorithm: 'postcopy', preset: 'xen' })[0], /migrations\[0\]\.preset: a pre-copy preset does not apply to postcopy/);
+  assert.match(issues({ algorithm: 'stop-and-copy', preset: 'qemu' })[0], /preset: a pre-copy preset does not apply to stop-and-copy/);
+  assert.match(issues({ 'downtime-limit': 30, downtimeLimit: '30ms' })[0], /migrations\[0\]\.downtime-limit: the same value as downtimeLimit/);
+  assert.match(issues({ multifd: false, multifdChannels: 4 })[0], /migrations\[0\]\.multifd: multifd: false contradicts multifdChannels: 4/);
+  assert.match(issues({ cpuThrottleInitial: 100 })[0], /migrations\[0\]\.cpuThrottleInitial/);
+});
+
+test('the consolidation migration: block takes every live-migration option, by either name', () => {
+  const ok = { trace: '.', policy: 'lr-mmt', param: 1.2 };
+  const s = validateConsolidation({ ...ok, migration: { model: 'hybrid', 'downtime-limit': 50, postcopyAfterRounds: 2, prepaging: 'bubble', maxPostcopyBandwidth: '1Gbit/s' } });
+  assert.equal(s.migration.downtimeLimit, 0.05);
+  assert.equal(s.migration.postcopyAfterRounds, 2);
+  assert.throws(() => validateConsolidation({ ...ok, migration: { model: 'precopy', xbzrle: true } }), /migration\.xbzrle: needs fidelity: page/);
+  assert.throws(() => validateConsolidation({ ...ok, migration: { model: 'postcopy', preset: 'xen' } }), /migration\.preset: a pre-copy preset does not apply to postcopy/);
+  assert.throws(() => validateConsolidation({ ...ok, migration: { model: 'precopy', downtime_limit: 1 } }), /did you mean downtimeLimit/);
+});
+
+test('registry kinds agree with the defaults they describe', () => {
+  for (const name of migrationOptionNames) {
+    const kind = migrationOptions[name].kind.type;
+    const v = defaultOptions('precopy')[name];
+    if (kind === 'boolean') assert.equal(typeof v, 'boolean', name);
+    else if (kind === 'enum') assert.ok((migrationOptions[name].kind as { values: readonly string[] }).values.includes(v as string), name);
+    else if (kind !== 'object') assert.equal(typeof v, 'number', name);
+  }
+});

@@ -1,0 +1,229 @@
+/**
+ * The dashboard: a scenario editor (a form generated from the schema, or YAML), validation at the
+ * field as you type, runs in a Web Worker with progress, the report's views drawn on the page's
+ * own document, saved results/reports opened from disk, the scenario shared in the URL's hash.
+ */
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { defaultScenario } from '../src/scenario/default.js';
+import { ScenarioError } from '../src/scenario/errors.js';
+import { validateScenario } from '../src/scenario/load.js';
+import { scenarioJsonSchema } from '../src/scenario/schema.js';
+import type { Doc } from '../src/report/views/dom.js';
+import { reportInputOf, ReportInputError } from '../src/report/views/input.js';
+import { buildReport, embeddedInput, REPORT_CSS, reportHtml } from '../src/report/views/report.js';
+import { ScenarioForm, type Schema } from './form.js';
+import type { WorkerReply, WorkerRequest } from './worker.js';
+import './dashboard.css';
+
+type Json = Record<string, unknown>;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const style = document.createElement('style');
+style.textContent = REPORT_CSS;
+document.head.prepend(style);
+
+const formEl = $<HTMLFormElement>('form');
+const textEl = $<HTMLTextAreaElement>('text');
+const errorsEl = $<HTMLDivElement>('errors');
+const statusEl = $<HTMLDivElement>('status');
+const progressEl = $<HTMLDivElement>('progress');
+const viewsEl = $<HTMLDivElement>('views');
+
+let scenario: Json = initialScenario();
+let issues: string[] = [];
+let lastDocument: unknown = null;
+
+const form = new ScenarioForm(formEl, scenarioJsonSchema() as Schema, (value) => {
+  scenario = value;
+  textEl.value = stringifyYaml(scenario);
+  check();
+});
+
+function initialScenario(): Json {
+  const m = /[#&]s=([^&]+)/.exec(location.hash);
+  if (m) {
+    try {
+      return JSON.parse(fromBase64Url(m[1])) as Json;
+    } catch {
+      setStatus('The link\'s scenario could not be read; showing the default one.', 'warn');
+    }
+  }
+  return structuredClone(defaultScenario) as Json;
+}
+
+function setStatus(text: string, kind: 'info' | 'warn' | 'error' | 'ok' = 'info'): void {
+  statusEl.textContent = text;
+  statusEl.className = `status ${kind}`;
+}
+
+/** Validates the scenario as a file would be; shows each problem at its field and in the list. */
+function check(): boolean {
+  try {
+    validateScenario(scenario, 'scenario');
+    issues = [];
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    issues = e.issues;
+  }
+  form.showIssues(issues);
+  errorsEl.hidden = issues.length === 0;
+  errorsEl.replaceChildren(...issues.map((i) => Object.assign(document.createElement('div'), { textContent: i })));
+  $<HTMLButtonElement>('run').disabled = issues.length > 0;
+  document.body.dataset.valid = String(issues.length === 0);
+  return issues.length === 0;
+}
+
+function load(value: Json, fromText = false): void {
+  scenario = value;
+  if (!fromText) textEl.value = stringifyYaml(scenario);
+  form.render(scenario);
+  check();
+}
+
+// the YAML tab: the text is parsed on every edit; a syntax error is shown above it
+textEl.addEventListener('input', () => {
+  try {
+    const parsed = parseYaml(textEl.value);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a mapping with network, hosts, vms and migrations');
+    load(parsed as Json, true);
+  } catch (e) {
+    errorsEl.hidden = false;
+    errorsEl.replaceChildren(Object.assign(document.createElement('div'), { textContent: `not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}` }));
+  }
+});
+
+for (const tab of document.querySelectorAll<HTMLButtonElement>('.tabs button')) {
+  tab.addEventListener('click', () => {
+    for (const t of document.querySelectorAll('.tabs button')) t.classList.toggle('on', t === tab);
+    formEl.hidden = tab.dataset.tab !== 'form';
+    textEl.hidden = tab.dataset.tab !== 'text';
+  });
+}
+
+// runs: one worker, the latest request wins
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+let runId = 0;
+worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+  const reply = e.data;
+  if (reply.id !== runId) return;
+  switch (reply.type) {
+    case 'progress':
+      showProgress(reply.index, reply.count, reply.time / reply.horizon);
+      break;
+    case 'done':
+      progressEl.replaceChildren();
+      document.body.dataset.state = 'done';
+      setStatus(`Ran in ${(reply.wallMs / 1000).toFixed(2)} s (in a Web Worker).`, 'ok');
+      show(reply.document, 'the run');
+      break;
+    case 'invalid':
+      document.body.dataset.state = 'idle';
+      progressEl.replaceChildren();
+      setStatus('The scenario is not valid:', 'error');
+      form.showIssues(reply.issues);
+      break;
+    case 'failed':
+      document.body.dataset.state = 'idle';
+      progressEl.replaceChildren();
+      setStatus(`The run failed: ${reply.message}`, 'error');
+      break;
+  }
+};
+
+function showProgress(index: number, count: number, share: number): void {
+  const bars = Array.from({ length: count }, (_, i) => {
+    const p = document.createElement('progress');
+    p.max = 1;
+    p.value = i < index ? 1 : i === index ? Math.min(1, share) : 0;
+    return p;
+  });
+  progressEl.replaceChildren(Object.assign(document.createElement('span'), { textContent: count > 1 ? `variant ${index + 1} of ${count}` : 'running' }), ...bars);
+}
+
+$<HTMLButtonElement>('run').addEventListener('click', () => {
+  if (!check()) return;
+  runId++;
+  document.body.dataset.state = 'running';
+  setStatus('Running…');
+  showProgress(0, 1, 0);
+  worker.postMessage({ id: runId, raw: structuredClone(scenario) } satisfies WorkerRequest);
+});
+
+/** Draws a result document with the report's views, on this page's document. */
+function show(doc: unknown, source: string): void {
+  const input = reportInputOf(doc, source);
+  lastDocument = doc;
+  const report = buildReport(document as unknown as Doc, input);
+  const head = document.createElement('header');
+  head.className = 'report';
+  const h1 = Object.assign(document.createElement('h1'), { textContent: report.title });
+  const sub = Object.assign(document.createElement('p'), { textContent: report.subtitle });
+  const save = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Save report (HTML)', id: 'save-report' });
+  save.addEventListener('click', () => download(`${report.title.replace(/[^a-z0-9-]+/gi, '_')}.html`, reportHtml(document as unknown as Doc, input), 'text/html'));
+  const saveJson = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Save result (JSON)' });
+  saveJson.addEventListener('click', () => download('result.json', JSON.stringify(lastDocument, null, 2) + '\n', 'application/json'));
+  head.append(h1, sub, save, saveJson);
+  viewsEl.replaceChildren(head, ...(report.sections as unknown as HTMLElement[]));
+}
+
+function download(name: string, text: string, type: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// open: a report (its embedded result), a result JSON, or a scenario for the editor
+$<HTMLInputElement>('open').addEventListener('change', async (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (!file) return;
+  const text = await file.text();
+  try {
+    if (/^\s*<(!doctype|html)/i.test(text)) {
+      const doc = embeddedInput(text);
+      if (doc === null) throw new ReportInputError(`${file.name}: an HTML file without an lmsim report's data`);
+      show(doc, file.name);
+      setStatus(`Opened the report ${file.name}.`, 'ok');
+      return;
+    }
+    const data = parseYaml(text) as unknown;
+    if (data && typeof data === 'object' && ('variants' in data || 'energyKWh' in data || ('migrations' in data && 'input' in data))) {
+      show(data, file.name);
+      setStatus(`Opened the result ${file.name}.`, 'ok');
+    } else if (data && typeof data === 'object' && !Array.isArray(data)) {
+      load(data as Json);
+      setStatus(`Loaded the scenario ${file.name}; Run to see it.`, 'ok');
+    } else throw new ReportInputError(`${file.name}: expected a result, a report or a scenario`);
+  } catch (err) {
+    setStatus(err instanceof Error ? err.message : String(err), 'error');
+  } finally {
+    (e.target as HTMLInputElement).value = '';
+  }
+});
+
+// share: the scenario in the hash (base64url of its JSON), so the link works offline too
+$<HTMLButtonElement>('share').addEventListener('click', async () => {
+  history.replaceState(null, '', `#s=${toBase64Url(JSON.stringify(scenario))}`);
+  try {
+    await navigator.clipboard.writeText(location.href);
+    setStatus('Link copied: it opens this scenario.', 'ok');
+  } catch {
+    setStatus('The address bar now holds a link that opens this scenario.', 'ok');
+  }
+});
+
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): string {
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+load(scenario);
+document.body.dataset.state = 'idle';
