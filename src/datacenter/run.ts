@@ -86,6 +86,12 @@ export interface RunOptions {
    */
   updateEveryHost?: boolean;
   /**
+   * Place VMs with PABFD's plain scan of every host, as CloudSim does, instead of the placement
+   * index (look-alike hosts at t = 0, interchangeable empty hosts, grouped hosts) and LR's screen:
+   * the same choices, slower. For validation.
+   */
+  plainPlacement?: boolean;
+  /**
    * Called after every scheduling step with the simulated time and the simulation limit (for a
    * progress bar); also with (limit, limit) when the run ends.
    */
@@ -152,10 +158,13 @@ class Run implements EventTarget {
     if (this.policy.kind === 'migration') {
       const parameter = cfg.parameter;
       if (parameter === undefined) throw new RangeError(`policy ${cfg.policy} needs a parameter`);
+      const detector = makeDetector(this.policy.detector, parameter, this.interval, cfg.fallbackThreshold ?? DEFAULT_FALLBACK_THRESHOLD);
       this.step = {
-        detector: makeDetector(this.policy.detector, parameter, this.interval, cfg.fallbackThreshold ?? DEFAULT_FALLBACK_THRESHOLD),
+        // the plain path: the same detector without the screen it offers the placement
+        detector: options.plainPlacement ? { name: detector.name, isOverloaded: (dc, h, extra) => detector.isOverloaded(dc, h, extra) } : detector,
         selector: makeSelector(this.policy.selector, cfg.seed ?? 0),
         checkReservations: this.checkAlways,
+        placementIndex: !options.plainPlacement,
       };
     }
     this.hostHist = new HostHistory(this.dc.hostCount);
@@ -212,7 +221,7 @@ class Run implements EventTarget {
   private placeInitially(): void {
     const dc = this.dc;
     const none = new Uint8Array(dc.hostCount);
-    const candidates = this.step ? new InitialCandidates(dc) : undefined;
+    const candidates = this.step && !this.options.plainPlacement ? new InitialCandidates(dc) : undefined;
     for (let v = 0; v < dc.vmCount; v++) {
       const full = dc.vmMips[v] * dc.vmPes[v];
       dc.req[v] = full;
