@@ -192,3 +192,45 @@ test('a saved report is drawn again from its embedded result', async () => {
   assert.equal(again.code, 0, again.err);
   assert.equal(again.out, readFileSync(first, 'utf8'));
 });
+
+test('sweep report from a results store: each grid point\'s mean and 95 % band equal the runs\' own (DuckDB avg, stddev_samp, t quantile)', async () => {
+  const dir = tmp();
+  const grid = join(dir, 'grid.yaml');
+  writeFileSync(
+    grid,
+    `name: small-grid
+scenario:
+  name: small
+  network: { bandwidth: 1Gbit/s, latency: 0.2ms }
+  hosts: [ { name: A, memory: 1GiB }, { name: B, memory: 1GiB } ]
+  vms: [ { name: db, host: A, memory: 64MiB, workload: { kind: hotcold, writeRate: 8000/s, hotSet: 8MiB, hotShare: 0.9 } } ]
+  migrations: [ { vm: db, to: B, at: 1s, algorithm: precopy, preset: qemu, maxBandwidth: unlimited, timeout: 1min } ]
+seeds: 1..4
+axes:
+  downtime: { path: "migrations[0].downtimeLimit", values: [30ms, 300ms] }
+  algorithm: { path: "migrations[0].algorithm", values: [precopy, hybrid] }
+metrics: [total_time_s, bytes_sent]
+`,
+  );
+  const store = join(dir, 'grid.duckdb');
+  const swept = await lmsim(['sweep', grid, '--store', store, '--workers', '1']);
+  assert.equal(swept.code, 0, swept.err);
+  const html = (await lmsim(['report', store, '-o', '-'])).out;
+  const doc = page(html);
+  const dots = [...doc.querySelectorAll('#sw-total_time_s-downtime circle[data-mean]')];
+  assert.equal(dots.length, 4, 'one point per grid point');
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await (await DuckDBInstance.create(store, { access_mode: 'READ_ONLY' })).connect();
+  const rows = (await (await db.runAndReadAll('SELECT downtime, algorithm, count(*) AS n, avg(total_time_s) AS mean, stddev_samp(total_time_s) AS sd FROM runs GROUP BY ALL')).getRowObjects()) as { downtime: string; algorithm: string; n: bigint; mean: number; sd: number }[];
+  db.closeSync();
+  const T_975_3 = 3.182446305284263; // Student t, 97.5 % quantile, 3 degrees of freedom
+  for (const r of rows) {
+    const dot = dots.find((d) => d.getAttribute('data-x') === String(r.downtime) && d.getAttribute('data-line') === String(r.algorithm));
+    assert.ok(dot, `a point for ${r.downtime} ${r.algorithm}`);
+    assert.equal(Number(dot.getAttribute('data-n')), Number(r.n));
+    const mean = Number(dot.getAttribute('data-mean'));
+    assert.ok(Math.abs(mean - r.mean) <= 1e-12 * r.mean, `mean ${mean} vs ${r.mean}`);
+    const half = T_975_3 * r.sd / Math.sqrt(Number(r.n));
+    if (half > 0) assert.ok(Math.abs(Number(dot.getAttribute('data-high')) - mean - half) <= 1e-6 * half + 1e-15, 'the band is the 95 % CI');
+  }
+});

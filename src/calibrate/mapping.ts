@@ -6,7 +6,7 @@
  * | column(s) | scenario |
  * |---|---|
  * | ram_mib | vms[0].memory |
- * | alloc_mib + baseFootprintPages | vms[0].resident (the guest's data pages; the rest are zero pages) |
+ * | alloc_mib + baseFootprintPages, or resident_mib when given | vms[0].resident (the guest's data pages; the rest are zero pages) |
  * | ws_mib, rate_pps, pattern | workload: idle (ws or rate 0), sweep (seq) or uniform (rand) over the first ws_mib |
  * | fill | workload.writeSize: 1 byte (byte) or the page (random) |
  * | (workload) dirty.c's maxlag_ms, 100 ms (column `maxlag_ms` if present) | vms[0].catchUp: the guest keeps its wall-clock pace through throttle sleeps shorter than that |
@@ -27,7 +27,7 @@ import { QemuRun } from './qemu-runs.js';
 /** The scenario of one run, ready for validateScenario(). */
 export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: { timeout?: number } = {}): Record<string, unknown> {
   const page = run.pageSize;
-  const resident = Math.min(run.ram, run.alloc + c.baseFootprintPages * page);
+  const resident = Math.min(run.ram, run.resident ?? run.alloc + c.baseFootprintPages * page);
   const idle = run.workingSet === 0 || run.rate === 0;
   const workload = idle
     ? { kind: 'idle' }

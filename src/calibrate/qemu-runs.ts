@@ -25,6 +25,11 @@ export interface QemuRun {
   ram: number;
   /** Memory the workload allocated and touched, bytes (`alloc_mib`). */
   alloc: number;
+  /**
+   * The guest's data pages, bytes (`resident_mib`, written by `lmsim qemu --migrate`, which
+   * measures them); null: alloc + the lab guest's footprint (baseFootprintPages).
+   */
+  resident: number | null;
   /** Working set rewritten, bytes (`ws_mib`); 0 = idle. */
   workingSet: number;
   /** Page writes per second (`rate_pps`). */
@@ -180,6 +185,7 @@ function toRun(r: CsvRow): QemuRun {
     pageSize,
     ram: num('ram_mib', { min: 1 }) * MiB,
     alloc: num('alloc_mib', { min: 0 }) * MiB,
+    resident: opt('resident_mib', 0) === null ? null : opt('resident_mib', 0)! * MiB,
     workingSet: num('ws_mib', { min: 0 }) * MiB,
     rate: num('rate_pps', { min: 0 }),
     pattern: oneOf('pattern', ['seq', 'rand'] as const),

@@ -10,6 +10,7 @@ import { algorithmNames } from '../migration/options.js';
 import { VERSION } from '../version.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerConsolidate } from './consolidate.js';
+import { registerQemu } from './qemu.js';
 import { registerSweep } from './sweep.js';
 import { UsageError } from './errors.js';
 import { parseSeed } from './seed.js';
@@ -120,16 +121,18 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   registerConsolidate(program, io, setCode);
   registerCalibrate(program, io);
+  registerQemu(program, io, setCode);
   registerSweep(program, io, setCode);
 
   program
     .command('report')
-    .description('draw a result as one self-contained HTML page with SVG plots (INPUT: run/compare/consolidate --json output, a report, or a scenario file, which is run first)')
-    .argument('<input>', 'result JSON, report HTML, or scenario file (YAML or JSON)')
+    .description('draw a result as one self-contained HTML page with SVG plots (INPUT: run/compare/consolidate --json output, a report, a sweep results store, or a scenario file, which is run first)')
+    .argument('<input>', 'result JSON, report HTML, results store (.duckdb), or scenario file (YAML or JSON)')
     .option('-o, --output <file>', 'where to write the page ("-" for stdout)', 'report.html')
     .option('--seed <n>', 'override the seed of a scenario file', parseSeed)
     .option('--force', 'run a scenario file even if its estimated work is beyond the bound')
-    .action(async (file: string, opts: { output?: string; seed?: number; force?: boolean }) => (await import('./report.js')).reportCommand(file, opts, io));
+    .option('--sweep <name>', 'the sweep of a results store to draw (default: the one run last)')
+    .action(async (file: string, opts: { output?: string; seed?: number; force?: boolean; sweep?: string }) => (await import('./report.js')).reportCommand(file, opts, io));
 
   program
     .command('serve')

@@ -2,16 +2,18 @@
  * @module cli/report
  * `lmsim report INPUT [-o FILE]`: one self-contained HTML page with the plots of a result. INPUT
  * is a result JSON (run, compare, consolidate --json), a report made earlier (its embedded result
- * is drawn again), or a scenario file, which is run first. The plots are drawn by the shared views
+ * is drawn again), a scenario file, which is run first, or a sweep's results store (DuckDB),
+ * summarized over seeds. The plots are drawn by the shared views
  * (report/views) on linkedom's server-side document; the page is written to a temporary file and
  * renamed, so a failure leaves nothing half-written.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { embeddedInput, reportHtml } from '../report/views/report.js';
 import { ReportInput, reportInputOf, ReportInputError } from '../report/views/input.js';
 import type { Doc } from '../report/views/dom.js';
+import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 
 interface Io {
@@ -24,6 +26,8 @@ export interface ReportOptions {
   seed?: number;
   /** Run a scenario even when its estimated work is beyond the bound. */
   force?: boolean;
+  /** The sweep of a results store to draw (default: the one run last). */
+  sweep?: string;
 }
 
 /** A fresh server-side document for the views. */
@@ -32,11 +36,45 @@ export function serverDocument(): Doc {
 }
 
 /** The report page of a file (result JSON, report HTML or scenario). */
-export async function reportPage(file: string, seed?: number, force = false): Promise<string> {
-  return reportHtml(serverDocument(), await reportInputOfFile(file, seed, force));
+export async function reportPage(file: string, seed?: number, force = false, sweep?: string): Promise<string> {
+  return reportHtml(serverDocument(), await reportInputOfFile(file, seed, force, sweep));
 }
 
-export async function reportInputOfFile(file: string, seed?: number, force = false): Promise<ReportInput> {
+/** Whether a file is a DuckDB database (its header says "DUCK" at byte 8). */
+function isDuckDb(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(12);
+      return readSync(fd, head, 0, 12, 0) === 12 && head.toString('latin1', 8, 12) === 'DUCK';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** A results store's sweep, summarized over seeds (experiments/results.ts). */
+async function sweepInput(file: string, sweep?: string): Promise<ReportInput> {
+  const { ResultsStore, StoreError } = await import('../experiments/store.js');
+  const { summarizeSweep } = await import('../experiments/results.js');
+  let store;
+  try {
+    store = await ResultsStore.open(file, { readOnly: true });
+    const s = await summarizeSweep(store, { sweep });
+    const summary = { name: s.info.name, kind: s.info.kind, level: s.level, axes: s.info.axes, metrics: s.metrics, groups: s.groups };
+    return { kind: 'sweep', lmsim: VERSION, store: basename(file), summary };
+  } catch (e) {
+    if (e instanceof StoreError) throw new UsageError(e.message.replace(/^--sweep/, '--sweep'));
+    throw e;
+  } finally {
+    await store?.close();
+  }
+}
+
+export async function reportInputOfFile(file: string, seed?: number, force = false, sweep?: string): Promise<ReportInput> {
+  if (isDuckDb(file)) return sweepInput(file, sweep);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -72,7 +110,7 @@ function parseJson(text: string): unknown {
 
 /** `lmsim report`. */
 export async function reportCommand(file: string, opts: ReportOptions, io: Io): Promise<void> {
-  const html = await reportPage(file, opts.seed, opts.force);
+  const html = await reportPage(file, opts.seed, opts.force, opts.sweep);
   const out = opts.output ?? 'report.html';
   if (out === '-') {
     io.out(html);

@@ -36,8 +36,9 @@ export function parseScenarioData(text: string, source = 'scenario', expected = 
 /** Validates a parsed object; throws ScenarioError with every issue. */
 export function validateScenario(data: unknown, source = 'scenario'): ScenarioSpec {
   const parsed = Scenario.safeParse(data, { reportInput: true });
-  if (!parsed.success) throw new ScenarioError(parsed.error.issues.map(formatIssue), source);
-  const issues = crossCheck(parsed.data);
+  // names that refer to nothing are reported in the same pass as the schema's issues
+  if (!parsed.success) throw new ScenarioError([...parsed.error.issues.map(formatIssue), ...referenceIssues(data)], source);
+  const issues = [...crossCheck(parsed.data), ...referenceIssues(parsed.data)];
   if (issues.length > 0) throw new ScenarioError(issues, source);
   return parsed.data;
 }
@@ -91,12 +92,9 @@ function crossCheck(s: ScenarioSpec): string[] {
   s.hosts.forEach((h, i) => {
     if (h.nic !== undefined && !(h.nic > 0)) issues.push(`hosts[${i}].nic: expected a rate > 0`);
   });
-  const vmNames = new VmNames();
   const placed = new Map<string, number>();
   s.vms.forEach((vm, i) => {
     const at = `vms[${i}]`;
-    const clash = vmNames.add(vm.name, vm.count);
-    if (clash !== undefined) issues.push(`${at}.name: duplicate VM "${clash}"`);
     if (!(vm.memory >= s.pageSize)) issues.push(`${at}.memory: expected at least one page (${s.pageSize} bytes), got ${vm.memory}`);
     const pages = Math.ceil(vm.memory / s.pageSize);
     if (s.fidelity === 'page' && pages > MAX_PAGE_FIDELITY_PAGES) {
@@ -104,9 +102,7 @@ function crossCheck(s: ScenarioSpec): string[] {
     }
     if (vm.resident !== undefined && vm.resident > vm.memory) issues.push(`${at}.resident: ${vm.resident} bytes is more than the VM's memory (${vm.memory})`);
     const capacity = hostMemory.get(vm.host);
-    if (capacity === undefined) {
-      issues.push(`${at}.host: no host named "${vm.host}" (hosts: ${[...hostMemory.keys()].join(', ')})`);
-    } else {
+    if (capacity !== undefined) {
       const used = (placed.get(vm.host) ?? 0) + vm.memory * (vm.count ?? 1);
       placed.set(vm.host, used);
       if (vm.memory > capacity) issues.push(`${at}.memory: VM "${vm.name}" needs ${vm.memory} bytes but host "${vm.host}" has ${capacity}`);
@@ -114,12 +110,21 @@ function crossCheck(s: ScenarioSpec): string[] {
     }
     checkWorkload(vm.workload, vm.memory, s.pageSize, `${at}.workload`, issues);
     if (vm.residentAt === 'end' && (vm.free || vm.duplicates)) issues.push(`${at}.residentAt: free memory and duplicates are laid out from the start of memory; use residentAt: start with them`);
+    if (vm.free) {
+      const resident = vm.resident ?? vm.memory;
+      if (vm.free.size >= resident) issues.push(`${at}.free.size: ${vm.free.size} bytes of free memory is not less than the VM's resident memory (${resident} bytes), which holds it; give less`);
+      if (vm.free.churn !== undefined) {
+        try {
+          parsePageRate(vm.free.churn, s.pageSize);
+        } catch (e) {
+          issues.push(`${at}.free.churn: ${e instanceof UnitError ? e.message : String(e)}`);
+        }
+      }
+    }
   });
   s.failures.forEach((f, i) => {
-    const named = 'link' in f ? f.link.split('-') : [f.host];
-    for (const h of named) if (!hostMemory.has(h)) issues.push(`failures[${i}].${'link' in f ? 'link' : 'host'}: no host named "${h}"`);
+    if (f.at > s.horizon) issues.push(`failures[${i}].at: ${f.at} s is after the horizon (${s.horizon} s): it would never happen; give an earlier time or a longer horizon`);
   });
-  const ids = new Map<string, string>();
   if (s.fidelity === 'fluid') {
     s.vms.forEach((vm, i) => {
       if (!fluidInput(vm.workload)) issues.push(`vms[${i}].workload: fidelity fluid supports idle, uniform, hotcold and sweep workloads and one level of phases of them; use fidelity: page for zipf`);
@@ -133,16 +138,63 @@ function crossCheck(s: ScenarioSpec): string[] {
     });
   }
   s.migrations.forEach((m, i) => {
-    if (!vmNames.has(m.vm)) issues.push(`migrations[${i}].vm: no VM named "${m.vm}"`);
-    if (!hostMemory.has(m.to)) issues.push(`migrations[${i}].to: no host named "${m.to}"`);
-    if (m.after !== undefined) {
-      const vmOfAfter = ids.get(m.after);
-      if (vmOfAfter === undefined) issues.push(`migrations[${i}].after: no earlier migration with id "${m.after}"`);
-      else if (vmOfAfter !== m.vm) issues.push(`migrations[${i}].after: migration "${m.after}" moves "${vmOfAfter}", not "${m.vm}"`);
+    if (m.after === undefined && m.at > s.horizon) {
+      issues.push(`migrations[${i}].at: ${m.at} s is after the horizon (${s.horizon} s): the migration would never start; give an earlier time or a longer horizon`);
     }
-    if (m.id !== undefined) {
-      if (ids.has(m.id)) issues.push(`migrations[${i}].id: duplicate id "${m.id}"`);
-      ids.set(m.id, m.vm);
+  });
+  return issues;
+}
+
+/** Text fields of a loosely known mapping (a raw scenario the schema refused, or a validated one). */
+function loose(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function list(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.map(loose) : [];
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Names that refer to nothing (hosts, VMs, migration ids) and duplicate names. Reads the scenario
+ * loosely, so it also runs on input the schema refused: both kinds of problem come in one pass.
+ */
+function referenceIssues(data: unknown): string[] {
+  const issues: string[] = [];
+  const s = loose(data);
+  const hosts = new Set(list(s.hosts).map((h) => text(h.name)).filter((n): n is string => n !== undefined));
+  const vmNames = new VmNames();
+  list(s.vms).forEach((vm, i) => {
+    const name = text(vm.name);
+    const count = typeof vm.count === 'number' && Number.isSafeInteger(vm.count) && vm.count > 0 ? vm.count : undefined;
+    if (name !== undefined) {
+      const clash = vmNames.add(name, count);
+      if (clash !== undefined) issues.push(`vms[${i}].name: duplicate VM "${clash}"`);
+    }
+    const host = text(vm.host);
+    if (host !== undefined && !hosts.has(host)) issues.push(`vms[${i}].host: no host named "${host}" (hosts: ${[...hosts].join(', ')})`);
+  });
+  list(s.failures).forEach((f, i) => {
+    const link = text(f.link);
+    const named = link !== undefined ? link.split('-') : [text(f.host)];
+    for (const h of named) if (h !== undefined && h !== '' && !hosts.has(h)) issues.push(`failures[${i}].${link !== undefined ? 'link' : 'host'}: no host named "${h}"`);
+  });
+  const ids = new Map<string, string | undefined>();
+  list(s.migrations).forEach((m, i) => {
+    const vm = text(m.vm);
+    const to = text(m.to);
+    const after = text(m.after);
+    const id = text(m.id);
+    if (vm !== undefined && !vmNames.has(vm)) issues.push(`migrations[${i}].vm: no VM named "${vm}"`);
+    if (to !== undefined && !hosts.has(to)) issues.push(`migrations[${i}].to: no host named "${to}"`);
+    if (after !== undefined) {
+      if (!ids.has(after)) issues.push(`migrations[${i}].after: no earlier migration with id "${after}"`);
+      else if (ids.get(after) !== vm) issues.push(`migrations[${i}].after: migration "${after}" moves "${ids.get(after)}", not "${vm}"`);
+    }
+    if (id !== undefined) {
+      if (ids.has(id)) issues.push(`migrations[${i}].id: duplicate id "${id}"`);
+      ids.set(id, vm);
     }
   });
   return issues;
@@ -202,6 +254,12 @@ function checkWorkload(w: WorkloadInput, memory: number, pageSize: number, at: s
   if (offset + ws > memory) issues.push(`${at}.workingSet: offset + working set (${offset + ws} bytes) exceed the VM's memory (${memory})`);
   if (ws < pageSize) issues.push(`${at}.workingSet: expected at least one page (${pageSize} bytes)`);
   if (w.kind === 'hotcold' && w.hotSet > ws) issues.push(`${at}.hotSet: hot set (${w.hotSet} bytes) is larger than the working set (${ws})`);
+  if (w.kind === 'hotcold' && w.hotShare > 0 && w.hotSet < pageSize) {
+    issues.push(`${at}.hotSet: ${w.hotSet} bytes is less than one page (${pageSize} bytes), so the hotShare (${w.hotShare}) of writes would go nowhere; give at least one page, or hotShare: 0`);
+  }
+  if (w.writeSize !== undefined && !(w.writeSize >= 1 && w.writeSize <= pageSize)) {
+    issues.push(`${at}.writeSize: expected 1 byte to one page (${pageSize} bytes), got ${w.writeSize}`);
+  }
 }
 
 /** Workloads fluid memory can express (the input form of workload/fluid-layout's check). */

@@ -83,3 +83,32 @@ test('registry kinds agree with the defaults they describe', () => {
     else if (kind !== 'object') assert.equal(typeof v, 'number', name);
   }
 });
+
+function scenarioIssues(data: Record<string, unknown>): string[] {
+  try {
+    validateScenario(data);
+    return [];
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues;
+    throw e;
+  }
+}
+
+test('validate refuses what run could not mean, each issue with its path; references come with schema issues', () => {
+  const vm = (extra: Record<string, unknown>) => ({ ...base({}), vms: [{ name: 'db', host: 'A', memory: '1GiB', ...extra }] });
+  const one = (data: Record<string, unknown>) => scenarioIssues(data).join('\n');
+  assert.match(one(vm({ workload: { kind: 'hotcold', writeRate: '100/s', hotSet: 0, hotShare: 1 } })), /vms\[0\]\.workload\.hotSet: 0 bytes is less than one page/);
+  assert.deepEqual(scenarioIssues(vm({ workload: { kind: 'hotcold', writeRate: '100/s', hotSet: 0, hotShare: 0 } })), []);
+  assert.match(one(vm({ workload: { kind: 'uniform', writeRate: '100/s', writeSize: '8KiB' } })), /vms\[0\]\.workload\.writeSize: expected 1 byte to one page \(4096 bytes\), got 8192/);
+  assert.match(one(vm({ free: { size: '1GiB' } })), /vms\[0\]\.free\.size: 1073741824 bytes of free memory is not less than the VM's resident memory/);
+  assert.match(one(vm({ resident: '512MiB', free: { size: '600MiB' } })), /vms\[0\]\.free\.size/);
+  assert.match(one(vm({ free: { size: '64MiB', churn: 'lots' } })), /vms\[0\]\.free\.churn: expected a page rate/);
+  assert.match(one({ ...base({ at: '2h' }) }), /migrations\[0\]\.at: 7200 s is after the horizon \(3600 s\)/);
+  assert.deepEqual(scenarioIssues({ ...base({ at: '2h' }), horizon: '3h' }), []);
+  assert.match(one({ ...base({}), failures: [{ at: '2h', host: 'B' }] }), /failures\[0\]\.at: 7200 s is after the horizon/);
+  // a schema issue and a dangling reference, reported together
+  const both = scenarioIssues({ ...base({ timeout: 0 }), migrations: [{ vm: 'nope', to: 'C', timeout: 0 }] });
+  assert.ok(both.some((i) => /migrations\[0\]\.timeout/.test(i)), both.join('\n'));
+  assert.ok(both.some((i) => /migrations\[0\]\.vm: no VM named "nope"/.test(i)), both.join('\n'));
+  assert.ok(both.some((i) => /migrations\[0\]\.to: no host named "C"/.test(i)), both.join('\n'));
+});

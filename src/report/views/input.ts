@@ -7,11 +7,13 @@
 import type { RunResult } from '../../scenario/run.js';
 import type { NamedRun } from './compare.js';
 import type { ConsolidationOutput } from './consolidation.js';
+import type { SweepSummary } from './sweep.js';
 
 export type ReportInput =
   | { kind: 'run'; result: RunResult }
   | { kind: 'compare'; scenario: string; seed: number; lmsim: string; variants: NamedRun[] }
-  | { kind: 'consolidation'; result: ConsolidationOutput & { lmsim?: string } };
+  | { kind: 'consolidation'; result: ConsolidationOutput & { lmsim?: string } }
+  | { kind: 'sweep'; lmsim: string; store: string; summary: SweepSummary };
 
 /** A document that is none of the results a report shows; the message says what was expected. */
 export class ReportInputError extends Error {}
@@ -29,6 +31,11 @@ export function reportInputOf(doc: unknown, source: string): ReportInput {
     });
     if (variants.length === 0) throw new ReportInputError(`${source}: variants: expected at least one variant`);
     return { kind: 'compare', scenario: String(doc.scenario ?? ''), seed: Number(doc.seed ?? 0), lmsim: String(doc.lmsim ?? ''), variants: variants as NamedRun[] };
+  }
+  if (isObject(doc) && isObject(doc.sweepSummary)) {
+    const summary = doc.sweepSummary as Record<string, unknown>;
+    if (!Array.isArray(summary.groups) || !Array.isArray(summary.axes) || !Array.isArray(summary.metrics)) throw new ReportInputError(`${source}: sweepSummary: expected { axes, metrics, groups } (a results store's summary)`);
+    return { kind: 'sweep', lmsim: String(doc.lmsim ?? ''), store: String(doc.store ?? ''), summary: summary as unknown as SweepSummary };
   }
   if (isObject(doc) && typeof doc.energyKWh === 'number' && typeof doc.policy === 'string') {
     if (!isObject(doc.series) || !Array.isArray((doc.series as Record<string, unknown>).time)) {

@@ -15,6 +15,7 @@ import { migrationViews } from './migration.js';
 import { postcopyViews } from './postcopy.js';
 import { hostMemoryView, keptImages, sentBackView } from './reuse.js';
 import { htmlTable, keyValueTable } from './table.js';
+import { sweepViews, type SweepSummary } from './sweep.js';
 import { Column } from '../table.js';
 import { seconds } from './plot-kit.js';
 
@@ -62,6 +63,14 @@ export function buildReport(doc: Doc, input: ReportInput): Report {
       });
       return { title: input.scenario, subtitle: `${input.variants.length} variants, seed ${input.seed}, lmsim ${input.lmsim}`, sections };
     }
+    case 'sweep': {
+      const s = input.summary;
+      return {
+        title: s.name,
+        subtitle: `sweep of ${s.kind} runs, ${s.groups.length} grid points, ${s.groups[0] ? s.groups[0].stats[s.metrics[0]]?.n ?? 0 : 0} seeds each; store ${input.store}${input.lmsim ? `, lmsim ${input.lmsim}` : ''}`,
+        sections: [section(doc, 'summary', 'Grid points', sweepTable(doc, s)), section(doc, 'sweep', 'Each metric against each axis', ...sweepViews(doc, s, 'sw'))],
+      };
+    }
     case 'consolidation': {
       const r = input.result;
       return {
@@ -84,6 +93,17 @@ function roundTripTable(doc: Doc, trips: RoundTrip[]): El {
     { header: 'time back s', text: (t) => t.timeBack.toFixed(3) },
   ];
   return h(doc, 'figure', { class: 'view' }, h(doc, 'h3', {}, 'Round trips'), htmlTable(doc, trips, cols));
+}
+
+function sweepTable(doc: Doc, s: SweepSummary): El {
+  type G = SweepSummary['groups'][number];
+  const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(5) : '-');
+  const cols: Column<G>[] = [
+    ...s.axes.map((a) => ({ header: a.name, text: (g: G) => String(g.coords[a.name]), align: 'left' as const })),
+    { header: 'n', text: (g) => String(g.stats[s.metrics[0]]?.n ?? 0) },
+    ...s.metrics.map((m) => ({ header: `${m} mean [${Math.round(s.level * 100)} % CI]`, text: (g: G) => { const st = g.stats[m]; return st ? `${fmt(st.mean)} [${fmt(st.low)}, ${fmt(st.high)}]` : '-'; } })),
+  ];
+  return htmlTable(doc, s.groups, cols);
 }
 
 function consolidationTable(doc: Doc, r: ConsolidationOutput): El {
@@ -152,6 +172,7 @@ export function reportHtml(doc: Doc, input: ReportInput): string {
 /** The result document an input was read from (what `lmsim run/compare/consolidate --json` print). */
 export function resultDocument(input: ReportInput): unknown {
   if (input.kind === 'compare') return { lmsim: input.lmsim, scenario: input.scenario, seed: input.seed, variants: input.variants };
+  if (input.kind === 'sweep') return { lmsim: input.lmsim, store: input.store, sweepSummary: input.summary };
   return input.result;
 }
 
