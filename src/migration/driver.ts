@@ -385,6 +385,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   #observe(lastRoundPages: number): Observation {
     const t = this.#transfer!;
     return {
+      elapsed: this.world.sim.now - this.result.startTime,
       round: this.#ledger.roundIndex,
       remainingPages: t.remainingPages,
       remainingBytes: t.remainingPages * this.vm.pageSize,

@@ -10,6 +10,8 @@
 import { algorithmNames, presetAlgorithms, type AlgorithmName, type MigrationOptions } from './options.js';
 import { minDirtyBases, precopyPresetNames, syncRules } from './algorithms/precopy-presets.js';
 import { prepagingModes } from './algorithms/postcopy.js';
+import { rampSchedules } from './algorithms/downtime-ramp.js';
+import { stallActions } from './algorithms/stall-detection.js';
 import { compressions } from './optimizations/options.js';
 import { deferralPredictors } from './optimizations/deferral.js';
 import { reusePolicies } from './reuse.js';
@@ -52,7 +54,7 @@ export interface OptionDecl {
   /** QEMU's names for it (most options have one or none). */
   qemu?: readonly QemuName[];
   /** Section of the options table. */
-  group: 'algorithm' | 'pre-copy' | 'post-copy' | 'hybrid' | 'mechanism' | 'QEMU optimizations' | 'related work' | 'memory reuse';
+  group: 'algorithm' | 'pre-copy' | 'post-copy' | 'hybrid' | 'operators' | 'mechanism' | 'QEMU optimizations' | 'related work' | 'memory reuse';
 }
 
 /** Kind constraints that follow each option's TypeScript type. */
@@ -65,12 +67,12 @@ type KindFor<T> = [T] extends [boolean]
       : Extract<OptionKind, { type: 'object' }>;
 
 /** One declaration per field of MigrationOptions, its kind matching the field's type (checked by tsc). */
-type Registry = { [K in keyof MigrationOptions]: OptionDecl & { kind: KindFor<MigrationOptions[K]> } };
+type Registry = { [K in keyof MigrationOptions]: OptionDecl & { kind: KindFor<NonNullable<MigrationOptions[K]>> } };
 
 const ALL = algorithmNames;
-const PRECOPY = presetAlgorithms; // precopy and hybrid: the algorithms with pre-copy rounds
-const LIVE_PHASE: readonly AlgorithmName[] = ['precopy', 'hybrid', 'stop-and-copy'];
-const POSTCOPY: readonly AlgorithmName[] = ['postcopy', 'hybrid'];
+const PRECOPY = presetAlgorithms; // the algorithms with pre-copy rounds
+const LIVE_PHASE: readonly AlgorithmName[] = [...presetAlgorithms, 'stop-and-copy'];
+const POSTCOPY: readonly AlgorithmName[] = ['postcopy', 'hybrid', 'stall-detection'];
 const MS = { unit: 'ms', factor: 1e-3 } as const;
 const BYTES = { unit: 'bytes', factor: 1 } as const;
 const BYTES_PER_S = { unit: 'bytes/s', factor: 1 } as const;
@@ -83,7 +85,7 @@ export const migrationOptions = {
     group: 'algorithm',
     kind: { type: 'enum', values: algorithmNames },
     algorithms: ALL,
-    description: 'the migration algorithm: precopy (with a preset), postcopy, hybrid (pre-copy then post-copy) or stop-and-copy (non-live)',
+    description: 'the migration algorithm: precopy (with a preset), postcopy, hybrid (pre-copy then post-copy), stop-and-copy (non-live), downtime-ramp (pre-copy with a rising downtime limit) or stall-detection (pre-copy that aborts or switches to post-copy when it stops progressing)',
     qemu: [{ name: 'postcopy-ram', type: 'capability', on: 'hybrid', off: 'precopy', onValues: ['postcopy', 'hybrid'] }],
   },
   preset: {
@@ -225,8 +227,32 @@ export const migrationOptions = {
   stallRounds: {
     group: 'hybrid',
     kind: { type: 'integer', min: 0 },
-    algorithms: ['hybrid'],
-    description: 'switch when the pages left after a sync have not fallen for this many rounds (0: off)',
+    algorithms: ['hybrid', 'stall-detection'],
+    description: 'hybrid: switch when the pages left after a sync have not fallen for this many rounds; stall-detection: act then (0: off)',
+  },
+  downtimeRamp: {
+    group: 'operators',
+    kind: {
+      type: 'object',
+      shorthand: 'enum',
+      fields: {
+        schedule: { kind: { type: 'enum', values: rampSchedules }, description: 'nova (OpenStack downtime steps) or kubevirt (VEP 291 linear ramp); the other fields default to its values' },
+        maxDowntime: { kind: { type: 'duration', plainMax: 10 }, description: 'the ceiling (nova live_migration_downtime 500ms, kubevirt maxDowntimeMs 1050ms)' },
+        steps: { kind: { type: 'integer', min: 1 }, description: 'nova: increments (10); kubevirt: levels from the initial limit to the ceiling (7)' },
+        delayPerGiB: { kind: { type: 'duration' }, description: 'nova live_migration_downtime_delay: time between steps per GiB of RAM, at least 2 GiB counted (75s)' },
+        initialDowntime: { kind: { type: 'duration', plainMax: 10 }, description: 'kubevirt initialMs (150ms)' },
+        startAfterRound: { kind: { type: 'integer', min: 1 }, description: 'kubevirt startAfterIteration (3)' },
+        cooldown: { kind: { type: 'duration' }, description: 'kubevirt cooldownSeconds between increases (10s)' },
+      },
+    },
+    algorithms: ['downtime-ramp'],
+    description: 'how the downtime limit rises while pre-copy runs (nova: OpenStack live_migration_downtime_steps/_delay; kubevirt: VEP 291)',
+  },
+  onStall: {
+    group: 'operators',
+    kind: { type: 'enum', values: stallActions },
+    algorithms: ['stall-detection'],
+    description: 'after stallRounds syncs without progress: abort (the VM stays at the source) or switch to post-copy',
   },
   xbzrle: {
     group: 'QEMU optimizations',

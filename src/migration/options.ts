@@ -3,24 +3,26 @@
  * The registry of migration algorithms and their options: one table that types the scenario
  * schema, the CLI's --algorithms and the reports.
  */
+import { RampOptions, rampDefaults } from './algorithms/downtime-ramp.js';
 import { HybridOptions, hybridDefaults } from './algorithms/hybrid.js';
 import { PostcopyOptions, postcopyDefaults } from './algorithms/postcopy.js';
 import { PrecopyOptions, PrecopyPresetName, precopyPresets } from './algorithms/precopy-presets.js';
+import { StallAction } from './algorithms/stall-detection.js';
 import { ReuseOptions, reuseDefaults } from './reuse.js';
 import { OptimizationOptions, optimizationDefaults } from './optimizations/options.js';
 
-export const algorithmNames = ['precopy', 'postcopy', 'hybrid', 'stop-and-copy'] as const;
+export const algorithmNames = ['precopy', 'postcopy', 'hybrid', 'stop-and-copy', 'downtime-ramp', 'stall-detection'] as const;
 export type AlgorithmName = (typeof algorithmNames)[number];
 
 /** The algorithms that run pre-copy rounds, so take a pre-copy preset. */
-export const presetAlgorithms: readonly AlgorithmName[] = ['precopy', 'hybrid'];
+export const presetAlgorithms: readonly AlgorithmName[] = ['precopy', 'hybrid', 'downtime-ramp', 'stall-detection'];
 
 /**
- * The name lists and tables show: "precopy:xen" (pre-copy always names its preset), "hybrid" (with
- * ":preset" only when not the default qemu), "postcopy", "stop-and-copy".
+ * The name lists and tables show: "precopy:xen" (pre-copy always names its preset), "hybrid" and the
+ * other pre-copy variants (with ":preset" only when not the default qemu), "postcopy", "stop-and-copy".
  */
 export function algorithmLabel(algorithm: AlgorithmName, preset: PrecopyPresetName = 'qemu'): string {
-  if (algorithm === 'precopy' || (algorithm === 'hybrid' && preset !== 'qemu')) return `${algorithm}:${preset}`;
+  if (algorithm === 'precopy' || (presetAlgorithms.includes(algorithm) && preset !== 'qemu')) return `${algorithm}:${preset}`;
   return algorithm;
 }
 
@@ -51,7 +53,14 @@ export type MigrationOptions = CommonOptions &
   PrecopyOptions &
   PostcopyOptions &
   HybridOptions &
-  OptimizationOptions & { algorithm: AlgorithmName; reuse: ReuseOptions };
+  OptimizationOptions & {
+    algorithm: AlgorithmName;
+    reuse: ReuseOptions;
+    /** downtime-ramp: how the downtime limit rises (present only for that algorithm). */
+    downtimeRamp?: RampOptions;
+    /** stall-detection: what a stall leads to (present only for that algorithm). */
+    onStall?: StallAction;
+  };
 
 /** Defaults for an algorithm and preset, before scenario overrides. */
 export function defaultOptions(algorithm: AlgorithmName, preset: PrecopyPresetName = 'qemu'): MigrationOptions {
@@ -68,5 +77,7 @@ export function defaultOptions(algorithm: AlgorithmName, preset: PrecopyPresetNa
     // non-live baseline: pause at once, send everything at the link rate (or the given cap)
     return { ...base, maxBandwidth: Infinity, uncappedSwitchover: false };
   }
+  if (algorithm === 'downtime-ramp') return { ...base, downtimeRamp: { ...rampDefaults.nova } };
+  if (algorithm === 'stall-detection') return { ...base, onStall: 'abort' };
   return base;
 }

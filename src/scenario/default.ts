@@ -1,7 +1,8 @@
 /**
  * @module scenario/default
  * The built-in scenario that `lmsim compare` (and `npm start`) runs when given no file: one busy
- * 4 GiB VM over 1 Gbit/s; pre-copy, post-copy, hybrid and stop-and-copy on the same workload and seed.
+ * 4 GiB VM over 1 Gbit/s; pre-copy, post-copy, hybrid, OpenStack's downtime ramp and stop-and-copy on
+ * the same workload and seed.
  */
 import { ScenarioInput } from './schema.js';
 
@@ -29,6 +30,7 @@ export const defaultScenario: ScenarioInput = {
     { algorithm: 'postcopy' },
     { label: 'postcopy preempt', algorithm: 'postcopy', preempt: true },
     { algorithm: 'hybrid' },
+    { label: 'downtime-ramp nova', algorithm: 'downtime-ramp' },
     { algorithm: 'stop-and-copy' },
   ],
 };

@@ -6,6 +6,7 @@
 import { Priority, Simulation } from '../core/kernel.js';
 import { parsePageRate } from '../core/units.js';
 import { Migration } from '../migration/driver.js';
+import { rampDefaults, RampOptions } from '../migration/algorithms/downtime-ramp.js';
 import { defaultOptions, MigrationOptions } from '../migration/options.js';
 import { MigrationResult } from '../migration/result.js';
 import { HostMemoryStats, World } from '../migration/world.js';
@@ -121,7 +122,10 @@ export function resolveOptions(m: Omit<MigrationSpecT, 'vm' | 'to' | 'at'>): Mig
   for (const [key, value] of Object.entries(m)) {
     if (value === undefined || !(key in options)) continue;
     if (key === 'reuse') options.reuse = { ...options.reuse, ...stripUndefined(value as object) };
-    else if (key === 'deferHot') options.deferHot = value === null ? null : { ...deferralDefaults, ...stripUndefined(value as object) };
+    else if (key === 'downtimeRamp') {
+      const ramp = value as Partial<RampOptions>;
+      options.downtimeRamp = { ...rampDefaults[ramp.schedule ?? 'nova'], ...stripUndefined(ramp) };
+    } else if (key === 'deferHot') options.deferHot = value === null ? null : { ...deferralDefaults, ...stripUndefined(value as object) };
     else (options as unknown as Record<string, unknown>)[key] = value;
   }
   return options;

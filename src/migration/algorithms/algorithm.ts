@@ -12,6 +12,8 @@
 
 /** What the driver shows an algorithm at a decision point. */
 export interface Observation {
+  /** Time since the migration began, s. */
+  elapsed: number;
   /** Live round in progress, or the round a sync just ended (1 = the bulk pass). */
   round: number;
   /** Pages still to send in the to-send set. */

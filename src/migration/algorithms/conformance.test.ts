@@ -22,3 +22,8 @@ runConformance({ name: 'hybrid + reuse drop-updated+skip-hot', migration: { algo
 runConformance({ name: 'precopy:xen + hot-page deferral', migration: { algorithm: 'precopy', preset: 'xen', deferHot: true } });
 runConformance({ name: 'precopy:qemu + free-page hinting + dedup', migration: { algorithm: 'precopy', freePageHinting: true, dedup: true } });
 runConformance({ name: 'hybrid + deferral + dedup', migration: { algorithm: 'hybrid', deferHot: { predictor: 'time-series', threshold: 1.2 }, dedup: true } });
+// the operators' algorithms
+runConformance({ name: 'downtime-ramp nova', migration: { algorithm: 'downtime-ramp' } });
+runConformance({ name: 'downtime-ramp kubevirt', migration: { algorithm: 'downtime-ramp', downtimeRamp: 'kubevirt' } });
+runConformance({ name: 'stall-detection abort', migration: { algorithm: 'stall-detection' } });
+runConformance({ name: 'stall-detection postcopy', migration: { algorithm: 'stall-detection', onStall: 'postcopy', preset: 'xen' } });

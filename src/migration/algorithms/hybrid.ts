@@ -9,6 +9,7 @@
 import { MigrationActions, MigrationAlgorithm, Observation } from './algorithm.js';
 import { Postcopy } from './postcopy.js';
 import { Precopy, PrecopyRunOptions } from './precopy.js';
+import { StallCounter } from './stall-detection.js';
 
 export interface HybridOptions {
   /** Switch to post-copy after this many pre-copy rounds (Infinity: only on stall or timeout). */
@@ -21,24 +22,6 @@ export const hybridDefaults: HybridOptions = {
   postcopyAfterRounds: 1,
   stallRounds: 3,
 };
-
-/** Counts syncs after which the pages left did not fall below the best seen. Pure. */
-export class StallCounter {
-  #best = Infinity;
-  /** Syncs in a row without progress. */
-  stalled = 0;
-
-  /** After a sync with `remainingPages` left: the syncs in a row without progress. */
-  observe(remainingPages: number): number {
-    if (remainingPages < this.#best) {
-      this.#best = remainingPages;
-      this.stalled = 0;
-    } else {
-      this.stalled++;
-    }
-    return this.stalled;
-  }
-}
 
 /** Tracks pre-copy progress and says when to switch. Pure: fed plain numbers. */
 export class HybridSwitch {

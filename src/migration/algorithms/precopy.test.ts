@@ -5,7 +5,7 @@ import { PrecopyObservation, PrecopyPolicy, precopyPresets } from './precopy.js'
 
 const MiB = 2 ** 20;
 const obs = (o: Partial<PrecopyObservation>): PrecopyObservation => ({
-  round: 1, remainingPages: 1000, remainingBytes: 1000 * 4096, bandwidth: 100 * MiB, bytesSent: 0, memoryBytes: 1024 * MiB, lastRoundPages: 1000, ...o,
+  elapsed: 0, round: 1, remainingPages: 1000, remainingBytes: 1000 * 4096, bandwidth: 100 * MiB, bytesSent: 0, memoryBytes: 1024 * MiB, lastRoundPages: 1000, ...o,
 });
 
 test('qemu: syncs when pending < bandwidth x downtime-limit, not at the end of a pass', () => {

@@ -11,7 +11,7 @@ import { algorithms } from './registry.js';
 
 const source = (path: string) => readFileSync(join(repoRoot(), 'src/migration', path), 'utf8');
 
-for (const file of ['precopy.ts', 'postcopy.ts', 'hybrid.ts', 'stop-and-copy.ts']) {
+for (const file of ['precopy.ts', 'postcopy.ts', 'hybrid.ts', 'stop-and-copy.ts', 'downtime-ramp.ts', 'stall-detection.ts']) {
   test(`algorithms/${file} is under 150 lines and imports nothing from the kernel or the network`, () => {
     const text = source(`algorithms/${file}`);
     const lines = text.split('\n').length;
