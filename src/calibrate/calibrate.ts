@@ -12,6 +12,9 @@
  * - downtime: host-observed STOP -> RESUME (`host_downtime_ms`) vs lmsim's downtime (stop to
  *   resume at the destination); over completed rows where it was measured (not verify runs). A
  *   row is within tolerance when |error| <= max(50 %, 20 ms).
+ * - post-copy (hybrid and post-copy rows): QEMU's postcopy-requests (`src_ram_postcopy_requests`)
+ *   vs lmsim's page requests that reached the source, and the destination's postcopy-blocktime
+ *   (`dst_postcopy_blocktime`) vs lmsim's blocked guest time; over the rows that measured them.
  * - verdict: converged (completed) or not. Auto-converge runs that finish within a second of
  *   the timeout are a coin toss in the lab (44.77 s vs 45.02 s at a 45 s timeout), so for them a
  *   prediction whose completion time (run with the timeout lifted by `autoConvergeBand`) is
@@ -35,6 +38,10 @@ export interface Figures {
   totalTime: number | null;
   downtime: number | null;
   bytes: number;
+  /** Post-copy page requests (QEMU postcopy-requests); null when the row has no post-copy phase or did not measure it. */
+  postcopyRequests: number | null;
+  /** Guest time blocked on post-copy faults, s (QEMU postcopy-blocktime); null as above. */
+  blockedTime: number | null;
 }
 
 export interface RowReport {
@@ -50,7 +57,14 @@ export interface RowReport {
     completionTime?: number | null;
     rounds: number;
   };
-  errors: { totalTime: number | null; bytes: number | null; downtime: number | null; downtimeAbs: number | null };
+  errors: {
+    totalTime: number | null;
+    bytes: number | null;
+    downtime: number | null;
+    downtimeAbs: number | null;
+    postcopyRequests: number | null;
+    blockedTime: number | null;
+  };
   verdictAgrees: boolean;
   /** How the verdict was scored: equal verdicts, or the auto-converge band. */
   verdictRule: 'same' | 'auto-converge band' | 'differs';
@@ -62,6 +76,9 @@ export interface CalibrationSummary {
   totalTime: ErrorSummary;
   bytes: ErrorSummary;
   downtime: ErrorSummary & { withinTolerance: number };
+  /** Post-copy requests and blocked time, over the hybrid and post-copy rows that measured them. */
+  postcopyRequests: ErrorSummary;
+  blockedTime: ErrorSummary;
   verdictsAgree: number;
   verdictsTotal: number;
 }
@@ -89,11 +106,14 @@ export function predictRun(run: QemuRun, c: CalibrationConstants, timeout?: numb
 export function scoreRun(run: QemuRun, c: CalibrationConstants): RowReport {
   const m = predictRun(run, c);
   const meas = run.measured;
+  const postcopyRow = run.algo === 'hybrid' || run.algo === 'postcopy';
   const measured: Figures = {
     converged: meas.converged,
     totalTime: meas.totalTime,
     downtime: meas.converged && !meas.verify ? meas.hostDowntime : null,
     bytes: meas.ramTransferred,
+    postcopyRequests: postcopyRow ? meas.postcopyRequests : null,
+    blockedTime: postcopyRow ? meas.postcopyBlocktime : null,
   };
   const predictedConverged = m.status === 'completed';
   const predicted: RowReport['predicted'] = {
@@ -103,6 +123,8 @@ export function scoreRun(run: QemuRun, c: CalibrationConstants): RowReport {
     totalTime: m.totalTime,
     downtime: m.downtime,
     bytes: ramBytes(m),
+    postcopyRequests: postcopyRow ? (m.postcopy?.requests ?? 0) : null,
+    blockedTime: postcopyRow ? (m.postcopy?.blockedTime ?? 0) : null,
     rounds: m.rounds.length,
   };
   let verdictRule: RowReport['verdictRule'] = predictedConverged === measured.converged ? 'same' : 'differs';
@@ -125,6 +147,8 @@ export function scoreRun(run: QemuRun, c: CalibrationConstants): RowReport {
       bytes: relativeError(predicted.bytes, measured.bytes),
       downtime: relativeError(predicted.downtime, measured.downtime),
       downtimeAbs,
+      postcopyRequests: relativeError(predicted.postcopyRequests, measured.postcopyRequests),
+      blockedTime: relativeError(predicted.blockedTime, measured.blockedTime),
     },
     verdictAgrees: verdictRule !== 'differs',
     verdictRule,
@@ -141,6 +165,8 @@ export function summarizeRows(rows: readonly RowReport[]): CalibrationSummary {
     totalTime: summarize(rows.filter((r) => r.measured.converged).map((r) => r.errors.totalTime)),
     bytes: summarize(rows.map((r) => r.errors.bytes)),
     downtime: { ...summarize(dt.map((r) => r.errors.downtime)), withinTolerance: dt.filter((r) => r.downtimeOk).length },
+    postcopyRequests: summarize(rows.map((r) => r.errors.postcopyRequests)),
+    blockedTime: summarize(rows.map((r) => r.errors.blockedTime)),
     verdictsAgree: rows.filter((r) => r.verdictAgrees).length,
     verdictsTotal: rows.length,
   };

@@ -80,7 +80,14 @@ export interface QemuMeasured {
   precopyBytes: number | null;
   downtimeBytes: number | null;
   postcopyBytes: number | null;
+  /** Page requests the source received in post-copy (`src_ram_postcopy_requests`); null if not reported. */
   postcopyRequests: number | null;
+  /**
+   * Time the destination's vCPUs were all blocked on post-copy faults, s (`dst_postcopy_blocktime`,
+   * ms in the CSV: QEMU's postcopy-blocktime, from each userfault to the copy of its page); null
+   * if not measured (the capability is on only for post-copy runs).
+   */
+  postcopyBlocktime: number | null;
   /** migrate -> source STOP, s. */
   precopyPhase: number | null;
   /** migrate -> postcopy-active, s. */
@@ -216,12 +223,17 @@ function toRun(r: CsvRow): QemuRun {
       downtimeBytes: opt('src_ram_downtime_bytes', 0),
       postcopyBytes: opt('src_ram_postcopy_bytes', 0),
       postcopyRequests: opt('src_ram_postcopy_requests', 0),
+      postcopyBlocktime: msOrNull(opt('dst_postcopy_blocktime', 0)),
       precopyPhase: opt('wall_precopy_phase_s', 0),
       postcopyActive: opt('postcopy_active_s', 0),
       passTimes,
       verify: r.get('grid').trim() === 'verify' || r.get('verify_diff_pages').trim() !== '',
     },
   };
+}
+
+function msOrNull(ms: number | null): number | null {
+  return ms === null ? null : ms / 1000;
 }
 
 /** Configuration family of a run, for reports. */

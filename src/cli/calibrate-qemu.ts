@@ -137,7 +137,7 @@ const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : `${
 const num = (x: number | null | undefined, d: number) => (x === null || x === undefined ? '-' : x.toFixed(d));
 
 function textOutput(file: string, c: CalibrationConstants, report: CalibrationReport, baseline: CalibrationSummary | null): string {
-  const head = ['run', 'family', 'conv meas/pred', 'total s meas', 'pred', 'err %', 'downtime ms meas', 'pred', 'MiB meas', 'pred', 'err %'];
+  const head = ['run', 'family', 'conv meas/pred', 'total s meas', 'pred', 'err %', 'downtime ms meas', 'pred', 'MiB meas', 'pred', 'err %', 'requests meas', 'pred', 'blocked ms meas', 'pred'];
   const body = report.rows.map((r) => [
     r.run_id,
     r.family,
@@ -150,6 +150,10 @@ function textOutput(file: string, c: CalibrationConstants, report: CalibrationRe
     num(r.measured.bytes / 2 ** 20, 1),
     num(r.predicted.bytes / 2 ** 20, 1),
     pct(r.errors.bytes),
+    num(r.measured.postcopyRequests, 0),
+    num(r.predicted.postcopyRequests, 0),
+    r.measured.blockedTime === null ? '-' : num(r.measured.blockedTime * 1000, 0),
+    r.predicted.blockedTime === null ? '-' : num(r.predicted.blockedTime * 1000, 0),
   ]);
   const lines = [
     `${file}: ${report.rows.length} QEMU migrations, lmsim ${VERSION}`,
@@ -159,22 +163,42 @@ function textOutput(file: string, c: CalibrationConstants, report: CalibrationRe
     '',
     'marks: conv "yes/no" = converged measured/predicted; " !" after it: the verdicts disagree; " (band)": an auto-converge run lmsim completes',
     '  within 1 s of its timeout, where either verdict counts as agreeing; " !" after a predicted downtime: outside max(50 %, 20 ms) of the',
-    '  measured one; "-": not measured or not applicable (no downtime when the migration did not complete); err % = |pred - meas| / meas',
+    '  measured one; "-": not measured or not applicable (no downtime when the migration did not complete); err % = |pred - meas| / meas;',
+    '  requests: post-copy page requests at the source (QEMU postcopy-requests); blocked: guest time blocked on post-copy faults (postcopy-blocktime)',
     '',
-    'summary (absolute relative error; total time over runs that converged, bytes over all, downtime over completed runs with a host-measured downtime)',
-    table(['constants', 'total time median %', 'p90 %', 'bytes median %', 'p90 %', 'downtime median %', 'p90 %', 'downtime within max(50%, 20 ms)', 'verdicts agree'], [
+    'summary (absolute relative error; total time over runs that converged, bytes over all, downtime over completed runs with a host-measured downtime,',
+    '  post-copy requests (QEMU postcopy-requests) and blocked time (postcopy-blocktime) over hybrid and post-copy runs that measured them)',
+    table(summaryHead('constants'), [
       summaryRow('calibrated', report.summary),
       ...(baseline ? [summaryRow('uncalibrated', baseline)] : []),
     ]),
     '',
     'per family (calibrated)',
     table(
-      ['family', 'total time median %', 'p90 %', 'bytes median %', 'p90 %', 'downtime median %', 'p90 %', 'downtime within max(50%, 20 ms)', 'verdicts agree'],
+      summaryHead('family'),
       Object.entries(report.families).map(([f, s]) => summaryRow(f, s)),
     ),
     '',
   ];
   return lines.join('\n');
+}
+
+function summaryHead(first: string): string[] {
+  return [
+    first,
+    'total time median %',
+    'p90 %',
+    'bytes median %',
+    'p90 %',
+    'downtime median %',
+    'p90 %',
+    'downtime within max(50%, 20 ms)',
+    'post-copy requests median %',
+    'p90 %',
+    'blocked time median %',
+    'p90 %',
+    'verdicts agree',
+  ];
 }
 
 function summaryRow(name: string, s: CalibrationSummary): string[] {
@@ -187,6 +211,10 @@ function summaryRow(name: string, s: CalibrationSummary): string[] {
     pct(s.downtime.median),
     pct(s.downtime.p90),
     `${s.downtime.withinTolerance}/${s.downtime.n}`,
+    pct(s.postcopyRequests.median),
+    pct(s.postcopyRequests.p90),
+    pct(s.blockedTime.median),
+    pct(s.blockedTime.p90),
     `${s.verdictsAgree}/${s.verdictsTotal}`,
   ];
 }
