@@ -17,7 +17,16 @@ import { dashboardDir, startServer } from '../src/cli/serve.js';
 import { repoRoot } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the dashboard test`);
 const built = existsSync(join(dashboardDir(), 'index.html'));
@@ -30,72 +39,95 @@ async function cliJson(args: string[]): Promise<unknown> {
   return JSON.parse(out);
 }
 
-test('dashboard in Chromium: offline, errors at the field, the default comparison equals the CLI, a saved report opens, a shared link', { skip, timeout: 240_000 }, async () => {
-  const server = await startServer(dashboardDir(), 0, '127.0.0.1');
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const profile = mkdtempSync(join(tmpdir(), 'lmsim-chromium-'));
-  const shots = mkdtempSync(join(tmpdir(), 'lmsim-shots-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true, viewport: { width: 1400, height: 1000 } });
-  const offsite: string[] = [];
-  try {
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
-      offsite.push(url);
-      return route.abort();
+test(
+  'dashboard in Chromium: offline, errors at the field, the default comparison equals the CLI, a saved report opens, a shared link',
+  { skip, timeout: 240_000 },
+  async () => {
+    const server = await startServer(dashboardDir(), 0, '127.0.0.1');
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const profile = mkdtempSync(join(tmpdir(), 'lmsim-chromium-'));
+    const shots = mkdtempSync(join(tmpdir(), 'lmsim-shots-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: FLAGS,
+      headless: true,
+      viewport: { width: 1400, height: 1000 },
     });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${origin}/`);
-    await page.waitForSelector('body[data-state="idle"]');
-    assert.equal(await page.getAttribute('body', 'data-valid'), 'true', 'the default scenario is valid');
+    const offsite: string[] = [];
+    try {
+      await context.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+        offsite.push(url);
+        return route.abort();
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`${origin}/`);
+      await page.waitForSelector('body[data-state="idle"]');
+      assert.equal(await page.getAttribute('body', 'data-valid'), 'true', 'the default scenario is valid');
 
-    // an invalid value: the message names the field, at the field, and Run is off
-    const memory = page.locator('[name="vms[0].memory"]');
-    await memory.fill('4 gigs');
-    const error = page.locator('.field[data-path="vms[0].memory"] .field-error');
-    await error.waitFor();
-    assert.match((await error.textContent())!, /^vms\[0\]\.memory: expected a size like 4GiB.*"4 gigs"/);
-    assert.equal(await page.isDisabled('#run'), true);
-    await page.screenshot({ path: join(shots, 'invalid.png') });
-    await memory.fill('4GiB');
-    await page.waitForSelector('body[data-valid="true"]');
-    assert.equal(await error.count(), 0, 'the error goes with the fix');
+      // an invalid value: the message names the field, at the field, and Run is off
+      const memory = page.locator('[name="vms[0].memory"]');
+      await memory.fill('4 gigs');
+      const error = page.locator('.field[data-path="vms[0].memory"] .field-error');
+      await error.waitFor();
+      assert.match((await error.textContent())!, /^vms\[0\]\.memory: expected a size like 4GiB.*"4 gigs"/);
+      assert.equal(await page.isDisabled('#run'), true);
+      await page.screenshot({ path: join(shots, 'invalid.png') });
+      await memory.fill('4GiB');
+      await page.waitForSelector('body[data-valid="true"]');
+      assert.equal(await error.count(), 0, 'the error goes with the fix');
 
-    // the default comparison, run in the Web Worker, against `lmsim compare --json`
-    await page.click('#run');
-    await page.waitForSelector('body[data-state="done"]', { timeout: 180_000 });
-    await page.screenshot({ path: join(shots, 'compare.png'), fullPage: false });
-    const cli = (await cliJson(['compare', '--json'])) as { variants: { name: string; result: { migrations: { totalTime: number; downtime: number | null; bytesTransferred: number; rounds: { pagesSent: number }[] }[] } }[] };
-    const bars = await page.$$eval('#cmp-total rect[data-row]', (els) => els.map((e) => [e.getAttribute('data-row'), Number(e.getAttribute('data-value'))]));
-    assert.deepEqual(bars, cli.variants.map((v) => [v.name, v.result.migrations[0].totalTime]));
-    const sent = await page.$$eval('#cmp-sent rect[data-row]', (els) => els.map((e) => Number(e.getAttribute('data-value'))));
-    assert.deepEqual(sent, cli.variants.map((v) => v.result.migrations[0].bytesTransferred));
-    const rounds = await page.$$eval('#v1-1-pages rect[data-y]', (els) => els.map((e) => Number(e.getAttribute('data-y'))));
-    assert.deepEqual(rounds.slice(0, cli.variants[0].result.migrations[0].rounds.length), cli.variants[0].result.migrations[0].rounds.map((r) => r.pagesSent));
+      // the default comparison, run in the Web Worker, against `lmsim compare --json`
+      await page.click('#run');
+      await page.waitForSelector('body[data-state="done"]', { timeout: 180_000 });
+      await page.screenshot({ path: join(shots, 'compare.png'), fullPage: false });
+      const cli = (await cliJson(['compare', '--json'])) as {
+        variants: {
+          name: string;
+          result: { migrations: { totalTime: number; downtime: number | null; bytesTransferred: number; rounds: { pagesSent: number }[] }[] };
+        }[];
+      };
+      const bars = await page.$$eval('#cmp-total rect[data-row]', (els) => els.map((e) => [e.getAttribute('data-row'), Number(e.getAttribute('data-value'))]));
+      assert.deepEqual(
+        bars,
+        cli.variants.map((v) => [v.name, v.result.migrations[0].totalTime]),
+      );
+      const sent = await page.$$eval('#cmp-sent rect[data-row]', (els) => els.map((e) => Number(e.getAttribute('data-value'))));
+      assert.deepEqual(
+        sent,
+        cli.variants.map((v) => v.result.migrations[0].bytesTransferred),
+      );
+      const rounds = await page.$$eval('#v1-1-pages rect[data-y]', (els) => els.map((e) => Number(e.getAttribute('data-y'))));
+      assert.deepEqual(
+        rounds.slice(0, cli.variants[0].result.migrations[0].rounds.length),
+        cli.variants[0].result.migrations[0].rounds.map((r) => r.pagesSent),
+      );
 
-    // a saved report opens with its plots
-    await page.setInputFiles('#open', join(repoRoot(), 'examples', 'precopy-vs-postcopy.report.html'));
-    await page.waitForFunction("document.querySelector('#views header.report h1')?.textContent === 'precopy-vs-postcopy'");
-    assert.ok((await page.$$('#views svg')).length > 10, 'the report\'s plots are drawn');
-    await page.screenshot({ path: join(shots, 'report.png') });
+      // a saved report opens with its plots
+      await page.setInputFiles('#open', join(repoRoot(), 'examples', 'precopy-vs-postcopy.report.html'));
+      await page.waitForFunction("document.querySelector('#views header.report h1')?.textContent === 'precopy-vs-postcopy'");
+      assert.ok((await page.$$('#views svg')).length > 10, "the report's plots are drawn");
+      await page.screenshot({ path: join(shots, 'report.png') });
 
-    // a shared link opens the same scenario
-    await page.fill('[name="name"]', 'shared scenario');
-    await page.click('#share');
-    const link = page.url();
-    assert.match(link, /#s=/);
-    const other = await context.newPage();
-    await other.goto(link);
-    await other.waitForSelector('body[data-state="idle"]');
-    assert.equal(await other.inputValue('[name="name"]'), 'shared scenario');
-    assert.deepEqual(pageErrors, [], 'no script errors');
-    assert.deepEqual(offsite, [], 'nothing fetched off the loopback server');
-    process.stderr.write(`# dashboard screenshots in ${shots}\n`);
-  } finally {
-    await context.close();
-    server.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
-});
+      // a shared link opens the same scenario
+      await page.fill('[name="name"]', 'shared scenario');
+      await page.click('#share');
+      const link = page.url();
+      assert.match(link, /#s=/);
+      const other = await context.newPage();
+      await other.goto(link);
+      await other.waitForSelector('body[data-state="idle"]');
+      assert.equal(await other.inputValue('[name="name"]'), 'shared scenario');
+      assert.deepEqual(pageErrors, [], 'no script errors');
+      assert.deepEqual(offsite, [], 'nothing fetched off the loopback server');
+      process.stderr.write(`# dashboard screenshots in ${shots}\n`);
+    } finally {
+      await context.close();
+      server.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  },
+);

@@ -21,7 +21,8 @@ import { repoRoot, sharedDir } from './support.js';
 const root = repoRoot();
 
 async function lmsim(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
+  let out = '',
+    err = '';
   const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
   return { code, out, err };
 }
@@ -51,7 +52,10 @@ test('plotted values equal the result JSON of lmsim compare (data attributes and
 
   // the headline bars: one per variant
   const total = [...doc.querySelectorAll('#cmp-total rect[data-row]')];
-  assert.deepEqual(total.map((r) => [r.getAttribute('data-row'), Number(r.getAttribute('data-value'))]), json.variants.map((v) => [v.name, v.result.migrations[0].totalTime]));
+  assert.deepEqual(
+    total.map((r) => [r.getAttribute('data-row'), Number(r.getAttribute('data-value'))]),
+    json.variants.map((v) => [v.name, v.result.migrations[0].totalTime]),
+  );
 
   json.variants.forEach((v, i) => {
     const m: MigrationResult = v.result.migrations[0];
@@ -75,52 +79,93 @@ test('plotted values equal the result JSON of lmsim compare (data attributes and
     // pages per round: the data attributes, and each bar's top read back through the y axis' ticks
     const bars = [...doc.querySelectorAll(`${id}-pages rect[data-y]`)];
     const sentBars = bars.slice(0, m.rounds.length);
-    assert.deepEqual(sentBars.map((b) => Number(b.getAttribute('data-y'))), m.rounds.map((r) => r.pagesSent));
+    assert.deepEqual(
+      sentBars.map((b) => Number(b.getAttribute('data-y'))),
+      m.rounds.map((r) => r.pagesSent),
+    );
     const invert = axisInverse(doc.querySelector(`${id}-pages`)!);
     sentBars.forEach((b, k) => {
       const top = Number(b.getAttribute('y'));
       const value = invert(top);
-      assert.ok(Math.abs(value - m.rounds[k].pagesSent) <= 0.005 * Math.max(...m.rounds.map((r) => r.pagesSent)), `${v.name} round ${k + 1}: bar top ${value} vs ${m.rounds[k].pagesSent}`);
+      assert.ok(
+        Math.abs(value - m.rounds[k].pagesSent) <= 0.005 * Math.max(...m.rounds.map((r) => r.pagesSent)),
+        `${v.name} round ${k + 1}: bar top ${value} vs ${m.rounds[k].pagesSent}`,
+      );
     });
   });
   // post-copy: the fault-latency distribution and the fault timeline
   const pc = json.variants.findIndex((v) => v.name === 'postcopy');
   const p = json.variants[pc].result.migrations[0].postcopy!;
   const dots = [...doc.querySelectorAll(`#v${pc + 1}-1-latency circle[data-latency]`)];
-  assert.deepEqual(dots.map((d) => Number(d.getAttribute('data-latency'))), p.faultLatency.quantiles);
+  assert.deepEqual(
+    dots.map((d) => Number(d.getAttribute('data-latency'))),
+    p.faultLatency.quantiles,
+  );
   const faults = doc.querySelector(`#v${pc + 1}-1-faults g[data-y]`)!;
-  assert.deepEqual(nums(faults.getAttribute('data-y')), p.timeline.map((r) => r[1]));
+  assert.deepEqual(
+    nums(faults.getAttribute('data-y')),
+    p.timeline.map((r) => r[1]),
+  );
   assert.equal(nums(faults.getAttribute('data-y')).at(-1), p.faults);
 });
 
 /** y pixel -> value, from the y axis' tick positions and labels (the plot's own scale). */
-function axisInverse(fig: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null; getAttribute(n: string): string | null }> }): (y: number) => number {
+function axisInverse(fig: {
+  querySelectorAll(s: string): ArrayLike<{ textContent: string | null; getAttribute(n: string): string | null }>;
+}): (y: number) => number {
   const labels = [...Array.from(fig.querySelectorAll('g[aria-label="y-axis tick label"] text'))];
-  const ticks = labels.map((t) => ({ value: Number(t.textContent!.replace(/,/g, '')), y: Number(/translate\([^,]+,([^)]+)\)/.exec(t.getAttribute('transform')!)![1]) }));
+  const ticks = labels.map((t) => ({
+    value: Number(t.textContent!.replace(/,/g, '')),
+    y: Number(/translate\([^,]+,([^)]+)\)/.exec(t.getAttribute('transform')!)![1]),
+  }));
   const [a, b] = [ticks[0], ticks[ticks.length - 1]];
   return (y) => a.value + ((y - a.y) * (b.value - a.value)) / (b.y - a.y);
 }
 
 const day = join(sharedDir(), 'data', 'planetlab', '20110303');
 
-test('consolidation report: per-step values from the JSON, migration bars add up', { skip: existsSync(day) ? false : 'shared PlanetLab data not found' }, async () => {
-  const dir = tmp();
-  const { out } = await lmsim(['consolidate', '--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--hosts', '40', '--vms', '60', '--duration', '6h', '--migration', 'precopy', '--json']);
-  const file = join(dir, 'c.json');
-  writeFileSync(file, out);
-  const r = JSON.parse(out) as ConsolidationOutput;
-  const html = (await lmsim(['report', file, '-o', '-'])).out;
-  const doc = page(html);
-  const active = doc.querySelector('#dc-active g[data-y]')!;
-  assert.deepEqual(nums(active.getAttribute('data-x')), r.series.time);
-  assert.deepEqual(nums(active.getAttribute('data-y')), r.series.activeHosts);
-  const started = [...doc.querySelectorAll('#dc-migrations rect[data-kind="started"]')].reduce((s, b) => s + Number(b.getAttribute('data-count')), 0);
-  assert.equal(started, r.migrations);
-  const timedOut = [...doc.querySelectorAll('#dc-migrations rect[data-kind="timed out"]')].reduce((s, b) => s + Number(b.getAttribute('data-count')), 0);
-  assert.equal(timedOut, r.series.migrationsTimedOut.reduce((a, b) => a + b, 0));
-  const hist = [...doc.querySelectorAll('#dc-total-time rect[data-count]')].reduce((s, b) => s + Number(b.getAttribute('data-count')), 0);
-  assert.equal(hist, r.migrations);
-});
+test(
+  'consolidation report: per-step values from the JSON, migration bars add up',
+  { skip: existsSync(day) ? false : 'shared PlanetLab data not found' },
+  async () => {
+    const dir = tmp();
+    const { out } = await lmsim([
+      'consolidate',
+      '--trace',
+      day,
+      '--policy',
+      'lr-mmt',
+      '--param',
+      '1.2',
+      '--hosts',
+      '40',
+      '--vms',
+      '60',
+      '--duration',
+      '6h',
+      '--migration',
+      'precopy',
+      '--json',
+    ]);
+    const file = join(dir, 'c.json');
+    writeFileSync(file, out);
+    const r = JSON.parse(out) as ConsolidationOutput;
+    const html = (await lmsim(['report', file, '-o', '-'])).out;
+    const doc = page(html);
+    const active = doc.querySelector('#dc-active g[data-y]')!;
+    assert.deepEqual(nums(active.getAttribute('data-x')), r.series.time);
+    assert.deepEqual(nums(active.getAttribute('data-y')), r.series.activeHosts);
+    const started = [...doc.querySelectorAll('#dc-migrations rect[data-kind="started"]')].reduce((s, b) => s + Number(b.getAttribute('data-count')), 0);
+    assert.equal(started, r.migrations);
+    const timedOut = [...doc.querySelectorAll('#dc-migrations rect[data-kind="timed out"]')].reduce((s, b) => s + Number(b.getAttribute('data-count')), 0);
+    assert.equal(
+      timedOut,
+      r.series.migrationsTimedOut.reduce((a, b) => a + b, 0),
+    );
+    const hist = [...doc.querySelectorAll('#dc-total-time rect[data-count]')].reduce((s, b) => s + Number(b.getAttribute('data-count')), 0);
+    assert.equal(hist, r.migrations);
+  },
+);
 
 test('a 10,000-host consolidation over a week of 30 s steps: the page stays small, peaks survive the decimation', () => {
   const steps = 7 * 24 * 120;
@@ -140,8 +185,19 @@ test('a 10,000-host consolidation over a week of 30 s steps: the page stays smal
   series.activeHosts[12345] = 9999; // a one-step peak
   const hist = { edges: Array.from({ length: 41 }, (_, i) => i), counts: Array.from({ length: 40 }, () => 10) };
   const r: ConsolidationOutput = {
-    scenario: 'week', policy: 'lr-mmt', parameter: 1.2, migrationModel: 'precopy (fluid)', hosts: 10000, vms: 15000, simulatedTime: steps * 30,
-    energyKWh: 1e5, migrations: series.migrationsStarted.reduce((a, b) => a + b, 0), slatah: 0.05, pdm: 0.001, slav: 5e-5, esv: 5,
+    scenario: 'week',
+    policy: 'lr-mmt',
+    parameter: 1.2,
+    migrationModel: 'precopy (fluid)',
+    hosts: 10000,
+    vms: 15000,
+    simulatedTime: steps * 30,
+    energyKWh: 1e5,
+    migrations: series.migrationsStarted.reduce((a, b) => a + b, 0),
+    slatah: 0.05,
+    pdm: 0.001,
+    slav: 5e-5,
+    esv: 5,
     migration: { totalTimeHistogram: hist, downtimeHistogram: hist, notCompleted: 0 },
     series,
   };
@@ -155,7 +211,11 @@ test('a 10,000-host consolidation over a week of 30 s steps: the page stays smal
   assert.equal(Math.min(...active), Math.min(...series.activeHosts), 'so is the lowest point');
   const started = [...doc.querySelectorAll('#dc-migrations rect[data-kind="started"]')];
   assert.ok(started.length <= 300);
-  assert.equal(started.reduce((s, b) => s + Number(b.getAttribute('data-count')), 0), r.migrations, 'binned counts keep the total');
+  assert.equal(
+    started.reduce((s, b) => s + Number(b.getAttribute('data-count')), 0),
+    r.migrations,
+    'binned counts keep the total',
+  );
   // decimation keeps first, lowest and highest of each bucket, in order
   const idx = decimate(series.activeHosts);
   assert.ok(idx.every((v, i) => i === 0 || v > idx[i - 1]) && idx[0] === 0 && idx.at(-1) === steps - 1);
@@ -193,7 +253,7 @@ test('a saved report is drawn again from its embedded result', async () => {
   assert.equal(again.out, readFileSync(first, 'utf8'));
 });
 
-test('sweep report from a results store: each grid point\'s mean and 95 % band equal the runs\' own (DuckDB avg, stddev_samp, t quantile)', async () => {
+test("sweep report from a results store: each grid point's mean and 95 % band equal the runs' own (DuckDB avg, stddev_samp, t quantile)", async () => {
   const dir = tmp();
   const grid = join(dir, 'grid.yaml');
   writeFileSync(
@@ -221,7 +281,9 @@ metrics: [total_time_s, bytes_sent]
   assert.equal(dots.length, 4, 'one point per grid point');
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await (await DuckDBInstance.create(store, { access_mode: 'READ_ONLY' })).connect();
-  const rows = (await (await db.runAndReadAll('SELECT downtime, algorithm, count(*) AS n, avg(total_time_s) AS mean, stddev_samp(total_time_s) AS sd FROM runs GROUP BY ALL')).getRowObjects()) as { downtime: string; algorithm: string; n: bigint; mean: number; sd: number }[];
+  const rows = (await (
+    await db.runAndReadAll('SELECT downtime, algorithm, count(*) AS n, avg(total_time_s) AS mean, stddev_samp(total_time_s) AS sd FROM runs GROUP BY ALL')
+  ).getRowObjects()) as { downtime: string; algorithm: string; n: bigint; mean: number; sd: number }[];
   db.closeSync();
   const T_975_3 = 3.182446305284263; // Student t, 97.5 % quantile, 3 degrees of freedom
   for (const r of rows) {
@@ -230,7 +292,22 @@ metrics: [total_time_s, bytes_sent]
     assert.equal(Number(dot.getAttribute('data-n')), Number(r.n));
     const mean = Number(dot.getAttribute('data-mean'));
     assert.ok(Math.abs(mean - r.mean) <= 1e-12 * r.mean, `mean ${mean} vs ${r.mean}`);
-    const half = T_975_3 * r.sd / Math.sqrt(Number(r.n));
+    const half = (T_975_3 * r.sd) / Math.sqrt(Number(r.n));
     if (half > 0) assert.ok(Math.abs(Number(dot.getAttribute('data-high')) - mean - half) <= 1e-6 * half + 1e-15, 'the band is the 95 % CI');
   }
+});
+
+test('a variant with several migrations (out and back): one row per migration, named by route, each with its own values', async () => {
+  const file = join(root, 'examples', 'migrate-back.yaml');
+  const json = JSON.parse((await lmsim(['compare', file, '--json'])).out) as { variants: { name: string; result: RunResult }[] };
+  const doc = page((await lmsim(['report', file, '-o', '-'])).out);
+  const bars = [...doc.querySelectorAll('#cmp-sent rect[data-row]')].map((b) => [b.getAttribute('data-row'), Number(b.getAttribute('data-value'))]);
+  const expected = json.variants.flatMap((v) => v.result.migrations.map((m) => [`${v.name} ${m.vm} ${m.from}→${m.to}`, m.bytesTransferred]));
+  assert.deepEqual(bars, expected);
+  const sentBack = [...doc.querySelectorAll('#reuse-sent-back rect[data-row]')].map((b) => Number(b.getAttribute('data-value')));
+  assert.deepEqual(
+    sentBack,
+    json.variants.map((v) => v.result.migrations[1].bytesTransferred),
+    'bytes sent back per caching policy',
+  );
 });

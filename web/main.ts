@@ -45,7 +45,7 @@ function initialScenario(): Json {
     try {
       return JSON.parse(fromBase64Url(m[1])) as Json;
     } catch {
-      setStatus('The link\'s scenario could not be read; showing the default one.', 'warn');
+      setStatus("The link's scenario could not be read; showing the default one.", 'warn');
     }
   }
   return structuredClone(defaultScenario) as Json;
@@ -137,7 +137,10 @@ function showProgress(index: number, count: number, share: number): void {
     p.value = i < index ? 1 : i === index ? Math.min(1, share) : 0;
     return p;
   });
-  progressEl.replaceChildren(Object.assign(document.createElement('span'), { textContent: count > 1 ? `variant ${index + 1} of ${count}` : 'running' }), ...bars);
+  progressEl.replaceChildren(
+    Object.assign(document.createElement('span'), { textContent: count > 1 ? `variant ${index + 1} of ${count}` : 'running' }),
+    ...bars,
+  );
 }
 
 $<HTMLButtonElement>('run').addEventListener('click', () => {
@@ -159,7 +162,9 @@ function show(doc: unknown, source: string): void {
   const h1 = Object.assign(document.createElement('h1'), { textContent: report.title });
   const sub = Object.assign(document.createElement('p'), { textContent: report.subtitle });
   const save = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Save report (HTML)', id: 'save-report' });
-  save.addEventListener('click', () => download(`${report.title.replace(/[^a-z0-9-]+/gi, '_')}.html`, reportHtml(document as unknown as Doc, input), 'text/html'));
+  save.addEventListener('click', () =>
+    download(`${report.title.replace(/[^a-z0-9-]+/gi, '_')}.html`, reportHtml(document as unknown as Doc, input), 'text/html'),
+  );
   const saveJson = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Save result (JSON)' });
   saveJson.addEventListener('click', () => download('result.json', JSON.stringify(lastDocument, null, 2) + '\n', 'application/json'));
   head.append(h1, sub, save, saveJson);

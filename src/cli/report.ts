@@ -89,7 +89,13 @@ export async function reportInputOfFile(file: string, seed?: number, force = fal
     }
     const json = parseJson(text);
     // a result has one of these at its top; anything else is read as a scenario
-    if (json !== undefined && typeof json === 'object' && json !== null && ('migrations' in json || 'variants' in json || 'energyKWh' in json) && !('hosts' in json && 'vms' in json && 'network' in json)) {
+    if (
+      json !== undefined &&
+      typeof json === 'object' &&
+      json !== null &&
+      ('migrations' in json || 'variants' in json || 'energyKWh' in json) &&
+      !('hosts' in json && 'vms' in json && 'network' in json)
+    ) {
       return reportInputOf(json, file);
     }
   } catch (e) {

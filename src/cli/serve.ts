@@ -74,7 +74,8 @@ export function startServer(root: string, port: number, host: string): Promise<S
 /** `lmsim serve`: runs until interrupted. */
 export async function serveCommand(opts: { port?: string; host?: string }, io: Io): Promise<void> {
   const port = opts.port === undefined ? 8377 : Number(opts.port);
-  if (!/^\d+$/.test(String(opts.port ?? '0')) || !(port >= 0 && port <= 65535)) throw new UsageError(`--port: expected a port number 0..65535, got "${opts.port}"`);
+  if (!/^\d+$/.test(String(opts.port ?? '0')) || !(port >= 0 && port <= 65535))
+    throw new UsageError(`--port: expected a port number 0..65535, got "${opts.port}"`);
   const host = opts.host ?? '127.0.0.1';
   const root = dashboardDir();
   if (!existsSync(join(root, 'index.html'))) throw new UsageError(`the dashboard is not built (no ${join(root, 'index.html')}): run npm run build`);

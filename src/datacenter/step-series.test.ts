@@ -29,7 +29,7 @@ test('per-step series: migrations add up, powers integrate to the energy, linear
   assert.equal(sum(s.migrationsTimedOut), r.migration.failures.timeout?.count ?? 0);
   assert.ok(sum(s.migrationsTimedOut) > 0, 'the window has timed-out migrations');
   const ended = sum(s.migrationsCompleted) + r.migration.failed;
-  assert.ok(ended <= r.migrations && ended >= r.migrations - s.migrationsStarted.at(-1)!, 'all but the last step\'s may still run at the end');
+  assert.ok(ended <= r.migrations && ended >= r.migrations - s.migrationsStarted.at(-1)!, "all but the last step's may still run at the end");
   // the mean powers times their intervals give the cumulative energy
   let joules = 0;
   for (let i = 0; i < s.time.length; i++) {
@@ -39,7 +39,10 @@ test('per-step series: migrations add up, powers integrate to the energy, linear
   assert.ok(s.energyKWh.at(-1)! <= r.energyKWh && s.energyKWh.at(-1)! > 0.95 * r.energyKWh);
   assert.ok(s.activeHosts.every((n) => n >= 0 && n <= r.hosts));
   assert.ok(s.overloadedHosts.some((n) => n > 0) && s.overloadedHosts.every((n, i) => n <= s.activeHosts[i]));
-  assert.ok(s.slaViolationTime.every((v, i) => i === 0 || v >= s.slaViolationTime[i - 1]), 'SLA violation time accumulates');
+  assert.ok(
+    s.slaViolationTime.every((v, i) => i === 0 || v >= s.slaViolationTime[i - 1]),
+    'SLA violation time accumulates',
+  );
   const every = runConsolidation(cfg, traces, model(), { updateEveryHost: true }).series;
   for (const k of ['time', 'activeHosts', 'overloadedHosts', 'migrationsStarted', 'migrationsCompleted', 'migrationsTimedOut', 'migrationsFailed'] as const) {
     assert.deepEqual(s[k], every[k], k);

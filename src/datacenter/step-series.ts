@@ -53,7 +53,15 @@ export class StepSeriesRecorder {
    * A scheduling step at t: `utilization(h)` of the hosts in `hosts` counts the active ones;
    * `energyJ` is the run's energy up to t; `violationTime` its committed SLA violation time.
    */
-  step(t: number, hosts: readonly number[], utilization: (h: number) => number, overloaded: number, started: number, energyJ: number, violationTime: number): void {
+  step(
+    t: number,
+    hosts: readonly number[],
+    utilization: (h: number) => number,
+    overloaded: number,
+    started: number,
+    energyJ: number,
+    violationTime: number,
+  ): void {
     const s = this.series;
     let active = 0;
     for (const h of hosts) if (utilization(h) > 0) active++;

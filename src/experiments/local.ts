@@ -11,10 +11,11 @@ import { executeJob, type RunJob, type RunOutput } from './job.js';
 
 export interface Backend {
   /**
-   * Runs `jobs`, awaiting `onResult` for each output as it arrives and `onFailure` for each run
-   * that threw; stops dispatching when `signal` aborts (the runs in flight still report).
+   * Runs `jobs`, calling `onResult` for each output as it arrives (it resolves once the output is
+   * accepted, with `written` for when it is stored) and `onFailure` for each run that threw;
+   * stops dispatching when `signal` aborts (the runs in flight still report).
    */
-  run(jobs: RunJob[], onResult: (out: RunOutput) => Promise<void>, onFailure: (job: RunJob, error: Error) => void, signal?: AbortSignal): Promise<void>;
+  run(jobs: RunJob[], onResult: (out: RunOutput) => Promise<{ written: Promise<void> }>, onFailure: (job: RunJob, error: Error) => void, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
   /** What it is, for messages ("4 worker threads"). */
   readonly label: string;

@@ -87,7 +87,9 @@ export async function queueBackend(url: string, name: string, log: (t: string) =
           const state = await job.getState();
           if (state === 'completed' && job.returnvalue) {
             pending.delete(id);
-            await onResult(job.returnvalue as RunOutput);
+            // the job leaves Redis only once its result is in the store
+            const { written } = await onResult(job.returnvalue as RunOutput);
+            await written;
             await job.remove().catch(() => undefined);
           } else if (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1)) {
             pending.delete(id);
@@ -124,19 +126,25 @@ export async function queueBackend(url: string, name: string, log: (t: string) =
           })),
         );
       }
+      // finished jobs the events did not bring (missed, or finished while no coordinator listened):
+      // the finished lists stay short, since each job is removed once stored
       const reconcile = async () => {
-        for (const k of [...pending.keys()]) {
-          if (signal?.aborted) return;
-          const job = await queue.getJob(k);
-          if (!job) {
-            // removed by someone: queue it again
-            await queue.add('run', pending.get(k)!, { jobId: k, attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
-            continue;
+        for (const type of ['completed', 'failed'] as const) {
+          for (let start = 0; !signal?.aborted; start += 1000) {
+            const page = await queue.getJobs([type], start, start + 999, true);
+            for (const job of page) if (job?.id && pending.has(job.id)) await collect(job.id, job);
+            if (page.length < 1000) break;
           }
-          const state = await job.getState();
-          if (state === 'completed' || state === 'failed') await collect(k, job);
         }
       };
+      // a full pass now and then: a pending job that is nowhere (removed by hand) is queued again
+      const requeueLost = async () => {
+        for (const k of [...pending.keys()]) {
+          if (signal?.aborted) return;
+          if (!(await queue.getJob(k))) await queue.add('run', pending.get(k)!, { jobId: k, attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
+        }
+      };
+      let passes = 0;
       await reconcile();
       while (pending.size > 0 && !signal?.aborted) {
         await new Promise<void>((resolve) => {
@@ -148,6 +156,7 @@ export async function queueBackend(url: string, name: string, log: (t: string) =
           signal?.addEventListener('abort', wake, { once: true });
         });
         if (pending.size > 0 && !signal?.aborted) await reconcile();
+        if (++passes % 30 === 0 && pending.size > 0 && !signal?.aborted) await requeueLost();
       }
       events.removeAllListeners('completed');
       events.removeAllListeners('failed');
@@ -175,7 +184,7 @@ export async function serveQueue(url: string, name: string, backend: Backend, co
     async (job: Job<RunJob>) => {
       log(`run ${job.id!.slice(0, 12)} start (${job.data.source}, attempt ${job.attemptsMade + 1})`);
       const out = await new Promise<RunOutput>((resolve, reject) => {
-        void backend.run([job.data], async (o) => resolve(o), (_j, e) => reject(e)).catch(reject);
+        void backend.run([job.data], async (o) => (resolve(o), { written: Promise.resolve() }), (_j, e) => reject(e)).catch(reject);
       });
       log(`run ${job.id!.slice(0, 12)} done in ${out.wallSeconds.toFixed(3)} s`);
       return out;

@@ -9,8 +9,9 @@
  *   axes   the grid of each sweep: sweep, position, name, paths (JSON), values (JSON, grid order).
  *   sweeps one row per sweep: name, kind, metrics (JSON: the default metrics), updated_at.
  *
- * Each result is inserted as it arrives, in its own transaction, `ON CONFLICT DO NOTHING` on the
- * key: a killed coordinator loses only the runs in flight, and nothing is stored twice.
+ * Each result is inserted as it arrives (with those that arrived during the previous write, in one
+ * transaction), `ON CONFLICT DO NOTHING` on the key: a killed coordinator loses only the runs in
+ * flight, and nothing is stored twice.
  */
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Axis } from '../scenario/grid.js';
@@ -44,8 +45,32 @@ export function coordText(v: unknown): string | null {
 
 export class StoreError extends Error {}
 
+interface Waiting {
+  sweep: string;
+  plan: PlannedRun;
+  out: RunOutput;
+  resolve: (stored: boolean) => void;
+  reject: (e: Error) => void;
+}
+
+/** The columns and values of a run's row (without stored_at). */
+function rowOf({ sweep, plan, out }: Waiting): { cols: string[]; values: unknown[] } {
+  const cols: string[] = [...RUN_COLUMNS, 'lmsim', 'result', 'wall_seconds', 'worker'];
+  const values: unknown[] = [out.key, sweep, plan.kind, plan.scenario, plan.seed, VERSION, out.result, out.wallSeconds, out.worker];
+  for (const [axis, v] of Object.entries(plan.coords)) {
+    cols.push(axis);
+    values.push(coordText(v));
+  }
+  for (const [m, v] of Object.entries(out.metrics)) {
+    cols.push(m);
+    values.push(v);
+  }
+  return { cols, values };
+}
+
 export class ResultsStore {
-  private chain: Promise<unknown> = Promise.resolve();
+  private waiting: Waiting[] = [];
+  private writing: Promise<void> | null = null;
 
   private constructor(
     readonly path: string,
@@ -95,29 +120,48 @@ export class ResultsStore {
   }
 
   /**
-   * Stores one finished run (its own transaction); resolves to false if the key was already there.
-   * Calls are serialized, so results arriving together are inserted one after the other.
+   * Stores one finished run; resolves to false if the key was already there. Results are written
+   * as they arrive; those that arrive while a write is under way go together in the next one (one
+   * multi-row INSERT, one transaction): a row is as costly as a statement in a columnar store,
+   * and a sweep's results come faster than single-row inserts go.
    */
   insert(sweep: string, plan: PlannedRun, out: RunOutput): Promise<boolean> {
-    const next = this.chain.then(() => this.insertNow(sweep, plan, out));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ sweep, plan, out, resolve, reject });
+      if (!this.writing) this.writing = this.write().finally(() => (this.writing = null));
+    });
   }
 
-  private async insertNow(sweep: string, plan: PlannedRun, out: RunOutput): Promise<boolean> {
-    const cols: string[] = [...RUN_COLUMNS, 'lmsim', 'result', 'wall_seconds', 'worker'];
-    const values: unknown[] = [out.key, sweep, plan.kind, plan.scenario, plan.seed, VERSION, out.result, out.wallSeconds, out.worker];
-    for (const [axis, v] of Object.entries(plan.coords)) {
-      cols.push(axis);
-      values.push(coordText(v));
+  private async write(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, 500);
+      const groups = new Map<string, { cols: string[]; rows: { values: unknown[]; item: Waiting }[] }>();
+      const seen = new Set<string>();
+      for (const item of batch) {
+        if (seen.has(item.out.key)) {
+          item.resolve(false); // the same run twice in one batch: the first one is stored
+          continue;
+        }
+        seen.add(item.out.key);
+        const { cols, values } = rowOf(item);
+        const id = cols.join('\u0000');
+        let g = groups.get(id);
+        if (!g) groups.set(id, (g = { cols, rows: [] }));
+        g.rows.push({ values, item });
+      }
+      for (const g of groups.values()) {
+        const n = g.cols.length;
+        const tuple = (r: number) => `(${g.cols.map((c, i) => (c === 'seed' ? `$${r * n + i + 1}::BIGINT` : `$${r * n + i + 1}`)).join(', ')}, now())`;
+        const sql = `INSERT INTO runs (${g.cols.map(ident).join(', ')}, stored_at) VALUES ${g.rows.map((_, r) => tuple(r)).join(', ')} ON CONFLICT DO NOTHING RETURNING key`;
+        try {
+          const r = await this.db.runAndReadAll(sql, g.rows.flatMap((x) => x.values) as never);
+          const stored = new Set(r.getRows().map((row) => String(row[0])));
+          for (const x of g.rows) x.item.resolve(stored.has(x.item.out.key));
+        } catch (e) {
+          for (const x of g.rows) x.item.reject(e as Error);
+        }
+      }
     }
-    for (const [m, v] of Object.entries(out.metrics)) {
-      cols.push(m);
-      values.push(v);
-    }
-    const sql = `INSERT INTO runs (${cols.map(ident).join(', ')}, stored_at) VALUES (${cols.map((c, i) => (c === 'seed' ? `$${i + 1}::BIGINT` : `$${i + 1}`)).join(', ')}, now()) ON CONFLICT DO NOTHING`;
-    const r = await this.db.run(sql, values as never);
-    return r.rowsChanged > 0;
   }
 
   /** Rows of a query as plain objects (BIGINT as number, JSON as text). */
@@ -130,7 +174,7 @@ export class ResultsStore {
 
   /** Waits for pending inserts, then closes (a checkpoint: the WAL is folded into the file). */
   async close(): Promise<void> {
-    await this.chain;
+    while (this.writing) await this.writing;
     this.db.closeSync();
     this.instance.closeSync();
   }

@@ -31,6 +31,9 @@ export function missingRuns(plan: SweepPlan, stored: Set<string>): { distinct: M
   return { distinct, todo: [...distinct.values()].filter((r) => !stored.has(r.key)).map((r) => r.job) };
 }
 
+/** Results computed but not yet written that a sweep lets pile up before it waits for the store. */
+const MAX_UNWRITTEN = 256;
+
 export async function runSweep(
   plan: SweepPlan,
   store: ResultsStore,
@@ -43,13 +46,27 @@ export async function runSweep(
   const counts: SweepCounts = { runs: plan.runs.length, distinct: distinct.size, already: distinct.size - todo.length, computed: 0, failed: [], interrupted: false };
   options.onProgress?.(0, todo.length);
   let done = 0;
+  // the next run does not wait for the previous result's write: writes that pile up go together
+  // (ResultsStore.insert), and at most MAX_UNWRITTEN results wait in memory
+  const writes = new Set<Promise<void>>();
+  let failure: Error | undefined;
   await backend.run(
     todo,
     async (out) => {
       const planned = distinct.get(out.key);
       if (!planned) throw new Error(`a result for key ${out.key.slice(0, 12)} that this sweep did not plan`);
-      if (await store.insert(plan.name, planned, out)) counts.computed++;
-      options.onProgress?.(++done, todo.length);
+      const w = store.insert(plan.name, planned, out).then(
+        (stored) => {
+          if (stored) counts.computed++;
+          options.onProgress?.(++done, todo.length);
+        },
+        (e: Error) => void (failure ??= e),
+      );
+      writes.add(w);
+      void w.finally(() => writes.delete(w));
+      if (failure) throw failure;
+      if (writes.size >= MAX_UNWRITTEN) await Promise.race(writes);
+      return { written: w };
     },
     (job, error) => {
       counts.failed.push({ source: job.source, error: error.message.split('\n')[0] });
@@ -57,6 +74,8 @@ export async function runSweep(
     },
     options.signal,
   );
+  await Promise.all(writes);
+  if (failure) throw failure;
   counts.interrupted = options.signal?.aborted === true && counts.computed + counts.failed.length < todo.length;
   return counts;
 }

@@ -24,12 +24,21 @@ export type ResultsProgress = (index: number, count: number, time: number, horiz
 /**
  * @param beforeRun sees every validated scenario before any runs (e.g. to refuse work too large).
  */
-export function scenarioResults(raw: Record<string, unknown>, source: string, seed?: number, onProgress?: ResultsProgress, beforeRun?: (specs: ScenarioSpec[]) => void): RunResult | VariantsDocument {
+export function scenarioResults(
+  raw: Record<string, unknown>,
+  source: string,
+  seed?: number,
+  onProgress?: ResultsProgress,
+  beforeRun?: (specs: ScenarioSpec[]) => void,
+): RunResult | VariantsDocument {
   const withSeed = (spec: ScenarioSpec) => (seed === undefined ? spec : { ...spec, seed });
   const sweep = sweepVariants(raw, source);
   const many = (named: { name: string; spec: ScenarioSpec }[]): { name: string; result: RunResult }[] => {
     beforeRun?.(named.map((n) => withSeed(n.spec)));
-    return named.map(({ name, spec }, i) => ({ name, result: runScenario(withSeed(spec), { onProgress: onProgress && ((t, h) => onProgress(i, named.length, t, h)) }) }));
+    return named.map(({ name, spec }, i) => ({
+      name,
+      result: runScenario(withSeed(spec), { onProgress: onProgress && ((t, h) => onProgress(i, named.length, t, h)) }),
+    }));
   };
   if (sweep) {
     const runs = many(sweep.map((v) => ({ name: v.label, spec: validateScenario(v.data, `${source} (sweep "${v.label}")`) })));

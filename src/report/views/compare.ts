@@ -20,9 +20,18 @@ interface Row {
   m: MigrationResult;
 }
 
-/** One row per variant (and migration, when a variant has several). */
+/** One row per variant (and migration, when a variant has several: named by VM and route, numbered if that repeats). */
 function rowsOf(runs: readonly NamedRun[]): Row[] {
-  return runs.flatMap((r) => r.result.migrations.map((m) => ({ row: r.result.migrations.length > 1 ? `${r.name} ${m.vm}` : r.name, m })));
+  return runs.flatMap((r) => {
+    const many = r.result.migrations.length > 1;
+    const seen = new Map<string, number>();
+    return r.result.migrations.map((m) => {
+      const base = many ? `${r.name} ${m.vm} ${m.from}→${m.to}` : r.name;
+      const k = (seen.get(base) ?? 0) + 1;
+      seen.set(base, k);
+      return { row: k > 1 ? `${base} #${k}` : base, m };
+    });
+  });
 }
 
 export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): El[] {
@@ -47,7 +56,14 @@ export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): E
         fy: { label: null, domain: order },
         marks: [
           Plot.rect(pauses, { fy: 'row', x1: 'start', x2: 'end', y1: 0, y2: Math.max(...wire.map((w) => w.bytes)) / MiB, fill: '#e15759', fillOpacity: 0.3 }),
-          Plot.line(wire, { fy: 'row', x: 'time', y: (w: { bytes: number }) => w.bytes / MiB, stroke: '#4e79a7', strokeWidth: 2, render: wholeSeries(wire, { row: (w) => w.row, x: (w) => w.time, y: (w) => w.bytes }) }),
+          Plot.line(wire, {
+            fy: 'row',
+            x: 'time',
+            y: (w: { bytes: number }) => w.bytes / MiB,
+            stroke: '#4e79a7',
+            strokeWidth: 2,
+            render: wholeSeries(wire, { row: (w) => w.row, x: (w) => w.time, y: (w) => w.bytes }),
+          }),
           Plot.ruleY([0]),
           Plot.frame({ stroke: '#ddd' }),
         ],
@@ -64,6 +80,7 @@ export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): E
   for (const metric of metrics) {
     const bars = rows.map((r) => ({ row: r.row, value: metric.value(r.m), status: r.m.status }));
     const shown = bars.filter((b) => b.value !== null) as { row: string; value: number; status: string }[];
+    if (metric.key === 'degradation' && shown.every((b) => b.value === 0)) continue; // nothing to compare
     views.push(
       figure(
         doc,
@@ -71,17 +88,34 @@ export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): E
         `${metric.title} (${metric.unit})`,
         chart(doc, {
           height: 30 + 26 * order.length,
-          marginLeft: 150,
+          marginLeft: 190,
           marginRight: 56,
           x: { label: metric.unit, grid: true },
           y: { label: null, domain: order },
           marks: [
-            Plot.barX(shown, { y: 'row', x: (b: { value: number }) => b.value * metric.scale, fill: (b: { status: string }) => (b.status === 'completed' ? '#4e79a7' : '#bab0ac'), render: perDatum(shown, { row: (b) => b.row, value: (b) => b.value }), title: (b: { row: string; value: number }) => `${b.row}: ${(b.value * metric.scale).toFixed(3)} ${metric.unit}` }),
-            Plot.text(shown, { y: 'row', x: (b: { value: number }) => b.value * metric.scale, text: (b: { value: number }) => (b.value * metric.scale).toPrecision(3), textAnchor: 'start', dx: 4 }),
+            Plot.barX(shown, {
+              y: 'row',
+              x: (b: { value: number }) => b.value * metric.scale,
+              fill: (b: { status: string }) => (b.status === 'completed' ? '#4e79a7' : '#bab0ac'),
+              render: perDatum(shown, { row: (b) => b.row, value: (b) => b.value }),
+              title: (b: { row: string; value: number }) => `${b.row}: ${(b.value * metric.scale).toFixed(3)} ${metric.unit}`,
+            }),
+            Plot.text(shown, {
+              y: 'row',
+              x: (b: { value: number }) => b.value * metric.scale,
+              text: (b: { value: number }) => (b.value * metric.scale).toPrecision(3),
+              textAnchor: 'start',
+              dx: 4,
+            }),
             Plot.ruleX([0]),
           ],
         }),
-        bars.length > shown.length ? `No value for ${bars.filter((b) => b.value === null).map((b) => `${b.row} (${b.status})`).join(', ')}. Grey: not completed.` : undefined,
+        bars.length > shown.length
+          ? `No value for ${bars
+              .filter((b) => b.value === null)
+              .map((b) => `${b.row} (${b.status})`)
+              .join(', ')}. Grey: not completed.`
+          : undefined,
       ),
     );
   }

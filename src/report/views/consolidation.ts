@@ -51,14 +51,25 @@ export function consolidationViews(doc: Doc, r: ConsolidationOutput, id: string)
         height: 180,
         x: { label: 'simulated time (h)', grid: true },
         y: { label: y, grid: true },
-        marks: [Plot.line(pts, { x: (p: { t: number }) => hours(p.t), y: (p: { v: number }) => p.v * scale, stroke: color, strokeWidth: 1.5, render: wholeSeries(pts, { x: (p) => p.t, y: (p) => p.v }) }), Plot.ruleY([0])],
+        marks: [
+          Plot.line(pts, {
+            x: (p: { t: number }) => hours(p.t),
+            y: (p: { v: number }) => p.v * scale,
+            stroke: color,
+            strokeWidth: 1.5,
+            render: wholeSeries(pts, { x: (p) => p.t, y: (p) => p.v }),
+          }),
+          Plot.ruleY([0]),
+        ],
       }),
       caption + (keep.length < n ? ` Drawn from ${keep.length} of ${n} steps (each bucket's first, lowest and highest).` : ''),
     );
   };
   views.push(line(s.activeHosts, 'active hosts', '#4e79a7', 'Active hosts', 'active', `Hosts with load after each step's update, of ${r.hosts}.`));
-  views.push(line(s.power, 'power (kW)', '#f28e2b', 'Power', 'power', 'Mean power between consecutive steps (that interval\'s energy over its length).', 1e-3));
-  views.push(line(s.energyKWh, 'energy (kWh)', '#59a14f', 'Cumulative energy', 'energy', `${r.energyKWh.toFixed(2)} kWh over ${(r.simulatedTime / 3600).toFixed(1)} h.`));
+  views.push(line(s.power, 'power (kW)', '#f28e2b', 'Power', 'power', "Mean power between consecutive steps (that interval's energy over its length).", 1e-3));
+  views.push(
+    line(s.energyKWh, 'energy (kWh)', '#59a14f', 'Cumulative energy', 'energy', `${r.energyKWh.toFixed(2)} kWh over ${(r.simulatedTime / 3600).toFixed(1)} h.`),
+  );
 
   // migrations per step, as bars (summed into bins when there are many steps)
   const width = Math.max(1, Math.ceil(n / MAX_BARS));
@@ -93,7 +104,14 @@ export function consolidationViews(doc: Doc, r: ConsolidationOutput, id: string)
         fy: { label: null, domain: kinds.map((k) => k[1]) },
         color: { domain: kinds.map((k) => k[1]), range: kinds.map((k) => k[2]) },
         marks: [
-          Plot.rectY(bars, { fy: 'kind', x1: (b: { t0: number }) => hours(b.t0), x2: (b: { t1: number }) => hours(b.t1), y: 'count', fill: 'kind', render: perDatum(bars, { kind: (b) => b.kind, t: (b) => b.t1, count: (b) => b.count }) }),
+          Plot.rectY(bars, {
+            fy: 'kind',
+            x1: (b: { t0: number }) => hours(b.t0),
+            x2: (b: { t1: number }) => hours(b.t1),
+            y: 'count',
+            fill: 'kind',
+            render: perDatum(bars, { kind: (b) => b.kind, t: (b) => b.t1, count: (b) => b.count }),
+          }),
           Plot.ruleY([0]),
           Plot.frame({ stroke: '#ddd' }),
         ],
@@ -103,7 +121,16 @@ export function consolidationViews(doc: Doc, r: ConsolidationOutput, id: string)
   );
 
   const violation = s.slaViolationTime.map((v, i) => (i === 0 ? v : v - s.slaViolationTime[i - 1]));
-  views.push(line(violation, 'host-seconds', '#b07aa1', 'SLA violation time per step', 'sla', `Host time with less CPU allocated than requested, committed at each step (SLATAH ${(r.slatah * 100).toFixed(2)} %, PDM ${(r.pdm * 100).toFixed(3)} %, SLAV ${(r.slav * 100).toFixed(5)} %).`));
+  views.push(
+    line(
+      violation,
+      'host-seconds',
+      '#b07aa1',
+      'SLA violation time per step',
+      'sla',
+      `Host time with less CPU allocated than requested, committed at each step (SLATAH ${(r.slatah * 100).toFixed(2)} %, PDM ${(r.pdm * 100).toFixed(3)} %, SLAV ${(r.slav * 100).toFixed(5)} %).`,
+    ),
+  );
 
   const hist = (hg: Histogram, key: string, title: string, unit: number, unitLabel: string) => {
     const bins = hg.counts.map((count, i) => ({ x0: hg.edges[i], x1: hg.edges[i + 1], count }));
@@ -115,7 +142,17 @@ export function consolidationViews(doc: Doc, r: ConsolidationOutput, id: string)
         height: 180,
         x: { label: unitLabel, grid: true },
         y: { label: 'migrations', grid: true },
-        marks: [Plot.rectY(bins, { x1: (b: { x0: number }) => b.x0 * unit, x2: (b: { x1: number }) => b.x1 * unit, y: 'count', fill: '#76b7b2', inset: 0.5, render: perDatum(bins, { x0: (b) => b.x0, x1: (b) => b.x1, count: (b) => b.count }) }), Plot.ruleY([0])],
+        marks: [
+          Plot.rectY(bins, {
+            x1: (b: { x0: number }) => b.x0 * unit,
+            x2: (b: { x1: number }) => b.x1 * unit,
+            y: 'count',
+            fill: '#76b7b2',
+            inset: 0.5,
+            render: perDatum(bins, { x0: (b) => b.x0, x1: (b) => b.x1, count: (b) => b.count }),
+          }),
+          Plot.ruleY([0]),
+        ],
       }),
       `${hg.counts.reduce((a, b) => a + b, 0)} migrations in ${hg.counts.length} bins; the largest ${seconds(hg.edges[hg.edges.length - 1])}.`,
     );
@@ -124,7 +161,8 @@ export function consolidationViews(doc: Doc, r: ConsolidationOutput, id: string)
     views.push(hist(r.migration.totalTimeHistogram, 'total-time', 'Migration time distribution', 1, 'migration time (s)'));
     const d = r.migration.downtimeHistogram;
     if (d.edges[d.edges.length - 1] > 0) views.push(hist(d, 'downtime', 'Downtime distribution', 1e3, 'downtime (ms)'));
-    else views.push(note(doc, `${id}-downtime`, 'Downtime distribution', `No migration paused its VM: the ${r.migrationModel} migration model has no downtime.`));
+    else
+      views.push(note(doc, `${id}-downtime`, 'Downtime distribution', `No migration paused its VM: the ${r.migrationModel} migration model has no downtime.`));
   }
   return views;
 }

@@ -15,7 +15,8 @@ export function decimate(values: ArrayLike<number>, limit = 1200): number[] {
   for (let b = 0; b < buckets; b++) {
     const from = Math.floor((b * n) / buckets);
     const to = Math.floor(((b + 1) * n) / buckets);
-    let lo = from, hi = from;
+    let lo = from,
+      hi = from;
     for (let i = from; i < to; i++) {
       if (values[i] < values[lo]) lo = i;
       if (values[i] > values[hi]) hi = i;

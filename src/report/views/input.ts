@@ -27,19 +27,29 @@ export function reportInputOf(doc: unknown, source: string): ReportInput {
   if (isObject(doc) && Array.isArray(doc.variants)) {
     const variants = doc.variants as unknown[];
     variants.forEach((v, i) => {
-      if (!(isObject(v) && typeof v.name === 'string' && isRun(v.result))) throw new ReportInputError(`${source}: variants[${i}]: expected { name, result } with a run result (lmsim compare --json)`);
+      if (!(isObject(v) && typeof v.name === 'string' && isRun(v.result)))
+        throw new ReportInputError(`${source}: variants[${i}]: expected { name, result } with a run result (lmsim compare --json)`);
     });
     if (variants.length === 0) throw new ReportInputError(`${source}: variants: expected at least one variant`);
-    return { kind: 'compare', scenario: String(doc.scenario ?? ''), seed: Number(doc.seed ?? 0), lmsim: String(doc.lmsim ?? ''), variants: variants as NamedRun[] };
+    return {
+      kind: 'compare',
+      scenario: String(doc.scenario ?? ''),
+      seed: Number(doc.seed ?? 0),
+      lmsim: String(doc.lmsim ?? ''),
+      variants: variants as NamedRun[],
+    };
   }
   if (isObject(doc) && isObject(doc.sweepSummary)) {
     const summary = doc.sweepSummary as Record<string, unknown>;
-    if (!Array.isArray(summary.groups) || !Array.isArray(summary.axes) || !Array.isArray(summary.metrics)) throw new ReportInputError(`${source}: sweepSummary: expected { axes, metrics, groups } (a results store's summary)`);
+    if (!Array.isArray(summary.groups) || !Array.isArray(summary.axes) || !Array.isArray(summary.metrics))
+      throw new ReportInputError(`${source}: sweepSummary: expected { axes, metrics, groups } (a results store's summary)`);
     return { kind: 'sweep', lmsim: String(doc.lmsim ?? ''), store: String(doc.store ?? ''), summary: summary as unknown as SweepSummary };
   }
   if (isObject(doc) && typeof doc.energyKWh === 'number' && typeof doc.policy === 'string') {
     if (!isObject(doc.series) || !Array.isArray((doc.series as Record<string, unknown>).time)) {
-      throw new ReportInputError(`${source}: series: a consolidation result without its per-step series (made by an older lmsim); run lmsim consolidate --json again`);
+      throw new ReportInputError(
+        `${source}: series: a consolidation result without its per-step series (made by an older lmsim); run lmsim consolidate --json again`,
+      );
     }
     return { kind: 'consolidation', result: doc as unknown as ConsolidationOutput };
   }

@@ -61,8 +61,22 @@ export function migrationViews(doc: Doc, m: MigrationResult, id: string): El[] {
         y: { label: 'pages', grid: true },
         color: { legend: true, domain: ['sent', 'dirtied during the round'], range: ['#4e79a7', '#f28e2b'] },
         marks: [
-          Plot.rectY(rounds, { x1: (r: RoundRecord) => r.index - W, x2: (r: RoundRecord) => r.index, y: 'pagesSent', fill: () => 'sent', render: perDatum(rounds, { round: (r) => r.index, y: (r) => r.pagesSent }), title: (r: RoundRecord) => `round ${r.index} (${r.kind}): ${r.pagesSent} pages sent` }),
-          Plot.rectY(rounds, { x1: (r: RoundRecord) => r.index, x2: (r: RoundRecord) => r.index + W, y: 'pagesDirtied', fill: () => 'dirtied during the round', render: perDatum(rounds, { round: (r) => r.index, y: (r) => r.pagesDirtied }), title: (r: RoundRecord) => `round ${r.index}: ${r.pagesDirtied} pages dirtied` }),
+          Plot.rectY(rounds, {
+            x1: (r: RoundRecord) => r.index - W,
+            x2: (r: RoundRecord) => r.index,
+            y: 'pagesSent',
+            fill: () => 'sent',
+            render: perDatum(rounds, { round: (r) => r.index, y: (r) => r.pagesSent }),
+            title: (r: RoundRecord) => `round ${r.index} (${r.kind}): ${r.pagesSent} pages sent`,
+          }),
+          Plot.rectY(rounds, {
+            x1: (r: RoundRecord) => r.index,
+            x2: (r: RoundRecord) => r.index + W,
+            y: 'pagesDirtied',
+            fill: () => 'dirtied during the round',
+            render: perDatum(rounds, { round: (r) => r.index, y: (r) => r.pagesDirtied }),
+            title: (r: RoundRecord) => `round ${r.index}: ${r.pagesDirtied} pages dirtied`,
+          }),
           Plot.ruleY([0]),
         ],
       }),
@@ -84,11 +98,33 @@ export function migrationViews(doc: Doc, m: MigrationResult, id: string): El[] {
         marks: [
           ...(pause
             ? [
-                Plot.rect([pause], { x1: 'start', x2: 'end', y1: 0, y2: top * 1.05, fill: '#e15759', fillOpacity: 0.25, render: perDatum([pause], { start: (p) => p.start, end: (p) => p.end }) }),
-                Plot.text([pause], { x: 'end', y: top * 1.05, text: () => `pause ${seconds(m.downtime!)}`, textAnchor: 'end', dy: 10, dx: -4, fill: '#b0303a' }),
+                Plot.rect([pause], {
+                  x1: 'start',
+                  x2: 'end',
+                  y1: 0,
+                  y2: top * 1.05,
+                  fill: '#e15759',
+                  fillOpacity: 0.25,
+                  render: perDatum([pause], { start: (p) => p.start, end: (p) => p.end }),
+                }),
+                Plot.text([pause], {
+                  x: 'end',
+                  y: top * 1.05,
+                  text: () => `pause ${seconds(m.downtime!)}`,
+                  textAnchor: 'end',
+                  dy: 10,
+                  dx: -4,
+                  fill: '#b0303a',
+                }),
               ]
             : []),
-          Plot.line(wire, { x: 'time', y: (p: WirePoint) => p.bytes / MiB, stroke: '#4e79a7', strokeWidth: 2, render: wholeSeries(wire, { x: (p) => p.time, y: (p) => p.bytes }) }),
+          Plot.line(wire, {
+            x: 'time',
+            y: (p: WirePoint) => p.bytes / MiB,
+            stroke: '#4e79a7',
+            strokeWidth: 2,
+            render: wholeSeries(wire, { x: (p) => p.time, y: (p) => p.bytes }),
+          }),
           Plot.ruleY([0]),
         ],
       }),
@@ -107,7 +143,14 @@ export function migrationViews(doc: Doc, m: MigrationResult, id: string): El[] {
         x: { label: 'round', ticks: rounds.map((r) => r.index), tickFormat: 'd' },
         y: { label: 'MiB/s', grid: true },
         marks: [
-          Plot.rectY(rates, { x1: (r: RoundRecord) => r.index - W, x2: (r: RoundRecord) => r.index + W, y: (r: RoundRecord) => r.bandwidth / MiB, fill: (r: RoundRecord) => KIND_COLOR[r.kind], render: perDatum(rates, { round: (r) => r.index, y: (r) => r.bandwidth }), title: (r: RoundRecord) => `round ${r.index} (${r.kind}): ${(r.bandwidth / MiB).toFixed(1)} MiB/s` }),
+          Plot.rectY(rates, {
+            x1: (r: RoundRecord) => r.index - W,
+            x2: (r: RoundRecord) => r.index + W,
+            y: (r: RoundRecord) => r.bandwidth / MiB,
+            fill: (r: RoundRecord) => KIND_COLOR[r.kind],
+            render: perDatum(rates, { round: (r) => r.index, y: (r) => r.bandwidth }),
+            title: (r: RoundRecord) => `round ${r.index} (${r.kind}): ${(r.bandwidth / MiB).toFixed(1)} MiB/s`,
+          }),
           Plot.ruleY([0]),
         ],
       }),
@@ -116,7 +159,11 @@ export function migrationViews(doc: Doc, m: MigrationResult, id: string): El[] {
   );
 
   if (m.throttle) {
-    const steps = [{ time: m.startTime, percent: 0 }, ...m.throttle.steps, { time: m.endTime ?? m.throttle.steps[m.throttle.steps.length - 1].time, percent: m.throttle.steps[m.throttle.steps.length - 1]?.percent ?? 0 }];
+    const steps = [
+      { time: m.startTime, percent: 0 },
+      ...m.throttle.steps,
+      { time: m.endTime ?? m.throttle.steps[m.throttle.steps.length - 1].time, percent: m.throttle.steps[m.throttle.steps.length - 1]?.percent ?? 0 },
+    ];
     views.push(
       figure(
         doc,
@@ -126,7 +173,17 @@ export function migrationViews(doc: Doc, m: MigrationResult, id: string): El[] {
           height: 180,
           x: { label: 'simulated time (s)', grid: true },
           y: { label: 'throttle (%)', domain: [0, 100], grid: true },
-          marks: [Plot.line(steps, { x: 'time', y: 'percent', curve: 'step-after', stroke: '#e15759', strokeWidth: 2, render: wholeSeries(steps, { x: (s) => s.time, y: (s) => s.percent }) }), Plot.ruleY([0])],
+          marks: [
+            Plot.line(steps, {
+              x: 'time',
+              y: 'percent',
+              curve: 'step-after',
+              stroke: '#e15759',
+              strokeWidth: 2,
+              render: wholeSeries(steps, { x: (s) => s.time, y: (s) => s.percent }),
+            }),
+            Plot.ruleY([0]),
+          ],
         }),
         `Auto-converge throttled the guest up to ${m.throttle.maxPercent} %, costing it ${seconds(m.throttle.lostTime)} of CPU time.`,
       ),

@@ -13,7 +13,15 @@ export const MiB = 2 ** 20;
 
 /** Plot.plot on `doc` with the report's size and margins. */
 export function chart(doc: Doc, options: Plot.PlotOptions): El {
-  return Plot.plot({ document: doc as never, width: WIDTH, height: HEIGHT, marginLeft: 64, marginRight: 24, style: { fontSize: '11px' }, ...options }) as unknown as El;
+  return Plot.plot({
+    document: doc as never,
+    width: WIDTH,
+    height: HEIGHT,
+    marginLeft: 64,
+    marginRight: 24,
+    style: { fontSize: '11px' },
+    ...options,
+  }) as unknown as El;
 }
 
 /** A figure: a heading, the plot, a caption saying what is shown and how to read it. */

@@ -25,7 +25,10 @@ export function postcopyViews(doc: Doc, m: MigrationResult, id: string): El[] {
           height: 180,
           x: { label: 'simulated time (s)', grid: true },
           y: { label: 'faults so far', grid: true },
-          marks: [Plot.line(rows, { x: 'time', y: 'faults', stroke: '#59a14f', strokeWidth: 2, render: wholeSeries(rows, { x: (r) => r.time, y: (r) => r.faults }) }), Plot.ruleY([0])],
+          marks: [
+            Plot.line(rows, { x: 'time', y: 'faults', stroke: '#59a14f', strokeWidth: 2, render: wholeSeries(rows, { x: (r) => r.time, y: (r) => r.faults }) }),
+            Plot.ruleY([0]),
+          ],
         }),
         `${Math.round(p.faults)} faults (accesses to pages not yet at the destination), ${Math.round(p.requests)} page requests; the curve flattens as the push brings the memory over.`,
       ),
@@ -37,7 +40,16 @@ export function postcopyViews(doc: Doc, m: MigrationResult, id: string): El[] {
           height: 180,
           x: { label: 'simulated time (s)', grid: true },
           y: { label: 'blocked so far (s)', grid: true },
-          marks: [Plot.line(rows, { x: 'time', y: 'blocked', stroke: '#e15759', strokeWidth: 2, render: wholeSeries(rows, { x: (r) => r.time, y: (r) => r.blocked }) }), Plot.ruleY([0])],
+          marks: [
+            Plot.line(rows, {
+              x: 'time',
+              y: 'blocked',
+              stroke: '#e15759',
+              strokeWidth: 2,
+              render: wholeSeries(rows, { x: (r) => r.time, y: (r) => r.blocked }),
+            }),
+            Plot.ruleY([0]),
+          ],
         }),
         `The vCPU waited ${seconds(p.blockedTime)} in all: ${(p.degradation * 100).toFixed(1)} % of its time at the destination until the last page arrived.`,
       ),
@@ -57,14 +69,27 @@ export function postcopyViews(doc: Doc, m: MigrationResult, id: string): El[] {
           y: { label: 'share of faults', domain: [0, 1], grid: true, tickFormat: '%' },
           marks: [
             Plot.line(cdf, { x: (d: { latency: number }) => d.latency * 1e3, y: 'share', curve: 'step-after', stroke: '#4e79a7' }),
-            Plot.dot(cdf, { x: (d: { latency: number }) => d.latency * 1e3, y: 'share', r: 2.5, fill: '#4e79a7', render: perDatum(cdf, { latency: (d) => d.latency, share: (d) => d.share }) }),
+            Plot.dot(cdf, {
+              x: (d: { latency: number }) => d.latency * 1e3,
+              y: 'share',
+              r: 2.5,
+              fill: '#4e79a7',
+              render: perDatum(cdf, { latency: (d) => d.latency, share: (d) => d.share }),
+            }),
           ],
         }),
         `Share of faults resolved within a latency (5 % steps). Median ${seconds(p.faultLatency.p50)}, p99 ${seconds(p.faultLatency.p99)}, max ${seconds(p.faultLatency.max)}.`,
       ),
     );
   } else {
-    views.push(note(doc, `${id}-latency`, `Fault latency: ${label}`, `Expected latency ${seconds(p.faultLatency.mean)}, at most ${seconds(p.faultLatency.max)} (the fluid model knows expectations, not a distribution; use fidelity: page for one).`));
+    views.push(
+      note(
+        doc,
+        `${id}-latency`,
+        `Fault latency: ${label}`,
+        `Expected latency ${seconds(p.faultLatency.mean)}, at most ${seconds(p.faultLatency.max)} (the fluid model knows expectations, not a distribution; use fidelity: page for one).`,
+      ),
+    );
   }
   return views;
 }

@@ -49,12 +49,24 @@ export function buildReport(doc: Doc, input: ReportInput): Report {
     }
     case 'compare': {
       const rows: MigrationRow[] = input.variants.flatMap((v) => v.result.migrations.map((m) => ({ variant: v.name, m })));
-      const sections = [section(doc, 'summary', 'Variants', htmlTable(doc, rows, migrationColumns(rows))), section(doc, 'compare', 'Side by side', ...compareViews(doc, input.variants, 'cmp'))];
+      const sections = [
+        section(doc, 'summary', 'Variants', htmlTable(doc, rows, migrationColumns(rows))),
+        section(doc, 'compare', 'Side by side', ...compareViews(doc, input.variants, 'cmp')),
+      ];
       const sentBack = sentBackView(doc, input.variants, 'reuse');
       const withKept = input.variants.filter((v) => keptImages(v.result));
       if (sentBack || withKept.length > 0) {
         const trips = input.variants.map((v) => roundTrip(v.result, v.name)).filter((t): t is RoundTrip => t !== null);
-        sections.push(section(doc, 'reuse', 'Memory reuse', sentBack, trips.length ? roundTripTable(doc, trips) : null, ...withKept.map((v, i) => hostMemoryView(doc, v.result, `reuse-${i + 1}`, `Memory held on each host: ${v.name}`))));
+        sections.push(
+          section(
+            doc,
+            'reuse',
+            'Memory reuse',
+            sentBack,
+            trips.length ? roundTripTable(doc, trips) : null,
+            ...withKept.map((v, i) => hostMemoryView(doc, v.result, `reuse-${i + 1}`, `Memory held on each host: ${v.name}`)),
+          ),
+        );
       }
       input.variants.forEach((v, i) => {
         const id = `v${i + 1}`;
@@ -67,8 +79,11 @@ export function buildReport(doc: Doc, input: ReportInput): Report {
       const s = input.summary;
       return {
         title: s.name,
-        subtitle: `sweep of ${s.kind} runs, ${s.groups.length} grid points, ${s.groups[0] ? s.groups[0].stats[s.metrics[0]]?.n ?? 0 : 0} seeds each; store ${input.store}${input.lmsim ? `, lmsim ${input.lmsim}` : ''}`,
-        sections: [section(doc, 'summary', 'Grid points', sweepTable(doc, s)), section(doc, 'sweep', 'Each metric against each axis', ...sweepViews(doc, s, 'sw'))],
+        subtitle: `sweep of ${s.kind} runs, ${s.groups.length} grid points, ${s.groups[0] ? (s.groups[0].stats[s.metrics[0]]?.n ?? 0) : 0} seeds each; store ${input.store}${input.lmsim ? `, lmsim ${input.lmsim}` : ''}`,
+        sections: [
+          section(doc, 'summary', 'Grid points', sweepTable(doc, s)),
+          section(doc, 'sweep', 'Each metric against each axis', ...sweepViews(doc, s, 'sw')),
+        ],
       };
     }
     case 'consolidation': {
@@ -101,7 +116,13 @@ function sweepTable(doc: Doc, s: SweepSummary): El {
   const cols: Column<G>[] = [
     ...s.axes.map((a) => ({ header: a.name, text: (g: G) => String(g.coords[a.name]), align: 'left' as const })),
     { header: 'n', text: (g) => String(g.stats[s.metrics[0]]?.n ?? 0) },
-    ...s.metrics.map((m) => ({ header: `${m} mean [${Math.round(s.level * 100)} % CI]`, text: (g: G) => { const st = g.stats[m]; return st ? `${fmt(st.mean)} [${fmt(st.low)}, ${fmt(st.high)}]` : '-'; } })),
+    ...s.metrics.map((m) => ({
+      header: `${m} mean [${Math.round(s.level * 100)} % CI]`,
+      text: (g: G) => {
+        const st = g.stats[m];
+        return st ? `${fmt(st.mean)} [${fmt(st.low)}, ${fmt(st.high)}]` : '-';
+      },
+    })),
   ];
   return htmlTable(doc, s.groups, cols);
 }

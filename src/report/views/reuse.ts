@@ -44,7 +44,16 @@ export function hostMemoryView(doc: Doc, result: RunResult, id: string, title = 
         Plot.areaY(rows, { fy: 'host', x: 'time', y: (r: { bytes: number }) => r.bytes / MiB, fill: 'what', curve: 'step-after', fillOpacity: 0.8 }),
         Plot.line(
           rows.filter((r) => r.what === 'kept images'),
-          { fy: 'host', x: 'time', y: (r: { bytes: number }) => r.bytes / MiB, stroke: 'none', render: wholeSeries(rows.filter((r) => r.what === 'kept images'), { host: (r) => r.host, x: (r) => r.time, y: (r) => r.bytes }) },
+          {
+            fy: 'host',
+            x: 'time',
+            y: (r: { bytes: number }) => r.bytes / MiB,
+            stroke: 'none',
+            render: wholeSeries(
+              rows.filter((r) => r.what === 'kept images'),
+              { host: (r) => r.host, x: (r) => r.time, y: (r) => r.bytes },
+            ),
+          },
         ),
         Plot.frame({ stroke: '#ddd' }),
       ],
@@ -71,8 +80,20 @@ export function sentBackView(doc: Doc, runs: readonly NamedRun[], id: string): E
       y: { label: null, domain: order },
       marks: [
         Plot.barX(bars, { y: 'row', x: (b: { without: number }) => b.without / MiB, fill: '#e0e0e0' }),
-        Plot.barX(bars, { y: 'row', x: (b: { sent: number }) => b.sent / MiB, fill: '#59a14f', render: perDatum(bars, { row: (b) => b.row, value: (b) => b.sent }), title: (b: { row: string; sent: number }) => `${b.row}: ${(b.sent / MiB).toFixed(1)} MiB` }),
-        Plot.text(bars, { y: 'row', x: (b: { sent: number }) => b.sent / MiB, text: (b: { sent: number }) => (b.sent / MiB).toFixed(1), textAnchor: 'start', dx: 4 }),
+        Plot.barX(bars, {
+          y: 'row',
+          x: (b: { sent: number }) => b.sent / MiB,
+          fill: '#59a14f',
+          render: perDatum(bars, { row: (b) => b.row, value: (b) => b.sent }),
+          title: (b: { row: string; sent: number }) => `${b.row}: ${(b.sent / MiB).toFixed(1)} MiB`,
+        }),
+        Plot.text(bars, {
+          y: 'row',
+          x: (b: { sent: number }) => b.sent / MiB,
+          text: (b: { sent: number }) => (b.sent / MiB).toFixed(1),
+          textAnchor: 'start',
+          dx: 4,
+        }),
         Plot.ruleX([0]),
       ],
     }),

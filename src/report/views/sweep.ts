@@ -53,10 +53,18 @@ export function sweepViews(doc: Doc, s: SweepSummary, id: string): El[] {
         .filter((g) => finite(g.stats[metric]?.mean))
         .map((g) => {
           const st = g.stats[metric];
-          return { x: String(g.coords[axis.name]), line: byLine ? String(g.coords[byLine]) : metric, row: rowOf(g.coords), mean: st.mean, low: finite(st.low) ? st.low : null, high: finite(st.high) ? st.high : null, n: st.n };
+          return {
+            x: String(g.coords[axis.name]),
+            line: byLine ? String(g.coords[byLine]) : metric,
+            row: rowOf(g.coords),
+            mean: st.mean,
+            low: finite(st.low) ? st.low : null,
+            high: finite(st.high) ? st.high : null,
+            n: st.n,
+          };
         });
       const rows = [...new Set(points.map((p) => p.row))];
-      const lines = byLine ? (s.axes.find((a) => a.name === byLine)!.values.map(String)) : [metric];
+      const lines = byLine ? s.axes.find((a) => a.name === byLine)!.values.map(String) : [metric];
       const banded = points.filter((p) => p.low !== null && p.high !== null);
       views.push(
         figure(
@@ -81,8 +89,17 @@ export function sweepViews(doc: Doc, s: SweepSummary, id: string): El[] {
                 y: 'mean',
                 fill: 'line',
                 r: 3,
-                render: perDatum(points, { x: (p) => p.x, line: (p) => p.line, row: (p) => p.row, mean: (p) => p.mean, low: (p) => p.low ?? '', high: (p) => p.high ?? '', n: (p) => p.n }),
-                title: (p: Point) => `${p.line}, ${axis.name}=${p.x}${p.row !== 'all' ? `, ${p.row}` : ''}: mean ${p.mean.toPrecision(5)}${p.low !== null ? ` [${p.low.toPrecision(5)}, ${p.high!.toPrecision(5)}]` : ''} over ${p.n} seeds`,
+                render: perDatum(points, {
+                  x: (p) => p.x,
+                  line: (p) => p.line,
+                  row: (p) => p.row,
+                  mean: (p) => p.mean,
+                  low: (p) => p.low ?? '',
+                  high: (p) => p.high ?? '',
+                  n: (p) => p.n,
+                }),
+                title: (p: Point) =>
+                  `${p.line}, ${axis.name}=${p.x}${p.row !== 'all' ? `, ${p.row}` : ''}: mean ${p.mean.toPrecision(5)}${p.low !== null ? ` [${p.low.toPrecision(5)}, ${p.high!.toPrecision(5)}]` : ''} over ${p.n} seeds`,
               }),
               ...(rows.length > 1 ? [Plot.frame({ stroke: '#ddd' })] : []),
             ],

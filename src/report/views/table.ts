@@ -20,5 +20,10 @@ export function htmlTable<R>(doc: Doc, rows: readonly R[], all: readonly Column<
 
 /** A two-column table of named figures. */
 export function keyValueTable(doc: Doc, pairs: readonly [string, string][]): El {
-  return h(doc, 'table', { class: 'figures kv' }, h(doc, 'tbody', {}, ...pairs.map(([k, v]) => h(doc, 'tr', {}, h(doc, 'th', { class: 'left' }, k), h(doc, 'td', { class: 'right' }, v)))));
+  return h(
+    doc,
+    'table',
+    { class: 'figures kv' },
+    h(doc, 'tbody', {}, ...pairs.map(([k, v]) => h(doc, 'tr', {}, h(doc, 'th', { class: 'left' }, k), h(doc, 'td', { class: 'right' }, v)))),
+  );
 }
