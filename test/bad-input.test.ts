@@ -127,3 +127,13 @@ test('progress bar: on stderr when asked, never on stdout; nothing when not aske
   const quiet = await lmsim(['run', example('precopy-basic.yaml')]);
   assert.equal(quiet.err, '');
 });
+
+test('consolidation: a VM type that fits on no host type is refused by validate, naming the type', { skip: existsSync(join(sharedDir(), 'data', 'planetlab', '20110303')) ? false : 'shared PlanetLab data not found' }, async () => {
+  const path = file(`trace: ${join(sharedDir(), 'data', 'planetlab', '20110303')}
+policy: lr-mmt
+param: 1.2
+hosts: { count: 4, types: [ { name: h, cores: 2, mips: 1860, memory: 4096MB, bandwidth: 1Gbit/s, power: [86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117] } ] }
+vms: { count: 4, types: [ { name: big, mips: 2500, memory: 870MB, bandwidth: 100Mbit/s } ] }
+`);
+  for (const cmd of ['validate', 'consolidate']) refused(await lmsim([cmd, path]), /vms\.types\[0\]: a VM of this type \(1 x 2500 MIPS.*fits on no host type/);
+});

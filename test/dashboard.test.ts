@@ -131,3 +131,31 @@ test(
     }
   },
 );
+
+test(
+  'lmsim serve: static files of dist/web only, on loopback; a bad port is exit 2',
+  { skip: built ? false : 'dashboard not built (npm run build)' },
+  async () => {
+    const server = await startServer(dashboardDir(), 0, '127.0.0.1');
+    const { address, port } = server.address() as AddressInfo;
+    try {
+      assert.equal(address, '127.0.0.1');
+      const index = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(index.status, 200);
+      assert.match(index.headers.get('content-type')!, /text\/html/);
+      const html = await index.text();
+      assert.doesNotMatch(html, /\b(src|href)="(https?:)?\/\//, 'no asset from another origin');
+      for (const path of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json']) {
+        const r = await fetch(`http://127.0.0.1:${port}${path}`);
+        assert.ok(r.status === 403 || r.status === 404, `${path}: ${r.status}`);
+      }
+      assert.equal((await fetch(`http://127.0.0.1:${port}/`, { method: 'POST' })).status, 405);
+    } finally {
+      server.close();
+    }
+    let err = '';
+    const code = await main(['serve', '--port', 'eighty'], { out: () => {}, err: (t) => (err += t) });
+    assert.equal(code, 2);
+    assert.match(err, /--port: expected a port number 0\.\.65535, got "eighty"/);
+  },
+);

@@ -6,7 +6,7 @@
  * qemu-integration.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,22 @@ test('predict qemu --from: the model, its assumptions, the current settings\' pr
   assert.ok(j.current.qemu['total-time'] > 0);
   // same input, same output
   assert.equal((await lmsim(['predict', 'qemu', '--from', fixture, '--json'])).out, JSON.stringify(j, null, 2) + '\n');
+});
+
+test('predict qemu --series: the prediction as query-migrate replies every 100 ms, ending with the result\'s qemu block', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lmsim-qmp-'));
+  try {
+    const file = join(dir, 's.jsonl');
+    const r = await lmsim(['predict', 'qemu', '--from', fixture, '--series', file, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const j = JSON.parse(r.out);
+    assert.equal(lines.length, Math.floor(j.current.totalTime / 0.1 + 1e-9) + 1);
+    assert.deepEqual(lines[lines.length - 1].ram.transferred, j.current.qemu.ram.transferred);
+    assert.equal(lines[0]['total-time'], 100);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('predict qemu: a tight budget gets a change, printed as migrate-set-parameters / -capabilities JSON', async () => {

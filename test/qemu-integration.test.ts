@@ -92,6 +92,10 @@ test('lmsim qemu against a real QEMU: dirty rate, prediction, migration', { skip
     assert.ok(Math.abs(row.errors.totalTime!) <= 0.15);
     const polls = readFileSync(join(lab.dir, 'record/timeseries/ci-1.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(polls.length >= 10 && polls.some((p) => p.status === 'active'));
+    // lmsim's own series beside them, and both end with the same RAM stream within 15 %
+    const predicted = readFileSync(join(lab.dir, 'record/timeseries/ci-1.predicted.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const [pl, ml] = [predicted[predicted.length - 1], polls[polls.length - 1]];
+    assert.ok(Math.abs(pl.ram.transferred - ml.ram.transferred) / ml.ram.transferred < 0.15, `${pl.ram.transferred} vs ${ml.ram.transferred}`);
     // the saved replies are what `predict qemu --from` reads, and give the same model
     let out2 = '';
     assert.equal(await main(['predict', 'qemu', '--from', join(lab.dir, 'replies'), '--json', '--max-time', '60s'], { out: (t) => (out2 += t), err: () => {} }), 0);

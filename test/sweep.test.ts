@@ -205,3 +205,19 @@ test('results: a missing store, an unknown metric or axis: exit 2', async () => 
   assert.equal(w.code, 2);
   assert.match(w.err, /--where: /);
 });
+
+test('a consolidation sweep stores what lmsim consolidate computes for the same settings', async () => {
+  const file = join(root, 'examples', 'consolidation-planetlab.yaml');
+  const swept = await lmsim(['sweep', file, '--store', ':memory:', '--workers', '0', '--json', '--metric', 'energy_kwh,migrations,slav', '--set', 'migration=cloudsim,precopy', '--set', 'hosts.count=20', '--set', 'vms.count=20', '--set', 'duration=1h']);
+  assert.equal(swept.code, 0, swept.err);
+  const groups = JSON.parse(swept.out).groups;
+  assert.equal(groups.length, 2);
+  for (const g of groups) {
+    const one = await lmsim(['consolidate', file, '--migration', g.migration, '--hosts', '20', '--vms', '20', '--duration', '1h', '--json']);
+    assert.equal(one.code, 0, one.err);
+    const r = JSON.parse(one.out);
+    assert.equal(g.energy_kwh.mean, r.energyKWh, g.migration);
+    assert.equal(g.migrations.mean, r.migrations, g.migration);
+    assert.equal(g.slav.mean, r.slav, g.migration);
+  }
+});

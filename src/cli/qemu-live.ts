@@ -28,7 +28,7 @@ import { csvLine, MeasuredMigration, runColumns, runRow, unrecordable } from '..
 import { changes, QemuSettings } from '../qemu/settings.js';
 import { describeVm, QemuInputs, QemuVm } from '../qemu/vm.js';
 import { UsageError } from './errors.js';
-import { PredictOptions, predictionJson, predictionText, residentOf, runRecommendation } from './qemu-report.js';
+import { PredictOptions, predictionJson, predictionText, residentOf, runRecommendation, seriesLines } from './qemu-report.js';
 
 interface Io {
   out(t: string): void;
@@ -107,6 +107,7 @@ async function live(opts: LiveOptions, io: Io, setCode: (c: number) => void): Pr
     const { recommendation, budget, machine } = runRecommendation(vm, opts);
     const report = predictionJson(vm, recommendation, budget, machine);
     if (!opts.migrate) {
+      if (opts.series) writeFileSync(opts.series, seriesLines(vm, recommendation.best ?? recommendation.current));
       io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : predictionText(vm, recommendation, budget, machine));
       return;
     }
@@ -115,7 +116,8 @@ async function live(opts: LiveOptions, io: Io, setCode: (c: number) => void): Pr
     if (destAddress) dest = await connectOrFail(destAddress);
     const measured = await migrate(client, dest, vm, chosen.settings, opts.migrate, budget.maxTime, pollMs, accel, opts.runId, io);
     const cmp = comparison(chosen, measured);
-    if (opts.record) writeRecord(opts.record, vm, chosen.settings, measured, io);
+    if (opts.series) writeFileSync(opts.series, seriesLines(vm, chosen));
+    if (opts.record) writeRecord(opts.record, vm, chosen, measured, io);
     const out = { ...report, migration: { settings: chosen.settings, label: chosen.label, measured: { outcome: measured.outcome, final: measured.final, hostDowntimeMs: measured.hostDowntimeMs, passTimes: measured.passTimes }, comparison: cmp } };
     io.out(opts.json ? `${JSON.stringify(out, null, 2)}\n` : `${predictionText(vm, recommendation, budget, machine)}\n${comparisonText(chosen, cmp)}`);
     if (measured.outcome === 'failed') setCode(1);
@@ -263,6 +265,7 @@ async function migrate(
       if (!r['total-time']) {
         await sleep(50);
         final = (await c.execute('query-migrate')) as Record<string, unknown>;
+        polls.push({ t: (Date.now() - t0) / 1000, ...final });
       }
       outcome = 'completed';
       break;
@@ -320,9 +323,13 @@ async function migrate(
   };
 }
 
-function writeRecord(dir: string, vm: QemuVm, s: QemuSettings, m: MeasuredMigration, io: Io): void {
+/** DIR/runs.csv (appended), DIR/timeseries/RUN_ID.jsonl (the polls) and RUN_ID.predicted.jsonl (lmsim's). */
+function writeRecord(dir: string, vm: QemuVm, p: Prediction, m: MeasuredMigration, io: Io): void {
+  const s = p.settings;
   mkdirSync(join(dir, 'timeseries'), { recursive: true });
-  writeFileSync(join(dir, 'timeseries', `${m.runId.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`), m.polls.map((p) => JSON.stringify({ type: 'poll', side: 'src', ...p })).join('\n') + '\n');
+  const base = join(dir, 'timeseries', m.runId.replace(/[^A-Za-z0-9._-]/g, '_'));
+  writeFileSync(`${base}.jsonl`, m.polls.map((x) => JSON.stringify({ type: 'poll', side: 'src', ...x })).join('\n') + '\n');
+  writeFileSync(`${base}.predicted.jsonl`, seriesLines(vm, p));
   const why = unrecordable(s);
   if (why) {
     io.err(`lmsim: the CSV row was not written: the calibrate format has no column for ${why}; the polls are in ${dir}/timeseries\n`);

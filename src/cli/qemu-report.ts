@@ -9,6 +9,7 @@ import { qemuLabConstants } from '../calibrate/constants.js';
 import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js';
 import { Budget, Machine, Prediction, Recommendation, recommend } from '../qemu/predict.js';
 import { qmpCommands } from '../qemu/settings.js';
+import { qemuSeries } from '../migration/qemu-series.js';
 import type { QemuVm } from '../qemu/vm.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
@@ -19,6 +20,7 @@ export interface PredictOptions {
   linkBandwidth?: string;
   resident?: string;
   json?: boolean;
+  series?: string;
 }
 
 const MiB = 2 ** 20;
@@ -57,6 +59,11 @@ export function runRecommendation(vm: QemuVm, opts: PredictOptions): { recommend
   const budget = budgetOf(opts, vm);
   const machine = machineOf(opts);
   return { recommendation: recommend(vm, machine, budget), budget, machine };
+}
+
+/** The prediction as query-migrate replies every 100 ms of simulated time, one JSON line each. */
+export function seriesLines(vm: QemuVm, p: Prediction): string {
+  return qemuSeries(p.result, vm.pageSize, vm.memory).map((s) => JSON.stringify({ type: 'poll', side: 'predicted', ...s })).join('\n') + '\n';
 }
 
 const compressionAssumption = 'multifd-compression candidates: pages taken to compress by half (lmsim\'s default compressibility; the guest\'s is not measured)';

@@ -70,9 +70,9 @@ export function compareCommand(file: string | undefined, opts: OutputOptions & {
     throw e;
   }
   if (!variants || variants.length === 0) {
-    throw new UsageError('nothing to compare: give --algorithms, or a "compare:" list in the scenario');
+    throw new UsageError(`${source}: compare: nothing to compare: give --algorithms, or a "compare:" list in the scenario`);
   }
-  if (spec.migrations.length === 0) throw new UsageError('nothing to compare: the scenario has no migrations');
+  if (spec.migrations.length === 0) throw new UsageError(`${source}: migrations: nothing to compare: the scenario has no migrations`);
   const specs = variantSpecs(raw, variants, source);
   const runs = runAll(specs.map(({ name, spec: v }) => ({ name, spec: withSeed(v, opts.seed) })), opts, io, 'comparing') as Named[];
   const rows: MigrationRow[] = runs.flatMap((r) => r.result.migrations.map((m) => ({ variant: r.name, m })));

@@ -18,6 +18,7 @@ import { distinctPages, fitDirtyCurve, sweepCurve, uniformCurve } from './dirty-
 import { cheaperFirst, Machine, predict, recommend } from './predict.js';
 import { parseCapabilities, parseDirtyRate, parseMemorySummary, parseParameters, ReplyError } from './replies.js';
 import { qmpCommands } from './settings.js';
+import { qemuSeries } from '../migration/qemu-series.js';
 import { describeVm } from './vm.js';
 
 const fixture = join(repoRoot(), 'test/fixtures/qmp/tcg-256m-ws32-r4096');
@@ -134,4 +135,35 @@ test('recommendation: a VM that does not converge gets the cheapest settings tha
   // the light VM as it is meets a 300 ms budget with its current settings: nothing to change
   const light = recommend(vm, machine, { maxDowntime: 0.3, maxTime: 60 });
   assert.equal(light.best, light.current);
+});
+
+test('QEMU-shaped output: the qemu block has query-migrate\'s fields, its byte counts add up, and the series follows the real polls', () => {
+  const vm = describeVm(readQemuInputs([fixture]));
+  const p = predict(vm, vm.settings, machine, { maxDowntime: 0.3, maxTime: 60 });
+  const q = p.result.qemu!;
+  for (const k of ['mbps', 'dirty-pages-rate', 'pages-per-second', 'precopy-bytes', 'downtime-bytes', 'postcopy-bytes', 'multifd-bytes'] as const) assert.equal(typeof q.ram[k], 'number', k);
+  assert.equal(q.ram['precopy-bytes'] + q.ram['downtime-bytes'] + q.ram['postcopy-bytes'], q.ram.transferred);
+  assert.equal(q.ram['multifd-bytes'], 0);
+  assert.equal(q.ram['dirty-pages-rate'], 0, 'QEMU drops it once completed');
+  assert.equal(q['expected-downtime'], null);
+  // the real migration's final reply (the last poll) against the prediction's block
+  const polls = readFileSync(`${fixture}-polls.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const last = polls[polls.length - 1];
+  assert.ok(Math.abs(q.ram['precopy-bytes'] - last.ram['precopy-bytes']) / last.ram['precopy-bytes'] < 0.05);
+  assert.ok(Math.abs(q.ram['pages-per-second'] - last.ram['pages-per-second']) / last.ram['pages-per-second'] < 0.1, `${q.ram['pages-per-second']} vs ${last.ram['pages-per-second']}`);
+  assert.ok(Math.abs(q.ram.mbps - last.ram.mbps) / last.ram.mbps < 0.1, `${q.ram.mbps} vs ${last.ram.mbps}`);
+
+  const series = qemuSeries(p.result, vm.pageSize, vm.memory);
+  assert.equal(series.length, Math.floor(p.totalTime! / 0.1 + 1e-9) + 1);
+  assert.deepEqual(series.map((s) => s.t).slice(0, 3), [0.1, 0.2, 0.3]);
+  for (let i = 1; i < series.length; i++) assert.ok(series[i].ram.transferred >= series[i - 1].ram.transferred, 'transferred never falls');
+  assert.equal(series[series.length - 1].ram.transferred, q.ram.transferred);
+  assert.equal(series[series.length - 1].status, 'completed');
+  // at every poll of the real migration, bytes sent so far within 5 % of the RAM stream
+  for (const poll of polls.filter((x) => x.status === 'active')) {
+    const s = series[Math.min(series.length - 1, Math.round(poll['total-time'] / 100) - 1)];
+    assert.ok(Math.abs(s.ram.transferred - poll.ram.transferred) < 0.05 * last.ram.transferred, `t=${poll['total-time']} ms: ${s.ram.transferred} vs ${poll.ram.transferred}`);
+  }
+  // the same twice
+  assert.deepEqual(qemuSeries(predict(vm, vm.settings, machine, { maxDowntime: 0.3, maxTime: 60 }).result, vm.pageSize, vm.memory), series);
 });

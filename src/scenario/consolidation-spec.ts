@@ -103,6 +103,13 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     : PLANETLAB_VM_TYPES;
   vmTypes.forEach((t, i) => {
     if (!(t.ramBytes > 0)) issues.push(`vms.types[${i}].memory: expected a size > 0`);
+    // CloudSim's suitability on an empty host (placement/pabfd.ts isSuitable): no host of any type takes it
+    const fits = hostTypes.some((h) => h.mipsPerPe >= t.mips && h.pes * h.mipsPerPe >= t.mips * t.pes && h.ramBytes >= t.ramBytes && h.bandwidth >= t.bandwidth);
+    if (!fits) {
+      issues.push(
+        `vms.types[${i}]: a VM of this type (${t.pes} x ${t.mips} MIPS, ${t.ramBytes} bytes, ${t.bandwidth} bytes/s) fits on no host type even when the host is empty; give a larger host type (hosts.types) or a smaller VM type`,
+      );
+    }
   });
   if (issues.length > 0) throw new ScenarioError(issues, source);
   return {
