@@ -137,3 +137,16 @@ vms: { count: 4, types: [ { name: big, mips: 2500, memory: 870MB, bandwidth: 100
 `);
   for (const cmd of ['validate', 'consolidate']) refused(await lmsim([cmd, path]), /vms\.types\[0\]: a VM of this type \(1 x 2500 MIPS.*fits on no host type/);
 });
+
+test('sweep: a grid point past the work bound is refused before anything runs', async () => {
+  const path = file(`name: g
+scenario:
+  network: { bandwidth: 1Gbit/s }
+  hosts: [ { name: A, memory: 64GiB }, { name: B, memory: 64GiB } ]
+  vms: [ { name: db, host: A, memory: 16GiB, workload: { kind: uniform, writeRate: 1000000/s } } ]
+  migrations: [ { vm: db, to: B, timeout: unlimited } ]
+axes:
+  "migrations[0].downtimeLimit": [30ms, 300ms]
+`);
+  refused(await lmsim(['sweep', path, '--store', ':memory:', '--workers', '1']), /the run at migrations\[0\]\.downtimeLimit=30ms is estimated at .*--force/);
+});

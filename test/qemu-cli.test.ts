@@ -48,6 +48,9 @@ test('predict qemu --series: the prediction as query-migrate replies every 100 m
     assert.equal(lines.length, Math.floor(j.current.totalTime / 0.1 + 1e-9) + 1);
     assert.deepEqual(lines[lines.length - 1].ram.transferred, j.current.qemu.ram.transferred);
     assert.equal(lines[0]['total-time'], 100);
+    const bad = await lmsim(['predict', 'qemu', '--from', fixture, '--series', join(dir, 'no/such/dir/s.jsonl')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--series: cannot write .*: ENOENT/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -28,7 +28,7 @@ import { csvLine, MeasuredMigration, runColumns, runRow, unrecordable } from '..
 import { changes, QemuSettings } from '../qemu/settings.js';
 import { describeVm, QemuInputs, QemuVm } from '../qemu/vm.js';
 import { UsageError } from './errors.js';
-import { PredictOptions, predictionJson, predictionText, residentOf, runRecommendation, seriesLines } from './qemu-report.js';
+import { PredictOptions, predictionJson, predictionText, residentOf, runRecommendation, seriesLines, writeSeries } from './qemu-report.js';
 
 interface Io {
   out(t: string): void;
@@ -107,7 +107,7 @@ async function live(opts: LiveOptions, io: Io, setCode: (c: number) => void): Pr
     const { recommendation, budget, machine } = runRecommendation(vm, opts);
     const report = predictionJson(vm, recommendation, budget, machine);
     if (!opts.migrate) {
-      if (opts.series) writeFileSync(opts.series, seriesLines(vm, recommendation.best ?? recommendation.current));
+      if (opts.series) writeSeries(opts.series, seriesLines(vm, recommendation.best ?? recommendation.current));
       io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : predictionText(vm, recommendation, budget, machine));
       return;
     }
@@ -116,7 +116,7 @@ async function live(opts: LiveOptions, io: Io, setCode: (c: number) => void): Pr
     if (destAddress) dest = await connectOrFail(destAddress);
     const measured = await migrate(client, dest, vm, chosen.settings, opts.migrate, budget.maxTime, pollMs, accel, opts.runId, io);
     const cmp = comparison(chosen, measured);
-    if (opts.series) writeFileSync(opts.series, seriesLines(vm, chosen));
+    if (opts.series) writeSeries(opts.series, seriesLines(vm, chosen));
     if (opts.record) writeRecord(opts.record, vm, chosen, measured, io);
     const out = { ...report, migration: { settings: chosen.settings, label: chosen.label, measured: { outcome: measured.outcome, final: measured.final, hostDowntimeMs: measured.hostDowntimeMs, passTimes: measured.passTimes }, comparison: cmp } };
     io.out(opts.json ? `${JSON.stringify(out, null, 2)}\n` : `${predictionText(vm, recommendation, budget, machine)}\n${comparisonText(chosen, cmp)}`);

@@ -7,16 +7,8 @@ import { readQemuInputs } from '../io/qemu-files.js';
 import { ReplyError } from '../qemu/replies.js';
 import { describeVm, QemuVm } from '../qemu/vm.js';
 import { UsageError } from './errors.js';
-import { PredictOptions, predictionJson, predictionText, residentOf, runRecommendation, seriesLines } from './qemu-report.js';
-import { writeFileSync } from 'node:fs';
+import { PredictOptions, predictionJson, predictionText, residentOf, runRecommendation, seriesLines, writeSeries } from './qemu-report.js';
 
-function writeOutput(file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (e) {
-    throw new UsageError(`--series: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 interface Io {
   out(t: string): void;
@@ -34,6 +26,6 @@ export function predictQemuCommand(files: string[], opts: PredictOptions & { fro
     throw e;
   }
   const { recommendation, budget, machine } = runRecommendation(vm, opts);
-  if (opts.series) writeOutput(opts.series, seriesLines(vm, recommendation.best ?? recommendation.current));
+  if (opts.series) writeSeries(opts.series, seriesLines(vm, recommendation.best ?? recommendation.current));
   io.out(opts.json ? `${JSON.stringify(predictionJson(vm, recommendation, budget, machine), null, 2)}\n` : predictionText(vm, recommendation, budget, machine));
 }

@@ -5,6 +5,7 @@
  * settings within the budget as QMP commands ready to paste. Options shared by both commands are
  * parsed here (exit 2 on bad input).
  */
+import { writeFileSync } from 'node:fs';
 import { qemuLabConstants } from '../calibrate/constants.js';
 import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js';
 import { Budget, Machine, Prediction, Recommendation, recommend } from '../qemu/predict.js';
@@ -64,6 +65,15 @@ export function runRecommendation(vm: QemuVm, opts: PredictOptions): { recommend
 /** The prediction as query-migrate replies every 100 ms of simulated time, one JSON line each. */
 export function seriesLines(vm: QemuVm, p: Prediction): string {
   return qemuSeries(p.result, vm.pageSize, vm.memory).map((s) => JSON.stringify({ type: 'poll', side: 'predicted', ...s })).join('\n') + '\n';
+}
+
+/** Writes --series FILE; a path that cannot be written is bad input (exit 2). */
+export function writeSeries(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new UsageError(`--series: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 const compressionAssumption = 'multifd-compression candidates: pages taken to compress by half (lmsim\'s default compressibility; the guest\'s is not measured)';

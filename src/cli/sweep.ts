@@ -33,7 +33,7 @@ export function registerSweep(program: Command, io: Io, setCode: (c: number) => 
     .option('--queue-name <name>', 'the queue\'s name (default lmsim)')
     .option('--dry-run', 'print the size, what is stored already and an estimate of the work (one run measured); run nothing')
     .option('--progress', 'show a progress bar on stderr even when it is not a terminal')
-    .option('--force', 'run a grid larger than the bound (1,000,000 runs)')
+    .option('--force', 'run a grid larger than the bound (1,000,000 runs), or with a run past the work bound (see lmsim run)')
     .option('--metric <list>', 'metrics of the summary printed at the end (default: the kind\'s main ones)')
     .addOption(new Option('--json', 'print the summary as JSON').conflicts('csv'))
     .addOption(new Option('--csv', 'print the summary as CSV'))

@@ -10,6 +10,8 @@ import { DEFAULT_METRICS, METRIC_NAMES, type RunKind } from '../report/run-metri
 import { ScenarioError } from '../scenario/errors.js';
 import { checkGrid, expandGrid, gridSize, parseGridData, type Axis, type Grid } from '../scenario/grid.js';
 import { parseScenarioData } from '../scenario/load.js';
+import type { ScenarioSpec } from '../scenario/schema.js';
+import { estimateWork, workRefusal } from '../scenario/work.js';
 import { VERSION } from '../version.js';
 import { kindOf, validateRun, type RunJob } from './job.js';
 import type { PlannedRun } from './store.js';
@@ -77,6 +79,11 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
     const where = [...Object.entries(point.coords).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`), ...(point.seed !== null ? [`seed ${point.seed}`] : [])].join(', ');
     const source = where ? `${file} (${where})` : file;
     const { spec, key } = validateRun(kind, point.data, source);
+    // one point past the work bound would hold a worker for hours: refused up front, as `lmsim run` does
+    if (kind === 'migration' && !options.force) {
+      const refusal = workRefusal(estimateWork(spec as ScenarioSpec), `the run at ${where || 'the base scenario'}`);
+      if (refusal) throw new ScenarioError([refusal], file);
+    }
     runs.push({
       key,
       kind,
