@@ -110,6 +110,15 @@ export function formatOptionValue(kind: OptionKind, value: unknown): string {
  * The defaults of an option over the algorithms and presets it applies to, e.g.
  * "300ms (qemu), 0 (xen, xen-legacy), 30ms (simgrid)" or "128MiB/s (qemu), unlimited (...)".
  */
+/** defaultOptions per algorithm and preset, built once: the schema's descriptions ask for them per option. */
+const defaultsCache = new Map<string, ReturnType<typeof defaultOptions>>();
+function defaultsOf(algorithm: AlgorithmName, preset: PrecopyPresetName): ReturnType<typeof defaultOptions> {
+  const key = `${algorithm}:${preset}`;
+  let options = defaultsCache.get(key);
+  if (!options) defaultsCache.set(key, (options = defaultOptions(algorithm, preset)));
+  return options;
+}
+
 export function defaultsText(name: MigrationOptionName): string {
   const d = decl(name);
   if (name === 'algorithm') return 'precopy';
@@ -119,14 +128,14 @@ export function defaultsText(name: MigrationOptionName): string {
     const text = formatOptionValue(d.kind, value);
     groups.set(text, [...(groups.get(text) ?? []), label]);
   };
-  if (d.algorithms.includes('precopy')) for (const p of precopyPresetNames) add(p, defaultOptions('precopy', p)[name]);
-  for (const a of ['hybrid', 'postcopy', 'stop-and-copy'] as const) {
-    if (!d.algorithms.includes(a)) continue;
+  if (d.algorithms.includes('precopy')) for (const p of precopyPresetNames) add(p, defaultsOf('precopy', p)[name]);
+  for (const a of algorithmNames) {
+    if (a === 'precopy' || !d.algorithms.includes(a)) continue;
     const presets: PrecopyPresetName[] = presetAlgorithms.includes(a) && !d.algorithms.includes('precopy') ? [...precopyPresetNames] : ['qemu'];
     for (const p of presets) {
-      const v = defaultOptions(a, p)[name];
-      // hybrid's pre-copy defaults are precopy's: listed once
-      if (a === 'hybrid' && d.algorithms.includes('precopy') && formatOptionValue(d.kind, v) === formatOptionValue(d.kind, defaultOptions('precopy', p)[name])) continue;
+      const v = defaultsOf(a, p)[name];
+      // the pre-copy variants' pre-copy defaults are precopy's: listed once
+      if (presetAlgorithms.includes(a) && d.algorithms.includes('precopy') && formatOptionValue(d.kind, v) === formatOptionValue(d.kind, defaultsOf('precopy', p)[name])) continue;
       add(algorithmLabel(a, p), v);
     }
   }
