@@ -142,6 +142,11 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(async (opts: { port?: string; host?: string }) => (await import('./serve.js')).serveCommand(opts, io));
 
   program
+    .command('options')
+    .description('print every migration option: QEMU name and unit, value, algorithms, defaults (the text of docs/options.md)')
+    .action(async () => io.out((await import('../scenario/options-doc.js')).optionsMarkdown()));
+
+  program
     .command('schema')
     .description('print the JSON Schema of scenario files, or of consolidation scenario files (for editors)')
     .argument('[format]', 'scenario (default) or consolidation')

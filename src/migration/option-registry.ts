@@ -92,7 +92,7 @@ export const migrationOptions = {
     group: 'algorithm',
     kind: { type: 'enum', values: precopyPresetNames },
     algorithms: PRECOPY,
-    description: 'whose pre-copy rules and constants: qemu, xen (migration v2), xen-legacy, simgrid; only for precopy and hybrid',
+    description: 'whose pre-copy rules and constants: qemu, xen (migration v2), xen-legacy, simgrid; only for the algorithms with pre-copy rounds',
   },
   downtimeLimit: {
     group: 'pre-copy',

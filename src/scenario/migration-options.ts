@@ -106,10 +106,6 @@ export function formatOptionValue(kind: OptionKind, value: unknown): string {
   }
 }
 
-/**
- * The defaults of an option over the algorithms and presets it applies to, e.g.
- * "300ms (qemu), 0 (xen, xen-legacy), 30ms (simgrid)" or "128MiB/s (qemu), unlimited (...)".
- */
 /** defaultOptions per algorithm and preset, built once: the schema's descriptions ask for them per option. */
 const defaultsCache = new Map<string, ReturnType<typeof defaultOptions>>();
 function defaultsOf(algorithm: AlgorithmName, preset: PrecopyPresetName): ReturnType<typeof defaultOptions> {
@@ -119,28 +115,43 @@ function defaultsOf(algorithm: AlgorithmName, preset: PrecopyPresetName): Return
   return options;
 }
 
+/**
+ * The defaults of an option over the algorithms and presets it applies to, e.g.
+ * "300ms (qemu), 0 (xen, xen-legacy), 30ms (simgrid)" or "128MiB/s (qemu), unlimited (...)".
+ */
 export function defaultsText(name: MigrationOptionName): string {
   const d = decl(name);
   if (name === 'algorithm') return 'precopy';
   if (name === 'preset') return 'qemu';
   const groups = new Map<string, string[]>();
   const add = (label: string, value: unknown) => {
-    const text = formatOptionValue(d.kind, value);
+    const text = valueText(d.kind, value);
     groups.set(text, [...(groups.get(text) ?? []), label]);
   };
-  if (d.algorithms.includes('precopy')) for (const p of precopyPresetNames) add(p, defaultsOf('precopy', p)[name]);
-  for (const a of algorithmNames) {
-    if (a === 'precopy' || !d.algorithms.includes(a)) continue;
-    const presets: PrecopyPresetName[] = presetAlgorithms.includes(a) && !d.algorithms.includes('precopy') ? [...precopyPresetNames] : ['qemu'];
+  // the first algorithm with pre-copy rounds names its presets' values; the others only where they differ
+  const lead = d.algorithms.find((a) => presetAlgorithms.includes(a));
+  if (lead) for (const p of precopyPresetNames) add(lead === 'precopy' ? p : algorithmLabel(lead, p), defaultsOf(lead, p)[name]);
+  for (const a of d.algorithms) {
+    if (a === lead) continue;
+    const presets: PrecopyPresetName[] = presetAlgorithms.includes(a) ? [...precopyPresetNames] : ['qemu'];
     for (const p of presets) {
       const v = defaultsOf(a, p)[name];
-      // the pre-copy variants' pre-copy defaults are precopy's: listed once
-      if (presetAlgorithms.includes(a) && d.algorithms.includes('precopy') && formatOptionValue(d.kind, v) === formatOptionValue(d.kind, defaultsOf('precopy', p)[name])) continue;
+      if (lead && valueText(d.kind, v) === valueText(d.kind, defaultsOf(lead, p)[name])) continue;
       add(algorithmLabel(a, p), v);
     }
   }
   if (groups.size === 1) return [...groups.keys()][0];
   return [...groups].map(([v, labels]) => `${v} (${labels.join(', ')})`).join(', ');
+}
+
+/** A default as text; a mapping of sub-options field by field (`{ policy: none, reportInterval: 1s }`). */
+function valueText(kind: OptionKind, value: unknown): string {
+  if (kind.type === 'object' && value !== null && typeof value === 'object') {
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${kind.fields[k] ? formatOptionValue(kind.fields[k].kind, v) : String(v)}`)
+      .join(', ')} }`;
+  }
+  return formatOptionValue(kind, value);
 }
 
 function qemuText(q: QemuName): string {
