@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ScenarioError } from '../scenario/errors.js';
 import { algorithmNames } from '../migration/options.js';
+import { precopyPresetNames } from '../migration/algorithms/precopy-presets.js';
 import { VERSION } from '../version.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerConsolidate } from './consolidate.js';
@@ -108,7 +109,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       .argument('[file]', 'scenario file (YAML or JSON)')
       .option(
         '--algorithms <list>',
-        `comma-separated algorithm[:preset] list, e.g. precopy:qemu,precopy:xen,stop-and-copy (algorithms: ${algorithmNames.join(', ')}; presets: qemu, xen, xen-legacy, simgrid)`,
+        `comma-separated algorithm[:preset] list, e.g. precopy:qemu,precopy:xen,stop-and-copy (algorithms: ${algorithmNames.join(', ')}; presets: ${precopyPresetNames.join(', ')})`,
       ),
   ).action(async (file: string | undefined, opts: OutputOptions & { algorithms?: string }) => (await scenarioCommands()).compareCommand(file, opts, io));
 
