@@ -119,7 +119,7 @@ const badArgs: [string, () => string[], RegExp][] = [
   ['bad host count', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--hosts', '2.5'], /--hosts: expected a positive integer, got "2\.5"/],
   ['bad duration', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--duration', 'long'], /--duration: expected a duration/],
   ['duration beyond the traces', () => ['--trace', day, '--policy', 'lr-mmt', '--param', '1.2', '--duration', '25h'], /--duration: the traces cover 86400 s, less than the 90000 s to simulate/],
-  ['no trace and no file', () => ['--policy', 'lr-mmt', '--param', '1.2'], /--trace: required \(give a scenario file, or --trace DIR --policy NAME/],
+  ['a parameter without a policy', () => ['--param', '1.2'], /--param: given without --policy/],
   ['unknown option', () => ['--trace', day, '--policy', 'lr-mmt', '--parm', '1.2'], /unknown option '--parm'/],
   ['missing file', () => ['/no/such/file.yaml'], /\/no\/such\/file\.yaml is not valid:\n {2}cannot read the file: ENOENT/],
   ['file with a bad field', () => [tempFile('c.yaml', `trace: ${day}\npolicy: lr-mmt\nparam: 1.2\nmigration: { model: precopy, preset: kvm }\n`)], /c\.yaml is not valid:\n {2}migration\.preset: expected one of "qemu", "xen", "xen-legacy", "simgrid", got "kvm"/],
@@ -203,4 +203,47 @@ test('--csv prints the per-step series, the same rows as the JSON\'s series', { 
   });
   const both = await consolidate([...args, '--csv', '--json']);
   assert.equal(both.code, 2, '--csv and --json conflict');
+});
+
+test('compare: variants run side by side (a table row, a JSON entry each); a bad variant names its entry and path', { skip }, async () => {
+  const text = (compare: string) =>
+    `trace: ${day}\npolicy: lr-mmt\nparam: 1.2\nhosts: { count: 20 }\nvms: { count: 40 }\nduration: 3h\nmigration: { model: precopy, reuse: none }\ncompare:\n${compare}`;
+  const file = tempFile('c.yaml', text('  - { label: none, migration.reuse: none }\n  - { label: kept, migration.reuse: { policy: keep-all, whenOff: keep } }\n'));
+  const table = await consolidate([file]);
+  assert.equal(table.code, 0, table.err);
+  assert.match(table.out, /2 variants, 20 hosts, 40 VMs, 10800 s simulated/);
+  assert.match(table.out, /\nnone +[\d.]+ +\d+/);
+  assert.match(table.out, /\nkept +[\d.]+ +\d+ .* \d+ +\d+$/m);
+  const json = await consolidate([file, '--json']);
+  assert.equal(json.code, 0, json.err);
+  const runs = JSON.parse(json.out) as (Json & { variant: string; reuse?: { returns: number; peakHostMemoryShare: number } })[];
+  assert.deepEqual(runs.map((r) => r.variant), ['none', 'kept']);
+  assert.equal(runs[0].reuse, undefined);
+  assert.ok(runs[1].reuse!.peakHostMemoryShare <= 1);
+  const bad = await consolidate([tempFile('d.yaml', text('  - { migration.reuse: keep-some }\n'))]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /compare\[0\] is not valid:\n +migration\.reuse: expected one of "none", "keep-all", .* got "keep-some"/);
+  assert.equal(bad.out, '');
+  const page = await consolidate([tempFile('e.yaml', text('  - { migration.reuse: keep-all, migration.fidelity: page }\n'))]);
+  assert.equal(page.code, 2);
+  assert.match(page.err, /migration\.reuse: memory reuse in consolidation needs fluid memory/);
+});
+
+test('without a trace folder: a seeded synthetic data center (LR-MMT 1.2 unless told), the same for the same seed', async () => {
+  const args = ['--hosts', '40', '--vms', '50', '--duration', '2h', '--json'];
+  const a = await consolidate(args);
+  assert.equal(a.code, 0, a.err);
+  const r = JSON.parse(a.out) as Json & { trace: string | null; syntheticTraces: { seed: number }; policy: string; parameter: number };
+  assert.equal(r.trace, null);
+  assert.deepEqual(r.syntheticTraces, { seed: 0 });
+  assert.equal(r.policy, 'lr-mmt');
+  assert.equal(r.parameter, 1.2);
+  assert.equal(r.vms, 50);
+  assert.ok(r.migrations > 0 && r.energyKWh > 0);
+  const strip = (text: string) => ({ ...JSON.parse(text), wallSeconds: 0 });
+  assert.deepEqual(strip((await consolidate(args)).out), strip(a.out));
+  const other = strip((await consolidate([...args, '--seed', '3'])).out);
+  assert.notEqual(other.energyKWh, r.energyKWh);
+  const table = await consolidate(['--hosts', '40', '--vms', '50', '--duration', '2h', '--policy', 'thr-mmt', '--param', '0.8']);
+  assert.match(table.out, /^consolidation: thr-mmt 0\.8, migration cloudsim, 40 hosts, 50 VMs, synthetic traces \(seed 0\), 7200 s simulated/);
 });

@@ -12,7 +12,7 @@ import { parsePolicy } from '../datacenter/policy-name.js';
 import { PlacementError, runConsolidation } from '../datacenter/run.js';
 import { stepSeriesCsv } from '../datacenter/step-series.js';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
-import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, migrationModelOf, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
+import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, migrationModelOf, specTraces, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
 import type { ConsolidationFields } from '../scenario/consolidation.js';
 import { ScenarioError as ConsolidationInputError } from '../scenario/errors.js';
 import type { ConsolidationResult } from '../datacenter/types.js';
@@ -20,6 +20,7 @@ import { CONSOLIDATION_TABLES, ConsolidationTable, failuresCsv, failuresTable, f
 import { progressBar } from './progress.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
 import { consolidationRecord, migrationLabel } from '../report/consolidation-record.js';
+import { comparisonText, reuseText } from '../report/consolidation-compare.js';
 import { ConsolidateUsageError } from './errors.js';
 import type { ConsolidateOptions } from './consolidate.js';
 
@@ -30,28 +31,27 @@ interface Io {
 
 /** `lmsim consolidate [FILE]`. */
 export async function consolidate(file: string | undefined, opts: ConsolidateOptions, io: Io, setCode: (c: number) => void): Promise<void> {
-  let spec: ConsolidationSpec;
-  let traces: { samples: number; values: Float64Array };
-  let vms: number;
+  let runs: { label?: string; spec: ConsolidationSpec; traces: { samples: number; values: Float64Array }; vms: number }[];
   let table: ConsolidationTable | undefined;
   try {
     table = consolidationTable(opts);
-    spec = await consolidateSpec(file, opts);
-    const folder = loadPlanetLabFolder(spec.trace);
-    vms = spec.vmCount === undefined ? folder.names.length : Math.min(spec.vmCount, folder.names.length);
-    if (vms === 0) throw new ConsolidateUsageError(`${file ? 'trace' : '--trace'}: ${spec.trace} has no trace files`);
-    traces = vms === folder.names.length ? folder.traces : { samples: folder.traces.samples, values: folder.traces.values.subarray(0, vms * folder.traces.samples) };
-    const span = traces.samples * spec.traceInterval;
-    if (span < spec.duration) {
-      throw new ConsolidateUsageError(`${opts.duration ? '--duration' : 'duration'}: the traces cover ${span} s, less than the ${spec.duration} s to simulate`);
+    const spec = await consolidateSpec(file, opts);
+    const variants: { label?: string; spec: ConsolidationSpec }[] = spec.variants ?? [{ spec }];
+    if (spec.variants && (opts.csv || table)) {
+      throw new ConsolidateUsageError(`${opts.csv ? '--csv' : '--table'}: applies to one run; the file compares ${spec.variants.length} variants (use the comparison table or --json)`);
     }
-    const work = consolidationWork(spec.hostCount, vms, spec.duration / spec.interval);
-    if (work > CONSOLIDATION_WORK_BOUND && !opts.force) {
-      throw new ConsolidateUsageError(
-        `this consolidation is estimated at ${work.toExponential(1)} host and VM steps (${spec.hostCount} hosts + ${vms} VMs over ${Math.ceil(spec.duration / spec.interval)} scheduling steps; about ${Math.ceil(work / CONSOLIDATION_STEPS_PER_SECOND / 60)} min of one core), ` +
-          `more than the bound of ${CONSOLIDATION_WORK_BOUND.toExponential(0)} (a few minutes); use fewer hosts or VMs, a shorter duration or a longer interval, or give --force to run it anyway`,
-      );
-    }
+    const folders = new Map<string, ReturnType<typeof loadPlanetLabFolder>>();
+    const load = (dir: string) => {
+      let folder = folders.get(dir);
+      if (!folder) folders.set(dir, (folder = loadPlanetLabFolder(dir)));
+      return folder;
+    };
+    runs = variants.map(({ label, spec: s }) => {
+      const { traces, vms } = specTraces(s, load);
+      if (vms === 0) throw new ConsolidateUsageError(`${file ? 'trace' : '--trace'}: ${s.trace} has no trace files`);
+      checkWork(s, traces, vms, opts);
+      return { label, spec: s, traces, vms };
+    });
   } catch (e) {
     if (e instanceof ConsolidationInputError || e instanceof ConsolidateUsageError) {
       io.err(`lmsim: ${e.message}\n`);
@@ -62,25 +62,48 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
     setCode(2);
     return;
   }
-  const bar = progressBar(io, 'consolidating', opts.progress);
-  let result: ConsolidationResult;
-  try {
-    const onProgress = (t: number, limit: number) => bar.update(t, limit, `${hours(t)} of ${hours(limit)} simulated`);
-    result = runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress });
-  } catch (e) {
-    bar.finish();
-    if (e instanceof PlacementError) {
-      // too many or too large VMs for the hosts: bad input
-      io.err(`lmsim: ${file ?? 'command line'}: ${e.message}; give more or larger hosts (${file ? 'hosts.count, hosts.types' : '--hosts'}) or fewer VMs (${file ? 'vms.count' : '--vms'})\n`);
-      setCode(2);
+  const results: { label?: string; spec: ConsolidationSpec; result: ConsolidationResult }[] = [];
+  for (const { label, spec, traces, vms } of runs) {
+    const bar = progressBar(io, label ? `consolidating ${label}` : 'consolidating', opts.progress);
+    try {
+      const onProgress = (t: number, limit: number) => bar.update(t, limit, `${hours(t)} of ${hours(limit)} simulated`);
+      results.push({ label, spec, result: runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress }) });
+    } catch (e) {
+      bar.finish();
+      if (e instanceof PlacementError) {
+        // too many or too large VMs for the hosts: bad input
+        io.err(`lmsim: ${file ?? 'command line'}${label ? ` (${label})` : ''}: ${e.message}; give more or larger hosts (${file ? 'hosts.count, hosts.types' : '--hosts'}) or fewer VMs (${file ? 'vms.count' : '--vms'})\n`);
+        setCode(2);
+        return;
+      }
+      io.err(`lmsim: the run${label ? ` ${label}` : ''} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      setCode(1);
       return;
     }
-    io.err(`lmsim: the run failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    setCode(1);
+    bar.finish();
+  }
+  if (results.length === 1 && results[0].label === undefined) {
+    const { spec, result } = results[0];
+    io.out(opts.json ? jsonOutput(spec, result) : opts.csv ? csvOutput(spec, result, table ?? 'steps') : tableOutput(spec, result, table));
     return;
   }
-  bar.finish();
-  io.out(opts.json ? jsonOutput(spec, result) : opts.csv ? csvOutput(spec, result, table ?? 'steps') : tableOutput(spec, result, table));
+  if (opts.json) io.out(JSON.stringify(results.map((r) => ({ variant: r.label, ...consolidationRecord(r.spec, r.result) })), null, 2) + '\n');
+  else io.out(comparisonText(results.map((r) => ({ label: r.label ?? '', name: r.spec.name, result: r.result }))));
+}
+
+/** The traces cover the span, and the work is within the bound (or --force). */
+function checkWork(spec: ConsolidationSpec, traces: { samples: number }, vms: number, opts: ConsolidateOptions): void {
+  const span = traces.samples * spec.traceInterval;
+  if (span < spec.duration) {
+    throw new ConsolidateUsageError(`${opts.duration ? '--duration' : 'duration'}: the traces cover ${span} s, less than the ${spec.duration} s to simulate`);
+  }
+  const work = consolidationWork(spec.hostCount, vms, spec.duration / spec.interval);
+  if (work > CONSOLIDATION_WORK_BOUND && !opts.force) {
+    throw new ConsolidateUsageError(
+      `this consolidation is estimated at ${work.toExponential(1)} host and VM steps (${spec.hostCount} hosts + ${vms} VMs over ${Math.ceil(spec.duration / spec.interval)} scheduling steps; about ${Math.ceil(work / CONSOLIDATION_STEPS_PER_SECOND / 60)} min of one core), ` +
+        `more than the bound of ${CONSOLIDATION_WORK_BOUND.toExponential(0)} (a few minutes); use fewer hosts or VMs, a shorter duration or a longer interval, or give --force to run it anyway`,
+    );
+  }
 }
 
 /**
@@ -103,6 +126,9 @@ function consolidationTable(opts: ConsolidateOptions): ConsolidationTable | unde
   }
   return opts.table as ConsolidationTable;
 }
+
+/** The policy of `lmsim consolidate` without a file or --policy: LR-MMT 1.2 (CCPE 2012's best). */
+const DEFAULT_POLICY = { policy: 'lr-mmt', param: 1.2 } as const;
 
 const FLAG_OF: Record<string, string> = { trace: '--trace', policy: '--policy', param: '--param', migration: '--migration' };
 
@@ -157,8 +183,11 @@ export async function consolidateSpec(file: string | undefined, opts: Consolidat
     data = readConsolidationData(file);
     source = file;
     baseDir = resolve(file, '..');
-  } else if (opts.trace === undefined || opts.policy === undefined) {
-    throw new ConsolidateUsageError(`${opts.trace === undefined ? '--trace' : '--policy'}: required (give a scenario file, or --trace DIR --policy NAME [--param X])`);
+  } else if (opts.policy === undefined) {
+    // nothing to go on: CloudSim's best-known policy (on seeded synthetic traces unless --trace)
+    if (opts.param !== undefined) throw new ConsolidateUsageError('--param: given without --policy (e.g. --policy lr-mmt --param 1.2)');
+    overlay.policy = DEFAULT_POLICY.policy;
+    overlay.param = DEFAULT_POLICY.param;
   }
   let merged: Record<string, unknown> = { ...data, ...overlay };
   if (opts.migration !== undefined || opts.fidelity !== undefined) {
@@ -228,9 +257,10 @@ function tableOutput(spec: ConsolidationSpec, r: ConsolidationResult, table: Con
   if (table === 'migrations') return migrationStatsText(r);
   if (table === 'failures') return failuresTable(r);
   if (table === 'steps') return stepSeriesCsv(r.series);
-  const head = `${spec.name ?? 'consolidation'}: ${r.policy}${r.parameter !== null ? ` ${r.parameter}` : ''}, migration ${migrationLabel(spec, r)}, ${r.hosts} hosts, ${r.vms} VMs, ${r.simulatedTime} s simulated\n\n`;
+  const traces = spec.trace === undefined ? `, synthetic traces (seed ${spec.seed})` : '';
+  const head = `${spec.name ?? 'consolidation'}: ${r.policy}${r.parameter !== null ? ` ${r.parameter}` : ''}, migration ${migrationLabel(spec, r)}, ${r.hosts} hosts, ${r.vms} VMs${traces}, ${r.simulatedTime} s simulated\n\n`;
   const stats = migrationStatsText(r);
-  return head + summaryText(r) + (stats ? `\n${stats}${failuresText(r)}` : '');
+  return head + summaryText(r) + (stats ? `\n${stats}${failuresText(r)}` : '') + reuseText(r);
 }
 
 function csvOutput(spec: ConsolidationSpec, r: ConsolidationResult, table: ConsolidationTable): string {

@@ -29,6 +29,11 @@ export interface StepPolicies {
   selector: VmSelector;
   /** Check RAM/bandwidth reservations when placing. */
   checkReservations: boolean;
+  /**
+   * Place with the candidate index (interchangeable empty hosts, grouped hosts; default), or with
+   * PABFD's plain scan of every host (false): the same choices.
+   */
+  placementIndex?: boolean;
 }
 
 /**
@@ -48,7 +53,7 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?:
   if (counts) counts.overloaded = overList.length;
   const saved = saveAllocation(dc);
   const touched = new Set<number>();
-  const candidates = new HostCandidates(dc);
+  const candidates = p.placementIndex === false ? undefined : new HostCandidates(dc);
 
   // which VMs leave the overloaded hosts
   const leaving: number[] = [];
@@ -69,7 +74,7 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?:
     const to = findHostForVm(dc, v, over, p.detector, p.checkReservations, candidates);
     if (to < 0) continue;
     dc.create(v, to);
-    candidates.changed(to);
+    candidates?.changed(to);
     touched.add(to);
     plan.push({ vm: v, to });
   }
@@ -86,7 +91,7 @@ function planUnderloaded(
   over: Uint8Array,
   plan: PlannedMigration[],
   touched: Set<number>,
-  candidates: HostCandidates,
+  candidates: HostCandidates | undefined,
 ): void {
   const H = dc.hostCount;
   const exclSource = Uint8Array.from(over);
@@ -96,7 +101,7 @@ function planUnderloaded(
   for (let h = 0; h < H; h++) {
     const u = dc.utilization(h);
     if (u === 0) exclSource[h] = exclTarget[h] = 1; // switched off
-    if (exclTarget[h] === 1) candidates.exclude(h);
+    if (exclTarget[h] === 1) candidates?.exclude(h);
     if (exclSource[h] === 1) excludedCount++;
     else if (u > 0 && u < 1) ranked.push(h);
   }
@@ -117,7 +122,7 @@ function planUnderloaded(
     exclSource[h] = 1;
     excludedCount++;
     exclTarget[h] = 1;
-    candidates.exclude(h);
+    candidates?.exclude(h);
     const vms = dc.lists[h].filter((v) => dc.inMigration[v] === 0);
     if (vms.length === 0) continue;
     const batch: PlannedMigration[] = [];
@@ -126,13 +131,13 @@ function planUnderloaded(
       if (to < 0) {
         for (const m of batch) {
           dc.destroy(m.vm, m.to);
-          candidates.changed(m.to);
+          candidates?.changed(m.to);
         }
         batch.length = 0;
         break;
       }
       dc.create(v, to);
-      candidates.changed(to);
+      candidates?.changed(to);
       touched.add(to);
       batch.push({ vm: v, to });
     }

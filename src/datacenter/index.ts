@@ -28,8 +28,17 @@ export {
 export type { PlanetLabOptions } from './planetlab-config.js';
 
 // migration cost
-export { cloudsimMigrationModel } from './migration-model.js';
-export type { MigrationModel, MigrationRequest, MigrationOutcome } from './migration-model.js';
+export { cloudsimMigrationModel, cloudsimMigrationCost, delayModel } from './migration-model.js';
+export type { MigrationModel, MigrationEngine, MigrationEnded, MigrationRequest, MigrationOutcome } from './migration-model.js';
+
+// memory reuse across a run
+export { KeptImages, keptImageDefaults } from './kept-images.js';
+export type { KeptImageOptions, ReuseModel, ReuseSummary, VmMemory } from './kept-images.js';
+
+// synthetic traces with PlanetLab's statistics
+export { syntheticTraces, SYNTHETIC_SAMPLES } from './synthetic-traces.js';
+export { traceStatistics } from './trace-stats.js';
+export type { TraceStatistics } from './trace-stats.js';
 
 // power
 export { powerAt, maxPower, validatePowerTable, HP_PROLIANT_ML110_G4, HP_PROLIANT_ML110_G5 } from './power.js';

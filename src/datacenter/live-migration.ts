@@ -15,7 +15,11 @@ import { Migration } from '../migration/driver.js';
 import { AlgorithmName, defaultOptions, MigrationOptions } from '../migration/options.js';
 import { PrecopyPresetName } from '../migration/algorithms/precopy.js';
 import type { MigrationResult } from '../migration/result.js';
-import { Host, World } from '../migration/world.js';
+import { Host, Vm, World } from '../migration/world.js';
+import type { ReusableImage, ReuseOptions } from '../migration/reuse.js';
+import type { FluidTransfer } from '../memory/fluid.js';
+import type { MemoryTransfer } from '../memory/page-transfer.js';
+import { keptImageDefaults, type KeptImageOptions, type VmMemory } from './kept-images.js';
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
 import type { MigrationEngine, MigrationEnded, MigrationModel, MigrationOutcome, MigrationRequest } from './migration-model.js';
@@ -38,6 +42,12 @@ export interface LiveMigrationSettings {
   seed: number;
   /** Migration options over the algorithm's defaults (e.g. downtimeLimit, maxBandwidth, timeout). */
   options: Partial<MigrationOptions>;
+  /**
+   * Memory reuse across the run (fluid memory only): the host a VM left keeps its image, a VM that
+   * returns sends only what changed (datacenter/kept-images.ts). `reportInterval` is not used:
+   * hosts report written pages at each scheduling step.
+   */
+  reuse: KeptImageOptions;
 }
 
 export const liveMigrationDefaults: LiveMigrationSettings = {
@@ -52,6 +62,7 @@ export const liveMigrationDefaults: LiveMigrationSettings = {
   seed: 1,
   // an operator's timeout: pre-copy that has not converged in 5 min is cancelled
   options: { timeout: 300 },
+  reuse: keptImageDefaults,
 };
 
 /**
@@ -60,12 +71,72 @@ export const liveMigrationDefaults: LiveMigrationSettings = {
  * batches of the steps after it (max-min fairly, as any concurrent migrations).
  */
 export function liveMigrationModel(settings: Partial<LiveMigrationSettings> = {}): MigrationModel {
-  const s: LiveMigrationSettings = { ...liveMigrationDefaults, ...settings, options: { ...liveMigrationDefaults.options, ...settings.options } };
+  const s: LiveMigrationSettings = {
+    ...liveMigrationDefaults,
+    ...settings,
+    options: { ...liveMigrationDefaults.options, ...settings.options },
+    reuse: { ...keptImageDefaults, ...settings.reuse },
+  };
   const options: MigrationOptions = { ...defaultOptions(s.algorithm, s.preset), ...s.options };
+  const reuse = s.reuse;
+  if (reuse.policy !== 'none' && s.fidelity !== 'fluid') throw new RangeError('reuse: memory reuse in consolidation needs fluid memory (fidelity: fluid)');
   return {
     name: s.algorithm === 'precopy' ? `precopy:${s.preset}` : s.algorithm,
     open: (sim) => new LiveMigrations(sim, s, options),
+    reuse: reuse.policy === 'none' ? undefined : { options: reuse, memoryOf: (ramBytes) => vmMemory(s, ramBytes) },
   };
+}
+
+/** A VM's workload: `writeRateAtFullLoad x utilisation` page writes/s, `hotShare` of them into its hot set. */
+function workloadSpec(s: LiveMigrationSettings, pages: number, utilization: number): WorkloadSpec {
+  return {
+    kind: 'hotcold',
+    writeRate: s.writeRateAtFullLoad * Math.min(1, Math.max(0, utilization)),
+    readRate: 0,
+    workingSet: pages,
+    hotSet: Math.max(1, Math.round(pages * s.hotFraction)),
+    hotShare: s.hotShare,
+    offset: 0,
+  };
+}
+
+/** The memory regions of a VM of `ramBytes` and their write rates at full load (the fluid layout's). */
+function vmMemory(s: LiveMigrationSettings, ramBytes: number): VmMemory {
+  const pages = Math.ceil(ramBytes / s.pageSize);
+  const layout = fluidLayout(workloadSpec(s, pages, 1), pages, pages);
+  return { pageSize: s.pageSize, sizes: layout.sizes, fullRates: layout.writeRates[0] };
+}
+
+/** An image kept on a host, handed to the driver when its VM migrates back: the pages held and unchanged stay. */
+class FluidKeptImage implements ReusableImage {
+  constructor(
+    readonly vm: Vm,
+    readonly options: ReuseOptions,
+    readonly host: Host,
+    private readonly pages: Float64Array,
+  ) {}
+
+  get bytes(): number {
+    let p = 0;
+    for (let r = 0; r < this.pages.length; r++) p += this.pages[r];
+    return p * this.vm.pageSize;
+  }
+
+  reuseInto(transfer: MemoryTransfer, sim: Simulation): number {
+    const t = transfer as FluidTransfer;
+    let reused = 0;
+    for (let r = 0; r < this.pages.length; r++) {
+      const p = Math.min(this.pages[r], t.toSend[r]);
+      t.toSend[r] -= p;
+      reused += p;
+    }
+    this.release(sim);
+    return reused;
+  }
+
+  release(sim: Simulation): void {
+    this.host.forget(this, sim.now);
+  }
 }
 
 /** A world that tells its owner when each migration ends. */
@@ -102,19 +173,11 @@ class LiveMigrations implements MigrationEngine {
       const source = this.#host(r.from, r.fromBandwidth);
       const target = this.#host(r.to, r.toBandwidth);
       const pages = Math.ceil(r.ramBytes / s.pageSize);
-      const hot = Math.max(1, Math.round(pages * s.hotFraction));
-      const spec: WorkloadSpec = {
-        kind: 'hotcold',
-        writeRate: s.writeRateAtFullLoad * Math.min(1, Math.max(0, r.cpuUtilization)),
-        readRate: 0,
-        workingSet: pages,
-        hotSet: hot,
-        hotShare: s.hotShare,
-        offset: 0,
-      };
+      const spec = workloadSpec(s, pages, r.cpuUtilization);
       const workload = createWorkload(spec, world.rng(`vm:${r.vm}:step:${step}`));
       const layout = s.fidelity === 'fluid' ? fluidLayout(spec, pages, pages) : undefined;
       const vm = world.addVm(`v${r.vm}`, pages * s.pageSize, s.pageSize, pages, workload, source, layout);
+      if (r.keptPages) target.keep(new FluidKeptImage(vm, s.reuse, target, r.keptPages), world.sim.now);
       const m = new Migration(world, vm, target, world.sim.now, this.options);
       world.onEnd.set(m, () => ended(i, outcomeOf(m.result)));
     }

@@ -6,6 +6,7 @@
  * half the target's bandwidth; the live-migration engine plugs in here too.
  */
 import type { EventTarget, Simulation } from '../core/kernel.js';
+import type { ReuseModel } from './kept-images.js';
 
 /** One migration to start. */
 export interface MigrationRequest {
@@ -22,6 +23,11 @@ export interface MigrationRequest {
   fromBandwidth: number;
   /** Target host NIC bandwidth, bytes/s. */
   toBandwidth: number;
+  /**
+   * Expected pages of the VM's memory the target already holds, per region of the model's
+   * memory layout (its kept image, see ReuseModel): those are not sent.
+   */
+  keptPages?: Float64Array;
 }
 
 /** What a migration cost. */
@@ -50,6 +56,8 @@ export interface MigrationModel {
   name: string;
   /** The engine of one run, on that run's kernel (a model may serve many runs). */
   open(sim: Simulation): MigrationEngine;
+  /** Memory reuse: hosts keep the images of VMs that left them (datacenter/kept-images.ts). */
+  reuse?: ReuseModel;
 }
 
 /**

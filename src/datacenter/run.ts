@@ -14,6 +14,7 @@
 import { Simulation, type EventTarget } from '../core/kernel.js';
 import { cloudsimMigrationModel, type MigrationEngine, type MigrationModel, type MigrationOutcome, type MigrationRequest } from './migration-model.js';
 import { planConsolidation, type StepPolicies } from './consolidation.js';
+import { KeptImages } from './kept-images.js';
 import { LinearHosts } from './linear-hosts.js';
 import { HostHistory, VmHistory } from './metrics.js';
 import { InitialCandidates } from './placement/candidates.js';
@@ -85,6 +86,12 @@ export interface RunOptions {
    */
   updateEveryHost?: boolean;
   /**
+   * Place VMs with PABFD's plain scan of every host, as CloudSim does, instead of the placement
+   * index (look-alike hosts at t = 0, interchangeable empty hosts, grouped hosts) and LR's screen:
+   * the same choices, slower. For validation.
+   */
+  plainPlacement?: boolean;
+  /**
    * Called after every scheduling step with the simulated time and the simulation limit (for a
    * progress bar); also with (limit, limit) when the run ends.
    */
@@ -121,6 +128,8 @@ class Run implements EventTarget {
   /** Hosts updated in full before the completions at an instant (marked with that instant's stamp). */
   private readonly recorded: Uint32Array;
   private recordStamp = 0;
+  /** Images of VMs that left their hosts (memory reuse), if the migration model reuses memory. */
+  private readonly kept?: KeptImages;
   /** Hosts carried by their linear model between full updates (undefined: every host every time). */
   private readonly linear?: LinearHosts;
   private energyJ = 0;
@@ -149,10 +158,13 @@ class Run implements EventTarget {
     if (this.policy.kind === 'migration') {
       const parameter = cfg.parameter;
       if (parameter === undefined) throw new RangeError(`policy ${cfg.policy} needs a parameter`);
+      const detector = makeDetector(this.policy.detector, parameter, this.interval, cfg.fallbackThreshold ?? DEFAULT_FALLBACK_THRESHOLD);
       this.step = {
-        detector: makeDetector(this.policy.detector, parameter, this.interval, cfg.fallbackThreshold ?? DEFAULT_FALLBACK_THRESHOLD),
+        // the plain path: the same detector without the screen it offers the placement
+        detector: options.plainPlacement ? { name: detector.name, isOverloaded: (dc, h, extra) => detector.isOverloaded(dc, h, extra) } : detector,
         selector: makeSelector(this.policy.selector, cfg.seed ?? 0),
         checkReservations: this.checkAlways,
+        placementIndex: !options.plainPlacement,
       };
     }
     this.hostHist = new HostHistory(this.dc.hostCount);
@@ -165,6 +177,7 @@ class Run implements EventTarget {
     this.isActive = new Uint8Array(this.dc.hostCount).fill(1);
     if (this.step && !options.updateEveryHost) this.linear = new LinearHosts(this.dc, traces, cfg.traceInterval);
     this.engine = model.open(this.sim);
+    if (model.reuse) this.kept = new KeptImages(this.dc, traces, cfg.traceInterval, model.reuse);
   }
 
   execute(): ConsolidationResult {
@@ -208,7 +221,7 @@ class Run implements EventTarget {
   private placeInitially(): void {
     const dc = this.dc;
     const none = new Uint8Array(dc.hostCount);
-    const candidates = this.step ? new InitialCandidates(dc) : undefined;
+    const candidates = this.step && !this.options.plainPlacement ? new InitialCandidates(dc) : undefined;
     for (let v = 0; v < dc.vmCount; v++) {
       const full = dc.vmMips[v] * dc.vmPes[v];
       dc.req[v] = full;
@@ -225,6 +238,7 @@ class Run implements EventTarget {
   private schedulingStep(t: number): void {
     if (this.linear) this.endLinearSpans(t, this.linear.lastInstant);
     this.fullUpdate(t);
+    this.kept?.step(t);
     const counts = { overloaded: 0 };
     const plan = this.step ? planConsolidation(this.dc, this.step, counts) : [];
     this.stepSeries.step(t, this.active, (h) => this.dc.utilization(h), counts.overloaded, plan.length, this.energyJ, this.hostHist.violationTime);
@@ -258,6 +272,7 @@ class Run implements EventTarget {
         dc.ramUsed[to] += dc.vmRam[vm];
         dc.bwUsed[to] += dc.vmBw[vm];
       }
+      if (this.kept) requests[i].keptPages = this.kept.arrive(vm, to, t);
       touched.add(to);
       if (dc.home[vm] >= 0) touched.add(dc.home[vm]);
     }
@@ -304,6 +319,7 @@ class Run implements EventTarget {
       if (outcome.completed) {
         dc.create(vm, to);
         dc.home[vm] = to;
+        if (src >= 0) this.kept?.left(vm, src, t);
       } else {
         // the live migration did not complete (timeout, abort ...): the VM keeps running on its
         // source, which gets its full share back; the step after next may pick it again
@@ -317,6 +333,7 @@ class Run implements EventTarget {
       }
     }
     this.recordUpdate(t, recorded);
+    if (this.kept) for (const h of touched) if (dc.lists[h].length === 0) this.kept.poweredOff(h, t);
     for (const h of touched) {
       linear?.start(h);
       moved[h] = 0;
@@ -605,7 +622,9 @@ class Run implements EventTarget {
       dc.destroy(v, home);
       dc.home[v] = -1;
       this.retired++;
+      this.kept?.retired(v, this.sim.now);
     }
+    if (this.kept && dc.lists[h].length === 0) this.kept.poweredOff(h, this.sim.now);
   }
 
   private result(simulatedTime: number): ConsolidationResult {
@@ -657,6 +676,7 @@ class Run implements EventTarget {
         failures: Object.fromEntries([...this.failures].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))),
       },
       retiredVms: this.retired,
+      ...(this.kept ? { reuse: this.kept.summary(simulatedTime) } : {}),
       series: this.stepSeries.series,
     };
   }

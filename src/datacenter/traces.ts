@@ -51,6 +51,24 @@ export class TraceTable {
       return u1 + ((d[r2 + v] - u1) / den) * off;
     };
   }
+
+  /** The integral of VM `vm`'s utilisation over [t0, t1] (s): trapezoids between the samples. */
+  integral(vm: number, t0: number, t1: number, interval: number): number {
+    const d = this.data, n = this.vms;
+    const at = (k: number, t: number) => {
+      const u1 = d[k * n + vm];
+      return u1 + ((d[(k + 1) * n + vm] - u1) * (t - k * interval)) / interval;
+    };
+    let sum = 0;
+    for (let a = Math.max(0, t0); a < t1; ) {
+      const k = Math.min(Math.floor(a / interval), this.samples - 1);
+      const b = Math.min(t1, (k + 1) * interval);
+      if (!(b > a)) break;
+      sum += ((at(k, a) + at(k, b)) / 2) * (b - a);
+      a = b;
+    }
+    return sum;
+  }
 }
 
 /** Copies traces into the internal layout, checking lengths and ranges. */

@@ -4,6 +4,7 @@
  * JSON-serialisable result. Units: seconds, bytes, bytes/s, MIPS; utilisation and SLA figures are
  * fractions (0..1), never percent.
  */
+import type { ReuseSummary } from './kept-images.js';
 import type { PowerTable } from './power.js';
 import type { Histogram } from './stats.js';
 import type { StepSeries } from './step-series.js';
@@ -141,6 +142,8 @@ export interface ConsolidationResult {
   };
   /** VMs that reached zero demand and were retired (CloudSim removes them as "completed"). */
   retiredVms: number;
+  /** Memory reuse figures, when the migration model reuses memory (datacenter/kept-images.ts). */
+  reuse?: ReuseSummary;
   /** One row per scheduling step: active and overloaded hosts, power, energy, migrations. */
   series: StepSeries;
 }

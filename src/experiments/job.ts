@@ -12,6 +12,7 @@ import { loadPlanetLabFolder, type PlanetLabFolder } from '../io/planetlab.js';
 import { consolidationRecord } from '../report/consolidation-record.js';
 import { consolidationMetrics, migrationMetrics, type Metrics, type RunKind } from '../report/run-metrics.js';
 import { consolidationConfig, migrationModelOf, validateConsolidation, type ConsolidationSpec } from '../scenario/consolidation.js';
+import { specTraces } from '../scenario/consolidation-spec.js';
 import { validateScenario } from '../scenario/load.js';
 import { runScenario } from '../scenario/run.js';
 import type { ScenarioSpec } from '../scenario/schema.js';
@@ -66,13 +67,10 @@ function traces(dir: string): PlanetLabFolder {
 
 /** Runs a consolidation spec on its trace folder, as `lmsim consolidate` does. */
 function consolidate(spec: ConsolidationSpec): object {
-  const folder = traces(spec.trace);
-  const vms = spec.vmCount === undefined ? folder.names.length : Math.min(spec.vmCount, folder.names.length);
+  const { traces: t, vms } = specTraces(spec, traces);
   if (vms === 0) throw new Error(`trace: ${spec.trace} has no trace files`);
-  const t = folder.traces;
-  const input = vms === folder.names.length ? t : { samples: t.samples, values: t.values.subarray(0, vms * t.samples) };
   if (t.samples * spec.traceInterval < spec.duration) throw new Error(`duration: the traces cover ${t.samples * spec.traceInterval} s, less than the ${spec.duration} s to simulate`);
-  return consolidationRecord(spec, runConsolidation(consolidationConfig(spec, vms), input, migrationModelOf(spec.migration)));
+  return consolidationRecord(spec, runConsolidation(consolidationConfig(spec, vms), t, migrationModelOf(spec.migration)));
 }
 
 /** Executes one job. @throws Error when the job was planned by another lmsim version or its key does not match. */

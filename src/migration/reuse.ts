@@ -10,7 +10,7 @@
  */
 import { EventTarget, Simulation } from '../core/kernel.js';
 import { Bitset } from '../memory/bitset.js';
-import { PageTransfer } from '../memory/page-transfer.js';
+import type { MemoryTransfer, PageTransfer } from '../memory/page-transfer.js';
 import type { Host, Vm } from './world.js';
 
 export const reusePolicies = ['none', 'keep-all', 'drop-updated', 'skip-hot', 'drop-updated+skip-hot'] as const;
@@ -26,8 +26,22 @@ export interface ReuseOptions {
 
 export const reuseDefaults: ReuseOptions = { policy: 'none', reportInterval: 1, hotWindow: 10 };
 
+/**
+ * What a migration needs of an image kept at its destination: the pages to take off the transfer
+ * (page-exact images here; a data-center run keeps fluid ones, datacenter/kept-images.ts).
+ */
+export interface ReusableImage {
+  readonly vm: Vm;
+  readonly options: ReuseOptions;
+  /** Host memory the image holds, bytes. */
+  readonly bytes: number;
+  /** Takes the pages held and unchanged off the transfer; returns how many; the image is released. */
+  reuseInto(transfer: MemoryTransfer, sim: Simulation): number;
+  release(sim: Simulation): void;
+}
+
 /** A VM's memory image kept on a host it left. */
-export class KeptImage implements EventTarget {
+export class KeptImage implements EventTarget, ReusableImage {
   /** Pages still held. */
   readonly kept: Bitset;
   /** Generation of each held page when the VM left (the kept content). */
@@ -91,7 +105,8 @@ export class KeptImage implements EventTarget {
    * The VM is back: the pages held and unchanged are already at the destination. Returns how
    * many pages are reused; the image is released.
    */
-  reuseInto(transfer: PageTransfer, sim: Simulation): number {
+  reuseInto(memory: MemoryTransfer, sim: Simulation): number {
+    const transfer = memory as PageTransfer;
     const usable = new Bitset(this.kept.size);
     usable.copyFrom(this.kept);
     usable.andNot(this.changed);

@@ -14,7 +14,7 @@ import { Link, Network } from '../network/network.js';
 import { FreeMemory } from '../workload/free-memory.js';
 import { Workload } from '../workload/workload.js';
 import type { FailureImpact, Migration } from './driver.js';
-import type { KeptImage } from './reuse.js';
+import type { ReusableImage } from './reuse.js';
 
 const CONTENT_POOL_SIZE = 2 ** 24;
 const MAX_CONTENT_POOLS = 255;
@@ -42,7 +42,7 @@ export class Host {
   /** Page contents this host received in migrations (deduplication: gang migration). */
   readonly contents = new Set<number>();
   /** Images of VMs that left, kept for reuse, oldest first. */
-  readonly kept = new Map<Vm, KeptImage>();
+  readonly kept = new Map<Vm, ReusableImage>();
   #keptBytes = 0;
   #keptIntegral = 0;
   #lastChange = 0;
@@ -77,13 +77,13 @@ export class Host {
     this.#changed(now);
   }
 
-  keep(image: KeptImage, now: number): void {
+  keep(image: ReusableImage, now: number): void {
     this.kept.set(image.vm, image);
     this.keptChanged(now);
   }
 
   /** A kept image was released (reused, evicted, lost). */
-  forget(image: KeptImage, now: number): void {
+  forget(image: ReusableImage, now: number): void {
     if (this.kept.get(image.vm) === image) this.kept.delete(image.vm);
     this.keptChanged(now);
   }

@@ -329,8 +329,15 @@ export class Network implements EventTarget {
       if (f.event >= 0) this.sim.cancel(f.event);
       f.event = r > 0 ? this.sim.scheduleAt(now + (f.size - f.done) / r, f) : -1;
     }
+    // let go of the flows (a network that lives for a whole data-center day would otherwise keep
+    // finished flows, and their migrations, alive until a component as large comes again)
+    flows.fill(RELEASED, 0, flowCount);
+    capped.fill(RELEASED, 0, cappedCount);
   }
 }
+
+/** What a re-share's scratch holds past its count (no flow). */
+const RELEASED = undefined as unknown as Flow;
 
 /** Fixes flow `f` at `rate` and takes it off its links. */
 function freeze(f: Flow, rate: number): void {

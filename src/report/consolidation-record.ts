@@ -21,7 +21,8 @@ export function consolidationRecord(spec: ConsolidationSpec, r: ConsolidationRes
   return {
     lmsim: VERSION,
     scenario: spec.name ?? null,
-    trace: spec.trace,
+    trace: spec.trace ?? null,
+    ...(spec.trace === undefined ? { syntheticTraces: { seed: spec.seed } } : {}),
     policy: r.policy,
     parameter: r.parameter,
     migrationModel: migrationLabel(spec, r),
@@ -54,6 +55,7 @@ export function consolidationRecord(spec: ConsolidationSpec, r: ConsolidationRes
       inFlight: r.migration.inFlight,
       failures: r.migration.failures,
     },
+    ...(r.reuse ? { reuse: r.reuse } : {}),
     series: r.series,
   };
 }

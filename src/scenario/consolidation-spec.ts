@@ -9,6 +9,7 @@ import { ScenarioError } from './errors.js';
 import type { ConsolidationFields, MigrationSpecValue } from './consolidation.js';
 import { cloudsimMigrationModel, type MigrationModel } from '../datacenter/migration-model.js';
 import { liveMigrationModel, type LiveMigrationSettings } from '../datacenter/live-migration.js';
+import { keptImageDefaults } from '../datacenter/kept-images.js';
 import {
   CLOUDSIM_START_TIME,
   HOST_G4,
@@ -19,9 +20,9 @@ import {
   PLANETLAB_VM_TYPES,
 } from '../datacenter/planetlab-config.js';
 import { parsePolicy } from '../datacenter/policy-name.js';
+import { syntheticTraces } from '../datacenter/synthetic-traces.js';
 import { migrationOptionNames } from '../migration/option-registry.js';
 import { deferralDefaults } from '../migration/optimizations/deferral.js';
-import { reuseDefaults } from '../migration/reuse.js';
 import { quarterVmTypes } from '../datacenter/run.js';
 import type { ConsolidationConfig, HostType, VmType } from '../datacenter/types.js';
 
@@ -34,7 +35,8 @@ export const FIELD_DEFAULTS = { migration: { model: 'cloudsim' }, hosts: PLANETL
 /** A validated consolidation scenario, units in seconds, bytes, bytes/s; the trace path absolute. */
 export interface ConsolidationSpec {
   name?: string;
-  trace: string;
+  /** A PlanetLab day folder; undefined: seeded synthetic traces (SYNTHETIC_VMS VMs unless vmCount says). */
+  trace?: string;
   policy: string;
   param?: number;
   migration: MigrationSpecValue;
@@ -47,6 +49,8 @@ export interface ConsolidationSpec {
   duration: number;
   startTime: number;
   seed: number;
+  /** The file's `compare:` variants, each a whole scenario, run side by side. */
+  variants?: { label: string; spec: ConsolidationSpec }[];
 }
 
 /**
@@ -67,8 +71,8 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     issues.push(`param: a THR threshold is a utilisation fraction in (0, 1], got ${f.param}`);
   }
   if ((kind === 'dvfs' || kind === 'npa') && f.migration.model !== 'cloudsim') issues.push(`migration: policy "${f.policy}" migrates nothing; leave migration out or set it to cloudsim`);
-  const trace = f.trace.startsWith('/') ? f.trace : `${baseDir.replace(/\/+$/, '')}/${f.trace}`;
-  if (isFolder && !isFolder(trace)) {
+  const trace = f.trace === undefined || f.trace.startsWith('/') ? f.trace : `${baseDir.replace(/\/+$/, '')}/${f.trace}`;
+  if (trace !== undefined && isFolder && !isFolder(trace)) {
     issues.push(`trace: no folder ${trace}${trace !== f.trace ? ` ("${f.trace}" relative to ${baseDir})` : ''}; expected a CloudSim PlanetLab day folder (one file of 288 CPU percents per VM)`);
   }
   const m: MigrationSpecValue = f.migration;
@@ -81,7 +85,9 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     for (const field of ['xbzrle', 'deferHot', 'freePageHinting', 'dedup'] as const) {
       if (m[field]) issues.push(`migration.${field}: needs fidelity: page (it decides page by page; the default is fluid)`);
     }
-    if (m.reuse && m.reuse.policy !== 'none') issues.push('migration.reuse: memory reuse needs fidelity: page (kept images are per page)');
+  }
+  if (m.reuse !== undefined && m.reuse.policy !== 'none' && m.fidelity === 'page') {
+    issues.push('migration.reuse: memory reuse in consolidation needs fluid memory (fidelity: fluid); kept images are expected page counts');
   }
   const hosts = f.hosts === PLANETLAB ? { count: PLANETLAB_HOSTS, types: undefined } : f.hosts;
   const hostTypes: HostType[] = hosts.types
@@ -124,6 +130,31 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
   };
 }
 
+/** VMs of a synthetic data center when the scenario does not say (CloudSim's PlanetLab day 20110303 has 1,052). */
+export const SYNTHETIC_VMS = 1052;
+
+/** What specTraces needs of a trace folder. */
+export interface TraceFolder {
+  names: readonly string[];
+  traces: { samples: number; values: Float64Array };
+}
+
+/**
+ * The traces a spec runs on: the first `vmCount` files of its folder (read by `load`), or, when it
+ * names no folder, seeded synthetic traces with PlanetLab's statistics (`vmCount` or SYNTHETIC_VMS
+ * VMs, the spec's seed). `vms` is 0 for an empty folder.
+ */
+export function specTraces(spec: ConsolidationSpec, load: (dir: string) => TraceFolder): { traces: { samples: number; values: Float64Array }; vms: number } {
+  if (spec.trace === undefined) {
+    const vms = spec.vmCount ?? SYNTHETIC_VMS;
+    return { traces: syntheticTraces(vms, spec.seed), vms };
+  }
+  const folder = load(spec.trace);
+  const vms = spec.vmCount === undefined ? folder.names.length : Math.min(spec.vmCount, folder.names.length);
+  const t = folder.traces;
+  return { traces: vms === folder.names.length ? t : { samples: t.samples, values: t.values.subarray(0, vms * t.samples) }, vms };
+}
+
 /** The run configuration of a spec, for `vms` traces. */
 export function consolidationConfig(spec: ConsolidationSpec, vms: number): ConsolidationConfig {
   return {
@@ -152,13 +183,14 @@ export function liveSettings(m: MigrationSpecValue): Partial<LiveMigrationSettin
   if (m.latency !== undefined) settings.latency = m.latency;
   if (m.seed !== undefined) settings.seed = m.seed;
   if (m.fidelity !== undefined) settings.fidelity = m.fidelity;
+  if (m.reuse !== undefined) settings.reuse = { ...keptImageDefaults, ...m.reuse };
   // every migration option the block sets, over the engine's defaults
   const options: Record<string, unknown> = {};
   for (const name of migrationOptionNames) {
     const value = (m as Record<string, unknown>)[name];
     if (name === 'algorithm' || name === 'preset' || value === undefined) continue;
     if (name === 'deferHot') options.deferHot = value === null ? null : { ...deferralDefaults, ...(value as object) };
-    else if (name === 'reuse') options.reuse = { ...reuseDefaults, ...(value as object) };
+    else if (name === 'reuse') continue; // the data center's reuse (settings.reuse), not one migration's
     else options[name] = value;
   }
   if (Object.keys(options).length > 0) settings.options = options as LiveMigrationSettings['options'];

@@ -64,7 +64,7 @@ test('explicit host and VM types with units, and a live migration block', () => 
 
 const bad: [string, Record<string, unknown>, RegExp][] = [
   ['missing trace folder', { ...ok, trace: 'nowhere' }, /^trace: no folder .*nowhere.*expected a CloudSim PlanetLab day folder/],
-  ['missing trace', { policy: 'lr-mmt', param: 1.2 }, /^trace: required/],
+  ['a trace that is not a folder name', { policy: 'lr-mmt', param: 1.2, trace: 5 }, /^trace: expected string, got 5/],
   ['unknown policy', { ...ok, policy: 'lr-xyz' }, /^policy: unknown policy "lr-xyz": expected dvfs, npa or <thr\|iqr\|mad\|lr\|lrr>-<mmt\|mc\|mu\|rs>/],
   ['missing parameter', { trace: 'day', policy: 'thr-mmt' }, /^param: required for policy "thr-mmt"/],
   ['negative parameter', { ...ok, param: -1 }, /^param: .*got -1/],

@@ -18,8 +18,10 @@
 import { z } from 'zod';
 import { ScenarioError } from './errors.js';
 import { formatIssue as formatScenarioIssue, formatPath, parseScenarioData } from './load.js';
+import { OverlayError, overlayScenario } from './overlay.js';
 import { Duration, Rate, Size, unit, type MigrationOptionValues } from './schema.js';
 import { normalizeOptions, optionFields } from './migration-options.js';
+import { reusePolicies } from '../migration/reuse.js';
 import { FIDELITIES, MIGRATION_MODELS } from './consolidation-names.js';
 import { checkConsolidation, FIELD_DEFAULTS, PLANETLAB, type ConsolidationSpec } from './consolidation-spec.js';
 import { parseDuration, parsePageRate, UnitError } from '../core/units.js';
@@ -80,6 +82,18 @@ const VmsSpec = z.union([
   }),
 ]);
 
+/** Memory reuse across a consolidation run (datacenter/kept-images.ts): a policy, or the policy with its parameters. */
+const ReuseSpec = z.union([
+  z.enum(reusePolicies).transform((policy) => ({ policy })),
+  z.strictObject({
+    policy: z.enum(reusePolicies),
+    /** skip-hot: pages written this recently before departure are not kept. */
+    hotWindow: Duration.optional(),
+    /** What a host that switches off does with its images: drop (its DRAM goes off) or keep (an upper bound: memory kept powered at no cost). */
+    whenOff: z.enum(['drop', 'keep']).optional(),
+  }),
+]);
+
 /** A live migration's settings: lmsim's assumptions about the guests, then every migration option (by lmsim's or QEMU's name). */
 const MigrationObject = z
   .strictObject({
@@ -91,7 +105,8 @@ const MigrationObject = z
     hotFraction: Fraction.optional().meta({ description: "hot set as a share of the VM's memory (default 0.1)" }),
     latency: Duration.optional().meta({ description: 'one-way latency between hosts (default 0.2ms)' }),
     seed: z.number().int().optional().meta({ description: "seed of the guests' random streams" }),
-    ...optionFields(['algorithm']),
+    ...optionFields(['algorithm', 'reuse']),
+    reuse: ReuseSpec.optional().meta({ description: 'memory reuse across the run (fluid memory): hosts keep the images of VMs that left them' }),
   })
   .transform((m, ctx) => normalizeOptions(m, ctx, 'model') as LiveMigrationFields);
 
@@ -104,14 +119,14 @@ export type LiveMigrationFields = {
   hotFraction?: number;
   latency?: number;
   seed?: number;
-} & Partial<Omit<MigrationOptionValues, 'algorithm'>>;
+} & Partial<Omit<MigrationOptionValues, 'algorithm' | 'reuse'>> & { reuse?: { policy: (typeof reusePolicies)[number]; hotWindow?: number; whenOff?: 'drop' | 'keep' } };
 
 const MigrationSpec = z.union([z.enum(MIGRATION_MODELS).transform((model) => ({ model })), MigrationObject]);
 
 export const ConsolidationFile = z.strictObject({
   name: z.string().optional(),
-  /** PlanetLab day folder, relative to the scenario file. */
-  trace: z.string().min(1),
+  /** PlanetLab day folder, relative to the scenario file; without it, seeded synthetic traces (datacenter/synthetic-traces.ts). */
+  trace: z.string().min(1).optional(),
   policy: z.string(),
   param: z.number().positive().optional(),
   migration: MigrationSpec.default(FIELD_DEFAULTS.migration),
@@ -126,6 +141,11 @@ export const ConsolidationFile = z.strictObject({
   /** When the workload starts (CloudSim: 0.1 s). */
   startTime: Duration.optional(),
   seed: z.number().int().optional(),
+  /**
+   * Variants run side by side: each entry sets paths of this scenario (`migration.reuse: keep-all`,
+   * `policy: thr-mmt`), with an optional `label`; each variant is validated like the file.
+   */
+  compare: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
 });
 
 export type MigrationSpecValue = LiveMigrationFields;
@@ -146,6 +166,9 @@ function formatIssue(issue: z.core.$ZodIssue): string {
       if (custom) return `${where}${custom.path.length ? '.' + formatPath(custom.path) : ''}: ${custom.message}`;
       if (where === 'migration') {
         return `migration: expected one of ${MIGRATION_MODELS.map((m) => `"${m}"`).join(', ')} or { model, fidelity, writeRateAtFullLoad, hotShare, hotFraction, latency, seed, and any migration option (docs/options.md) }, got ${JSON.stringify(issue.input)}`;
+      }
+      if (where === 'migration.reuse') {
+        return `migration.reuse: expected one of ${reusePolicies.map((m) => `"${m}"`).join(', ')} or { policy, hotWindow, whenOff }, got ${JSON.stringify(issue.input)}`;
       }
       if (where === 'hosts' || where === 'vms') return `${where}: expected "${PLANETLAB}" or { count, types: [...] }, got ${JSON.stringify(issue.input)}`;
       return `${where}: ${issue.message}`;
@@ -174,7 +197,25 @@ export function parseConsolidationText(text: string, source = 'consolidation sce
 export function validateConsolidation(data: unknown, source = 'consolidation scenario', baseDir = '.', isFolder?: (path: string) => boolean): ConsolidationSpec {
   const parsed = ConsolidationFile.safeParse(data, { reportInput: true });
   if (!parsed.success) throw new ScenarioError(parsed.error.issues.flatMap((i) => formatIssue(i).split('\n')), source);
-  return checkConsolidation(parsed.data, source, baseDir, isFolder);
+  const spec = checkConsolidation(parsed.data, source, baseDir, isFolder);
+  const compare = parsed.data.compare;
+  if (compare === undefined) return spec;
+  const { compare: _, ...base } = data as Record<string, unknown>;
+  const variants = compare.map((entry, i) => {
+    const { label, ...paths } = entry;
+    if (label !== undefined && typeof label !== 'string') throw new ScenarioError([`compare[${i}].label: expected a string, got ${JSON.stringify(label)}`], source);
+    if (Object.keys(paths).length === 0) throw new ScenarioError([`compare[${i}]: expected at least one path to set, e.g. { label: keep-all, migration.reuse: keep-all }`], source);
+    let raw: Record<string, unknown>;
+    try {
+      raw = overlayScenario(base, paths);
+    } catch (e) {
+      if (e instanceof OverlayError) throw new ScenarioError([`compare[${i}].${e.path}: ${e.reason}`], source);
+      throw e;
+    }
+    const name = label ?? Object.entries(paths).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
+    return { label: name, spec: validateConsolidation(raw, `${source} compare[${i}]`, baseDir, isFolder) };
+  });
+  return { ...spec, variants };
 }
 
 /** The published JSON Schema of consolidation scenario files (`lmsim schema consolidation`). */

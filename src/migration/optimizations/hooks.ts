@@ -60,8 +60,8 @@ export function attachHooks(c: HookContext, live: boolean, now: number): Migrati
     if (o.deferHot && live) hooks.push(new DeferralHook(pages, new HotPageDeferral(c.vm.image, o.deferHot)));
     if (o.freePageHinting) hooks.push(new FreePagesHook(pages));
     if (o.dedup) hooks.push(dedupHook);
-    hooks.push(new ReuseHook(pages));
   }
+  hooks.push(new ReuseHook(c.transfer));
   if (live) hooks.push(new ThrottleHook(new AutoConverge(o, now)));
   return hooks;
 }
@@ -146,9 +146,12 @@ const dedupHook: MigrationHooks = {
   },
 };
 
-/** Memory reuse: pages the destination kept stay there; with a policy, the source keeps the image. */
+/**
+ * Memory reuse: pages the destination kept stay there (any image: a data-center run hands fluid
+ * ones in); with a policy, the source keeps the image of a page-exact VM.
+ */
 class ReuseHook implements MigrationHooks {
-  constructor(readonly pages: PageTransfer) {}
+  constructor(readonly pages: MemoryTransfer) {}
 
   begin(c: HookContext): void {
     const kept = c.destination.kept.get(c.vm);
@@ -161,7 +164,7 @@ class ReuseHook implements MigrationHooks {
 
   completed(c: HookContext): void {
     const reuse = c.options.reuse;
-    if (reuse.policy === 'none' || !c.source.alive) return;
+    if (reuse.policy === 'none' || !c.source.alive || !c.vm.image) return;
     const kept = new KeptImage(c.vm, c.source, reuse, c.sim.now, c.sim);
     c.source.keep(kept, c.sim.now);
     const r = (c.result.reuse ??= { policy: reuse.policy, reusedPages: 0, reuseRatio: 0, exchangeBytes: 0, keptPages: 0, skippedHotPages: 0 });
