@@ -129,3 +129,19 @@ test('consolidate: byte-identical JSON, and every table as CSV', { skip }, async
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--table: expected one of summary, migrations, failures, steps/);
 });
+
+test('calibrate qemu --csv: the per-run table in seconds and bytes, the same figures as --json', async () => {
+  const runs = join(sharedDir(), 'validation', 'qemu', 'runs.csv');
+  const csv = await lmsim(['calibrate', 'qemu', runs, '--csv']);
+  const js = await lmsim(['calibrate', 'qemu', runs, '--json']);
+  assert.equal(csv.code, 0, csv.err);
+  const rows = parseCsv(csv.out);
+  const record = JSON.parse(js.out) as { rows: { run_id: string; measured: { totalTime: number | null; bytes: number }; predicted: { bytes: number; downtime: number | null } }[] };
+  assert.equal(rows.length, record.rows.length);
+  for (const [i, r] of record.rows.entries()) {
+    assert.equal(rows[i].run_id, r.run_id);
+    assert.equal(Number(rows[i].bytes_measured), r.measured.bytes);
+    assert.equal(Number(rows[i].bytes_predicted), r.predicted.bytes);
+    assert.equal(rows[i].downtime_s_predicted, r.predicted.downtime === null ? '' : String(r.predicted.downtime));
+  }
+});

@@ -25,6 +25,7 @@ import {
 } from '../calibrate/index.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
+import { Column, renderCsv } from '../report/table.js';
 
 interface Io {
   out(t: string): void;
@@ -33,6 +34,7 @@ interface Io {
 
 export interface QemuOptions {
   json?: boolean;
+  csv?: boolean;
   emitScenarios?: string;
   constants?: string;
   fit?: boolean;
@@ -50,7 +52,7 @@ export function calibrateQemu(file: string, opts: QemuOptions, io: Io): void {
   if (opts.constants) constants = { ...constants, ...loadConstants(opts.constants) };
   const report = calibrate(runs, constants);
   const baseline = opts.uncalibrated ? null : calibrate(runs, uncalibratedConstants).summary;
-  const text = opts.json ? jsonOutput(file, constants, report, baseline) : textOutput(file, constants, report, baseline);
+  const text = opts.json ? jsonOutput(file, constants, report, baseline) : opts.csv ? renderCsv(report.rows, csvColumns) : textOutput(file, constants, report, baseline);
   if (opts.emitScenarios) emitScenarios(opts.emitScenarios, runs, constants);
   io.out(text);
 }
@@ -132,6 +134,31 @@ function jsonOutput(file: string, constants: CalibrationConstants, report: Calib
     ...(baseline ? { uncalibrated: baseline } : {}),
   });
 }
+
+type Row = CalibrationReport['rows'][number];
+const orNull = (x: number | null | undefined) => (x === undefined || x === null || !Number.isFinite(x) ? null : x);
+
+/** The per-run table as CSV: seconds, bytes, counts; errors as fractions (0.12 = 12 %). */
+const csvColumns: Column<Row>[] = [
+  { header: 'run', csvHeader: 'run_id', csv: (r) => r.run_id },
+  { header: 'family', csv: (r) => r.family },
+  { header: 'converged measured', csvHeader: 'converged_measured', csv: (r) => String(r.measured.converged) },
+  { header: 'converged predicted', csvHeader: 'converged_predicted', csv: (r) => String(r.predicted.converged) },
+  { header: 'verdict rule', csvHeader: 'verdict_rule', csv: (r) => r.verdictRule },
+  { header: 'total measured', csvHeader: 'total_s_measured', csv: (r) => orNull(r.measured.totalTime) },
+  { header: 'total predicted', csvHeader: 'total_s_predicted', csv: (r) => orNull(r.predicted.totalTime) },
+  { header: 'total error', csvHeader: 'total_time_error', csv: (r) => orNull(r.errors.totalTime) },
+  { header: 'downtime measured', csvHeader: 'downtime_s_measured', csv: (r) => orNull(r.measured.downtime) },
+  { header: 'downtime predicted', csvHeader: 'downtime_s_predicted', csv: (r) => orNull(r.predicted.downtime) },
+  { header: 'downtime ok', csvHeader: 'downtime_within_tolerance', csv: (r) => (r.downtimeOk === null || r.downtimeOk === undefined ? null : String(r.downtimeOk)) },
+  { header: 'bytes measured', csvHeader: 'bytes_measured', csv: (r) => orNull(r.measured.bytes) },
+  { header: 'bytes predicted', csvHeader: 'bytes_predicted', csv: (r) => orNull(r.predicted.bytes) },
+  { header: 'bytes error', csvHeader: 'bytes_error', csv: (r) => orNull(r.errors.bytes) },
+  { header: 'requests measured', csvHeader: 'postcopy_requests_measured', csv: (r) => orNull(r.measured.postcopyRequests) },
+  { header: 'requests predicted', csvHeader: 'postcopy_requests_predicted', csv: (r) => orNull(r.predicted.postcopyRequests) },
+  { header: 'blocked measured', csvHeader: 'blocked_s_measured', csv: (r) => orNull(r.measured.blockedTime) },
+  { header: 'blocked predicted', csvHeader: 'blocked_s_predicted', csv: (r) => orNull(r.predicted.blockedTime) },
+];
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(1)}`);
 const num = (x: number | null | undefined, d: number) => (x === null || x === undefined ? '-' : x.toFixed(d));

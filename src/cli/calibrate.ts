@@ -4,7 +4,7 @@
  * and prints predicted against measured (see docs/validation.md). What it does is in
  * cli/calibrate-qemu.ts, loaded only when it runs: it brings the scenario validator (zod, yaml).
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { QemuOptions } from './calibrate-qemu.js';
 
 interface Io {
@@ -21,7 +21,8 @@ export function registerCalibrate(program: Command, io: Io): void {
     .command('qemu')
     .description('run the equivalent scenario of every row of a QEMU measurement CSV (shared/validation/qemu/runs.csv format) and print predicted vs measured')
     .argument('<file>', 'CSV of measured QEMU migrations')
-    .option('--json', 'print rows and summary as JSON (errors as fractions: 0.12 = 12 %)')
+    .addOption(new Option('--json', 'print rows and summary as JSON (errors as fractions: 0.12 = 12 %)').conflicts('csv'))
+    .option('--csv', 'print the per-run table as CSV (seconds, bytes; errors as fractions)')
     .option('--emit-scenarios <dir>', 'write each row\'s scenario (YAML) into this directory')
     .option('--constants <file>', 'JSON object overriding the calibration constants (keys as printed by --fit)')
     .option('--fit', 'fit the machine constants from the file and print them (JSON) with their derivation')

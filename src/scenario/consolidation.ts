@@ -104,7 +104,7 @@ const MigrationObject = z
     hotShare: Fraction.optional().meta({ description: 'share of the writes that go to the hot set (default 0.9)' }),
     hotFraction: Fraction.optional().meta({ description: "hot set as a share of the VM's memory (default 0.1)" }),
     latency: Duration.optional().meta({ description: 'one-way latency between hosts (default 0.2ms)' }),
-    seed: z.number().int().optional().meta({ description: "seed of the guests' random streams" }),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: "seed of the guests' random streams" }),
     ...optionFields(['algorithm', 'reuse']),
     reuse: ReuseSpec.optional().meta({ description: 'memory reuse across the run (fluid memory): hosts keep the images of VMs that left them' }),
   })

@@ -113,7 +113,7 @@ export const Scenario = z
     $schema: z.string().optional(),
     name: z.string().default('scenario'),
     description: z.string().optional(),
-    seed: z.number().int().default(1),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).meta({ description: 'seed of every random stream, a whole number from 0 to 2^53-1' }),
     pageSize: Size.default(4096),
     fidelity: z
       .enum(['page', 'fluid'])
