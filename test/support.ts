@@ -1,5 +1,5 @@
 /** Shared helpers for tests: small scenarios built in code, run through the public entry points. */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateScenario } from '../src/scenario/load.js';
@@ -54,4 +54,27 @@ export function run(input: ScenarioInput): RunResult {
 /** |a - b| / |b| */
 export function relErr(a: number, b: number): number {
   return Math.abs(a - b) / Math.abs(b);
+}
+
+/** Writes a sweep grid file `DIR/NAME.yaml`: an inline scenario (YAML lines), seeds and axes (YAML lines). */
+export function writeGrid(dir: string, name: string, grid: { scenario: string; seeds: string; axes: string }): string {
+  const indent = (text: string) => text.trim().split('\n').map((l) => `  ${l.trim()}`).join('\n');
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, `name: ${name}\nscenario:\n${indent(grid.scenario)}\nseeds: ${grid.seeds}\naxes:\n${indent(grid.axes)}\n`);
+  return file;
+}
+
+/** A small page-fidelity grid: 2 x 2 points (downtime limit, algorithm) x the seeds, a few ms per run. */
+export function smallGrid(dir: string, name = 'g', seeds = '1..3', memory = '64MiB'): string {
+  return writeGrid(dir, name, {
+    scenario: `
+      network: { bandwidth: 1Gbit/s }
+      hosts: [ { name: A, memory: 4GiB }, { name: B, memory: 4GiB } ]
+      vms: [ { name: db, host: A, memory: ${memory}, workload: { kind: hotcold, writeRate: 4000/s, hotSet: 4MiB, hotShare: 0.9 } } ]
+      migrations: [ { vm: db, to: B, at: 1s } ]`,
+    seeds,
+    axes: `
+      "migrations[0].downtimeLimit": [30ms, 300ms]
+      algorithm: { path: "migrations[0].algorithm", values: [precopy, hybrid] }`,
+  });
 }

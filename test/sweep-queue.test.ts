@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { ResultsStore, TIMING_COLUMNS } from '../src/experiments/store.js';
-import { repoRoot } from './support.js';
+import { repoRoot, smallGrid, writeGrid } from './support.js';
 
 const root = repoRoot();
 const dir = mkdtempSync(join(tmpdir(), 'lmsim-queue-'));
@@ -97,42 +97,17 @@ async function until(what: string, f: () => boolean, ms = 20_000): Promise<void>
   }
 }
 
-function grid(name: string, memory: string, seeds: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    `name: ${name}
-scenario:
-  network: { bandwidth: 1Gbit/s }
-  hosts: [ { name: A, memory: 8GiB }, { name: B, memory: 8GiB } ]
-  vms: [ { name: db, host: A, memory: ${memory}, workload: { kind: hotcold, writeRate: 4000/s, hotSet: 4MiB, hotShare: 0.9 } } ]
-  migrations: [ { vm: db, to: B, at: 1s } ]
-seeds: ${seeds}
-axes:
-  "migrations[0].downtimeLimit": [30ms, 300ms]
-  algorithm: { path: "migrations[0].algorithm", values: [precopy, hybrid] }
-`,
-  );
-  return file;
-}
-
 /** Four runs of a guest that never converges until its timeout: over a second of work each. */
 function longGrid(name: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    `name: ${name}
-scenario:
-  network: { bandwidth: 1Gbit/s }
-  hosts: [ { name: A, memory: 32GiB }, { name: B, memory: 32GiB } ]
-  vms: [ { name: db, host: A, memory: 4GiB, workload: { kind: uniform, writeRate: 300000/s, workingSet: 1GiB } } ]
-  migrations: [ { vm: db, to: B, at: 1s, timeout: 600s } ]
-seeds: 1..2
-axes:
-  "migrations[0].downtimeLimit": [30ms, 300ms]
-`,
-  );
-  return file;
+  return writeGrid(dir, name, {
+    scenario: `
+      network: { bandwidth: 1Gbit/s }
+      hosts: [ { name: A, memory: 32GiB }, { name: B, memory: 32GiB } ]
+      vms: [ { name: db, host: A, memory: 4GiB, workload: { kind: uniform, writeRate: 300000/s, workingSet: 1GiB } } ]
+      migrations: [ { vm: db, to: B, at: 1s, timeout: 600s } ]`,
+    seeds: '1..2',
+    axes: '"migrations[0].downtimeLimit": [30ms, 300ms]',
+  });
 }
 
 async function stop(ws: ChildProcess[]): Promise<void> {
@@ -140,7 +115,7 @@ async function stop(ws: ChildProcess[]): Promise<void> {
 }
 
 test('two worker processes over Redis give the same store as local threads', { skip }, async () => {
-  const file = grid('q', '64MiB', '1..3');
+  const file = smallGrid(dir, 'q');
   const local = join(dir, 'local.duckdb');
   assert.equal((await lmsim(['sweep', file, '--store', local, '--workers', '2'])).code, 0);
   const ws = [worker('equal'), worker('equal')];
@@ -184,10 +159,10 @@ test('a worker SIGKILLed mid-run: its run is taken again after the lock expires;
 
 test('an unreachable queue: exit 2 naming --queue', { skip }, async () => {
   const port = await freePort();
-  const r = await lmsim(['sweep', grid('none', '64MiB', '1'), '--store', join(dir, 'none.duckdb'), '--queue', `redis://127.0.0.1:${port}`]);
+  const r = await lmsim(['sweep', smallGrid(dir, 'none', '1'), '--store', join(dir, 'none.duckdb'), '--queue', `redis://127.0.0.1:${port}`]);
   assert.equal(r.code, 2);
   assert.match(r.err, /--queue: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/);
-  const bad = await lmsim(['sweep', grid('none', '64MiB', '1'), '--store', join(dir, 'none.duckdb'), '--queue', 'http://x']);
+  const bad = await lmsim(['sweep', smallGrid(dir, 'none', '1'), '--store', join(dir, 'none.duckdb'), '--queue', 'http://x']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--queue: expected redis:\/\/HOST:PORT/);
 });

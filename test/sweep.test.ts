@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { ResultsStore, TIMING_COLUMNS } from '../src/experiments/store.js';
 import { summarize } from '../src/report/confidence.js';
-import { repoRoot } from './support.js';
+import { repoRoot, smallGrid as smallGridIn } from './support.js';
 
 const root = repoRoot();
 const dir = mkdtempSync(join(tmpdir(), 'lmsim-sweep-'));
@@ -33,25 +33,7 @@ export async function storeRows(path: string): Promise<Record<string, unknown>[]
   }
 }
 
-/** A small page-fidelity grid: 2 x 2 points x 3 seeds, a few ms per run. */
-export function smallGrid(name = 'g', seeds = '1..3', memory = '64MiB'): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    `name: ${name}
-scenario:
-  network: { bandwidth: 1Gbit/s }
-  hosts: [ { name: A, memory: 4GiB }, { name: B, memory: 4GiB } ]
-  vms: [ { name: db, host: A, memory: ${memory}, workload: { kind: hotcold, writeRate: 4000/s, hotSet: 4MiB, hotShare: 0.9 } } ]
-  migrations: [ { vm: db, to: B, at: 1s } ]
-seeds: ${seeds}
-axes:
-  "migrations[0].downtimeLimit": [30ms, 300ms]
-  algorithm: { path: "migrations[0].algorithm", values: [precopy, hybrid] }
-`,
-  );
-  return file;
-}
+const smallGrid = (name?: string, seeds?: string, memory?: string) => smallGridIn(dir, name, seeds, memory);
 
 test('the same store from this thread, 1 and 2 worker threads (timing columns aside)', async () => {
   const grid = smallGrid();
