@@ -3,18 +3,22 @@
  * download), served by `lmsim serve`'s server from dist/web. Loads offline (any request off the
  * loopback fails the test), shows a schema error at the field, runs the default comparison in its
  * Web Worker and plots the same numbers as `lmsim compare --json`, opens a saved report, and
- * reopens a shared link. Screenshots go to a temporary folder. In CI a missing Chromium fails.
+ * reopens a shared link; opens a sweep results store (served with --store, and uploaded by the
+ * Open button) and plots the means of its runs. Screenshots go to a temporary folder. In CI a
+ * missing Chromium fails.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { main } from '../src/cli/main.js';
 import { dashboardDir, startServer } from '../src/cli/serve.js';
-import { repoRoot } from './support.js';
+import { checkStoreSources } from '../src/cli/serve-api.js';
+import { repoRoot, smallGrid } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -157,5 +161,145 @@ test(
     const code = await main(['serve', '--port', 'eighty'], { out: () => {}, err: (t) => (err += t) });
     assert.equal(code, 2);
     assert.match(err, /--port: expected a port number 0\.\.65535, got "eighty"/);
+  },
+);
+
+/** Each grid point's mean of each metric, computed here from the store's runs table with DuckDB's own avg. */
+async function meansFromRuns(store: string, sweep: string, metrics: string[]): Promise<Map<string, number>> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await (await DuckDBInstance.create(store, { access_mode: 'READ_ONLY' })).connect();
+  try {
+    const avgs = metrics.map((m) => `avg(${m}) AS ${m}`).join(', ');
+    const rows = (await (
+      await db.runAndReadAll(`SELECT "migrations[0].downtimeLimit" AS x, algorithm, count(*) AS n, ${avgs} FROM runs WHERE sweep = '${sweep}' GROUP BY ALL`)
+    ).getRowObjects()) as Record<string, unknown>[];
+    const means = new Map<string, number>();
+    for (const r of rows) for (const m of metrics) means.set(`${m} ${r.x} ${r.algorithm} n=${r.n}`, Number(r[m]));
+    return means;
+  } finally {
+    db.closeSync();
+  }
+}
+
+test(
+  'dashboard in Chromium: a sweep results store, served with --store and uploaded by Open, plots the means of its runs; clear errors',
+  { skip, timeout: 180_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmsim-stores-'));
+    const store = join(dir, 'grid.duckdb');
+    // two sweeps in one store: g (3 seeds), then h (2 seeds), which is the one run last
+    for (const [name, seeds] of [
+      ['g', '1..3'],
+      ['h', '4..5'],
+    ]) {
+      const swept = await main(['sweep', smallGrid(dir, name, seeds), '--store', store, '--workers', '1'], { out: () => {}, err: () => {} });
+      assert.equal(swept, 0);
+    }
+    const { ResultsStore } = await import('../src/experiments/store.js');
+    await (await ResultsStore.open(join(dir, 'empty.duckdb'))).close();
+    writeFileSync(join(dir, 'notes.duckdb'), 'not a database\n');
+    const metrics = ['total_time_s', 'downtime_s', 'bytes_sent'];
+
+    const { sources } = await checkStoreSources([store]);
+    const server = await startServer(dashboardDir(), 0, '127.0.0.1', sources);
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const profile = mkdtempSync(join(tmpdir(), 'lmsim-chromium-'));
+    const uploadsBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('lmsim-serve-')).length;
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: FLAGS,
+      headless: true,
+      viewport: { width: 1400, height: 1000 },
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`${origin}/`);
+      await page.waitForSelector('body[data-stores="1"]');
+
+      // each metric's figure: one point per grid point, its mean equal to the runs' avg
+      const plotted = async (n: number) => {
+        const points = new Map<string, number>();
+        for (const m of metrics) {
+          const dots = await page.$$eval(`[id="sw-${m}-migrations[0].downtimeLimit"] circle[data-mean]`, (els) =>
+            els.map((e) => [e.getAttribute('data-x'), e.getAttribute('data-line'), e.getAttribute('data-n'), Number(e.getAttribute('data-mean'))] as const),
+          );
+          assert.equal(dots.length, 4, `${m}: one point per grid point`);
+          for (const [x, line, count, mean] of dots) points.set(`${m} ${x} ${line} n=${count}`, mean);
+        }
+        assert.equal(points.size, 4 * metrics.length);
+        for (const key of points.keys()) assert.match(key, new RegExp(` n=${n}$`));
+        return points;
+      };
+      const same = (got: Map<string, number>, want: Map<string, number>) => {
+        assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+        for (const [k, v] of want) assert.ok(Math.abs(got.get(k)! - v) <= 1e-12 * Math.abs(v), `${k}: plotted ${got.get(k)}, runs' mean ${v}`);
+      };
+      const title = (text: string) => page.waitForFunction(`document.querySelector('#views header.report h1')?.textContent === ${JSON.stringify(text)}`);
+
+      // served: pick sweep g of the store in the Sweeps list
+      await page.selectOption('#stores', JSON.stringify({ store, sweep: 'g' }));
+      await title('g');
+      same(await plotted(3), await meansFromRuns(store, 'g', metrics));
+      const shots = mkdtempSync(join(tmpdir(), 'lmsim-shots-'));
+      await page.screenshot({ path: join(shots, 'sweep.png') });
+      process.stderr.write(`# sweep screenshot in ${shots}\n`);
+
+      // uploaded by Open: the sweep run last (h), then g through the list of the opened file
+      await page.setInputFiles('#open', store);
+      await title('h');
+      same(await plotted(2), await meansFromRuns(store, 'h', metrics));
+      await page.selectOption('#stores', JSON.stringify({ upload: true, sweep: 'g' }));
+      await title('g');
+      same(await plotted(3), await meansFromRuns(store, 'g', metrics));
+
+      // errors the page shows: a file that is no database, a store without a sweep
+      const status = async (pattern: RegExp) => {
+        await page.waitForSelector('#status.error');
+        const text = (await page.textContent('#status'))!;
+        assert.match(text, pattern);
+        await page.evaluate("document.getElementById('status').className = 'status'");
+      };
+      await page.setInputFiles('#open', join(dir, 'notes.duckdb'));
+      await status(/^notes\.duckdb: not a DuckDB file/);
+      await page.setInputFiles('#open', join(dir, 'empty.duckdb'));
+      await status(/^empty\.duckdb: the store has no sweep yet/);
+      assert.deepEqual(pageErrors, []);
+      assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('lmsim-serve-')).length, uploadsBefore, 'uploaded stores are deleted');
+
+      // the API's own answers
+      const api = async (path: string, init?: RequestInit) => {
+        const r = await fetch(`${origin}${path}`, init);
+        return [r.status, ((await r.json()) as { error: string }).error] as const;
+      };
+      assert.deepEqual(await api(`/api/sweep?store=${encodeURIComponent(store)}&sweep=zz`), [404, `${store}: no sweep "zz" (sweeps: h, g)`]);
+      assert.deepEqual(await api(`/api/sweep?store=${encodeURIComponent('/etc/passwd')}`), [404, `no store "/etc/passwd" (stores: ${store})`]);
+      assert.deepEqual(await api('/api/open?name=x.duckdb', { method: 'POST', body: 'x' }), [
+        415,
+        'send the store as the body, content-type application/octet-stream',
+      ]);
+      // a page of another name resolving to 127.0.0.1 (DNS rebinding) does not reach the stores (fetch cannot set Host)
+      const rebound = await new Promise<number>((done, fail) =>
+        get(`${origin}/api/stores`, { headers: { host: 'attacker.example' } }, (r) => done(r.resume().statusCode!)).on('error', fail),
+      );
+      assert.equal(rebound, 403);
+    } finally {
+      await context.close();
+      server.close();
+      rmSync(profile, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    // --store on the command line: a missing file or one that is no store is exit 2 naming the flag
+    for (const [file, pattern] of [
+      [join(dir, 'missing.duckdb'), /^lmsim: --store: cannot read .*missing\.duckdb: ENOENT\n$/],
+      [join(repoRoot(), 'examples', 'precopy-basic.yaml'), /^lmsim: --store: .*precopy-basic\.yaml is not a DuckDB file/],
+    ] as const) {
+      let err = '';
+      const code = await main(['serve', '--port', '0', '--store', file], { out: () => {}, err: (t) => (err += t) });
+      assert.equal(code, 2);
+      assert.match(err, pattern);
+    }
   },
 );

@@ -179,10 +179,101 @@ function download(name: string, text: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-// open: a report (its embedded result), a result JSON, or a scenario for the editor
+// sweep results stores: DuckDB files, which the browser cannot read, so lmsim serve reads them
+// (src/cli/serve-api.ts) and hands back the sweep's summary, drawn with the report's views
+interface SweepListing {
+  name: string;
+  kind: string;
+  runs: number;
+}
+type StoreEntry = { id: string; sweeps: SweepListing[] } | { id: string; error: string };
+const storesEl = $<HTMLSelectElement>('stores');
+let served: StoreEntry[] = [];
+let uploaded: { file: File; sweeps: SweepListing[] } | null = null;
+
+/** The body of an API answer, or its error message thrown. */
+async function apiBody(res: Response): Promise<Json> {
+  const body = (await res.json().catch(() => null)) as Json | null;
+  if (res.ok && body) return body;
+  if (body && typeof body.error === 'string') throw new Error(body.error);
+  throw new Error(`the server answered ${res.status}: sweep stores are read by lmsim serve (this page was served without it)`);
+}
+
+async function listStores(): Promise<void> {
+  try {
+    served = (await apiBody(await fetch('/api/stores'))).stores as StoreEntry[];
+  } catch {
+    served = []; // served without the API: no stores to offer
+  }
+  renderStores();
+}
+
+function renderStores(): void {
+  const option = (text: string, value: string, disabled = false) => Object.assign(document.createElement('option'), { text, value, disabled });
+  const group = (label: string, options: HTMLOptionElement[]) => {
+    const g = Object.assign(document.createElement('optgroup'), { label });
+    g.append(...options);
+    return g;
+  };
+  const sweepOptions = (sweeps: SweepListing[], at: Json) =>
+    sweeps.length === 0
+      ? [option('(no sweep yet)', '', true)]
+      : sweeps.map((w) => option(`${w.name} (${w.kind}, ${w.runs} runs)`, JSON.stringify({ ...at, sweep: w.name })));
+  const groups = served.map((s) => group(s.id, 'error' in s ? [option(s.error, '', true)] : sweepOptions(s.sweeps, { store: s.id })));
+  if (uploaded) groups.push(group(`opened: ${uploaded.file.name}`, sweepOptions(uploaded.sweeps, { upload: true })));
+  storesEl.replaceChildren(option('Sweeps…', ''), ...groups);
+  storesEl.hidden = groups.length === 0;
+  document.body.dataset.stores = String(served.length);
+}
+
+storesEl.addEventListener('change', async () => {
+  const choice = storesEl.value ? (JSON.parse(storesEl.value) as { store?: string; upload?: boolean; sweep: string }) : null;
+  storesEl.value = '';
+  if (!choice) return;
+  if (choice.upload && uploaded) await openStore(uploaded.file, choice.sweep);
+  else if (choice.store !== undefined) {
+    setStatus(`Reading ${choice.sweep} from ${choice.store}…`);
+    try {
+      const query = new URLSearchParams({ store: choice.store, sweep: choice.sweep });
+      show(await apiBody(await fetch(`/api/sweep?${query}`)), choice.store);
+      setStatus(`Opened the sweep ${choice.sweep} of ${choice.store}.`, 'ok');
+    } catch (err) {
+      setStatus((err as Error).message, 'error');
+    }
+  }
+});
+
+/** Sends a store file to lmsim serve, which reads it in a private temporary folder and deletes it. */
+async function openStore(file: File, sweep?: string): Promise<void> {
+  setStatus(`Reading the store ${file.name}…`);
+  const query = new URLSearchParams({ name: file.name, ...(sweep ? { sweep } : {}) });
+  try {
+    const body = await apiBody(await fetch(`/api/open?${query}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file }));
+    uploaded = { file, sweeps: body.sweeps as SweepListing[] };
+    renderStores();
+    show(body.document, file.name);
+    const others = uploaded.sweeps.length > 1 ? ` (its other sweeps are in the Sweeps list)` : '';
+    setStatus(`Opened the sweep ${(body.document as { sweepSummary: { name: string } }).sweepSummary.name} of ${file.name}${others}.`, 'ok');
+  } catch (err) {
+    setStatus((err as Error).message, 'error');
+  }
+}
+
+/** A DuckDB file: "DUCK" at byte 8, or named so. */
+async function isStoreFile(file: File): Promise<boolean> {
+  const head = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  return /\.duckdb$/i.test(file.name) || String.fromCharCode(...head.slice(8, 12)) === 'DUCK';
+}
+
+// open: a sweep results store, a report (its embedded result), a result JSON, or a scenario for the editor
 $<HTMLInputElement>('open').addEventListener('change', async (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
   if (!file) return;
+  if (await isStoreFile(file)) {
+    await openStore(file);
+    (e.target as HTMLInputElement).value = '';
+    return;
+  }
   const text = await file.text();
   try {
     if (/^\s*<(!doctype|html)/i.test(text)) {
@@ -231,4 +322,5 @@ function fromBase64Url(text: string): string {
 }
 
 load(scenario);
+void listStores();
 document.body.dataset.state = 'idle';

@@ -140,7 +140,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description('serve the dashboard (scenario editor, runs in the browser, the report\'s views) on http://127.0.0.1:8377/')
     .option('--port <n>', 'port (0: any free port)', '8377')
     .option('--host <address>', 'interface to listen on (default loopback: 127.0.0.1)')
-    .action(async (opts: { port?: string; host?: string }) => (await import('./serve.js')).serveCommand(opts, io));
+    .option('--store <file|folder>', 'a sweep results store (.duckdb) the dashboard may open, or a folder of them (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .action(async (opts: { port?: string; host?: string; store?: string[] }) => (await import('./serve.js')).serveCommand(opts, io));
 
   program
     .command('options')

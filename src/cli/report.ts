@@ -7,14 +7,14 @@
  * (report/views) on linkedom's server-side document; the page is written to a temporary file and
  * renamed, so a failure leaves nothing half-written.
  */
-import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { embeddedInput, reportHtml } from '../report/views/report.js';
 import { ReportInput, reportInputOf, ReportInputError } from '../report/views/input.js';
 import type { Doc } from '../report/views/dom.js';
-import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
+import { isDuckDb, sweepInput, withStore } from './store-reader.js';
 
 interface Io {
   out: (text: string) => void;
@@ -40,41 +40,19 @@ export async function reportPage(file: string, seed?: number, force = false, swe
   return reportHtml(serverDocument(), await reportInputOfFile(file, seed, force, sweep));
 }
 
-/** Whether a file is a DuckDB database (its header says "DUCK" at byte 8). */
-function isDuckDb(file: string): boolean {
+/** A results store's sweep, summarized over seeds. */
+async function storeInput(file: string, sweep?: string): Promise<ReportInput> {
+  const { StoreError } = await import('../experiments/store.js');
   try {
-    const fd = openSync(file, 'r');
-    try {
-      const head = Buffer.alloc(12);
-      return readSync(fd, head, 0, 12, 0) === 12 && head.toString('latin1', 8, 12) === 'DUCK';
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
-/** A results store's sweep, summarized over seeds (experiments/results.ts). */
-async function sweepInput(file: string, sweep?: string): Promise<ReportInput> {
-  const { ResultsStore, StoreError } = await import('../experiments/store.js');
-  const { summarizeSweep } = await import('../experiments/results.js');
-  let store;
-  try {
-    store = await ResultsStore.open(file, { readOnly: true });
-    const s = await summarizeSweep(store, { sweep });
-    const summary = { name: s.info.name, kind: s.info.kind, level: s.level, axes: s.info.axes, metrics: s.metrics, groups: s.groups };
-    return { kind: 'sweep', lmsim: VERSION, store: basename(file), summary };
+    return await withStore(file, (store) => sweepInput(store, basename(file), sweep));
   } catch (e) {
-    if (e instanceof StoreError) throw new UsageError(e.message.replace(/^--sweep/, '--sweep'));
+    if (e instanceof StoreError) throw new UsageError(e.message);
     throw e;
-  } finally {
-    await store?.close();
   }
 }
 
 export async function reportInputOfFile(file: string, seed?: number, force = false, sweep?: string): Promise<ReportInput> {
-  if (isDuckDb(file)) return sweepInput(file, sweep);
+  if (isDuckDb(file)) return storeInput(file, sweep);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

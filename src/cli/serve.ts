@@ -1,15 +1,17 @@
 /**
  * @module cli/serve
- * `lmsim serve [--port N] [--host H]`: serves the dashboard (dist/web, built by Vite with
- * `npm run build`) over node:http, on the loopback interface unless told otherwise. Static files
- * only: the simulation runs in the browser's Web Worker, so the server needs no API and the page
- * works offline once loaded. Paths are resolved inside the folder (no "..").
+ * `lmsim serve [--port N] [--host H] [--store FILE|FOLDER]...`: serves the dashboard (dist/web,
+ * built by Vite with `npm run build`) over node:http, on the loopback interface unless told
+ * otherwise. The simulation runs in the browser's Web Worker; the server adds only a read-only
+ * API over sweep results stores (cli/serve-api.ts), which the browser cannot read. Static paths
+ * are resolved inside the folder (no "..").
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
+import { checkStoreSources, handleApi, type StoreSource } from './serve-api.js';
 
 interface Io {
   out: (text: string) => void;
@@ -32,15 +34,27 @@ export function dashboardDir(): string {
   return fileURLToPath(new URL('../../web/', import.meta.url));
 }
 
-/** Starts the server; resolves once it listens (port 0: a free one). */
-export function startServer(root: string, port: number, host: string): Promise<Server> {
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Starts the server; resolves once it listens (port 0: a free one). `stores`: what the API may read. */
+export function startServer(root: string, port: number, host: string, stores: StoreSource[] = []): Promise<Server> {
   const base = resolve(root);
   const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/api/')) {
+      // on loopback, only pages of this machine's own names reach the API (no DNS rebinding)
+      const hostname = (req.headers.host ?? '').replace(/:\d+$/, '');
+      if (LOOPBACK.has(host) && !LOOPBACK.has(hostname)) {
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(`the API answers on ${host} only`);
+        return;
+      }
+      void handleApi(req, res, url, stores);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
     let path: string;
     try {
       path = decodeURIComponent(url.pathname);
@@ -72,16 +86,18 @@ export function startServer(root: string, port: number, host: string): Promise<S
 }
 
 /** `lmsim serve`: runs until interrupted. */
-export async function serveCommand(opts: { port?: string; host?: string }, io: Io): Promise<void> {
+export async function serveCommand(opts: { port?: string; host?: string; store?: string[] }, io: Io): Promise<void> {
   const port = opts.port === undefined ? 8377 : Number(opts.port);
   if (!/^\d+$/.test(String(opts.port ?? '0')) || !(port >= 0 && port <= 65535))
     throw new UsageError(`--port: expected a port number 0..65535, got "${opts.port}"`);
   const host = opts.host ?? '127.0.0.1';
   const root = dashboardDir();
   if (!existsSync(join(root, 'index.html'))) throw new UsageError(`the dashboard is not built (no ${join(root, 'index.html')}): run npm run build`);
+  const { sources, notes } = await checkStoreSources(opts.store ?? []);
+  for (const note of notes) io.err(note + '\n');
   let server: Server;
   try {
-    server = await startServer(root, port, host);
+    server = await startServer(root, port, host, sources);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`--port: cannot listen on ${host}:${port} (${code ?? (e as Error).message})`);

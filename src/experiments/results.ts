@@ -14,19 +14,33 @@ export interface SweepInfo {
   axes: { name: string; paths: string[]; values: (string | null)[] }[];
 }
 
-/** The sweep to read: the named one, or the one run last. */
-export async function sweepInfo(store: ResultsStore, name?: string): Promise<SweepInfo> {
+/** A sweep of a store, as listed: its name, kind, metrics and how many runs it holds. */
+export interface SweepListing {
+  name: string;
+  kind: string;
+  metrics: string[];
+  runs: number;
+}
+
+/** The sweeps of a store, the one run last first; refuses a database that is not a results store. */
+export async function listSweeps(store: ResultsStore): Promise<SweepListing[]> {
   const tables = await store.query(`SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_name IN ('runs', 'sweeps', 'axes')`);
   if (tables.rows.length < 3) throw new StoreError(`${store.path}: not an lmsim results store (no runs, sweeps and axes tables)`);
-  const sweeps = await store.query('SELECT name, kind, metrics FROM sweeps ORDER BY updated_at DESC, name');
-  if (sweeps.rows.length === 0) throw new StoreError(`${store.path}: the store has no sweep yet`);
-  const row = name === undefined ? sweeps.rows[0] : sweeps.rows.find((r) => r.name === name);
-  if (!row) throw new StoreError(`--sweep: no sweep "${name}" in ${store.path} (sweeps: ${sweeps.rows.map((r) => r.name).join(', ')})`);
+  const rows = await store.query(`SELECT s.name, s.kind, s.metrics, (SELECT count(*) FROM runs r WHERE r.sweep = s.name) AS runs FROM sweeps s ORDER BY s.updated_at DESC, s.name`);
+  return rows.rows.map((r) => ({ name: String(r.name), kind: String(r.kind), metrics: JSON.parse(String(r.metrics)), runs: Number(r.runs) }));
+}
+
+/** The sweep to read: the named one, or the one run last. */
+export async function sweepInfo(store: ResultsStore, name?: string): Promise<SweepInfo> {
+  const sweeps = await listSweeps(store);
+  if (sweeps.length === 0) throw new StoreError(`${store.path}: the store has no sweep yet`);
+  const row = name === undefined ? sweeps[0] : sweeps.find((r) => r.name === name);
+  if (!row) throw new StoreError(`--sweep: no sweep "${name}" in ${store.path} (sweeps: ${sweeps.map((r) => r.name).join(', ')})`);
   const axes = await store.query(`SELECT name, paths, "values" FROM axes WHERE sweep = '${String(row.name).replaceAll("'", "''")}' ORDER BY position`);
   return {
-    name: String(row.name),
-    kind: String(row.kind),
-    metrics: JSON.parse(String(row.metrics)),
+    name: row.name,
+    kind: row.kind,
+    metrics: row.metrics,
     axes: axes.rows.map((a) => ({ name: String(a.name), paths: JSON.parse(String(a.paths)), values: JSON.parse(String(a.values)) })),
   };
 }
