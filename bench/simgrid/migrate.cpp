@@ -1,63 +1,105 @@
-// SimGrid 3.32 live-migration plugin driver for bench/simgrid-compare.mjs: the same cases lmsim runs.
-//   migrate HOSTS VMS MIGRATIONS RAM_MIB INTENSITY_PERCENT
-// A star of HOSTS hosts (1 Gflop/s, 64 cores, a split-duplex 125 MB/s link each, no latency), VMS
-// VMs of RAM_MIB spread over the hosts (VM i on host i % HOSTS; all on host 0 when HOSTS is 2), the
-// first MIGRATIONS of them busy (one exec at full speed, dirty-page intensity INTENSITY_PERCENT of the
-// 100 MiB/s migration speed) and migrated at t = 0 to the next host. Prints the sum and the maximum of
-// the migration times and the end of the simulation.
+// SimGrid 3.32 live-migration plugin driver: the same cases lmsim runs (bench/simgrid-compare.mjs for
+// speed, bench/simgrid-rows.mjs for the reference rows of test/simgrid-rows.test.ts).
+//   migrate HOSTS VMS MIGRATIONS RAM_MIB INTENSITY_PERCENT [LATENCY_S [LAYOUT [SPEED_MIB [HORIZON_S]]]]
+// A star of HOSTS hosts (1 Gflop/s, 64 cores, a split-duplex 125 MB/s link each with latency
+// LATENCY_S / 2, so a path host -> host has LATENCY_S), VMS VMs of RAM_MIB, the first MIGRATIONS of
+// them busy (one exec at full speed, dirty-page intensity INTENSITY_PERCENT of the migration speed)
+// and migrated at t = 0 with a migration speed of SPEED_MIB MiB/s (default 100). LAYOUT places them:
+//   one-link  every VM on h0, migrated to h1 (the default when HOSTS is 2)
+//   swap      VM i on h(i % 2), migrated to the other host (both directions of each NIC in use)
+//   ring      VM i on h(i % HOSTS), migrated to the next host (the default otherwise)
+// The network model is SimGrid's own flag (--cfg=network/model:CM02 or LV08). With HORIZON_S the
+// simulation stops then: a migration still running has not converged ("never": SimGrid's own
+// timeout is 10^7 s). Prints one JSON line: per migration its time, downtime (suspend to resume),
+// stage-2 rounds started (sends on the plugin's data mailbox, less stages 1 and 3) and whether it completed,
+// and the end of the simulation.
 // Build: g++ -O2 -std=c++17 bench/simgrid/migrate.cpp -o bench/simgrid/migrate -lsimgrid
 #include <simgrid/plugins/live_migration.h>
 #include <simgrid/s4u.hpp>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace sg4 = simgrid::s4u;
 
-static double total_time = 0, max_time = 0;
-static int done = 0;
+struct Record {
+  double start = 0, time = -1, suspended = -1, resumed = -1;
+  int sends = 0;
+};
+static std::map<std::string, Record> records; // by VM name
 
 int main(int argc, char** argv)
 {
   sg4::Engine e(&argc, argv);
   if (argc < 6) {
-    std::fprintf(stderr, "usage: %s HOSTS VMS MIGRATIONS RAM_MIB INTENSITY_PERCENT\n", argv[0]);
+    std::fprintf(stderr, "usage: %s HOSTS VMS MIGRATIONS RAM_MIB INTENSITY_PERCENT [LATENCY_S [LAYOUT [SPEED_MIB [HORIZON_S]]]]\n", argv[0]);
     return 2;
   }
   const int hosts = std::stoi(argv[1]), vms = std::stoi(argv[2]), migrations = std::stoi(argv[3]);
   const int ram = std::stoi(argv[4]), intensity = std::stoi(argv[5]);
+  const double latency = argc > 6 ? std::stod(argv[6]) : 0;
+  const std::string layout = argc > 7 ? argv[7] : (hosts == 2 ? "one-link" : "ring");
+  const int speed = argc > 8 ? std::stoi(argv[8]) : 100;
+  const double horizon = argc > 9 ? std::stod(argv[9]) : -1;
+  if (layout != "one-link" && layout != "swap" && layout != "ring") {
+    std::fprintf(stderr, "LAYOUT: expected one-link, swap or ring, got %s\n", layout.c_str());
+    return 2;
+  }
   sg_vm_live_migration_plugin_init();
 
   auto* zone = sg4::create_star_zone("star");
   std::vector<sg4::Host*> pms;
   for (int i = 0; i < hosts; i++) {
     auto* h = zone->create_host("h" + std::to_string(i), 1e9)->set_core_count(64)->seal();
-    auto* l = zone->create_split_duplex_link("l" + std::to_string(i), 1.25e8)->set_latency(0)->seal();
+    auto* l = zone->create_split_duplex_link("l" + std::to_string(i), 1.25e8)->set_latency(latency / 2)->seal();
     zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {{l, sg4::LinkInRoute::Direction::UP}}, true);
     pms.push_back(h);
   }
   zone->seal();
 
-  const bool one_link = hosts == 2;
+  // the plugin's data messages go to "__mbox_mig_src_dst:VM(SRC-DST)": one for stage 1, one per
+  // stage-2 round, one for stage 3
+  sg4::Comm::on_send_cb([](sg4::Comm const& c) {
+    const std::string& box = c.get_mailbox()->get_name();
+    const std::string prefix = "__mbox_mig_src_dst:";
+    if (box.compare(0, prefix.size(), prefix) != 0) return;
+    records[box.substr(prefix.size(), box.find('(') - prefix.size())].sends++;
+  });
+  sg4::VirtualMachine::on_suspend_cb([](sg4::VirtualMachine const& vm) { records[vm.get_name()].suspended = sg4::Engine::get_clock(); });
+  sg4::VirtualMachine::on_resume_cb([](sg4::VirtualMachine const& vm) { records[vm.get_name()].resumed = sg4::Engine::get_clock(); });
+
   for (int i = 0; i < vms; i++) {
-    sg4::Host* pm = pms[one_link ? 0 : i % hosts];
-    bool busy = i < migrations;
-    auto* vm = sg_vm_create_migratable(pm, ("vm" + std::to_string(i)).c_str(), 1, ram, 100, busy ? intensity : 0);
+    int from = 0, to = 1;
+    if (layout == "swap") from = i % 2, to = 1 - from;
+    else if (layout == "ring") from = i % hosts, to = (i + 1) % hosts;
+    sg4::Host* pm = pms[from];
+    bool moving = i < migrations;
+    const std::string name = "vm" + std::to_string(i);
+    auto* vm = sg_vm_create_migratable(pm, name.c_str(), 1, ram, speed, moving ? intensity : 0);
     vm->start();
-    if (!busy) continue;
-    sg4::Host* dst = pms[one_link ? 1 : (i + 1) % hosts];
-    sg4::Actor::create("work" + std::to_string(i), vm, [] { sg4::this_actor::execute(1e18); });
-    sg4::Actor::create("mig" + std::to_string(i), pm, [vm, dst] {
+    if (!moving) continue;
+    records[name].start = 0;
+    sg4::Host* dst = pms[to];
+    if (intensity > 0) sg4::Actor::create("work" + std::to_string(i), vm, [] { sg4::this_actor::execute(1e18); });
+    sg4::Actor::create("mig" + std::to_string(i), pm, [vm, dst, name] {
       double t0 = sg4::Engine::get_clock();
       sg_vm_migrate(vm, dst);
-      double t = sg4::Engine::get_clock() - t0;
-      total_time += t;
-      if (t > max_time) max_time = t;
-      done++;
+      records[name].time = sg4::Engine::get_clock() - t0;
       vm->destroy();
     });
   }
-  e.run();
-  std::printf("{\"migrations\": %d, \"sumTime\": %.9f, \"maxTime\": %.9f, \"end\": %.9f}\n", done, total_time, max_time, sg4::Engine::get_clock());
+  if (horizon > 0)
+    e.run_until(horizon);
+  else
+    e.run();
+  std::printf("{\"end\": %.9f, \"migrations\": [", sg4::Engine::get_clock());
+  for (int i = 0; i < migrations; i++) {
+    const Record& r = records["vm" + std::to_string(i)];
+    double downtime = r.resumed >= 0 && r.suspended >= 0 ? r.resumed - r.suspended : -1;
+    std::printf("%s{\"vm\": \"vm%d\", \"completed\": %s, \"time\": %.9f, \"downtime\": %.9f, \"rounds\": %d}", i ? ", " : "", i,
+                r.time >= 0 ? "true" : "false", r.time, downtime, r.sends - (r.suspended >= 0 ? 2 : 1));
+  }
+  std::printf("]}\n");
   return 0;
 }

@@ -37,6 +37,10 @@ const enum Ev {
   Resume,
   SetupDone,
   Waited,
+  /** A live transfer's last byte arrived (per-transfer latency). */
+  Arrived,
+  /** The destination's final acknowledgement reached the source (per-transfer latency). */
+  Acknowledged,
 }
 
 /** Discard list entries are (start, length) ranges: 16 bytes each. */
@@ -58,6 +62,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   readonly #chunk: Chunk = newChunk();
   #chunkStart = 0;
   #bandwidth = 0;
+  /** Bytes of the last live transfer (the bandwidth estimate's numerator). */
+  #lastSize = 0;
   #pausedAt = 0;
   #resumedAt = -1;
   #timeoutEvent = -1;
@@ -104,6 +110,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     else if (kind === Ev.Resume) this.#resume(sim);
     else if (kind === Ev.SetupDone) this.#startTransfer(sim);
     else if (kind === Ev.Waited) this.#iterate(sim, true);
+    else if (kind === Ev.Arrived) this.#arrived(sim);
+    else if (kind === Ev.Acknowledged) this.#complete(sim);
   }
 
   /** No slot free on one of the hosts: the migration waits (World.admit). */
@@ -117,23 +125,24 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#flow = null;
     this.#ledger.account(flow.size, this.phase);
     if (this.phase === 'setup') {
-      sim.schedule(this.world.latency, this, Ev.SetupDone); // the bitmap reaches the source
+      sim.schedule(this.world.transferLatency, this, Ev.SetupDone); // the bitmap reaches the source
     } else if (this.phase === 'live') {
-      const elapsed = sim.now - this.#chunkStart;
-      if (elapsed > 0) this.#bandwidth = flow.size / elapsed;
-      this.#iterate(sim, false);
+      this.#lastSize = flow.size;
+      // the sender goes on when the transfer has arrived (per-transfer latency) or has left
+      if (this.world.networkModel.perTransfer) sim.schedule(this.world.transferLatency, this, Ev.Arrived);
+      else this.#arrived(sim);
     } else if (this.phase === 'stop-and-copy') {
       this.phase = 'resuming';
       this.#ledger.closeRound(sim.now, 0);
       // the final bitmap sync's own time (pre-copy), the last byte's flight, the destination's resume
       const finalSync = this.#ledger.syncs > 0 ? this.options.syncTime : 0;
-      sim.schedule(this.world.latency + this.options.resumeLatency + finalSync, this, Ev.Resume);
+      sim.schedule(this.world.transferLatency + this.options.resumeLatency + finalSync, this, Ev.Resume);
     } else if (this.phase === 'switchover') {
       // device state sent: the source starts pushing, the destination resumes shortly
       this.phase = 'postcopy';
       this.#ledger.closeRound(sim.now, 0);
       this.#ledger.openRound(sim.now, 'postcopy');
-      sim.schedule(this.world.latency + this.options.resumeLatency, this, Ev.Resume);
+      sim.schedule(this.world.transferLatency + this.options.resumeLatency, this, Ev.Resume);
       this.#postcopy!.startPush();
     }
   }
@@ -175,6 +184,13 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   #startTransfer(sim: Simulation): void {
     this.vm.advanceTo(sim.now);
     this.#algorithm.start(this.#actions);
+  }
+
+  /** A live transfer is done: the bandwidth it achieved (start to arrival), then the next decision. */
+  #arrived(sim: Simulation): void {
+    const elapsed = sim.now - this.#chunkStart;
+    if (elapsed > 0) this.#bandwidth = this.#lastSize / elapsed;
+    this.#iterate(sim, false);
   }
 
   /** An iteration boundary of the live phase: the algorithm decides what comes next. */
@@ -219,7 +235,13 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       this.result.stalePagesAtResume = t.stalePages();
       vm.stopTracking();
     }
-    this.#complete(sim);
+    this.#acknowledge(sim);
+  }
+
+  /** The migration ends when the source hears the destination is done (per-transfer latency: later). */
+  #acknowledge(sim: Simulation): void {
+    if (this.world.networkModel.perTransfer) sim.schedule(this.world.transferLatency, this, Ev.Acknowledged);
+    else this.#complete(sim);
   }
 
   #complete(sim: Simulation): void {
@@ -246,7 +268,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       this.phase = 'resuming'; // everything arrived before the VM resumed
       return;
     }
-    this.#complete(sim);
+    this.#acknowledge(sim);
   }
 
   #onTimeout(): void {
@@ -331,7 +353,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       pageSize: this.vm.pageSize,
       memory: this.vm.memory,
       xbzrle: this.#encoder.xbzrle,
-      returnLatency: this.world.latency + this.options.resumeLatency,
+      returnLatency: this.world.transferLatency + this.options.resumeLatency,
     });
     this.world.ended(this);
     for (const next of this.#dependents) {
@@ -458,7 +480,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#ledger.openRound(sim.now, 'stop-and-copy');
     this.#ledger.addRoundBytes(this.options.deviceState + discard);
     const path = this.world.path(this.#source, this.destination);
-    this.#postcopy = createPostcopyPhase(sim, this.world.network, path, this.world.latency, vm, t, this.#encoder, this.options, this);
+    this.#postcopy = createPostcopyPhase(sim, this.world.network, path, this.world.transferLatency, vm, t, this.#encoder, this.options, this);
     this.#send(sim, this.options.deviceState + discard, Infinity);
   }
 

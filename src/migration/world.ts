@@ -3,7 +3,8 @@
  * The runtime entities a migration acts on: hosts with memory, a NIC and a concurrency limit;
  * VMs with a page image and a workload; the network between hosts (a star: each host's NIC has an
  * up and a down link, so a path A -> B is [A.up, B.down] and concurrent migrations share NICs
- * max-min fairly); kept images (memory reuse); injected failures.
+ * max-min fairly, under a network model: network/network-models.ts); kept images (memory reuse);
+ * injected failures.
  */
 import { Simulation } from '../core/kernel.js';
 import { Rng } from '../core/random.js';
@@ -11,6 +12,7 @@ import { FluidImage, FluidLayout, FluidTransfer } from '../memory/fluid.js';
 import { PageImage } from '../memory/page-image.js';
 import { MemoryTransfer, PageTransfer } from '../memory/page-transfer.js';
 import { Link, Network } from '../network/network.js';
+import { NetworkModel, networkModels, windowBound } from '../network/network-models.js';
 import { FreeMemory } from '../workload/free-memory.js';
 import { Workload } from '../workload/workload.js';
 import type { FailureImpact, Migration } from './driver.js';
@@ -244,12 +246,25 @@ export class World {
     readonly seed: number,
     /** One-way latency between two hosts, s. */
     readonly latency: number,
+    readonly networkModel: NetworkModel = networkModels.once,
   ) {
     this.network = new Network(sim);
+    this.network.flowCap = windowBound(networkModel, latency);
+    this.network.crossWeight = networkModel.crossTraffic;
+  }
+
+  /** The latency one transfer pays, s (the model's latency factor applied). */
+  get transferLatency(): number {
+    return this.latency * this.networkModel.latencyFactor;
   }
 
   addHost(name: string, memory: number, nic: number, maxConcurrent = Infinity): Host {
-    const host = new Host(name, memory, this.network.addLink(`${name}.up`, nic), this.network.addLink(`${name}.down`, nic), maxConcurrent);
+    // a bandwidth factor is the links' capacity scaled by it (network-models.ts)
+    const capacity = nic * this.networkModel.bandwidthFactor;
+    const up = this.network.addLink(`${name}.up`, capacity), down = this.network.addLink(`${name}.down`, capacity);
+    up.twin = down;
+    down.twin = up;
+    const host = new Host(name, memory, up, down, maxConcurrent);
     this.hosts.set(name, host);
     return host;
   }

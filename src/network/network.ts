@@ -5,6 +5,12 @@
  * ends, a link goes down or up, and only over the connected set of flows and links the change
  * touches: max-min shares of two sets that share no link are independent. Each flow has one
  * completion event, rescheduled only when its rate changes.
+ *
+ * Two bounds of the network model (network-models.ts) live here: a cap on every flow (the TCP
+ * window bound, `flowCap`), and cross-traffic: with `crossWeight` > 0 a flow also loads the links of
+ * its reverse route (each link's `twin`, the other direction of the same NIC) with that weight, as
+ * SimGrid's max-min system does (a link's constraint is the weighted sum of its flows' rates; a
+ * link's fair share goes to every flow crossing it, whatever its weight there).
  */
 import { EventHandle, EventTarget, Priority, Simulation } from '../core/kernel.js';
 
@@ -13,9 +19,13 @@ export class Link {
   up = true;
   /** Active flows over this link. */
   readonly flows: Flow[] = [];
+  /** The other direction of the same NIC (a flow's reverse route, for cross-traffic), if any. */
+  twin: Link | null = null;
   /** Scratch state of the max-min computation (no allocation per re-share). */
   residual = 0;
   users = 0;
+  /** The unfrozen flows' weights on this link (= users without cross-traffic). */
+  usage = 0;
   stamp = 0;
 
   constructor(
@@ -46,6 +56,8 @@ export class Flow implements EventTarget {
   constructor(
     readonly network: Network,
     readonly links: readonly Link[],
+    /** links its cross-traffic loads (the reverse route), with the network's crossWeight */
+    readonly back: readonly Link[],
     /** bytes to carry */
     readonly size: number,
     /** per-flow rate cap, bytes/s (Infinity = none) */
@@ -106,6 +118,10 @@ export class Network implements EventTarget {
   #stamp = 0;
   /** Re-shares done so far. */
   #reshares = 0;
+  /** Every flow's rate bound besides its own cap, bytes/s (the TCP window bound). */
+  flowCap = Infinity;
+  /** Weight of a flow on its reverse route's links (cross-traffic); 0 = none. */
+  crossWeight = 0;
 
   constructor(readonly sim: Simulation) {}
 
@@ -118,14 +134,17 @@ export class Network implements EventTarget {
 
   /** Starts carrying `size` bytes over `links` at most at `cap` bytes/s. */
   start(links: readonly Link[], size: number, cap: number, owner: FlowOwner): Flow {
-    const flow = new Flow(this, links, size, cap, owner, this.sim.now);
+    const back = this.crossWeight > 0 ? reverseRoute(links) : NO_LINKS;
+    const flow = new Flow(this, links, back, size, Math.min(cap, this.flowCap), owner, this.sim.now);
     for (const l of links) l.flows.push(flow);
+    for (const l of back) l.flows.push(flow);
     this.#active++;
     if (this.#handling) {
       this.#startedDuring++;
       this.#startedFlow = flow;
     }
     this.#changed(links);
+    if (back.length) this.#changed(back);
     return flow;
   }
 
@@ -136,6 +155,7 @@ export class Network implements EventTarget {
     this.#remove(flow);
     this.#otherChange = true;
     this.#changed(flow.links);
+    if (flow.back.length) this.#changed(flow.back);
     return flow.done;
   }
 
@@ -171,6 +191,7 @@ export class Network implements EventTarget {
     this.#otherChange = false;
     this.#handling = true;
     this.#changed(flow.links);
+    if (flow.back.length) this.#changed(flow.back);
     try {
       flow.owner.onFlowDone(flow, sim);
     } finally {
@@ -215,14 +236,8 @@ export class Network implements EventTarget {
     this.#active--;
     if (flow.event >= 0) this.sim.cancel(flow.event);
     flow.event = -1;
-    for (const l of flow.links) {
-      const fs = l.flows;
-      const i = fs.indexOf(flow);
-      if (i >= 0) {
-        fs[i] = fs[fs.length - 1];
-        fs.pop();
-      }
-    }
+    for (const l of flow.links) dropFlow(l, flow);
+    for (const l of flow.back) dropFlow(l, flow);
   }
 
   #settle(flow: Flow): void {
@@ -262,13 +277,21 @@ export class Network implements EventTarget {
             links[linkCount++] = l;
           }
         }
+        for (const l of f.back) {
+          if (l.stamp !== stamp) {
+            l.stamp = stamp;
+            links[linkCount++] = l;
+          }
+        }
       }
     }
     for (let i = 0; i < linkCount; i++) {
       const l = links[i];
       l.residual = l.up ? l.capacity : 0;
       l.users = 0;
+      l.usage = 0;
     }
+    const cross = this.crossWeight;
     let unfrozen = 0;
     for (let i = 0; i < flowCount; i++) {
       const f = flows[i];
@@ -278,7 +301,14 @@ export class Network implements EventTarget {
       f.level = 0;
       if (stalled) continue;
       unfrozen++;
-      for (const l of f.links) l.users++;
+      for (const l of f.links) {
+        l.users++;
+        l.usage++;
+      }
+      for (const l of f.back) {
+        l.users++;
+        l.usage += cross;
+      }
       if (f.cap < Infinity) capped[cappedCount++] = f;
     }
     if (!sortedByCap(capped, cappedCount)) sortByCap(capped, cappedCount); // usually one cap for all
@@ -294,7 +324,7 @@ export class Network implements EventTarget {
         const l = links[i];
         if (l.users === 0) continue;
         links[kept++] = l;
-        const s = l.residual > 0 ? l.residual / l.users : 0;
+        const s = l.residual > 0 ? l.residual / l.usage : 0;
         if (s < share) {
           share = s;
           bottleneck = l;
@@ -307,7 +337,7 @@ export class Network implements EventTarget {
       while (nextCap < cappedCount && (capped[nextCap].frozen || capped[nextCap].cap <= share)) {
         const f = capped[nextCap++];
         if (f.frozen) continue;
-        freeze(f, f.cap);
+        freeze(f, f.cap, cross);
         unfrozen--;
         froze = true;
       }
@@ -315,7 +345,7 @@ export class Network implements EventTarget {
       if (!bottleneck) break; // flows over no link and no cap: nothing limits them; they get 0
       for (const f of bottleneck.flows) {
         if (f.frozen) continue;
-        freeze(f, share);
+        freeze(f, share, cross);
         unfrozen--;
       }
     }
@@ -339,13 +369,40 @@ export class Network implements EventTarget {
 /** What a re-share's scratch holds past its count (no flow). */
 const RELEASED = undefined as unknown as Flow;
 
-/** Fixes flow `f` at `rate` and takes it off its links. */
-function freeze(f: Flow, rate: number): void {
+/** Fixes flow `f` at `rate` and takes it off its links (and its reverse route's, at weight `cross`). */
+function freeze(f: Flow, rate: number, cross: number): void {
   f.frozen = true;
   f.level = rate;
   for (const l of f.links) {
     l.residual -= rate;
     l.users--;
+    l.usage--;
+  }
+  for (const l of f.back) {
+    l.residual -= cross * rate;
+    l.users--;
+    l.usage -= cross;
+  }
+}
+
+const NO_LINKS: readonly Link[] = [];
+
+/** The reverse of a route: each link's twin, in the opposite order (links without a twin left out). */
+function reverseRoute(links: readonly Link[]): Link[] {
+  const back: Link[] = [];
+  for (let i = links.length - 1; i >= 0; i--) {
+    const twin = links[i].twin;
+    if (twin) back.push(twin);
+  }
+  return back;
+}
+
+function dropFlow(l: Link, flow: Flow): void {
+  const fs = l.flows;
+  const i = fs.indexOf(flow);
+  if (i >= 0) {
+    fs[i] = fs[fs.length - 1];
+    fs.pop();
   }
 }
 

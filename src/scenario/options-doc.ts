@@ -5,6 +5,7 @@
  * option with its QEMU name and unit, value kind, algorithms, defaults and meaning.
  */
 import { migrationOptionNames, migrationOptions, type OptionDecl, type OptionKind } from '../migration/option-registry.js';
+import { networkModelFields, networkModelNames, networkModels } from '../network/network-models.js';
 import { defaultsText } from './migration-options.js';
 
 function kindText(kind: OptionKind): string {
@@ -95,5 +96,36 @@ export function optionsMarkdown(): string {
   for (const [group, rows] of groups) {
     out += `\n## ${group[0].toUpperCase()}${group.slice(1)}\n\n| option | QEMU name (unit) | value | applies to | default | what it does |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n`;
   }
-  return out;
+  return out + networkSection();
+}
+
+/** The network model's fields (a scenario's `network:` section, not a migration's) and its presets. */
+function networkSection(): string {
+  const kinds: Record<keyof typeof networkModelFields, string> = {
+    model: networkModelNames.map((n) => `\`${n}\``).join(', '),
+    tcpWindow: 'size, or `none`',
+    bandwidthFactor: 'number > 0, <= 1',
+    latencyFactor: 'number >= 0',
+    crossTraffic: 'number >= 0, <= 1',
+  };
+  const fields = (Object.keys(networkModelFields) as (keyof typeof networkModelFields)[]).map((k) => `| \`network.${k}\` | ${cell(kinds[k])} | ${cell(networkModelFields[k])} |`);
+  const size = (b: number) => (Number.isFinite(b) ? `${b / 2 ** 20} MiB` : 'none');
+  const presets = networkModelNames.map((n) => {
+    const m = networkModels[n];
+    return `| \`${n}\` | ${m.perTransfer ? 'every transfer and the acknowledgement' : 'once, after the final copy'} | ${size(m.tcpWindow)} | ${m.bandwidthFactor} | ${m.latencyFactor} | ${m.crossTraffic} |`;
+  });
+  return `
+## Network model
+
+Set in a migration scenario's \`network:\` section (\`--set network.model=lv08\`), for every
+migration of the run; docs/model.md says what each model means and where its constants come from.
+
+| field | value | what it does |
+|---|---|---|
+${fields.join('\n')}
+
+| model | latency paid | TCP window | bandwidth factor | latency factor | cross-traffic |
+|---|---|---|---|---|---|
+${presets.join('\n')}
+`;
 }

@@ -12,6 +12,7 @@ import { MigrationResult } from '../migration/result.js';
 import { HostMemoryStats, World } from '../migration/world.js';
 import { deferralDefaults } from '../migration/optimizations/deferral.js';
 import { PageImage } from '../memory/page-image.js';
+import { resolveNetworkModel } from '../network/network-models.js';
 import { FreeMemory } from '../workload/free-memory.js';
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
@@ -51,7 +52,7 @@ export interface RunOptions {
 /** Runs a validated scenario to completion (or its horizon). */
 export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunResult {
   const sim = new Simulation();
-  const world = new World(sim, spec.seed, spec.network.latency);
+  const world = new World(sim, spec.seed, spec.network.latency, resolveNetworkModel(spec.network));
   for (const h of spec.hosts) world.addHost(h.name, h.memory, h.nic ?? spec.network.bandwidth, h.maxConcurrent ?? Infinity);
   const groups = new Map<string, string[]>();
   for (const v of spec.vms) {

@@ -10,7 +10,8 @@ import type { PrecopyPresetName } from '../migration/algorithms/precopy.js';
 import type { DeferralOptions } from '../migration/optimizations/deferral.js';
 import type { ReuseOptions } from '../migration/reuse.js';
 import { migrationOptionNames } from '../migration/option-registry.js';
-import { Duration, Rate, Size } from './fields.js';
+import { networkModelFields, networkModelNames } from '../network/network-models.js';
+import { Duration, orUnlimited, Rate, Size } from './fields.js';
 import { normalizeOptions, optionFields } from './migration-options.js';
 
 export { Duration, orUnlimited, Rate, Size, unit } from './fields.js';
@@ -123,6 +124,12 @@ export const Scenario = z
     network: z.strictObject({
       bandwidth: Rate.meta({ description: 'each host NIC, per direction' }),
       latency: Duration.default(0),
+      // optional without defaults: a scenario that names no model validates to what it said
+      model: z.enum(networkModelNames).optional().meta({ description: networkModelFields.model }),
+      tcpWindow: orUnlimited(Size).optional().meta({ description: networkModelFields.tcpWindow }),
+      bandwidthFactor: z.number().gt(0).max(1).optional().meta({ description: networkModelFields.bandwidthFactor }),
+      latencyFactor: z.number().nonnegative().optional().meta({ description: networkModelFields.latencyFactor }),
+      crossTraffic: Fraction.optional().meta({ description: networkModelFields.crossTraffic }),
     }),
     hosts: z
       .array(
