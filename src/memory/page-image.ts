@@ -41,14 +41,20 @@ export class PageImage {
    * @param pageCount pages of guest memory
    * @param residentPages pages that start as data pages, the rest as zero pages
    * @param residentAt where the data pages are: the first pages, or the last (Linux fills memory from the top)
+   * @param topPages data pages at the very top besides them (the kernel's per-page structures)
    */
-  constructor(readonly pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start') {
+  constructor(readonly pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start', topPages = 0) {
     this.nonZero = new Bitset(pageCount);
     this.version = new Uint8Array(pageCount);
     this.lastWrite = new Uint16Array(pageCount);
+    for (let p = Math.max(0, pageCount - Math.floor(topPages)); p < pageCount; p++) this.nonZero.add(p);
     const full = Math.min(pageCount, Math.max(0, Math.floor(residentPages)));
     if (residentAt === 'end') {
       for (let p = pageCount - full; p < pageCount; p++) this.nonZero.add(p);
+      return;
+    }
+    if (topPages >= 1) {
+      for (let p = 0; p < full; p++) this.nonZero.add(p);
       return;
     }
     const words = this.nonZero.words;

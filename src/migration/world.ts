@@ -279,11 +279,12 @@ export class World {
     host: Host,
     fluid?: FluidLayout,
     residentAt: 'start' | 'end' = 'start',
+    topPages = 0,
   ): Vm {
     const pages = Math.ceil(memory / pageSize);
     const vm = fluid
       ? new Vm(name, memory, pageSize, null, new FluidImage(fluid), workload, host)
-      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages, residentAt), null, workload, host);
+      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages, residentAt, topPages), null, workload, host);
     host.reserve(memory, this.sim.now);
     this.vms.set(name, vm);
     return vm;

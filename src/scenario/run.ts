@@ -61,10 +61,11 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
     const pages = Math.ceil(v.memory / spec.pageSize);
     const resident = Math.floor((v.resident ?? v.memory) / spec.pageSize);
     const workloadSpec = toPages(v.workload, v.memory, spec.pageSize);
-    const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt) : undefined;
+    const top = Math.floor((v.residentTop ?? 0) / spec.pageSize);
+    const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt, top) : undefined;
     for (const name of names) {
       const workload = createWorkload(workloadSpec, world.rng(`vm:${name}:workload`));
-      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt);
+      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt, top);
       if (v.compressibility !== undefined) vm.compressibility = v.compressibility;
       if (v.catchUp !== undefined) vm.catchUp = v.catchUp;
       if (vm.image && v.free) {
