@@ -19,6 +19,7 @@ import { chromium } from 'playwright-core';
 import { main } from '../src/cli/main.js';
 import { dashboardDir, startServer } from '../src/cli/serve.js';
 import { checkStoreSources, type StoreSource } from '../src/cli/serve-api.js';
+import { workloadKinds } from '../src/scenario/schema.js';
 import { repoRoot, smallGrid } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -403,7 +404,7 @@ test(
       // the workload: its kinds in a selector; picking zipf shows zipf's fields, keeps the shared ones
       const kind = page.locator('select[name="vms[0].workload.kind"]');
       const kinds = await kind.locator('option').allTextContents();
-      assert.deepEqual(kinds.slice(1), ['idle', 'uniform', 'hotcold', 'zipf', 'sweep', 'phases']);
+      assert.deepEqual(kinds.slice(1), [...workloadKinds], "the schema's kinds");
       assert.equal(await kind.locator('option:checked').textContent(), 'hotcold');
       await kind.selectOption({ label: 'zipf' });
       await page.waitForSelector('[name="vms[0].workload.exponent"]', { state: 'attached' });
