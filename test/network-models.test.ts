@@ -96,6 +96,28 @@ test('cross-traffic: two flows in opposite directions each load the other one\'s
   assert.equal(one.start([u], 10, Infinity, owner).rate, 100);
 });
 
+test('weight-S: flows sharing a link get shares inversely proportional to their penalties (latency + weight-S / bandwidth per link)', () => {
+  const sim = new Simulation();
+  const net = new Network(sim);
+  net.penalized = true;
+  net.penaltyLatency = 0.001;
+  const shared = net.addLink('shared', 100);
+  const slow = net.addLink('slow', 1000);
+  const fast = net.addLink('fast', 1000);
+  shared.penalty = 0.001;
+  slow.penalty = 0.003;
+  fast.penalty = 0.001;
+  const owner = { onFlowDone: () => undefined };
+  const a = net.start([slow, shared], 1e6, Infinity, owner); // penalty 0.005
+  const b = net.start([fast, shared], 1e6, Infinity, owner); // penalty 0.003
+  assert.ok(relErr(a.rate, (100 * (1 / 0.005)) / (1 / 0.005 + 1 / 0.003)) < 1e-12, `a ${a.rate}`);
+  assert.ok(relErr(b.rate, (100 * (1 / 0.003)) / (1 / 0.005 + 1 / 0.003)) < 1e-12, `b ${b.rate}`);
+  // a cap below its weighted share: the other flow takes the rest
+  const c = net.start([fast, shared], 1e6, 10, owner);
+  assert.equal(c.rate, 10);
+  assert.ok(relErr(a.rate + b.rate, 90) < 1e-12);
+});
+
 test('a network model that does not exist, or a factor out of range, is refused naming the field', () => {
   const input = twoHostScenario({});
   const bad = (network: Record<string, unknown>) => () => validateScenario({ ...input, network: { bandwidth: '1Gbit/s', ...network } });
