@@ -4,7 +4,8 @@
  * loopback fails the test), shows a schema error at the field, runs the default comparison in its
  * Web Worker and plots the same numbers as `lmsim compare --json`, opens a saved report, and
  * reopens a shared link; opens a sweep results store (served with --store, and uploaded by the
- * Open button) and plots the means of its runs. Screenshots go to a temporary folder. In CI a
+ * Open button) and plots the means of its runs; runs a synthetic data center's consolidation in
+ * its worker and plots the per-step series of `lmsim consolidate --json`. Screenshots go to a temporary folder. In CI a
  * missing Chromium fails.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { main } from '../src/cli/main.js';
 import { dashboardDir, startServer } from '../src/cli/serve.js';
-import { checkStoreSources } from '../src/cli/serve-api.js';
+import { checkStoreSources, type StoreSource } from '../src/cli/serve-api.js';
 import { repoRoot, smallGrid } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,33 +44,49 @@ async function cliJson(args: string[]): Promise<unknown> {
   return JSON.parse(out);
 }
 
+/** lmsim serve's server (with `stores`) and Chromium on a fresh profile, the dashboard loaded; anything off the loopback server is refused and listed. */
+async function openDashboard(stores: StoreSource[] = []) {
+  const server = await startServer(dashboardDir(), 0, '127.0.0.1', stores);
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const profile = mkdtempSync(join(tmpdir(), 'lmsim-chromium-'));
+  const shots = mkdtempSync(join(tmpdir(), 'lmsim-shots-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: FLAGS,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+  });
+  const offsite: string[] = [];
+  const pageErrors: string[] = [];
+  const close = async () => {
+    await context.close();
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+      offsite.push(url);
+      return route.abort();
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${origin}/`);
+    await page.waitForSelector('body[data-state="idle"]');
+    return { origin, context, page, shots, offsite, pageErrors, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 test(
   'dashboard in Chromium: offline, errors at the field, the default comparison equals the CLI, a saved report opens, a shared link',
   { skip, timeout: 240_000 },
   async () => {
-    const server = await startServer(dashboardDir(), 0, '127.0.0.1');
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const profile = mkdtempSync(join(tmpdir(), 'lmsim-chromium-'));
-    const shots = mkdtempSync(join(tmpdir(), 'lmsim-shots-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: FLAGS,
-      headless: true,
-      viewport: { width: 1400, height: 1000 },
-    });
-    const offsite: string[] = [];
+    const { context, page, shots, offsite, pageErrors, close } = await openDashboard();
     try {
-      await context.route('**/*', (route) => {
-        const url = route.request().url();
-        if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
-        offsite.push(url);
-        return route.abort();
-      });
-      const page = context.pages()[0] ?? (await context.newPage());
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(`${origin}/`);
-      await page.waitForSelector('body[data-state="idle"]');
       assert.equal(await page.getAttribute('body', 'data-valid'), 'true', 'the default scenario is valid');
 
       // an invalid value: the message names the field, at the field, and Run is off
@@ -129,9 +146,7 @@ test(
       assert.deepEqual(offsite, [], 'nothing fetched off the loopback server');
       process.stderr.write(`# dashboard screenshots in ${shots}\n`);
     } finally {
-      await context.close();
-      server.close();
-      rmSync(profile, { recursive: true, force: true });
+      await close();
     }
   },
 );
@@ -201,21 +216,9 @@ test(
     const metrics = ['total_time_s', 'downtime_s', 'bytes_sent'];
 
     const { sources } = await checkStoreSources([store]);
-    const server = await startServer(dashboardDir(), 0, '127.0.0.1', sources);
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const profile = mkdtempSync(join(tmpdir(), 'lmsim-chromium-'));
     const uploadsBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('lmsim-serve-')).length;
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: FLAGS,
-      headless: true,
-      viewport: { width: 1400, height: 1000 },
-    });
+    const { origin, page, shots, offsite, pageErrors, close } = await openDashboard(sources);
     try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const pageErrors: string[] = [];
-      page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(`${origin}/`);
       await page.waitForSelector('body[data-stores="1"]');
 
       // each metric's figure: one point per grid point, its mean equal to the runs' avg
@@ -242,9 +245,7 @@ test(
       await page.selectOption('#stores', JSON.stringify({ store, sweep: 'g' }));
       await title('g');
       same(await plotted(3), await meansFromRuns(store, 'g', metrics));
-      const shots = mkdtempSync(join(tmpdir(), 'lmsim-shots-'));
       await page.screenshot({ path: join(shots, 'sweep.png') });
-      process.stderr.write(`# sweep screenshot in ${shots}\n`);
 
       // uploaded by Open: the sweep run last (h), then g through the list of the opened file
       await page.setInputFiles('#open', store);
@@ -265,7 +266,9 @@ test(
       await status(/^notes\.duckdb: not a DuckDB file/);
       await page.setInputFiles('#open', join(dir, 'empty.duckdb'));
       await status(/^empty\.duckdb: the store has no sweep yet/);
-      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(pageErrors, [], 'no script errors');
+      assert.deepEqual(offsite, [], 'nothing fetched off the loopback server');
+      process.stderr.write(`# dashboard screenshot in ${shots}\n`);
       assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('lmsim-serve-')).length, uploadsBefore, 'uploaded stores are deleted');
 
       // the API's own answers
@@ -285,9 +288,7 @@ test(
       );
       assert.equal(rebound, 403);
     } finally {
-      await context.close();
-      server.close();
-      rmSync(profile, { recursive: true, force: true });
+      await close();
       rmSync(dir, { recursive: true, force: true });
     }
 
@@ -300,6 +301,87 @@ test(
       const code = await main(['serve', '--port', '0', '--store', file], { out: () => {}, err: (t) => (err += t) });
       assert.equal(code, 2);
       assert.match(err, pattern);
+    }
+  },
+);
+
+test(
+  'dashboard in Chromium: a synthetic data center consolidated in the Web Worker plots the per-step series of lmsim consolidate --json',
+  { skip, timeout: 180_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lmsim-dc-'));
+    const file = join(dir, 'day.yaml');
+    writeFileSync(file, 'name: browser day\npolicy: lr-mmt\nparam: 1.2\nmigration: precopy\nhosts: { count: 60 }\nvms: { count: 100 }\nseed: 11\n');
+    const cli = (await cliJson(['consolidate', file, '--json'])) as {
+      hosts: number;
+      migrations: number;
+      series: Record<
+        'time' | 'activeHosts' | 'power' | 'energyKWh' | 'slaViolationTime' | 'migrationsStarted' | 'migrationsCompleted' | 'migrationsTimedOut',
+        number[]
+      >;
+    };
+    assert.ok(cli.migrations > 0 && cli.series.time.length > 200, 'a day with migrations');
+    const { context, page, shots, offsite, pageErrors, close } = await openDashboard();
+    try {
+      // the scenario file opens as a consolidation; a bad value is shown at its field
+      await page.setInputFiles('#open', file);
+      await page.waitForSelector('body[data-kind="consolidation"][data-valid="true"]');
+      assert.equal(await page.inputValue('[name="name"]'), 'browser day');
+      await page.fill('[name="param"]', '-1');
+      const error = page.locator('.field[data-path="param"] .field-error');
+      await error.waitFor();
+      assert.match((await error.textContent())!, /^param: /);
+      assert.equal(await page.isDisabled('#run'), true);
+      await page.fill('[name="param"]', '1.2');
+      await page.waitForSelector('body[data-valid="true"]');
+
+      await page.click('#run');
+      await page.waitForSelector('body[data-state="done"]', { timeout: 120_000 });
+      await page.screenshot({ path: join(shots, 'consolidation.png') });
+
+      const line = async (key: string) => {
+        const [x, y] = await page.$eval(`#dc-${key} g[data-y]`, (g) => [g.getAttribute('data-x')!, g.getAttribute('data-y')!]);
+        return { x: x.split(' ').map(Number), y: y.split(' ').map(Number) };
+      };
+      const s = cli.series;
+      for (const [key, values] of [
+        ['active', s.activeHosts],
+        ['power', s.power],
+        ['energy', s.energyKWh],
+        ['sla', s.slaViolationTime.map((v, i) => (i === 0 ? v : v - s.slaViolationTime[i - 1]))],
+      ] as const) {
+        const got = await line(key);
+        assert.deepEqual(got.x, s.time, `${key}: one point per step`);
+        assert.deepEqual(got.y, values, `${key}: the values of lmsim consolidate --json`);
+      }
+      for (const [kind, values] of [
+        ['started', s.migrationsStarted],
+        ['completed', s.migrationsCompleted],
+        ['timed out', s.migrationsTimedOut],
+      ] as const) {
+        const bars = await page.$$eval(`#dc-migrations rect[data-kind="${kind}"]`, (els) =>
+          els.map((e) => [Number(e.getAttribute('data-t')), Number(e.getAttribute('data-count'))]),
+        );
+        assert.deepEqual(
+          bars,
+          s.time.map((t, i) => [t, values[i]]),
+          `migrations ${kind} per step`,
+        );
+      }
+
+      // a shared link reopens the consolidation
+      await page.click('#share');
+      assert.match(page.url(), /#c=/);
+      const other = await context.newPage();
+      await other.goto(page.url());
+      await other.waitForSelector('body[data-kind="consolidation"][data-valid="true"]');
+      assert.equal(await other.inputValue('[name="name"]'), 'browser day');
+      assert.deepEqual(pageErrors, [], 'no script errors');
+      assert.deepEqual(offsite, [], 'nothing fetched off the loopback server');
+      process.stderr.write(`# dashboard screenshot in ${shots}\n`);
+    } finally {
+      await close();
+      rmSync(dir, { recursive: true, force: true });
     }
   },
 );

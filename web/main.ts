@@ -1,18 +1,21 @@
 /**
- * The dashboard: a scenario editor (a form generated from the schema, or YAML), validation at the
- * field as you type, runs in a Web Worker with progress, the report's views drawn on the page's
- * own document, saved results/reports opened from disk, the scenario shared in the URL's hash.
+ * The dashboard: a scenario editor (a form generated from the schema, or YAML) for a migration
+ * scenario or a synthetic data center's consolidation, validation at the field as you type, runs
+ * in a Web Worker with progress, the report's views drawn on the page's own document, saved
+ * results/reports/stores opened, the scenario shared in the URL's hash.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { defaultScenario } from '../src/scenario/default.js';
 import { ScenarioError } from '../src/scenario/errors.js';
 import { validateScenario } from '../src/scenario/load.js';
 import { scenarioJsonSchema } from '../src/scenario/schema.js';
+import { consolidationJsonSchema } from '../src/scenario/consolidation.js';
+import { checkSyntheticConsolidation, defaultConsolidation } from '../src/report/synthetic-consolidation.js';
 import type { Doc } from '../src/report/views/dom.js';
 import { reportInputOf, ReportInputError } from '../src/report/views/input.js';
 import { buildReport, embeddedInput, REPORT_CSS, reportHtml } from '../src/report/views/report.js';
 import { ScenarioForm, type Schema } from './form.js';
-import type { WorkerReply, WorkerRequest } from './worker.js';
+import type { ScenarioKind, WorkerReply, WorkerRequest } from './worker.js';
 import './dashboard.css';
 
 type Json = Record<string, unknown>;
@@ -29,26 +32,53 @@ const statusEl = $<HTMLDivElement>('status');
 const progressEl = $<HTMLDivElement>('progress');
 const viewsEl = $<HTMLDivElement>('views');
 
-let scenario: Json = initialScenario();
+/** What the editor can hold: each kind its schema (the form), its checks, its default and its link key. */
+interface Kind {
+  form: ScenarioForm;
+  validate: (value: Json) => void;
+  initial: () => Json;
+  hashKey: string;
+  hint: string;
+}
+const onEdit = (value: Json) => {
+  values[kind] = value;
+  textEl.value = stringifyYaml(value);
+  check();
+};
+const KINDS: Record<ScenarioKind, Kind> = {
+  migration: {
+    form: new ScenarioForm(formEl, scenarioJsonSchema() as Schema, onEdit),
+    validate: (v) => validateScenario(v, 'scenario'),
+    initial: () => structuredClone(defaultScenario) as Json,
+    hashKey: 's',
+    hint: 'Edit the scenario, then Run. Its compare: variants run side by side.',
+  },
+  consolidation: {
+    form: new ScenarioForm(formEl, consolidationJsonSchema() as Schema, onEdit),
+    validate: (v) => void checkSyntheticConsolidation(v, 'consolidation scenario'),
+    initial: () => structuredClone(defaultConsolidation) as Json,
+    hashKey: 'c',
+    hint: 'A data center on seeded synthetic traces (PlanetLab statistics): edit it, then Run.',
+  },
+};
+const kindEl = $<HTMLSelectElement>('kind');
+let kind: ScenarioKind = 'migration';
+const values: Record<ScenarioKind, Json> = { migration: KINDS.migration.initial(), consolidation: KINDS.consolidation.initial() };
 let issues: string[] = [];
 let lastDocument: unknown = null;
 
-const form = new ScenarioForm(formEl, scenarioJsonSchema() as Schema, (value) => {
-  scenario = value;
-  textEl.value = stringifyYaml(scenario);
-  check();
-});
-
-function initialScenario(): Json {
-  const m = /[#&]s=([^&]+)/.exec(location.hash);
-  if (m) {
+/** The scenario of a shared link (#s= a migration scenario, #c= a consolidation), if any. */
+function linkedScenario(): void {
+  for (const k of Object.keys(KINDS) as ScenarioKind[]) {
+    const m = new RegExp(`[#&]${KINDS[k].hashKey}=([^&]+)`).exec(location.hash);
+    if (!m) continue;
     try {
-      return JSON.parse(fromBase64Url(m[1])) as Json;
+      values[k] = JSON.parse(fromBase64Url(m[1])) as Json;
+      kind = k;
     } catch {
       setStatus("The link's scenario could not be read; showing the default one.", 'warn');
     }
   }
-  return structuredClone(defaultScenario) as Json;
 }
 
 function setStatus(text: string, kind: 'info' | 'warn' | 'error' | 'ok' = 'info'): void {
@@ -59,13 +89,13 @@ function setStatus(text: string, kind: 'info' | 'warn' | 'error' | 'ok' = 'info'
 /** Validates the scenario as a file would be; shows each problem at its field and in the list. */
 function check(): boolean {
   try {
-    validateScenario(scenario, 'scenario');
+    KINDS[kind].validate(values[kind]);
     issues = [];
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     issues = e.issues;
   }
-  form.showIssues(issues);
+  KINDS[kind].form.showIssues(issues);
   errorsEl.hidden = issues.length === 0;
   errorsEl.replaceChildren(...issues.map((i) => Object.assign(document.createElement('div'), { textContent: i })));
   $<HTMLButtonElement>('run').disabled = issues.length > 0;
@@ -73,18 +103,27 @@ function check(): boolean {
   return issues.length === 0;
 }
 
-function load(value: Json, fromText = false): void {
-  scenario = value;
-  if (!fromText) textEl.value = stringifyYaml(scenario);
-  form.render(scenario);
+/** Puts a scenario in the editor, as the current kind or as `as`. */
+function load(value: Json, fromText = false, as: ScenarioKind = kind): void {
+  kind = as;
+  kindEl.value = kind;
+  document.body.dataset.kind = kind;
+  values[kind] = value;
+  if (!fromText) textEl.value = stringifyYaml(value);
+  KINDS[kind].form.render(value);
   check();
 }
+
+kindEl.addEventListener('change', () => {
+  load(values[kindEl.value as ScenarioKind], false, kindEl.value as ScenarioKind);
+  setStatus(KINDS[kind].hint);
+});
 
 // the YAML tab: the text is parsed on every edit; a syntax error is shown above it
 textEl.addEventListener('input', () => {
   try {
     const parsed = parseYaml(textEl.value);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a mapping with network, hosts, vms and migrations');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error("expected a mapping of the scenario's fields");
     load(parsed as Json, true);
   } catch (e) {
     errorsEl.hidden = false;
@@ -120,7 +159,7 @@ worker.onmessage = (e: MessageEvent<WorkerReply>) => {
       document.body.dataset.state = 'idle';
       progressEl.replaceChildren();
       setStatus('The scenario is not valid:', 'error');
-      form.showIssues(reply.issues);
+      KINDS[kind].form.showIssues(reply.issues);
       break;
     case 'failed':
       document.body.dataset.state = 'idle';
@@ -149,7 +188,7 @@ $<HTMLButtonElement>('run').addEventListener('click', () => {
   document.body.dataset.state = 'running';
   setStatus('Running…');
   showProgress(0, 1, 0);
-  worker.postMessage({ id: runId, raw: structuredClone(scenario) } satisfies WorkerRequest);
+  worker.postMessage({ id: runId, kind, raw: structuredClone(values[kind]) } satisfies WorkerRequest);
 });
 
 /** Draws a result document with the report's views, on this page's document. */
@@ -288,7 +327,8 @@ $<HTMLInputElement>('open').addEventListener('change', async (e) => {
       show(data, file.name);
       setStatus(`Opened the result ${file.name}.`, 'ok');
     } else if (data && typeof data === 'object' && !Array.isArray(data)) {
-      load(data as Json);
+      // a consolidation scenario names a policy and has no list of migrations
+      load(data as Json, false, 'policy' in data && !('migrations' in data) ? 'consolidation' : 'migration');
       setStatus(`Loaded the scenario ${file.name}; Run to see it.`, 'ok');
     } else throw new ReportInputError(`${file.name}: expected a result, a report or a scenario`);
   } catch (err) {
@@ -300,7 +340,7 @@ $<HTMLInputElement>('open').addEventListener('change', async (e) => {
 
 // share: the scenario in the hash (base64url of its JSON), so the link works offline too
 $<HTMLButtonElement>('share').addEventListener('click', async () => {
-  history.replaceState(null, '', `#s=${toBase64Url(JSON.stringify(scenario))}`);
+  history.replaceState(null, '', `#${KINDS[kind].hashKey}=${toBase64Url(JSON.stringify(values[kind]))}`);
   try {
     await navigator.clipboard.writeText(location.href);
     setStatus('Link copied: it opens this scenario.', 'ok');
@@ -321,6 +361,8 @@ function fromBase64Url(text: string): string {
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
-load(scenario);
+linkedScenario();
+load(values[kind]);
+if (!statusEl.classList.contains('warn')) setStatus(KINDS[kind].hint);
 void listStores();
 document.body.dataset.state = 'idle';

@@ -12,7 +12,15 @@ import { parsePolicy } from '../datacenter/policy-name.js';
 import { PlacementError, runConsolidation } from '../datacenter/run.js';
 import { stepSeriesCsv } from '../datacenter/step-series.js';
 import { FIDELITIES, MIGRATION_MODELS } from '../scenario/consolidation-names.js';
-import { checkConsolidation, consolidationConfig, FIELD_DEFAULTS, migrationModelOf, specTraces, type ConsolidationSpec } from '../scenario/consolidation-spec.js';
+import {
+  checkConsolidation,
+  consolidationConfig,
+  consolidationWorkProblem,
+  FIELD_DEFAULTS,
+  migrationModelOf,
+  specTraces,
+  type ConsolidationSpec,
+} from '../scenario/consolidation-spec.js';
 import type { ConsolidationFields } from '../scenario/consolidation.js';
 import { ScenarioError as ConsolidationInputError } from '../scenario/errors.js';
 import type { ConsolidationResult } from '../datacenter/types.js';
@@ -93,29 +101,10 @@ export async function consolidate(file: string | undefined, opts: ConsolidateOpt
 
 /** The traces cover the span, and the work is within the bound (or --force). */
 function checkWork(spec: ConsolidationSpec, traces: { samples: number }, vms: number, opts: ConsolidateOptions): void {
-  const span = traces.samples * spec.traceInterval;
-  if (span < spec.duration) {
-    throw new ConsolidateUsageError(`${opts.duration ? '--duration' : 'duration'}: the traces cover ${span} s, less than the ${spec.duration} s to simulate`);
-  }
-  const work = consolidationWork(spec.hostCount, vms, spec.duration / spec.interval);
-  if (work > CONSOLIDATION_WORK_BOUND && !opts.force) {
-    throw new ConsolidateUsageError(
-      `this consolidation is estimated at ${work.toExponential(1)} host and VM steps (${spec.hostCount} hosts + ${vms} VMs over ${Math.ceil(spec.duration / spec.interval)} scheduling steps; about ${Math.ceil(work / CONSOLIDATION_STEPS_PER_SECOND / 60)} min of one core), ` +
-        `more than the bound of ${CONSOLIDATION_WORK_BOUND.toExponential(0)} (a few minutes); use fewer hosts or VMs, a shorter duration or a longer interval, or give --force to run it anyway`,
-    );
-  }
-}
-
-/**
- * Work of a consolidation in host and VM steps: every scheduling step looks at every host and VM
- * (the fast paths skip most, but the arrays are that large). The bound is a few minutes of one
- * core: the 10,000-host, 100,000-VM synthetic day (about 3e7) takes under a minute.
- */
-export const CONSOLIDATION_WORK_BOUND = 1e8;
-const CONSOLIDATION_STEPS_PER_SECOND = 5e5;
-
-function consolidationWork(hosts: number, vms: number, steps: number): number {
-  return (hosts + vms) * Math.ceil(steps);
+  const problem = consolidationWorkProblem(spec, traces.samples, vms);
+  if (problem === null || (problem.field === null && opts.force)) return;
+  if (problem.field === 'duration') throw new ConsolidateUsageError(`${opts.duration ? '--duration' : 'duration'}: ${problem.message}`);
+  throw new ConsolidateUsageError(`${problem.message}, or give --force to run it anyway`);
 }
 
 /** `--table`, checked before the run. */

@@ -2,7 +2,7 @@
  * @module datacenter/consolidation
  * One consolidation step (CloudSim PowerVmAllocationPolicyMigrationAbstract.optimizeAllocation):
  *  1. overloaded hosts (detector), 2. VMs selected off each until it is no longer overloaded,
- *  3. PABFD placement of those VMs (overloaded hosts excluded), 4. under-loaded hosts, least
+ *  3. placement (PABFD) of those VMs (overloaded hosts excluded), 4. under-loaded hosts, least
  *  utilised first: all of a host's VMs are placed elsewhere or none is (switched-off, overloaded and
  *  already-emptied hosts excluded as targets); 5. the tentative allocation is undone and the list of
  *  (VM, target) migrations returned.
@@ -13,8 +13,7 @@
  * then planned twice), and under-load candidates are ranked by the utilisation of the last update.
  */
 import type { OverloadDetector, VmSelector } from './policy.js';
-import { HostCandidates } from './placement/candidates.js';
-import { findHostForVm, sortByDemandDecreasing } from './placement/pabfd.js';
+import { sortByDemandDecreasing, type Placement } from './placement/placement.js';
 import type { DataCenterState } from './state.js';
 
 /** A planned migration. */
@@ -27,13 +26,10 @@ export interface PlannedMigration {
 export interface StepPolicies {
   detector: OverloadDetector;
   selector: VmSelector;
+  /** Where VMs go (PABFD, plain or indexed: the same choices); told of every host the step changes. */
+  placement: Placement;
   /** Check RAM/bandwidth reservations when placing. */
   checkReservations: boolean;
-  /**
-   * Place with the candidate index (interchangeable empty hosts, grouped hosts; default), or with
-   * PABFD's plain scan of every host (false): the same choices.
-   */
-  placementIndex?: boolean;
 }
 
 /**
@@ -53,7 +49,8 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?:
   if (counts) counts.overloaded = overList.length;
   const saved = saveAllocation(dc);
   const touched = new Set<number>();
-  const candidates = p.placementIndex === false ? undefined : new HostCandidates(dc);
+  const placement = p.placement;
+  placement.begin(dc, { initial: false, checkReservations: p.checkReservations });
 
   // which VMs leave the overloaded hosts
   const leaving: number[] = [];
@@ -63,6 +60,7 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?:
       if (v < 0) break;
       leaving.push(v);
       dc.destroy(v, h);
+      placement.changed(h);
       touched.add(h);
       if (!p.detector.isOverloaded(dc, h, -1)) break;
     }
@@ -71,28 +69,21 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?:
   // where they go
   const plan: PlannedMigration[] = [];
   for (const v of sortByDemandDecreasing(dc, leaving)) {
-    const to = findHostForVm(dc, v, over, p.detector, p.checkReservations, candidates);
+    const to = placement.findHost(dc, v, over);
     if (to < 0) continue;
     dc.create(v, to);
-    candidates?.changed(to);
+    placement.changed(to);
     touched.add(to);
     plan.push({ vm: v, to });
   }
 
-  planUnderloaded(dc, p, over, plan, touched, candidates);
+  planUnderloaded(dc, placement, over, plan, touched);
   restoreAllocation(dc, saved, touched);
   return plan;
 }
 
 /** Empties under-loaded hosts, least utilised first (CloudSim getMigrationMapFromUnderUtilizedHosts). */
-function planUnderloaded(
-  dc: DataCenterState,
-  p: StepPolicies,
-  over: Uint8Array,
-  plan: PlannedMigration[],
-  touched: Set<number>,
-  candidates: HostCandidates | undefined,
-): void {
+function planUnderloaded(dc: DataCenterState, placement: Placement, over: Uint8Array, plan: PlannedMigration[], touched: Set<number>): void {
   const H = dc.hostCount;
   const exclSource = Uint8Array.from(over);
   const exclTarget = Uint8Array.from(over);
@@ -101,7 +92,7 @@ function planUnderloaded(
   for (let h = 0; h < H; h++) {
     const u = dc.utilization(h);
     if (u === 0) exclSource[h] = exclTarget[h] = 1; // switched off
-    if (exclTarget[h] === 1) candidates?.exclude(h);
+    if (exclTarget[h] === 1) placement.exclude(h);
     if (exclSource[h] === 1) excludedCount++;
     else if (u > 0 && u < 1) ranked.push(h);
   }
@@ -122,22 +113,22 @@ function planUnderloaded(
     exclSource[h] = 1;
     excludedCount++;
     exclTarget[h] = 1;
-    candidates?.exclude(h);
+    placement.exclude(h);
     const vms = dc.lists[h].filter((v) => dc.inMigration[v] === 0);
     if (vms.length === 0) continue;
     const batch: PlannedMigration[] = [];
     for (const v of sortByDemandDecreasing(dc, vms)) {
-      const to = findHostForVm(dc, v, exclTarget, p.detector, p.checkReservations, candidates);
+      const to = placement.findHost(dc, v, exclTarget);
       if (to < 0) {
         for (const m of batch) {
           dc.destroy(m.vm, m.to);
-          candidates?.changed(m.to);
+          placement.changed(m.to);
         }
         batch.length = 0;
         break;
       }
       dc.create(v, to);
-      candidates?.changed(to);
+      placement.changed(to);
       touched.add(to);
       batch.push({ vm: v, to });
     }

@@ -16,7 +16,8 @@ import { minimumMigrationTime } from './selection/mmt.js';
 import { minimumUtilization } from './selection/mu.js';
 import { maximumCorrelation } from './selection/mc.js';
 import { randomSelection } from './selection/rs.js';
-import { findHostForVm } from './placement/pabfd.js';
+import { IndexedPabfd } from './placement/indexed-pabfd.js';
+import { Pabfd } from './placement/pabfd.js';
 import { parsePolicy } from './policy-name.js';
 import { Rng } from '../core/random.js';
 import { cloudsimMigrationCost, delayModel } from './migration-model.js';
@@ -24,6 +25,7 @@ import { runConsolidation } from './run.js';
 import { utilizationAt, toTraceTable } from './traces.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
 import type { ConsolidationConfig } from './types.js';
+import type { OverloadDetector } from './policy.js';
 
 const close = (a: number, b: number, eps = 1e-9): void => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 
@@ -190,14 +192,23 @@ test('PABFD: least power increase among suitable, non-overloaded hosts', () => {
   // power increase: G4 P(3476 / 3720) - P(0.8) = 115.03 - 112 = 3.03 W; empty G5 P(500 / 5320) - P(0) = 3.10 W;
   // G5 at 30 %: P(2096 / 5320) - P(0.3) = 109.70 - 105 = 4.70 W
   const none = new Uint8Array(3);
-  assert.equal(findHostForVm(dc, 3, none, thresholdDetector(0.95), false), 0);
+  // the plain scan and the indexed one choose alike
+  const findHostForVm = (dc: DataCenterState, v: number, excluded: Uint8Array, detector: OverloadDetector) => {
+    const choices = [new Pabfd(detector), new IndexedPabfd(detector)].map((p) => {
+      p.begin(dc, { initial: false, checkReservations: false });
+      return p.findHost(dc, v, excluded);
+    });
+    assert.equal(choices[0], choices[1]);
+    return choices[0];
+  };
+  assert.equal(findHostForVm(dc, 3, none, thresholdDetector(0.95)), 0);
   // with THR 0.9 host 0 would be overloaded (0.934): the empty G5 wins over the loaded one
-  assert.equal(findHostForVm(dc, 3, none, thresholdDetector(0.9), false), 1);
+  assert.equal(findHostForVm(dc, 3, none, thresholdDetector(0.9)), 1);
   // excluded hosts are skipped
-  assert.equal(findHostForVm(dc, 3, Uint8Array.of(1, 1, 0), thresholdDetector(0.9), false), 2);
+  assert.equal(findHostForVm(dc, 3, Uint8Array.of(1, 1, 0), thresholdDetector(0.9)), 2);
   // a PE must carry the VM: 2000 MIPS fits no G4 PE (1860)
   dc.req[3] = 2000;
-  assert.equal(findHostForVm(dc, 3, Uint8Array.of(0, 1, 1), thresholdDetector(0.99), false), -1);
+  assert.equal(findHostForVm(dc, 3, Uint8Array.of(0, 1, 1), thresholdDetector(0.99)), -1);
 });
 
 test('CPU shares: oversubscribed hosts scale every VM, migration takes 10 % at the source and reserves 10 % at the target', () => {

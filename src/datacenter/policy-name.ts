@@ -6,7 +6,11 @@
  */
 import type { OverloadDetector, VmSelector } from './policy.js';
 import { iqrDetector } from './overload/iqr.js';
-import { regressionDetector } from './overload/lr.js';
+import { regressionDetector, regressionScreen } from './overload/lr.js';
+import { FirstFit } from './placement/first-fit.js';
+import { IndexedPabfd } from './placement/indexed-pabfd.js';
+import { Pabfd } from './placement/pabfd.js';
+import type { Placement } from './placement/placement.js';
 import { madDetector } from './overload/mad.js';
 import { thresholdDetector } from './overload/thr.js';
 import { maximumCorrelation } from './selection/mc.js';
@@ -68,4 +72,26 @@ export function makeSelector(selector: SelectorName, seed: number): VmSelector {
     case 'mc':
       return maximumCorrelation(minimumMigrationTime);
   }
+}
+
+/** Which placement machinery to use (each off switch gives the same choices, slower). */
+export interface PlacementSpeed {
+  /** CloudSim's plain scan (pabfd.ts) instead of the indexed PABFD. */
+  plain?: boolean;
+  /** false: the indexed PABFD without groups. */
+  grouped?: boolean;
+  /** false: the indexed PABFD without the detector's screen. */
+  screen?: boolean;
+}
+
+/**
+ * The placement of a parsed policy: PABFD with its overload detector for migration policies, the
+ * first fit for dvfs and npa (CloudSim's PowerVmAllocationPolicySimple).
+ */
+export function makePlacement(policy: ParsedPolicy, detector: OverloadDetector | undefined, speed: PlacementSpeed = {}): Placement {
+  if (policy.kind !== 'migration') return new FirstFit();
+  if (!detector) throw new RangeError(`policy ${policy.detector}-${policy.selector}: PABFD needs its overload detector`);
+  if (speed.plain) return new Pabfd(detector);
+  const screen = speed.screen === false ? undefined : regressionScreen(detector);
+  return new IndexedPabfd(detector, { grouped: speed.grouped !== false, screen });
 }

@@ -2,7 +2,7 @@
  * @module datacenter/policy
  * The three pluggable decisions of dynamic consolidation (CloudSim Plus's which/when/where split):
  * *when* a host is overloaded (OverloadDetector), *which* VM leaves it (VmSelector), and *where* a
- * VM goes (the PABFD placement in placement/pabfd.ts).
+ * VM goes (a Placement, placement/placement.ts).
  */
 import type { DataCenterState } from './state.js';
 
@@ -14,26 +14,6 @@ export interface OverloadDetector {
    * as if appended to it when `extra >= 0` (CloudSim's isHostOverUtilizedAfterAllocation).
    */
   isOverloaded(dc: DataCenterState, h: number, extra: number): boolean;
-  /**
-   * Optional screen for the placement's scan when VM `v` is being placed, or undefined when none
-   * applies to it (see OverloadScreen).
-   */
-  screenFor?(dc: DataCenterState, v: number): OverloadScreen | undefined;
-}
-
-/**
- * A cheap test that is exact in one direction: a host `h` with something allocated is surely
- * overloaded with the VM being placed appended (isOverloaded(dc, h, v) is true) when
- * `score[h] >= limit[dc.hostType[h]]`, once score[h] is current: `version[h] === dc.hostVersion[h] + 1`,
- * else `refresh(dc, h)` makes it so. PABFD drops such a host when it would take the lead, which
- * cannot change its choice (the first host, in its order, that is not overloaded) and saves the
- * checks of the hosts it would have rejected one by one.
- */
-export interface OverloadScreen {
-  readonly score: Float64Array;
-  readonly version: Uint32Array;
-  readonly limit: Float64Array;
-  refresh(dc: DataCenterState, h: number): void;
 }
 
 /** Picks the next VM to move off an overloaded host. */

@@ -17,9 +17,8 @@ import { planConsolidation, type StepPolicies } from './consolidation.js';
 import { KeptImages } from './kept-images.js';
 import { LinearHosts } from './linear-hosts.js';
 import { HostHistory, VmHistory } from './metrics.js';
-import { InitialCandidates } from './placement/candidates.js';
-import { findHostForVm, firstFit } from './placement/pabfd.js';
-import { DEFAULT_FALLBACK_THRESHOLD, makeDetector, makeSelector, parsePolicy, type ParsedPolicy } from './policy-name.js';
+import type { Placement } from './placement/placement.js';
+import { DEFAULT_FALLBACK_THRESHOLD, makeDetector, makePlacement, makeSelector, parsePolicy, type ParsedPolicy } from './policy-name.js';
 import { maxPower } from './power.js';
 import { DataCenterState } from './state.js';
 import { histogram, summarize } from './stats.js';
@@ -86,11 +85,15 @@ export interface RunOptions {
    */
   updateEveryHost?: boolean;
   /**
-   * Place VMs with PABFD's plain scan of every host, as CloudSim does, instead of the placement
-   * index (look-alike hosts at t = 0, interchangeable empty hosts, grouped hosts) and LR's screen:
-   * the same choices, slower. For validation.
+   * Place VMs with PABFD's plain scan of every host, as CloudSim does (placement/pabfd.ts),
+   * instead of the indexed PABFD (placement index, lazy overload check, groups, LR's screen): the
+   * same choices, slower. For validation.
    */
   plainPlacement?: boolean;
+  /** false: the indexed PABFD without groups (the same choices). */
+  groupedPlacement?: boolean;
+  /** false: the indexed PABFD without LR's screen (the same choices). */
+  placementScreen?: boolean;
   /**
    * Called after every scheduling step with the simulated time and the simulation limit (for a
    * progress bar); also with (limit, limit) when the run ends.
@@ -103,6 +106,7 @@ class Run implements EventTarget {
   private readonly engine: MigrationEngine;
   private readonly dc: DataCenterState;
   private readonly policy: ParsedPolicy;
+  private readonly placement: Placement;
   private readonly step?: StepPolicies;
   private readonly hostHist: HostHistory;
   private readonly vmHist: VmHistory;
@@ -155,18 +159,14 @@ class Run implements EventTarget {
     this.policy = parsePolicy(cfg.policy);
     this.interval = cfg.schedulingInterval;
     this.checkAlways = cfg.reservationCheck === 'always';
+    const speed = { plain: options.plainPlacement, grouped: options.groupedPlacement, screen: options.placementScreen };
     if (this.policy.kind === 'migration') {
       const parameter = cfg.parameter;
       if (parameter === undefined) throw new RangeError(`policy ${cfg.policy} needs a parameter`);
       const detector = makeDetector(this.policy.detector, parameter, this.interval, cfg.fallbackThreshold ?? DEFAULT_FALLBACK_THRESHOLD);
-      this.step = {
-        // the plain path: the same detector without the screen it offers the placement
-        detector: options.plainPlacement ? { name: detector.name, isOverloaded: (dc, h, extra) => detector.isOverloaded(dc, h, extra) } : detector,
-        selector: makeSelector(this.policy.selector, cfg.seed ?? 0),
-        checkReservations: this.checkAlways,
-        placementIndex: !options.plainPlacement,
-      };
-    }
+      this.placement = makePlacement(this.policy, detector, speed);
+      this.step = { detector, selector: makeSelector(this.policy.selector, cfg.seed ?? 0), placement: this.placement, checkReservations: this.checkAlways };
+    } else this.placement = makePlacement(this.policy, undefined, speed);
     this.hostHist = new HostHistory(this.dc.hostCount);
     this.vmHist = new VmHistory(this.dc.vmCount);
     this.sampled = new Uint32Array(this.dc.vmCount);
@@ -214,24 +214,22 @@ class Run implements EventTarget {
     this.due.push(s);
   }
 
-  /**
-   * t = 0: each VM in id order, at full capacity, to PABFD's host (or the first fit). PABFD scans
-   * one host per class of hosts that look alike at t = 0 (InitialCandidates): the full scan's choice.
-   */
+  /** t = 0: each VM in id order, at full capacity, to the placement's host (PABFD, or the first fit). */
   private placeInitially(): void {
     const dc = this.dc;
     const none = new Uint8Array(dc.hostCount);
-    const candidates = this.step && !this.options.plainPlacement ? new InitialCandidates(dc) : undefined;
+    const placement = this.placement;
+    placement.begin(dc, { initial: true, checkReservations: true });
     for (let v = 0; v < dc.vmCount; v++) {
       const full = dc.vmMips[v] * dc.vmPes[v];
       dc.req[v] = full;
       dc.allocReq[v] = full;
-      const h = this.step ? findHostForVm(dc, v, none, this.step.detector, true, candidates) : firstFit(dc, v, true);
+      const h = placement.findHost(dc, v, none);
       if (h < 0) throw new PlacementError(`VM ${v} (${full} MIPS, ${dc.vmRam[v]} bytes) fits on no host at the initial placement`);
       dc.create(v, h);
+      placement.changed(h);
       dc.home[v] = h;
       dc.req[v] = 0; // no workload before the first update: a placed VM requests nothing yet
-      candidates?.placed(v, h);
     }
   }
 

@@ -56,11 +56,6 @@ export class DataCenterState {
   readonly bwUsed: Float64Array;
   /** Power at the last update's utilisation, watts (cached for placement). */
   readonly curPower: Float64Array;
-  /**
-   * What PABFD's scan reads of each host, side by side (one cache line for two hosts): avail,
-   * allocSum, curPower and totalMips at 4h..4h+3, kept equal to those arrays where they are set.
-   */
-  readonly scanRow: Float64Array;
   /** Power at the update before the last, watts. */
   readonly prevPower: Float64Array;
   /** Per-host cache of the history sum over the list (valid while the list is unchanged). */
@@ -137,12 +132,6 @@ export class DataCenterState {
     this.prevUtilMips = new Float64Array(H);
     this.curPower = Float64Array.from(this.hostPower, (t) => powerAt(t, 0));
     this.prevPower = Float64Array.from(this.curPower);
-    this.scanRow = new Float64Array(4 * H);
-    for (let h = 0; h < H; h++) {
-      this.scanRow[4 * h] = this.avail[h];
-      this.scanRow[4 * h + 2] = this.curPower[h];
-      this.scanRow[4 * h + 3] = this.totalMips[h];
-    }
     this.histCache = new Float64Array(H * HISTORY_LENGTH);
     this.histCacheValid = new Uint8Array(H);
     this.maxRamCache = new Float64Array(H);
@@ -196,7 +185,6 @@ export class DataCenterState {
     this.prevPower[h] = this.curPower[h];
     this.utilMips[h] = mips;
     this.curPower[h] = powerAt(this.hostPower[h], this.utilization(h));
-    this.scanRow[4 * h + 2] = this.curPower[h];
   }
 
   /** setUtilization(h, its utilisation): an update that found the same utilisation (the power is too). */
@@ -283,7 +271,6 @@ export class DataCenterState {
     }
     this.oversubscribed[h] = over ? 1 : 0;
     this.avail[h] = over ? 0 : avail;
-    this.scanRow[4 * h] = this.avail[h];
     const scale = over ? total / required : 1;
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -301,7 +288,6 @@ export class DataCenterState {
       sum += a;
     }
     this.allocSum[h] = sum;
-    this.scanRow[4 * h + 1] = sum;
   }
 
   /** Drops the per-host caches that depend on `h`'s VM list; call after changing the list directly. */

@@ -155,6 +155,33 @@ export function specTraces(spec: ConsolidationSpec, load: (dir: string) => Trace
   return { traces: vms === folder.names.length ? t : { samples: t.samples, values: t.values.subarray(0, vms * t.samples) }, vms };
 }
 
+/**
+ * Work of a consolidation in host and VM steps: every scheduling step looks at every host and VM
+ * (the fast paths skip most, but the arrays are that large). The bound is a few minutes of one
+ * core: the 10,000-host, 100,000-VM synthetic day (about 3e7) takes under a minute.
+ */
+export const CONSOLIDATION_WORK_BOUND = 1e8;
+const CONSOLIDATION_STEPS_PER_SECOND = 5e5;
+
+/**
+ * Why a run of `spec` on `vms` traces of `samples` samples is refused before it starts: traces
+ * shorter than the time to simulate (`field` "duration"), or work past CONSOLIDATION_WORK_BOUND
+ * (`field` null; the caller says how to force it, if it can). Null: it may run.
+ */
+export function consolidationWorkProblem(spec: ConsolidationSpec, samples: number, vms: number): { field: 'duration' | null; message: string } | null {
+  const span = samples * spec.traceInterval;
+  if (span < spec.duration) return { field: 'duration', message: `the traces cover ${span} s, less than the ${spec.duration} s to simulate` };
+  const steps = Math.ceil(spec.duration / spec.interval);
+  const work = (spec.hostCount + vms) * steps;
+  if (work <= CONSOLIDATION_WORK_BOUND) return null;
+  return {
+    field: null,
+    message:
+      `this consolidation is estimated at ${work.toExponential(1)} host and VM steps (${spec.hostCount} hosts + ${vms} VMs over ${steps} scheduling steps; about ${Math.ceil(work / CONSOLIDATION_STEPS_PER_SECOND / 60)} min of one core), ` +
+      `more than the bound of ${CONSOLIDATION_WORK_BOUND.toExponential(0)} (a few minutes); use fewer hosts or VMs, a shorter duration or a longer interval`,
+  };
+}
+
 /** The run configuration of a spec, for `vms` traces. */
 export function consolidationConfig(spec: ConsolidationSpec, vms: number): ConsolidationConfig {
   return {

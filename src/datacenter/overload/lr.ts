@@ -7,7 +7,8 @@
  * Fewer than 10 values: the fallback detector (THR 0.7) decides. CloudSim's Loess weights only
  * take effect when >= 40 % are zero, so LR is in effect ordinary least squares (see stats.ts).
  */
-import type { OverloadDetector, OverloadScreen } from '../policy.js';
+import type { OverloadScreen, ScreenFor } from '../placement/indexed-pabfd.js';
+import type { OverloadDetector } from '../policy.js';
 import { HISTORY_LENGTH, type DataCenterState } from '../state.js';
 import { loessEstimates, robustLoessEstimates } from '../stats.js';
 
@@ -22,7 +23,7 @@ const X_SXX = (REGRESSION_WINDOW * (REGRESSION_WINDOW * REGRESSION_WINDOW - 1)) 
 /** Predictions farther than this from 1 are decided by the closed-form screen (its rounding is ~1e-15). */
 const SCREEN_MARGIN = 1e-9;
 /**
- * The placement screen (screenFor) drops a host only when its prediction, summed in another order,
+ * The placement screen (regressionScreen) drops a host only when its prediction, summed in another order,
  * is this far above 1: well past SCREEN_MARGIN, so isOverloaded's screen would say "overloaded" too.
  */
 const PLACEMENT_SCREEN_MARGIN = 1e-8;
@@ -167,6 +168,18 @@ class WindowSums {
   }
 }
 
+/** The placement screens of the LR detectors made here (see regressionScreen). */
+const screens = new WeakMap<OverloadDetector, ScreenFor>();
+
+/**
+ * The screen the indexed PABFD may use with `detector` if it is an LR detector (not LRR): host h
+ * is surely overloaded with VM v when s x (its score + v's share) >= 1 + 1e-8, the same closed
+ * form as isOverloaded's screen summed in another order. Undefined for any other detector.
+ */
+export function regressionScreen(detector: OverloadDetector): ScreenFor | undefined {
+  return screens.get(detector);
+}
+
 /** LR (robust = false) or LRR (robust = true) detector with safety parameter `s`. */
 export function regressionDetector(s: number, schedulingInterval: number, fallback: OverloadDetector, robust: boolean): OverloadDetector {
   if (!(s > 0)) throw new RangeError(`LR safety parameter must be > 0, got ${s}`);
@@ -174,26 +187,21 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
   const window = new Float64Array(REGRESSION_WINDOW);
   const cache = new WindowSums(schedulingInterval);
   const screen = { score: new Float64Array(0), version: new Uint32Array(0), limit: new Float64Array(0), refresh: (dc: DataCenterState, h: number) => cache.fillHost(dc, h) };
-  return {
+  const screenFor = (dc: DataCenterState, v: number): OverloadScreen => {
+    cache.sync(dc);
+    const types = cache.typeX.length;
+    if (screen.limit.length !== types) screen.limit = new Float64Array(types);
+    for (let t = 0; t < types; t++) {
+      const x = cache.typeX[t];
+      const share = fitAt(cache.vmSy[v], cache.vmSxy[v], x);
+      screen.limit[t] = x === x ? (1 + PLACEMENT_SCREEN_MARGIN) / s - (dc.vmMips[v] / dc.typeTotalMips[t]) * share : Infinity;
+    }
+    screen.score = cache.vmLong[v] === 1 ? cache.scoreAll : cache.scoreLong;
+    screen.version = cache.hostVer;
+    return screen;
+  };
+  const detector: OverloadDetector = {
     name: robust ? 'lrr' : 'lr',
-    /**
-     * For LR (not LRR): host h is surely overloaded with VM v when s x (its score + v's share)
-     * >= 1 + 1e-8, the same closed form as isOverloaded's screen summed in another order.
-     */
-    screenFor(dc, v): OverloadScreen | undefined {
-      if (robust) return undefined;
-      cache.sync(dc);
-      const types = cache.typeX.length;
-      if (screen.limit.length !== types) screen.limit = new Float64Array(types);
-      for (let t = 0; t < types; t++) {
-        const x = cache.typeX[t];
-        const share = fitAt(cache.vmSy[v], cache.vmSxy[v], x);
-        screen.limit[t] = x === x ? (1 + PLACEMENT_SCREEN_MARGIN) / s - (dc.vmMips[v] / dc.typeTotalMips[t]) * share : Infinity;
-      }
-      screen.score = cache.vmLong[v] === 1 ? cache.scoreAll : cache.scoreLong;
-      screen.version = cache.hostVer;
-      return screen;
-    },
     isOverloaded(dc, h, extra) {
       if (!robust) {
         // Least squares is linear in y: screen with the closed form over per-host and per-VM
@@ -221,4 +229,6 @@ export function regressionDetector(s: number, schedulingInterval: number, fallba
       return predicted >= 1;
     },
   };
+  if (!robust) screens.set(detector, screenFor);
+  return detector;
 }

@@ -6,23 +6,13 @@
  * representative per type gives exactly CloudSim's choice while skipping the switched-off majority.
  */
 import type { DataCenterState } from '../state.js';
-import { IncreaseBins } from './increase-bins.js';
-import type { PlacementCandidates } from './pabfd.js';
+import type { IncreaseBins } from './increase-bins.js';
 
 /** Rebuild the scan order when more than 1/8 of it has been excluded since the last rebuild. */
 const COMPACT_FRACTION = 8;
 
-/** The groups of each data center, emptied and refilled at each step (their arrays are large). */
-const binsOf = new WeakMap<DataCenterState, IncreaseBins>();
-/**
- * Groups are kept only when a step starts with at least this many non-pristine hosts. With fewer, a
- * plain scan was as fast or faster: the 800-host PlanetLab day (CloudSim mode) ran 5-20 % slower
- * with groups (three alternated measurements as they were tuned), the 1,000-host synthetic day's
- * first 6 hours the same; 3,000 hosts ran faster (3.0-3.8 s against 3.8-5.3 s).
- */
-const GROUPED_MIN_HOSTS = 1000;
-
-export class HostCandidates implements PlacementCandidates {
+/** The hosts of a consolidation step's placements that can win, maybe in groups (see module doc). */
+export class HostCandidates {
   readonly #bins: IncreaseBins | undefined;
   private readonly pristine: Uint8Array;
   /** Non-pristine hosts at the start of the step, ascending. */
@@ -43,7 +33,11 @@ export class HostCandidates implements PlacementCandidates {
   private readonly dropped: Uint8Array;
   private droppedSinceRebuild = 0;
 
-  constructor(dc: DataCenterState) {
+  /**
+   * @param bins when given, emptied and filled with the candidates if the step starts with at
+   *   least `groupedMinHosts` non-pristine hosts (else the step has no groups)
+   */
+  constructor(dc: DataCenterState, bins?: IncreaseBins, groupedMinHosts = 0) {
     const H = dc.hostCount;
     this.pristine = new Uint8Array(H);
     this.dropped = new Uint8Array(H);
@@ -61,9 +55,7 @@ export class HostCandidates implements PlacementCandidates {
     this.active = Int32Array.from(active);
     this.byType = [...types.values()].map((ids) => Int32Array.from(ids));
     this.next = new Int32Array(this.byType.length);
-    if (this.active.length >= GROUPED_MIN_HOSTS) {
-      const bins = binsOf.get(dc) ?? new IncreaseBins(dc);
-      binsOf.set(dc, bins);
+    if (bins !== undefined && this.active.length >= groupedMinHosts) {
       bins.clear();
       for (const h of this.active) bins.place(h);
       for (const ids of this.byType) bins.place(ids[0]);
@@ -180,13 +172,15 @@ export class InitialCandidates {
     }
   }
 
-  /** VM `v` was placed on host `h`. */
-  placed(v: number, h: number): void {
-    this.counts[h * this.types + this.dc.vmType[v]]++;
+  /** A VM was placed on host `h` (or taken back from it). */
+  changed(h: number): void {
+    const row = h * this.types;
+    this.counts.fill(0, row, row + this.types);
+    for (const v of this.dc.lists[h]) this.counts[row + this.dc.vmType[v]]++;
     this.join(h);
   }
 
-  /** One host per class (not in id order: findHostForVm breaks ties by id itself). */
+  /** One host per class (not in id order: the indexed PABFD breaks ties by id itself). */
   ids(): Int32Array {
     if (!this.dirty) return this.order;
     const out: number[] = [];

@@ -7,9 +7,12 @@ import { makeDetector } from '../policy-name.js';
 import { powerAt } from '../power.js';
 import { DataCenterState } from '../state.js';
 import type { ConsolidationConfig, HostType } from '../types.js';
+import type { OverloadDetector } from '../policy.js';
 import { HostCandidates } from './candidates.js';
 import { IncreaseBins } from './increase-bins.js';
-import { findHostForVm, GROUPED_SCAN_RATIO } from './pabfd.js';
+import { GROUPED_SCAN_RATIO, IndexedPabfd } from './indexed-pabfd.js';
+import { Pabfd } from './pabfd.js';
+import { GROUPED_MIN_HOSTS } from './placement-index.js';
 
 /** A 12-core G4 whose table dips (SPECpower tables do not, but nothing may rely on it). */
 const DIPPING: HostType = { ...HOST_G4, name: 'dipping', pes: 12, power: [86, 95, 90, 96, 99.5, 120, 106, 108, 112, 114, 117] };
@@ -139,15 +142,19 @@ test('PABFD over grouped candidates chooses as the full scan, through placements
       for (let k = 0; k < 12; k++) dc.pushHistory(v, (u = Math.min(1, Math.max(0, u + (rng.float() - 0.45) * 0.05))));
     }
     const rejected = Uint8Array.from({ length: dc.hostCount }, () => (rng.float() < 0.2 ? 1 : 0));
-    const detectors = [
+    const detectors: OverloadDetector[] = [
       makeDetector('lr', 1.2, 300, 0.7),
       makeDetector('thr', 0.8, 300, 0.7),
       // rejects a fifth of the hosts: the grouped winner is often overloaded (the full pass follows)
       { name: 'random', isOverloaded: (_: DataCenterState, h: number) => rejected[h] === 1 },
     ];
     const detector = detectors[seed % detectors.length];
-    const candidates = new HostCandidates(dc);
+    // the candidates and groups the grouped PABFD keeps, mirrored here to check them
+    const candidates = new HostCandidates(dc, new IncreaseBins(dc), GROUPED_MIN_HOSTS);
     assert.ok(candidates.bins, 'the data center is large enough for groups');
+    const grouped = new IndexedPabfd(detector);
+    const plain = new Pabfd(detector);
+    for (const p of [grouped, plain]) p.begin(dc, { initial: false, checkReservations: true });
     const excluded = new Uint8Array(dc.hostCount);
     const listed = new Set(dc.lists.flat());
     const unplaced: number[] = [];
@@ -158,24 +165,27 @@ test('PABFD over grouped candidates chooses as the full scan, through placements
         const h = rng.int(dc.hostCount);
         excluded[h] = 1;
         candidates.exclude(h);
+        grouped.exclude(h);
       }
       if (placed.length > 0 && rng.float() < 0.05) {
         const { v: back, h } = placed.pop()!;
         dc.destroy(back, h);
         candidates.changed(h);
+        grouped.changed(h);
       }
       const bins = candidates.bins!;
       // the groups hold the candidates not excluded (ids() may keep those until it compacts), each under its bound
-      const grouped = assertBounds(dc, bins, dc.req[v], `seed ${seed}, VM ${v}`);
+      const inGroups = assertBounds(dc, bins, dc.req[v], `seed ${seed}, VM ${v}`);
       const open = Array.from(candidates.ids()).filter((h) => excluded[h] === 0);
-      assert.deepEqual([...grouped].sort((a, b) => a - b), open, `seed ${seed}, VM ${v}`);
+      assert.deepEqual([...inGroups].sort((a, b) => a - b), open, `seed ${seed}, VM ${v}`);
       if (bins.hostCount >= GROUPED_SCAN_RATIO * bins.usedCount) groupedPasses++;
-      const h = findHostForVm(dc, v, excluded, detector, true, candidates);
-      assert.equal(h, findHostForVm(dc, v, excluded, detector, true), `seed ${seed}, VM ${v}`);
+      const h = grouped.findHost(dc, v, excluded);
+      assert.equal(h, plain.findHost(dc, v, excluded), `seed ${seed}, VM ${v}`);
       placements++;
       if (h < 0) continue;
       dc.create(v, h);
       candidates.changed(h);
+      grouped.changed(h);
       placed.push({ v, h });
     }
   }

@@ -1,280 +1,49 @@
 /**
  * @module datacenter/placement/pabfd
- * Where VMs go. PABFD, power-aware best-fit decreasing (Beloglazov & Buyya, CCPE 2012, sec. 4;
- * CloudSim PowerVmAllocationPolicyMigrationAbstract.findHostForVm): VMs sorted by decreasing CPU
- * demand, each to the suitable host whose power grows least, among hosts that are not excluded and
- * would not be overloaded after the placement (an idle host is never checked for overload).
- * Also the first-fit placement of CloudSim's PowerVmAllocationPolicySimple (DVFS and NPA runs).
+ * PABFD, power-aware best-fit decreasing (Beloglazov & Buyya, CCPE 2012, sec. 4; CloudSim
+ * PowerVmAllocationPolicyMigrationAbstract.findHostForVm), as CloudSim scans: VMs come sorted by
+ * decreasing CPU demand (sortByDemandDecreasing); each goes to the suitable host whose power grows
+ * least, among hosts that are not excluded and would not be overloaded after the placement (a
+ * host with nothing allocated is never checked for overload). Hosts are visited in id order and
+ * only a strictly smaller increase takes the lead, so ties go to the lowest id.
+ * indexed-pabfd.ts makes the same choices faster.
  */
-import type { OverloadDetector, OverloadScreen } from '../policy.js';
+import type { OverloadDetector } from '../policy.js';
 import { powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
-import type { IncreaseBins } from './increase-bins.js';
+import { isSuitable, type Placement, type PlacementRound } from './placement.js';
 
-/**
- * CloudSim's Host.isSuitableForVm: one PE can carry the VM's per-PE demand and the free MIPS cover
- * its total demand; with `checkReservations`, free RAM and bandwidth cover the VM's too.
- */
-export function isSuitable(dc: DataCenterState, h: number, v: number, checkReservations: boolean): boolean {
-  const r = dc.req[v];
-  if (dc.peMips[h] < r / dc.vmPes[v] || dc.avail[h] < r) return false;
-  if (!checkReservations) return true;
-  return dc.hostRam[h] - dc.ramUsed[h] >= dc.vmRam[v] && dc.hostBw[h] - dc.bwUsed[h] >= dc.vmBw[v];
-}
-
-/** What PABFD may scan instead of every host: a subset that contains the winner, maybe grouped. */
-export interface PlacementCandidates {
-  ids(): Int32Array;
-  /** The same hosts in groups with lower bounds of their power increase (IncreaseBins). */
-  readonly bins?: IncreaseBins;
-}
-
-/** Scratch buffers of the candidate pass (host ids and their power increase). */
-let candHost = new Int32Array(1024);
-let candDiff = new Float64Array(1024);
-let everyHost = new Int32Array(0);
-
-/**
- * One placement's candidate pass: lists the suitable hosts with their power increase and keeps the
- * least, lowest id on ties (hosts need not come in id order). A host that would take the lead is
- * dropped if the detector's screen finds it surely overloaded. One instance, reused: placements
- * do not nest.
- */
-class CandidatePass {
-  private dc!: DataCenterState;
-  private v = -1;
-  private excluded!: Uint8Array;
+export class Pabfd implements Placement {
+  readonly name = 'pabfd';
   private checkReservations = false;
-  private r = 0;
-  private perPe = 0;
-  private screen: OverloadScreen | undefined;
-  /** Hosts listed in candHost/candDiff. */
-  m = 0;
-  /** Position of the least increase among them, or -1. */
-  k = -1;
-  private min = Number.MAX_VALUE;
-  private minHost = -1;
 
-  begin(dc: DataCenterState, v: number, excluded: Uint8Array, detector: OverloadDetector, checkReservations: boolean): void {
-    this.dc = dc;
-    this.v = v;
-    this.excluded = excluded;
-    this.checkReservations = checkReservations;
-    this.r = dc.req[v];
-    this.perPe = this.r / dc.vmPes[v];
-    this.screen = detector.screenFor?.(dc, v);
-    this.m = 0;
-    this.k = -1;
-    this.min = Number.MAX_VALUE;
-    this.minHost = -1;
-    if (candHost.length < dc.hostCount) {
-      candHost = new Int32Array(2 * dc.hostCount);
-      candDiff = new Float64Array(2 * dc.hostCount);
-    }
+  constructor(private readonly detector: OverloadDetector) {}
+
+  begin(_dc: DataCenterState, round: PlacementRound): void {
+    this.checkReservations = round.checkReservations;
   }
 
-  /** Lists hosts[0..n). */
-  visit(hosts: Int32Array, n: number): void {
-    const { dc, v, excluded, checkReservations, r, perPe, screen } = this;
-    const score = screen?.score;
-    const version = screen?.version;
-    const limit = screen?.limit;
-    // hot loop: the suitability test of isSuitable() inlined over local typed arrays
-    const { peMips, hostPower, hostVersion, hostType, scanRow } = dc;
-    let { m, k, min, minHost } = this;
-    for (let i = 0; i < n; i++) {
-      const h = hosts[i];
-      const row = 4 * h;
-      if (excluded[h] === 1 || peMips[h] < perPe || scanRow[row] < r) continue;
-      if (checkReservations && !isSuitable(dc, h, v, true)) continue;
-      const alloc = scanRow[row + 1];
-      const diff = powerAt(hostPower[h], (alloc + r) / scanRow[row + 3]) - scanRow[row + 2];
-      if (diff < min || (diff === min && h < minHost)) {
-        // a host the detector's screen finds surely overloaded (never one with nothing allocated)
-        // cannot be chosen: left out. Only the hosts that would lead are screened: one that
-        // would not and stays listed is turned away by the overload check if it ever comes first
-        if (score !== undefined && alloc !== 0) {
-          if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
-          if (score[h] >= limit![hostType[h]]) continue;
-        }
-        min = diff;
-        minHost = h;
-        k = m;
+  findHost(dc: DataCenterState, v: number, excluded: Uint8Array): number {
+    let minPower = Number.MAX_VALUE;
+    let chosen = -1;
+    for (let h = 0; h < dc.hostCount; h++) {
+      if (excluded[h] === 1 || !isSuitable(dc, h, v, this.checkReservations)) continue;
+      if (dc.allocSum[h] !== 0 && this.detector.isOverloaded(dc, h, v)) continue;
+      const increase = powerIncrease(dc, h, v);
+      if (increase < minPower) {
+        minPower = increase;
+        chosen = h;
       }
-      candHost[m] = h;
-      candDiff[m] = diff;
-      m++;
     }
-    this.m = m;
-    this.k = k;
-    this.min = min;
-    this.minHost = minHost;
+    return chosen;
   }
 
-  /**
-   * Lists the groups of `bins` that can hold the winner: the one with the lowest bound first (it
-   * usually holds the winner), then every other whose bound is not above the least increase found.
-   * The least is then the full scan's: a skipped host's increase is above it.
-   */
-  visitGroups(bins: IncreaseBins): void {
-    const n = bins.usedCount;
-    if (n === 0) return;
-    bins.bounds(this.r);
-    const { bound, used, members, size } = bins;
-    let first = 0;
-    for (let i = 1; i < n; i++) if (bound[i] < bound[first]) first = i;
-    this.visit(members[used[first]], size[used[first]]);
-    for (let i = 0; i < n; i++) {
-      if (i !== first && bound[i] <= this.min) this.visit(members[used[i]], size[used[i]]);
-    }
-  }
+  changed(): void {}
+
+  exclude(): void {}
 }
 
-const pass = new CandidatePass();
-
-/**
- * The grouped pass bounds every group (a few power-table lookups each), then evaluates the hosts of
- * the groups that can win; it is used when groups hold at least this many hosts on average (a
- * chosen value, not tuned). Measured on the synthetic day's first 6 hours: at 10,000 hosts groups
- * hold 37 hosts and a placement evaluates 34 % of them; at 3,000 hosts, 18 and 69 %.
- */
-export const GROUPED_SCAN_RATIO = 8;
-
-/**
- * The host for VM `v` with the least power increase (lowest id on exact ties), or -1, among
- * `candidates` (a subset that contains the winner; default all hosts).
- * Two steps: the candidate pass (CandidatePass), then the overload check in increasing order of
- * increase until a host passes. The check has no side effects, so the choice is CloudSim's (argmin
- * over suitable, non-overloaded hosts) while the costly check runs about once. With grouped
- * candidates the pass skips the groups that cannot win; in the rare case where its winner is
- * overloaded, the full pass runs, as the next best may be in a skipped group.
- */
-export function findHostForVm(
-  dc: DataCenterState,
-  v: number,
-  excluded: Uint8Array,
-  detector: OverloadDetector,
-  checkReservations: boolean,
-  candidates?: PlacementCandidates,
-): number {
-  const bins = candidates?.bins;
-  pass.begin(dc, v, excluded, detector, checkReservations);
-  if (bins !== undefined && bins.hostCount >= GROUPED_SCAN_RATIO * bins.usedCount) {
-    pass.visitGroups(bins);
-    if (pass.k < 0) return -1;
-    const first = candHost[pass.k];
-    if (takes(dc, first, v, detector)) return first;
-    pass.begin(dc, v, excluded, detector, checkReservations);
-  }
-  const ids = candidates?.ids() ?? allHosts(dc.hostCount);
-  pass.visit(ids, ids.length);
-  if (pass.k < 0) return -1;
-  const first = candHost[pass.k];
-  if (takes(dc, first, v, detector)) return first;
-  return nextBestHost(dc, v, detector, pass.m, pass.k);
-}
-
-/** Host h may take VM v: it has nothing allocated (never checked for overload), or is not overloaded with v. */
-function takes(dc: DataCenterState, h: number, v: number, detector: OverloadDetector): boolean {
-  return dc.allocSum[h] === 0 || !detector.isOverloaded(dc, h, v);
-}
-
-/** 0, 1, ..., n - 1. */
-function allHosts(n: number): Int32Array {
-  if (everyHost.length !== n) everyHost = Int32Array.from({ length: n }, (_, h) => h);
-  return everyHost;
-}
-
-/**
- * The best candidate (position k of m) would be overloaded: the others by increasing (increase,
- * id), a batch of the next smallest at a time (usually a few checks: cheaper than ordering all of
- * them). A function of its own: taken in well under 1 % of placements, it kept too little type
- * feedback inside findHostForVm, whose optimized code was thrown away at each visit (134 times
- * on the PlanetLab day).
- */
-function nextBestHost(dc: DataCenterState, v: number, detector: OverloadDetector, m: number, k: number): number {
-  let afterDiff = candDiff[k];
-  let afterHost = candHost[k];
-  for (let batch = FIRST_BATCH; ; batch *= 2) {
-    const n = smallestAfter(m, afterDiff, afterHost, batch);
-    if (n === 0) return -1;
-    for (let i = 0; i < n; i++) {
-      const h = candHost[picked[i]];
-      if (takes(dc, h, v, detector)) return h;
-    }
-    afterDiff = candDiff[picked[n - 1]];
-    afterHost = candHost[picked[n - 1]];
-  }
-}
-
-/** Candidates ordered after the best: the first batch's size (doubled for each further batch). */
-const FIRST_BATCH = 32;
-/** Scratch of smallestAfter: candidate positions. */
-let picked = new Int32Array(FIRST_BATCH);
-
-/** (increase, id) order of candidate positions a and b: true if a comes first. */
-function before(a: number, b: number): boolean {
-  const da = candDiff[a];
-  const db = candDiff[b];
-  return da < db || (da === db && candHost[a] < candHost[b]);
-}
-
-/**
- * Puts in `picked[0..n)` the positions of the (at most `k`) first candidates in (increase, id)
- * order among those after (afterDiff, afterHost), in that order; returns n. One pass with a
- * bounded max-heap: most candidates are turned away by one comparison with its top.
- */
-function smallestAfter(m: number, afterDiff: number, afterHost: number, k: number): number {
-  if (picked.length < k) picked = new Int32Array(k);
-  const heap = picked;
-  let size = 0;
-  for (let i = 0; i < m; i++) {
-    const d = candDiff[i];
-    if (d < afterDiff || (d === afterDiff && candHost[i] <= afterHost)) continue;
-    if (size < k) {
-      // sift up (max-heap: the last in order on top)
-      let j = size++;
-      while (j > 0) {
-        const p = (j - 1) >> 1;
-        if (!before(heap[p], i)) break;
-        heap[j] = heap[p];
-        j = p;
-      }
-      heap[j] = i;
-    } else if (before(i, heap[0])) {
-      siftDown(heap, size, i);
-    }
-  }
-  // heap sort in place: repeatedly move the top (the last in order) to the end
-  for (let end = size - 1; end > 0; end--) {
-    const top = heap[0];
-    siftDown(heap, end, heap[end]);
-    heap[end] = top;
-  }
-  return size;
-}
-
-/** Replaces the top of the max-heap `heap[0..size)` with position `x` and restores the order. */
-function siftDown(heap: Int32Array, size: number, x: number): void {
-  let j = 0;
-  for (;;) {
-    const l = 2 * j + 1;
-    if (l >= size) break;
-    const c = l + 1 < size && before(heap[l], heap[l + 1]) ? l + 1 : l;
-    if (!before(x, heap[c])) break;
-    heap[j] = heap[c];
-    j = c;
-  }
-  heap[j] = x;
-}
-
-/** First host (by id) that is suitable for `v`, or -1 (CloudSim PowerVmAllocationPolicyAbstract). */
-export function firstFit(dc: DataCenterState, v: number, checkReservations: boolean): number {
-  for (let h = 0; h < dc.hostCount; h++) if (isSuitable(dc, h, v, checkReservations)) return h;
-  return -1;
-}
-
-/** Sorts VM ids by decreasing current demand; stable, as Java's Collections.sort. */
-export function sortByDemandDecreasing(dc: DataCenterState, vms: number[]): number[] {
-  return vms.sort((a, b) => dc.req[b] - dc.req[a]);
+/** How much host `h`'s power grows (watts) from its last update's if VM `v` is added at its demand. */
+export function powerIncrease(dc: DataCenterState, h: number, v: number): number {
+  return powerAt(dc.hostPower[h], (dc.allocSum[h] + dc.req[v]) / dc.totalMips[h]) - dc.curPower[h];
 }
