@@ -19,7 +19,11 @@
  * | effective xbzrle-cache-size | xbzrleCacheSize |
  * | cpu_throttle_initial / _increment, throttle_trigger_threshold, max-cpu-throttle | the auto-converge options |
  * | (machine) finalCopyRate | network.bandwidth (the loopback: no latency) |
- * | (machine) deviceState, resumeLatency, syncTime | the options of the same names |
+ * | (machine) deviceState, resumeLatency, syncTime, faultService | the options of the same names |
+ * | (machine) kernelPages, kernelReadRate | a second part of the workload (a mix): the guest kernel reading its working set, scattered over the data beyond the workload's allocation |
+ *
+ * Layout: the data sit at the top of RAM (`residentAt: end`), the guest's own data first, then
+ * the workload's allocation with the working set at its start.
  */
 import { CalibrationConstants } from './constants.js';
 import { QemuRun } from './qemu-runs.js';
@@ -29,15 +33,24 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
   const page = run.pageSize;
   const resident = Math.min(run.ram, run.resident ?? run.alloc + c.baseFootprintPages * page);
   const idle = run.workingSet === 0 || run.rate === 0;
-  const workload = idle
+  const app = idle
     ? { kind: 'idle' }
     : {
         kind: run.pattern === 'seq' ? 'sweep' : 'uniform',
         writeRate: run.rate,
         workingSet: Math.min(run.workingSet, run.alloc > 0 ? run.alloc : run.ram),
-        offset: run.ram - resident, // the data, and the workload's allocation in it, sit at the top of RAM
+        offset: run.ram - Math.min(run.alloc, resident), // the data sit at the top of RAM: the guest kernel's, then the workload's allocation
         writeSize: run.fill === 'byte' ? 1 : page,
       };
+  // the guest kernel reads its own pages, scattered over the data beyond the workload's allocation
+  // (reads change nothing in pre-copy, so only rows with a post-copy phase carry them)
+  const base = resident - Math.min(run.alloc, resident);
+  const postcopy = run.algo === 'hybrid' || run.algo === 'postcopy';
+  const kernel =
+    postcopy && c.kernelPages > 0 && c.kernelReadRate > 0 && base >= c.kernelPages * page
+      ? { kind: 'uniform', writeRate: 0, readRate: c.kernelReadRate, workingSet: c.kernelPages * page, offset: run.ram - resident, scatteredOver: base }
+      : null;
+  const workload = kernel ? { kind: 'mix', parts: [app, kernel] } : app;
 
   const migration: Record<string, unknown> = {
     vm: 'guest',
@@ -53,6 +66,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
     resumeLatency: c.resumeLatency,
   };
   if (c.syncTime > 0) migration.syncTime = c.syncTime;
+  if (c.faultService > 0 && postcopy) migration.faultService = c.faultService;
   if (run.algo === 'hybrid' || run.algo === 'postcopy') {
     migration.maxPostcopyBandwidth = run.maxPostcopyBandwidth === null ? 'unlimited' : run.maxPostcopyBandwidth * c.rateLimitFactor;
   }

@@ -131,10 +131,14 @@ test('mapping: idle pre-copy at 32 MiB/s', () => {
 
 test('mapping: hybrid 64 MiB sweep at 16384 pages/s, 128 MiB/s', () => {
   const s = runToScenario(runs()[1], c) as any;
-  // the workload's allocation sits at the start of the data, at the top of RAM
-  const offset = 512 * MiB - (256 * MiB + 18980 * 4096);
-  assert.deepEqual(s.vms[0].workload, { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset, writeSize: 1 });
+  // the data sit at the top of RAM: the guest's own (base footprint), then the workload's allocation
+  const base = 18980 * 4096;
+  const app = { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset: 256 * MiB, writeSize: 1 };
+  // with a post-copy phase, the guest kernel reads its working set, scattered over the base footprint
+  const kernel = { kind: 'uniform', writeRate: 0, readRate: 100, workingSet: 106 * 4096, offset: 256 * MiB - base, scatteredOver: base };
+  assert.deepEqual(s.vms[0].workload, { kind: 'mix', parts: [app, kernel] });
   const m = s.migrations[0];
+  assert.equal(m.faultService, 0.002);
   assert.equal(m.algorithm, 'hybrid');
   assert.equal(m.postcopyAfterRounds, 1);
   assert.equal(m.maxBandwidth, 128 * MiB * 1.002);

@@ -87,6 +87,37 @@ test('preempt: a request does not wait behind the push, so faults block for abou
   assert.ok(preempt.faultLatency.p99 <= preempt.faultLatency.max && preempt.faultLatency.p50 <= preempt.faultLatency.p99);
 });
 
+test("rate-limit windows (QEMU's 100 ms): a capped push goes in bursts, and a fault after a window's budget waits for the next", () => {
+  // a sweep at 256 MiB/s over 64 MiB outruns a 32 MiB/s push: it finds the pages of each burst,
+  // then faults at the burst's end; its request waits for the next window, which sends it first
+  // and the next 3.2 MiB after it (forward pre-paging) in 1 MiB transfers at 10 Gbit/s. The guest
+  // faults once more on the first of them, still in flight: two faults per window, 20 windows.
+  const cap = 32 * MiB, window = 0.1, link = 10e9 / 8;
+  const sweep = { kind: 'sweep', writeRate: 0, readRate: 65_536, workingSet: 64 * MiB, offset: 0 };
+  const at = (postcopyWindow: number) =>
+    run(twoHostScenario({ memory: '256MiB', bandwidth: '10Gbit/s', workload: sweep as never, migration: { algorithm: 'postcopy', maxPostcopyBandwidth: cap, postcopyWindow } })).migrations[0];
+  const windows = at(window), smooth = at(0);
+  const pc = windows.postcopy!;
+  const bursts = (64 * MiB) / (cap * window);
+  assert.ok(pc.faults >= bursts && pc.faults <= 2 * bursts + 4, `${pc.faults} faults, ${bursts} windows`);
+  // a fault waits at most a window and the 1 MiB transfer ahead of its page; about half wait for a window
+  assert.ok(pc.faultLatency.max <= window + MiB / link + 1e-9, `max ${pc.faultLatency.max}`);
+  assert.ok(pc.faultLatency.p50 <= MiB / link + 1e-9 && pc.faultLatency.p99 > window / 2, JSON.stringify(pc.faultLatency));
+  // the smooth cap: a request waits behind one 1 MiB transfer at the cap, 31 ms at most
+  assert.ok(smooth.postcopy!.faultLatency.max <= MiB / cap + 1e-9, `smooth max ${smooth.postcopy!.faultLatency.max}`);
+  assert.ok(smooth.postcopy!.faults > pc.faults, `smooth ${smooth.postcopy!.faults} faults`);
+  // the same bytes either way; bursts at the link rate end the last window early
+  assert.equal(windows.bytesTransferred, smooth.bytesTransferred);
+  assert.ok(windows.totalTime! <= smooth.totalTime! + 1e-9 && windows.totalTime! > smooth.totalTime! - window, `${windows.totalTime} vs ${smooth.totalTime}`);
+});
+
+test('faultService: each fault reaches the source that much later', () => {
+  const random = { kind: 'uniform', writeRate: 0, readRate: 20_000, workingSet: 64 * MiB, offset: 512 * MiB };
+  const plain = faults(random, 'forward', { preempt: true });
+  const slow = faults(random, 'forward', { preempt: true, faultService: '2ms' });
+  assert.ok(slow.faultLatency.p50 >= plain.faultLatency.p50 + 0.002 - 1e-9, `${slow.faultLatency.p50} vs ${plain.faultLatency.p50}`);
+});
+
 test('hybrid: bytes between post-copy and pre-copy for a write-heavy guest; downtime close to post-copy', () => {
   const heavy = { kind: 'hotcold' as const, writeRate: 15_000, workingSet: 512 * MiB, hotSet: 128 * MiB, hotShare: 0.9 };
   const runOne = (migration: object) =>

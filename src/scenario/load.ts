@@ -177,7 +177,7 @@ function crossCheck(s: ScenarioSpec): string[] {
   });
   if (s.fidelity === 'fluid') {
     s.vms.forEach((vm, i) => {
-      if (!fluidInput(vm.workload)) issues.push(`vms[${i}].workload: fidelity fluid supports idle, uniform, hotcold and sweep workloads and one level of phases of them; use fidelity: page for zipf`);
+      if (!fluidInput(vm.workload)) issues.push(`vms[${i}].workload: fidelity fluid supports idle, uniform, hotcold and sweep workloads (contiguous), mixes and one level of phases of them; use fidelity: page for zipf and scattered working sets`);
     });
     s.migrations.forEach((m, i) => {
       if (m.reuse && m.reuse.policy !== 'none') issues.push(`migrations[${i}].reuse: memory reuse needs fidelity: page (kept images are per page)`);
@@ -299,6 +299,10 @@ function checkWorkload(w: WorkloadInput, memory: number, pageSize: number, at: s
     w.phases.forEach((p, i) => checkWorkload(p.workload, memory, pageSize, `${at}.phases[${i}].workload`, issues));
     return;
   }
+  if (w.kind === 'mix') {
+    w.parts.forEach((p, i) => checkWorkload(p, memory, pageSize, `${at}.parts[${i}]`, issues));
+    return;
+  }
   for (const field of ['writeRate', 'readRate'] as const) {
     if (w[field] === undefined) continue;
     try {
@@ -311,6 +315,10 @@ function checkWorkload(w: WorkloadInput, memory: number, pageSize: number, at: s
   const ws = w.workingSet ?? memory - offset;
   if (offset + ws > memory) issues.push(`${at}.workingSet: offset + working set (${offset + ws} bytes) exceed the VM's memory (${memory})`);
   if (ws < pageSize) issues.push(`${at}.workingSet: expected at least one page (${pageSize} bytes)`);
+  if (w.scatteredOver !== undefined) {
+    if (w.scatteredOver < ws) issues.push(`${at}.scatteredOver: expected at least the working set (${ws} bytes), got ${w.scatteredOver}`);
+    else if (offset + w.scatteredOver > memory) issues.push(`${at}.scatteredOver: offset + span (${offset + w.scatteredOver} bytes) exceed the VM's memory (${memory})`);
+  }
   if (w.kind === 'hotcold' && w.hotSet > ws) issues.push(`${at}.hotSet: hot set (${w.hotSet} bytes) is larger than the working set (${ws})`);
   if (w.kind === 'hotcold' && w.hotShare > 0 && w.hotSet < pageSize) {
     issues.push(`${at}.hotSet: ${w.hotSet} bytes is less than one page (${pageSize} bytes), so the hotShare (${w.hotShare}) of writes would go nowhere; give at least one page, or hotShare: 0`);
@@ -324,7 +332,8 @@ function checkWorkload(w: WorkloadInput, memory: number, pageSize: number, at: s
 function fluidInput(w: WorkloadInput, nested = false): boolean {
   if (w.kind === 'zipf') return false;
   if (w.kind === 'phases') return !nested && w.phases.every((p) => fluidInput(p.workload, true));
-  return true;
+  if (w.kind === 'mix') return w.parts.every((p) => fluidInput(p, true));
+  return w.kind === 'idle' || w.scatteredOver === undefined;
 }
 
 let fieldNames: Set<string> | undefined;

@@ -14,7 +14,7 @@ import { deferralDefaults } from '../migration/optimizations/deferral.js';
 import { PageImage } from '../memory/page-image.js';
 import { resolveNetworkModel } from '../network/network-models.js';
 import { FreeMemory } from '../workload/free-memory.js';
-import { createWorkload, WorkloadSpec } from '../workload/workload.js';
+import { createWorkload, MixPart, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
 import { VERSION } from '../version.js';
 import { memberNames, MigrationSpecT, ScenarioSpec, WorkloadInput } from './schema.js';
@@ -170,6 +170,8 @@ function toPages(w: WorkloadInput, memory: number, pageSize: number): WorkloadSp
         repeat: w.repeat,
         phases: w.phases.map((p) => ({ duration: p.duration, workload: toPages(p.workload, memory, pageSize) })),
       };
+    case 'mix':
+      return { kind: 'mix', parts: w.parts.map((p) => toPages(p, memory, pageSize) as MixPart) };
     default: {
       const offset = pages(w.offset ?? 0);
       const workingSet = pages(w.workingSet ?? memory - (w.offset ?? 0));
@@ -179,6 +181,7 @@ function toPages(w: WorkloadInput, memory: number, pageSize: number): WorkloadSp
         readRate: w.readRate === undefined ? 0 : parsePageRate(w.readRate, pageSize),
         offset,
         workingSet,
+        ...(w.scatteredOver === undefined ? {} : { scatteredOver: pages(w.scatteredOver) }),
       };
       if (w.kind === 'hotcold') return { kind: 'hotcold', ...pattern, hotSet: pages(w.hotSet), hotShare: w.hotShare };
       if (w.kind === 'zipf') return { kind: 'zipf', ...pattern, exponent: w.exponent };

@@ -29,9 +29,12 @@ const workloadFields = {
   readRate: PageRate.optional().meta({ description: 'page reads per second besides the writes (they matter for post-copy), default 0' }),
   workingSet: Size.optional().meta({ description: 'pages the guest writes, default: its resident memory' }),
   offset: Size.optional().meta({ description: 'where the working set starts in guest memory, default 0' }),
+  scatteredOver: Size.optional().meta({
+    description: 'the working set is a scattered set of pages drawn once per VM (seeded) out of this many bytes from `offset`, visited in address order; default: contiguous from `offset`',
+  }),
 };
 
-export const workloadKinds = ['idle', 'uniform', 'hotcold', 'zipf', 'sweep', 'phases'] as const;
+export const workloadKinds = ['idle', 'uniform', 'hotcold', 'zipf', 'sweep', 'mix', 'phases'] as const;
 
 interface PatternInput {
   writeSize?: number;
@@ -39,6 +42,7 @@ interface PatternInput {
   readRate?: number | string;
   workingSet?: number;
   offset?: number;
+  scatteredOver?: number;
 }
 
 export type WorkloadInput =
@@ -47,24 +51,38 @@ export type WorkloadInput =
   | ({ kind: 'hotcold'; hotSet: number; hotShare: number } & PatternInput)
   | ({ kind: 'zipf'; exponent: number } & PatternInput)
   | ({ kind: 'sweep' } & PatternInput)
+  | { kind: 'mix'; parts: MixPartInput[] }
   | { kind: 'phases'; repeat: boolean; phases: { duration: number; workload: WorkloadInput }[] };
+
+export type MixPartInput = Exclude<WorkloadInput, { kind: 'mix' } | { kind: 'phases' }>;
+
+const patternKinds = [
+  z.strictObject({ kind: z.literal('idle') }),
+  z.strictObject({ kind: z.literal('uniform'), ...workloadFields }),
+  z.strictObject({
+    kind: z.literal('hotcold'),
+    ...workloadFields,
+    hotSet: Size.meta({ description: 'size of the hot set at the start of the working set' }),
+    hotShare: Fraction.meta({ description: 'share of writes that go to the hot set, 0..1' }),
+  }),
+  z.strictObject({
+    kind: z.literal('zipf'),
+    ...workloadFields,
+    exponent: z.number().positive().default(1).meta({ description: 'Zipf exponent s: P(rank k) ~ k^-s' }),
+  }),
+  z.strictObject({ kind: z.literal('sweep'), ...workloadFields }),
+] as const;
 
 export const Workload: z.ZodType<WorkloadInput> = z.lazy(() =>
   z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('idle') }),
-    z.strictObject({ kind: z.literal('uniform'), ...workloadFields }),
+    ...patternKinds,
     z.strictObject({
-      kind: z.literal('hotcold'),
-      ...workloadFields,
-      hotSet: Size.meta({ description: 'size of the hot set at the start of the working set' }),
-      hotShare: Fraction.meta({ description: 'share of writes that go to the hot set, 0..1' }),
+      kind: z.literal('mix'),
+      parts: z
+        .array(z.discriminatedUnion('kind', [...patternKinds]))
+        .min(1)
+        .meta({ description: 'patterns that run at the same time (several regions, or an application beside the guest kernel): writes add up, accesses come from each part by its rate' }),
     }),
-    z.strictObject({
-      kind: z.literal('zipf'),
-      ...workloadFields,
-      exponent: z.number().positive().default(1).meta({ description: 'Zipf exponent s: P(rank k) ~ k^-s' }),
-    }),
-    z.strictObject({ kind: z.literal('sweep'), ...workloadFields }),
     z.strictObject({
       kind: z.literal('phases'),
       repeat: z.boolean().default(false),
