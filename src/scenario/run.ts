@@ -55,6 +55,8 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   const world = new World(sim, spec.seed, spec.network.latency, resolveNetworkModel(spec.network));
   for (const h of spec.hosts) world.addHost(h.name, h.memory, h.nic ?? spec.network.bandwidth, h.maxConcurrent ?? Infinity);
   const groups = new Map<string, string[]>();
+  // skip-hot predicts from the time of each page's last write: kept from the start when a migration may ask
+  const recency = spec.migrations.some((m) => m.reuse?.policy?.includes('skip-hot'));
   for (const v of spec.vms) {
     const names = memberNames(v);
     groups.set(v.name, names);
@@ -63,9 +65,11 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
     const workloadSpec = toPages(v.workload, v.memory, spec.pageSize);
     const top = Math.floor((v.residentTop ?? 0) / spec.pageSize);
     const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt, top) : undefined;
+    // an idle guest draws nothing and keeps no state: its members share one (and no random stream)
+    const idle = workloadSpec.kind === 'idle' ? createWorkload(workloadSpec, world.rng('idle')) : null;
     for (const name of names) {
-      const workload = createWorkload(workloadSpec, world.rng(`vm:${name}:workload`));
-      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt, top);
+      const workload = idle ?? createWorkload(workloadSpec, world.rng(`vm:${name}:workload`));
+      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt, recency, top);
       if (v.compressibility !== undefined) vm.compressibility = v.compressibility;
       if (v.catchUp !== undefined) vm.catchUp = v.catchUp;
       if (vm.image && v.free) {
