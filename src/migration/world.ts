@@ -261,6 +261,10 @@ export class World {
     this.network = new Network(sim);
     this.network.flowCap = windowBound(networkModel, latency);
     this.network.crossWeight = networkModel.crossTraffic;
+    // SimGrid's sharing penalty: the route's latency plus weight-S / bandwidth per link (a route
+    // without latency has penalty 1: plain max-min)
+    this.network.penalized = networkModel.weightS > 0 && latency > 0;
+    this.network.penaltyLatency = latency;
   }
 
   /** The latency one transfer pays, s (the model's latency factor applied). */
@@ -274,6 +278,7 @@ export class World {
     const up = this.network.addLink(`${name}.up`, capacity), down = this.network.addLink(`${name}.down`, capacity);
     up.twin = down;
     down.twin = up;
+    up.penalty = down.penalty = this.networkModel.weightS / nic;
     const host = new Host(name, memory, up, down, maxConcurrent);
     this.hosts.set(name, host);
     return host;

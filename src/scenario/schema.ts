@@ -148,6 +148,7 @@ export const Scenario = z
       bandwidthFactor: z.number().gt(0).max(1).optional().meta({ description: networkModelFields.bandwidthFactor }),
       latencyFactor: z.number().nonnegative().optional().meta({ description: networkModelFields.latencyFactor }),
       crossTraffic: Fraction.optional().meta({ description: networkModelFields.crossTraffic }),
+      weightS: z.number().nonnegative().optional().meta({ description: networkModelFields.weightS }),
     }),
     hosts: z
       .array(
