@@ -175,22 +175,32 @@ export type OptionFields = { [K in MigrationOptionName | QemuOptionName]: z.ZodO
 /** Every option as an optional zod field, described; then QEMU's names for them. */
 export function optionFields(exclude: readonly string[] = []): OptionFields {
   const fields: Record<string, z.ZodType> = {};
+  for (const [key, option, schema] of everyField()) if (!exclude.includes(option)) fields[key] = schema;
+  return fields as OptionFields;
+}
+
+let fieldList: [key: string, option: MigrationOptionName, schema: z.ZodType][] | undefined;
+
+/** The fields of optionFields, built once: a migration, a `compare:` entry and a consolidation file share them. */
+function everyField(): NonNullable<typeof fieldList> {
+  if (fieldList) return fieldList;
+  fieldList = [];
   for (const name of migrationOptionNames) {
-    if (exclude.includes(name)) continue;
     const d = decl(name);
     const alias = d.qemu?.find((q) => q.type === 'parameter')?.name;
     // the description (defaults over every algorithm and preset) is worked out when read: only
     // `lmsim schema` and the docs read it, not a run
-    fields[name] = kindSchema(d.kind, name, alias)
+    const schema = kindSchema(d.kind, name, alias)
       .optional()
       .meta({
         get description() {
           return optionDescription(name);
         },
       });
+    fieldList.push([name, name, schema]);
   }
-  for (const { option, qemu } of qemuNames) if (!exclude.includes(option) && qemu.name !== option) fields[qemu.name] = aliasSchema(option, qemu).optional();
-  return fields as OptionFields;
+  for (const { option, qemu } of qemuNames) if (qemu.name !== option) fieldList.push([qemu.name, option, aliasSchema(option, qemu).optional()]);
+  return fieldList;
 }
 
 /**
