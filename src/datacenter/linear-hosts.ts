@@ -24,6 +24,7 @@
  * scheduling steps, where every host is updated in full (the run ends every span before an update
  * at a step's instant, also when migrations complete exactly then).
  */
+import type { HostUpdates } from './host-updates.js';
 import type { VmHistory } from './metrics.js';
 import type { DataCenterState } from './state.js';
 import type { TraceTable } from './traces.js';
@@ -31,7 +32,8 @@ import type { TraceTable } from './traces.js';
 /** Demands and utilisation must stay this far (relative) inside the PE and host capacity. */
 const CAPACITY_MARGIN = 1e-9;
 
-export class LinearHosts {
+export class LinearHosts implements HostUpdates {
+  readonly name = 'linear hosts';
   /** Instant (index into `times`) each host's linear span starts at, -1 for hosts updated in full. */
   readonly from: Int32Array;
   /**
