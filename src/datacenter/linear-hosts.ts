@@ -136,12 +136,14 @@ export class LinearHosts implements HostUpdates {
     let slopeA = 0;
     let slopeB = 0;
     let anyIncoming = false;
+    // (a VM migrates in only if the host has some: most have none, and the test reads each VM's target)
+    const listsIncoming = dc.migIn[h].length > 0;
     let anyOutgoing = false;
     let until = Infinity;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       if (dc.vmPes[v] !== 1) return false;
-      const incoming = dc.isMigratingIn(v, h);
+      const incoming = listsIncoming && dc.isMigratingIn(v, h);
       if (!incoming && dc.inMigration[v] === 1) anyOutgoing = true;
       const mips = dc.vmMips[v];
       const uk = data[r1 + v];
@@ -221,12 +223,13 @@ export class LinearHosts implements HostUpdates {
   exactSums(h: number, sample: (v: number) => number): number {
     const dc = this.dc;
     const list = dc.lists[h];
+    const listsIncoming = dc.migIn[h].length > 0;
     let util = 0;
     let requested = 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       const r = sample(v) * dc.vmMips[v]; // (u x (MIPS x 1)) / 1 summed over one PE
-      if (dc.isMigratingIn(v, h)) util += r * dc.dstShare;
+      if (listsIncoming && dc.isMigratingIn(v, h)) util += r * dc.dstShare;
       else if (dc.inMigration[v] === 1) util += (r * dc.srcKeep) / dc.srcKeep;
       else util += r;
       requested += r;
@@ -269,8 +272,9 @@ export class LinearHosts implements HostUpdates {
     }
     const dc = this.dc;
     const skipped = last - s0;
+    const listsIncoming = dc.migIn[h].length > 0;
     for (const v of dc.lists[h]) {
-      if (dc.isMigratingIn(v, h)) continue; // recorded on its source
+      if (listsIncoming && dc.isMigratingIn(v, h)) continue; // recorded on its source
       const requested = this.vmSlopeA[v] * sumA + this.vmSlopeB[v] * sumB;
       // a VM migrating out gets 90 % of its demand: a shortfall of 10 % at every skipped entry
       if (dc.inMigration[v] === 1) vmHist.addLinear(v, requested, dc.srcKeep * requested, (1 - dc.srcKeep) * requested, skipped, skipped * (1 - dc.srcKeep));

@@ -555,12 +555,13 @@ class Run implements EventTarget {
     let util = 0;
     let requested = 0;
     let idle = false;
+    const anyIncoming = dc.migIn[h].length > 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       const r = dc.req[v];
       if (r === 0 && dc.inMigration[v] === 0) idle = true;
       let a = alloc[i];
-      if (!dc.isMigratingIn(v, h)) {
+      if (!anyIncoming || !dc.isMigratingIn(v, h)) {
         const migrating = dc.inMigration[v] === 1;
         this.vmHist.add(v, t, a, r, migrating);
         if (migrating) a /= dc.srcKeep; // the source still carries the VM's full demand
