@@ -3,7 +3,8 @@
 //   npm run build && node bench/simgrid-rows.mjs > test/data/simgrid-rows.csv
 //   node bench/simgrid-rows.mjs --check     # also runs lmsim on each row and prints both
 // The grid: single migrations (idle and busy, latencies 0 to 40 ms, link-bound and speed-bound) and
-// concurrent ones (1 to 1,000 over one link, both directions of a NIC at once, a ring of hosts),
+// concurrent ones (1 to 1,000 over one link, both directions of a NIC at once, a ring of hosts,
+// routes over different NICs into one host),
 // under both network models. Rows list the case (test/simgrid-cases.ts) and SimGrid's outcome.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -39,6 +40,8 @@ function grid() {
     cases.push({ ...base, model, vms: 20, migrations: 20, ram: 512, intensity: 0, latency: 0, layout: 'swap', speed: 1000 });
     cases.push({ ...base, model, vms: 20, migrations: 20, ram: 512, intensity: 1, latency: 0.01, layout: 'swap', speed: 1000, horizon: 600 });
     cases.push({ ...base, model, hosts: 10, vms: 100, migrations: 10, ram: 1024, intensity: 30, latency: 0.0001, layout: 'ring', speed: 100 });
+    // routes over different NICs sharing one link (LV08's weight-S), with and without latency
+    for (const latency of [0, 0.001]) cases.push({ ...base, model, hosts: 3, vms: 6, migrations: 6, ram: 1024, intensity: 0, latency, layout: 'mixed', speed: 1000 });
   }
   return cases;
 }

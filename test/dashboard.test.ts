@@ -19,6 +19,7 @@ import { chromium } from 'playwright-core';
 import { main } from '../src/cli/main.js';
 import { dashboardDir, startServer } from '../src/cli/serve.js';
 import { checkStoreSources, type StoreSource } from '../src/cli/serve-api.js';
+import { workloadKinds } from '../src/scenario/schema.js';
 import { repoRoot, smallGrid } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -382,6 +383,69 @@ test(
     } finally {
       await close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "dashboard in Chromium: unions as sub-forms (a workload's kind, a failure's form), each kind's fields from the schema, errors at the field",
+  { skip, timeout: 120_000 },
+  async () => {
+    const { page, shots, offsite, pageErrors, close } = await openDashboard();
+    try {
+      const errorAt = async (path: string, pattern: RegExp) => {
+        const error = page.locator(`.field[data-path="${path}"] .field-error`);
+        await error.waitFor();
+        assert.match((await error.textContent())!, pattern);
+        assert.equal(await page.isDisabled('#run'), true);
+      };
+      const yaml = () => page.inputValue('#text');
+
+      // the workload: its kinds in a selector; picking zipf shows zipf's fields, keeps the shared ones
+      const kind = page.locator('select[name="vms[0].workload.kind"]');
+      const kinds = await kind.locator('option').allTextContents();
+      assert.deepEqual(kinds.slice(1), [...workloadKinds], "the schema's kinds");
+      assert.equal(await kind.locator('option:checked').textContent(), 'hotcold');
+      await kind.selectOption({ label: 'zipf' });
+      await page.waitForSelector('[name="vms[0].workload.exponent"]', { state: 'attached' });
+      assert.equal(await page.locator('[name="vms[0].workload.hotSet"]').count(), 0, "hotcold's own fields go");
+      assert.equal(await page.inputValue('[name="vms[0].workload.writeRate"]'), '20000/s', 'the fields both kinds have stay');
+      assert.match(await yaml(), /kind: zipf/);
+      await page.fill('[name="vms[0].workload.writeRate"]', 'fast');
+      await errorAt('vms[0].workload.writeRate', /^vms\[0\]\.workload\.writeRate: expected a page rate like 20000\/s.*"fast"/);
+      await page.fill('[name="vms[0].workload.writeRate"]', '20000/s');
+      await page.click('.field[data-path="vms[0].workload"] details.more > summary'); // zipf's optional fields
+      await page.fill('[name="vms[0].workload.exponent"]', '-1');
+      await errorAt('vms[0].workload.exponent', /^vms\[0\]\.workload\.exponent: /);
+      await page.fill('[name="vms[0].workload.exponent"]', '1.1');
+      await page.waitForSelector('body[data-valid="true"]');
+
+      // a failure: its forms told apart by the field each requires
+      await page.click('.list[data-path="failures"] > button.add');
+      const form = page.locator('select[name="failures[0]"]');
+      assert.deepEqual((await form.locator('option').allTextContents()).slice(1), ['link', 'host']);
+      await form.selectOption({ label: 'host' });
+      await page.fill('[name="failures[0].at"]', '20s');
+      await page.fill('[name="failures[0].host"]', 'Z');
+      await errorAt('failures[0].host', /^failures\[0\]\.host: no host named "Z"/);
+      await page.fill('[name="failures[0].host"]', 'B');
+      await page.waitForSelector('body[data-valid="true"]');
+      assert.match(await yaml(), /failures:\n {2}- at: 20s\n {4}host: B/);
+
+      // a union of a named value and settings: the reuse policy, then its settings' fields
+      await page.click('fieldset[data-path="migrations[0]"] > details.more > summary');
+      const reuse = page.locator('select[name="migrations[0].reuse"]');
+      await reuse.selectOption({ label: 'keep-all' });
+      assert.match(await yaml(), /reuse: keep-all/);
+      // a union of scalars ("unlimited" or a rate) is one text field
+      assert.equal(await page.locator('input[name="migrations[0].maxBandwidth"]').count(), 1);
+      await page.locator('.field[data-path="vms[0].workload"]').screenshot({ path: join(shots, 'workload.png') });
+      await page.locator('.list[data-path="failures"]').screenshot({ path: join(shots, 'failures.png') });
+      assert.deepEqual(pageErrors, [], 'no script errors');
+      assert.deepEqual(offsite, [], 'nothing fetched off the loopback server');
+      process.stderr.write(`# dashboard screenshot in ${shots}\n`);
+    } finally {
+      await close();
     }
   },
 );

@@ -1,6 +1,7 @@
 /** The network models (src/network/network-models.ts) against closed forms. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { Simulation } from '../src/core/kernel.js';
 import { Flow, Network } from '../src/network/network.js';
 import { resolveNetworkModel, windowBound } from '../src/network/network-models.js';
@@ -94,6 +95,101 @@ test('cross-traffic: two flows in opposite directions each load the other one\'s
   u.twin = d;
   d.twin = u;
   assert.equal(one.start([u], 10, Infinity, owner).rate, 100);
+});
+
+test('weight-S: flows sharing a link get shares inversely proportional to their penalties (latency + weight-S / bandwidth per link)', () => {
+  const sim = new Simulation();
+  const net = new Network(sim);
+  net.penalized = true;
+  net.penaltyLatency = 0.001;
+  const shared = net.addLink('shared', 100);
+  const slow = net.addLink('slow', 1000);
+  const fast = net.addLink('fast', 1000);
+  shared.penalty = 0.001;
+  slow.penalty = 0.003;
+  fast.penalty = 0.001;
+  const owner = { onFlowDone: () => undefined };
+  const a = net.start([slow, shared], 1e6, Infinity, owner); // penalty 0.005
+  const b = net.start([fast, shared], 1e6, Infinity, owner); // penalty 0.003
+  assert.ok(relErr(a.rate, (100 * (1 / 0.005)) / (1 / 0.005 + 1 / 0.003)) < 1e-12, `a ${a.rate}`);
+  assert.ok(relErr(b.rate, (100 * (1 / 0.003)) / (1 / 0.005 + 1 / 0.003)) < 1e-12, `b ${b.rate}`);
+  // a cap below its weighted share: the other flow takes the rest
+  const c = net.start([fast, shared], 1e6, 10, owner);
+  assert.equal(c.rate, 10);
+  assert.ok(relErr(a.rate + b.rate, 90) < 1e-12);
+});
+
+/**
+ * Reference weighted max-min rates by progressive filling over every flow at once: all unfrozen
+ * flows' levels (rate x penalty) grow together until a link saturates (its load the weighted sum of
+ * the rates crossing it) or a flow reaches its cap.
+ */
+function weightedReference(capacities: number[], uses: { link: number; weight: number }[][], penalties: number[], caps: number[]): number[] {
+  const rate = uses.map(() => 0);
+  const frozen = uses.map(() => false);
+  const residual = capacities.slice();
+  for (;;) {
+    const usage = capacities.map(() => 0);
+    uses.forEach((u, i) => !frozen[i] && u.forEach(({ link, weight }) => (usage[link] += weight / penalties[i])));
+    let inc = Infinity;
+    uses.forEach((_, i) => !frozen[i] && (inc = Math.min(inc, (caps[i] - rate[i]) * penalties[i])));
+    usage.forEach((u, l) => u > 0 && (inc = Math.min(inc, residual[l] / u)));
+    if (!Number.isFinite(inc)) break;
+    uses.forEach((u, i) => {
+      if (frozen[i]) return;
+      rate[i] += inc / penalties[i];
+      u.forEach(({ link, weight }) => (residual[link] -= (weight * inc) / penalties[i]));
+    });
+    let froze = false;
+    uses.forEach((u, i) => {
+      if (frozen[i]) return;
+      if (rate[i] >= caps[i] * (1 - 1e-12) || u.some(({ link }) => residual[link] <= capacities[link] * 1e-12)) frozen[i] = froze = true;
+    });
+    if (!froze) break;
+  }
+  return rate;
+}
+
+test('with cross-traffic and penalties, rates equal weighted progressive filling on random star networks', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ nic: fc.integer({ min: 10, max: 1000 }), penalty: fc.integer({ min: 0, max: 5 }) }), { minLength: 2, maxLength: 4 }),
+      fc.array(fc.record({ from: fc.nat(), hop: fc.nat(), cap: fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }) }), { minLength: 1, maxLength: 10 }),
+      fc.constantFrom(0, 0.05, 0.5),
+      fc.boolean(),
+      (hosts, specs, cross, penalized) => {
+        const sim = new Simulation();
+        const net = new Network(sim);
+        net.crossWeight = cross;
+        net.penalized = penalized;
+        net.penaltyLatency = 1;
+        // links 2h (up) and 2h + 1 (down) of host h
+        const links = hosts.flatMap((h, i) => [net.addLink(`${i}.up`, h.nic), net.addLink(`${i}.down`, h.nic)]);
+        hosts.forEach((h, i) => {
+          links[2 * i].twin = links[2 * i + 1];
+          links[2 * i + 1].twin = links[2 * i];
+          links[2 * i].penalty = links[2 * i + 1].penalty = h.penalty;
+        });
+        const owner = { onFlowDone: () => undefined };
+        const routes = specs.map((s) => {
+          const from = s.from % hosts.length, to = (from + 1 + (s.hop % (hosts.length - 1))) % hosts.length;
+          return { from, to };
+        });
+        const caps = specs.map((s) => s.cap ?? Infinity);
+        const flows = routes.map((r, i) => net.start([links[2 * r.from], links[2 * r.to + 1]], 1e9, caps[i], owner));
+        sim.run(0);
+        const uses = routes.map((r) => [
+          { link: 2 * r.from, weight: 1 },
+          { link: 2 * r.to + 1, weight: 1 },
+          ...(cross > 0 ? [{ link: 2 * r.to, weight: cross }, { link: 2 * r.from + 1, weight: cross }] : []),
+        ]);
+        const penalties = routes.map((r) => (penalized ? 1 + hosts[r.from].penalty + hosts[r.to].penalty : 1));
+        const expected = weightedReference(links.map((l) => l.capacity), uses, penalties, caps);
+        flows.forEach((f, i) => assert.ok(Math.abs(f.rate - expected[i]) <= 1e-9 * Math.max(1, expected[i]), `flow ${i}: ${f.rate} vs ${expected[i]}`));
+      },
+    ),
+    { seed: 11, numRuns: 300 },
+  );
 });
 
 test('a network model that does not exist, or a factor out of range, is refused naming the field', () => {

@@ -10,11 +10,11 @@
  * dirtying (computed flops x migration speed x intensity / host speed, capped at the working set, 90 %
  * of RAM) is a fluid `sweep` workload writing intensity x speed over 90 % of RAM; no page headers,
  * device state or resume latency; the migration speed is maxBandwidth; links 125 MB/s per host and
- * direction, each with half the path's latency.
+ * direction (h2's 250 MB/s in the `mixed` layout), each with half the path's latency.
  */
 
 export type SimgridModel = 'CM02' | 'LV08';
-export type SimgridLayout = 'one-link' | 'swap' | 'ring';
+export type SimgridLayout = 'one-link' | 'swap' | 'ring' | 'mixed';
 
 export interface SimgridCase {
   model: SimgridModel;
@@ -54,7 +54,7 @@ export function simgridArgs(c: SimgridCase): string[] {
 
 /** The lmsim scenario of a case (the same placement as migrate.cpp). */
 export function simgridScenario(c: SimgridCase, name = 'simgrid case'): Record<string, unknown> {
-  const hosts = Array.from({ length: c.hosts }, (_, i) => ({ name: `h${i}`, memory: '100TiB' }));
+  const hosts: { name: string; memory: string; nic?: number }[] = Array.from({ length: c.hosts }, (_, i) => ({ name: `h${i}`, memory: '100TiB' }));
   const vms: Record<string, unknown>[] = [];
   const migrations: Record<string, unknown>[] = [];
   const busy = c.intensity > 0 ? { kind: 'sweep', writeRate: `${(c.intensity * c.speed) / 100}MiB/s`, workingSet: `${0.9 * c.ram}MiB` } : { kind: 'idle' };
@@ -73,6 +73,16 @@ export function simgridScenario(c: SimgridCase, name = 'simgrid case'): Record<s
     if (fromH1 > 0) {
       vms.push(vm('b1', 'h1', fromH1, busy));
       migrations.push({ vm: 'b1', to: 'h0', ...options });
+    }
+  } else if (c.layout === 'mixed') {
+    // 3 hosts, h2's NIC 250 MB/s: VM i on h0 (i even) or h2 (i odd), to h1
+    if (c.hosts !== 3 || c.vms !== c.migrations) throw new RangeError('mixed: 3 hosts, every VM migrating');
+    hosts[2].nic = 2.5e8;
+    vms.push(vm('b0', 'h0', Math.ceil(c.migrations / 2), busy));
+    migrations.push({ vm: 'b0', to: 'h1', ...options });
+    if (c.migrations > 1) {
+      vms.push(vm('b2', 'h2', Math.floor(c.migrations / 2), busy));
+      migrations.push({ vm: 'b2', to: 'h1', ...options });
     }
   } else {
     // VM i on h(i % hosts), the first `migrations` of them (one per host) to the next host

@@ -1,9 +1,13 @@
 /**
  * A form generated from the scenario's JSON Schema (`scenarioJsonSchema()`, derived from the same
  * definition that validates files): objects become fieldsets, lists of objects become entries
- * with add/remove, enums become selects, numbers and unit strings ("4GiB", "300ms") text fields,
- * and a union (a workload's kinds, a failure's forms) a small YAML box. Every field carries its
- * path in the scenario's own spelling (vms[0].memory) so validation messages land at the field.
+ * with add/remove, enums become selects, numbers and unit strings ("4GiB", "300ms") text fields.
+ * A union becomes a selector of its forms that shows the chosen form's fields: a workload's kinds
+ * (told apart by a constant `kind`), a failure's forms (by the fields each requires), a named
+ * value or an object of settings (`reuse: keep-all` or `{ policy, hotWindow }`); a union of
+ * scalars (`unlimited` or a rate) a text field; anything else a small YAML box. Every field
+ * carries its path in the scenario's own spelling (vms[0].memory) so validation messages land
+ * at the field.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
@@ -13,6 +17,7 @@ export interface Schema {
   required?: string[];
   items?: Schema;
   enum?: unknown[];
+  const?: unknown;
   anyOf?: Schema[];
   oneOf?: Schema[];
   $ref?: string;
@@ -53,6 +58,60 @@ function setAt(root: Json, path: readonly Key[], value: unknown): void {
 }
 
 const types = (s: Schema) => (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []);
+const isObject = (s: Schema) => types(s).includes('object') && s.properties !== undefined;
+const isScalar = (s: Schema) => !s.anyOf && !s.oneOf && !s.properties && !types(s).some((t) => t === 'object' || t === 'array');
+
+/** One form of a union: a value to pick as it is, or an object branch (told apart by `key`'s constant, if the branches have one). */
+interface Choice {
+  label: string;
+  value?: unknown;
+  branch?: Schema;
+  key?: string;
+}
+
+/** The forms of a union a selector can offer, or null when a branch is neither a named value nor an object. */
+function unionChoices(branches: Schema[]): Choice[] | null {
+  const objects = branches.filter(isObject);
+  const key = objects.length > 1 ? Object.keys(objects[0].properties!).find((k) => objects.every((o) => o.properties![k]?.const !== undefined)) : undefined;
+  const out: Choice[] = [];
+  for (const b of branches) {
+    if (b.const !== undefined) out.push({ label: String(b.const), value: b.const });
+    else if (b.enum) out.push(...b.enum.map((v) => ({ label: String(v), value: v })));
+    else if (types(b).length === 1 && types(b)[0] === 'boolean') out.push({ label: 'true', value: true }, { label: 'false', value: false });
+    else if (isObject(b)) {
+      // a constant discriminator names the branch; else the fields only it requires; else its first fields
+      const own = (b.required ?? []).filter((k) => objects.every((o) => o === b || !(o.required ?? []).includes(k)));
+      const label = key
+        ? String(b.properties![key].const)
+        : objects.length > 1 && own.length > 0
+          ? own.join(', ')
+          : `{ ${Object.keys(b.properties!).slice(0, 2).join(', ')}, … }`;
+      out.push({ label, branch: b, key });
+    } else return null;
+  }
+  return out;
+}
+
+/** The choice a value is in: equal to a named value, or the object branch it fits best; -1 if none. */
+function currentChoice(choices: Choice[], v: unknown): number {
+  const named = choices.findIndex((c) => !c.branch && c.value === v);
+  if (named >= 0 || v === undefined) return named;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return -1;
+  const o = v as Json;
+  const fits = (c: Choice) =>
+    c.branch !== undefined && (c.key ? o[c.key] === c.branch.properties![c.key].const : (c.branch.required ?? []).every((k) => o[k] !== undefined));
+  const i = choices.findIndex(fits);
+  return i >= 0 ? i : choices.findIndex((c) => c.branch !== undefined && !c.key);
+}
+
+/** A new value of a choice, keeping the fields of `old` its branch also has. */
+function valueOf(c: Choice, old: unknown): unknown {
+  if (!c.branch) return c.value;
+  const fresh: Json = c.key ? { [c.key]: c.branch.properties![c.key].const } : {};
+  if (old && typeof old === 'object' && !Array.isArray(old))
+    for (const [k, v] of Object.entries(old)) if (k !== c.key && k in c.branch.properties!) fresh[k] = v;
+  return fresh;
+}
 
 /** A typed value from a text field: a number where the schema allows one and the text is one. */
 function fromText(s: Schema, text: string): unknown {
@@ -65,6 +124,8 @@ function fromText(s: Schema, text: string): unknown {
 
 export class ScenarioForm {
   #value: Json = {};
+  /** The form picked for a union at a path, for values that fit several (a new failure's {}). */
+  #picked = new Map<string, number>();
 
   constructor(
     private readonly root: HTMLElement,
@@ -119,7 +180,16 @@ export class ScenarioForm {
 
   #node(s0: Schema, path: Key[], name: string, required: boolean): HTMLElement {
     const s = this.#resolve(s0);
-    if (s.anyOf || s.oneOf) return this.#yamlBox(s, path, name);
+    if (s.anyOf || s.oneOf) {
+      const branches = (s.anyOf ?? s.oneOf)!.map((b) => this.#resolve(b));
+      const choices = unionChoices(branches);
+      if (branches.every(isScalar) && branches.some((b) => !b.enum && b.const === undefined && types(b).some((t) => t !== 'boolean')))
+        return this.#scalar(this.#scalarUnion(s, branches), path, name, required);
+      const value = getAt(this.#value, path);
+      // a value none of the forms takes stays visible, as YAML, until it is fixed
+      if (choices && (value === undefined || currentChoice(choices, value) >= 0)) return this.#union(s, choices, path, name, required);
+      return this.#yamlBox(s, path, name);
+    }
     if (types(s).includes('object') && s.properties) return this.#object(s, path, false);
     if (types(s).includes('array') && s.items) return this.#list(s, path, name);
     return this.#scalar(s, path, name, required);
@@ -170,6 +240,46 @@ export class ScenarioForm {
     return div;
   }
 
+  /** A union of scalars (a named value such as "unlimited", or a number or unit string): one text field. */
+  #scalarUnion(s: Schema, branches: Schema[]): Schema {
+    const named = branches.flatMap((b) => (b.enum ? b.enum : b.const !== undefined ? [b.const] : []));
+    const hint = named.length > 0 ? `${named.join(', ')} or a value` : undefined;
+    return { type: [...new Set(branches.flatMap(types))], description: s.description ?? hint, default: s.default };
+  }
+
+  /** A union: a selector of its forms, then the chosen object form's own fields. */
+  #union(s: Schema, choices: Choice[], path: Key[], name: string, required: boolean): HTMLElement {
+    const div = this.#field(path, name, s, required);
+    div.classList.add('union');
+    const current = getAt(this.#value, path);
+    const picked = this.#picked.get(pathText(path));
+    const pickedFits =
+      picked !== undefined &&
+      choices[picked]?.branch !== undefined &&
+      typeof current === 'object' &&
+      current !== null &&
+      Object.keys(current).every((k) => k in choices[picked].branch!.properties!);
+    const at = pickedFits ? picked : currentChoice(choices, current);
+    const select = document.createElement('select');
+    const key = choices.find((c) => c.key)?.key;
+    select.name = key ? pathText([...path, key]) : pathText(path);
+    select.id = `f-${select.name.replace(/[^a-zA-Z0-9]/g, '-')}`;
+    div.querySelector('label')!.htmlFor = select.id;
+    select.append(new Option(s.default !== undefined ? `(default: ${typeof s.default === 'object' ? JSON.stringify(s.default) : String(s.default)})` : '', ''));
+    choices.forEach((c, i) => select.append(new Option(c.label, String(i))));
+    select.value = at >= 0 ? String(at) : '';
+    select.addEventListener('change', () => {
+      const c = select.value === '' ? undefined : choices[Number(select.value)];
+      if (c) this.#picked.set(pathText(path), Number(select.value));
+      this.#changed(path, c ? valueOf(c, getAt(this.#value, path)) : undefined);
+      if (c?.branch || (at >= 0 && choices[at].branch)) this.render(this.#value);
+    });
+    div.append(select);
+    const chosen = at >= 0 ? choices[at] : undefined;
+    if (chosen?.branch) div.append(this.#object(chosen.branch, path, false, { skip: chosen.key }));
+    return div;
+  }
+
   #yamlBox(s: Schema, path: Key[], name: string): HTMLElement {
     const div = this.#field(path, name, s, false);
     div.classList.add('yaml');
@@ -191,11 +301,12 @@ export class ScenarioForm {
     return div;
   }
 
-  #object(s: Schema, path: Key[], open: boolean): HTMLElement {
-    const set = document.createElement(path.length === 0 ? 'div' : 'fieldset');
+  /** An object's fields; `union`: the fields of a union's chosen form, under its selector (`skip`: the discriminator the selector sets). */
+  #object(s: Schema, path: Key[], open: boolean, union?: { skip?: string }): HTMLElement {
+    const set = document.createElement(path.length === 0 || union ? 'div' : 'fieldset');
     set.className = 'object';
-    set.dataset.path = pathText(path);
-    if (path.length > 0) {
+    if (!union) set.dataset.path = pathText(path);
+    if (path.length > 0 && !union) {
       const legend = document.createElement('legend');
       legend.textContent = String(path[path.length - 1]);
       set.append(legend);
@@ -208,7 +319,7 @@ export class ScenarioForm {
     more.append(summary);
     let hidden = 0;
     for (const [key, sub] of Object.entries(s.properties ?? {})) {
-      if (key === '$schema') continue;
+      if (key === '$schema' || key === union?.skip) continue;
       const node = this.#node(sub, [...path, key], key, required.has(key));
       // required fields, fields in use and the top level's sections in view; other options folded
       if (required.has(key) || current[key] !== undefined || path.length === 0 || open) set.append(node);
@@ -254,7 +365,8 @@ export class ScenarioForm {
     add.className = 'add';
     add.textContent = `+ ${name.replace(/s$/, '')}`;
     add.addEventListener('click', () => {
-      const fresh = types(item).includes('object') ? {} : '';
+      const forms = item.anyOf || item.oneOf ? unionChoices((item.anyOf ?? item.oneOf)!.map((b) => this.#resolve(b))) : null;
+      const fresh = forms ? valueOf(forms[0], undefined) : types(item).includes('object') ? {} : '';
       this.#changed([...path, items.length], fresh);
       this.render(this.#value);
     });

@@ -8,6 +8,8 @@
 //   one-link  every VM on h0, migrated to h1 (the default when HOSTS is 2)
 //   swap      VM i on h(i % 2), migrated to the other host (both directions of each NIC in use)
 //   ring      VM i on h(i % HOSTS), migrated to the next host (the default otherwise)
+//   mixed     3 hosts, h2's link 250 MB/s: VM i on h0 (i even) or h2 (i odd), migrated to h1 (routes
+//             with different NICs share h1's link: LV08's weight-S weighs their shares)
 // The network model is SimGrid's own flag (--cfg=network/model:CM02 or LV08). With HORIZON_S the
 // simulation stops then: a migration still running has not converged ("never": SimGrid's own
 // timeout is 10^7 s). Prints one JSON line: per migration its time, downtime (suspend to resume),
@@ -42,8 +44,12 @@ int main(int argc, char** argv)
   const std::string layout = argc > 7 ? argv[7] : (hosts == 2 ? "one-link" : "ring");
   const int speed = argc > 8 ? std::stoi(argv[8]) : 100;
   const double horizon = argc > 9 ? std::stod(argv[9]) : -1;
-  if (layout != "one-link" && layout != "swap" && layout != "ring") {
-    std::fprintf(stderr, "LAYOUT: expected one-link, swap or ring, got %s\n", layout.c_str());
+  if (layout != "one-link" && layout != "swap" && layout != "ring" && layout != "mixed") {
+    std::fprintf(stderr, "LAYOUT: expected one-link, swap, ring or mixed, got %s\n", layout.c_str());
+    return 2;
+  }
+  if (layout == "mixed" && hosts != 3) {
+    std::fprintf(stderr, "LAYOUT mixed: expected 3 hosts, got %d\n", hosts);
     return 2;
   }
   sg_vm_live_migration_plugin_init();
@@ -52,7 +58,8 @@ int main(int argc, char** argv)
   std::vector<sg4::Host*> pms;
   for (int i = 0; i < hosts; i++) {
     auto* h = zone->create_host("h" + std::to_string(i), 1e9)->set_core_count(64)->seal();
-    auto* l = zone->create_split_duplex_link("l" + std::to_string(i), 1.25e8)->set_latency(latency / 2)->seal();
+    const double bandwidth = layout == "mixed" && i == 2 ? 2.5e8 : 1.25e8;
+    auto* l = zone->create_split_duplex_link("l" + std::to_string(i), bandwidth)->set_latency(latency / 2)->seal();
     zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {{l, sg4::LinkInRoute::Direction::UP}}, true);
     pms.push_back(h);
   }
@@ -73,6 +80,7 @@ int main(int argc, char** argv)
     int from = 0, to = 1;
     if (layout == "swap") from = i % 2, to = 1 - from;
     else if (layout == "ring") from = i % hosts, to = (i + 1) % hosts;
+    else if (layout == "mixed") from = i % 2 == 0 ? 0 : 2, to = 1;
     sg4::Host* pm = pms[from];
     bool moving = i < migrations;
     const std::string name = "vm" + std::to_string(i);

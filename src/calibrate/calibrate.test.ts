@@ -103,7 +103,7 @@ test('post-copy requests and blocked time are scored on every hybrid and post-co
   assert.equal(report().summary.blockedTime.n, 24);
 });
 
-test('post-copy requests and blocked time: median error <= 30 % (machine constants only)', { todo: 'see docs/validation.md' }, () => {
+test('post-copy requests and blocked time: median error <= 30 % (machine constants only)', () => {
   const s = report().summary;
   assert.ok(s.postcopyRequests.median <= 0.3, `requests median ${(s.postcopyRequests.median * 100).toFixed(1)} %`);
   assert.ok(s.blockedTime.median <= 0.3, `blocked time median ${(s.blockedTime.median * 100).toFixed(1)} %`);

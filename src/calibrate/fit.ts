@@ -5,9 +5,14 @@
  * per row. The rules are fixed here (documented in docs/validation.md) so the fit is
  * reproducible: `lmsim calibrate qemu runs.csv --fit` prints what they give.
  */
+import { calibrate } from './calibrate.js';
 import { CalibrationConstants } from './constants.js';
 import { QemuRun } from './qemu-runs.js';
 import { median, theilSen } from './stats.js';
+
+/** The grid the guest kernel's read rate (/s) and the fault service time (s) are chosen from. */
+export const kernelReadRates = [50, 100, 200];
+export const faultServiceTimes = [0.001, 0.002, 0.003];
 
 /** One fitted constant: its value, the rows it came from and how. */
 export interface Derivation {
@@ -44,7 +49,9 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
     baseHow = 'median over completed idle pre-copy rows of (ram.normal - alloc pages) (no post-copy rows)';
   }
   if (basis.length === 0) throw new FitError('base footprint: needs completed post-copy or idle pre-copy rows');
-  const basePages = Math.round(median(basis.map((r) => r.measured.normalPages - r.alloc / r.pageSize)));
+  const pageStructShare = 1 / 64; // sizeof(struct page) / 4 KiB: from the kernel, not fitted
+  const structPages = (r: QemuRun) => Math.floor((r.ram * pageStructShare) / r.pageSize);
+  const basePages = Math.round(median(basis.map((r) => r.measured.normalPages - r.alloc / r.pageSize - structPages(r))));
 
   // 2. Rate limiter: the rate of a stream that only max-bandwidth limits, over the limit. A
   //    pre-copy run cancelled at the timeout is such a stream from migrate to cancel (no
@@ -107,18 +114,40 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   }
   const syncTime = excess.length ? round(median(excess), 0.0001) : 0;
 
-  const constants: CalibrationConstants = {
-    baseFootprintPages: basePages,
-    rateLimitFactor,
-    finalCopyRate,
-    deviceState,
-    resumeLatency,
-    syncTime,
-  };
+  // 7. The guest kernel's working set: an idle guest sends, in one pre-copy pass and its final
+  //    copy, its data pages plus those its kernel wrote meanwhile; pure post-copy sends each data
+  //    page once. The difference (per QEMU version) is the pages the kernel keeps using.
+  const pureNormal = new Map<string, number>();
+  for (const v of new Set(basis.filter(pureCopy).map((r) => r.qemuVersion))) {
+    pureNormal.set(v, median(basis.filter((r) => r.qemuVersion === v).map((r) => r.measured.normalPages)));
+  }
+  const rewritten = runs
+    .filter((r) => r.algo === 'precopy' && idle(r) && completed(r) && pureNormal.has(r.qemuVersion))
+    .map((r) => r.measured.normalPages - pureNormal.get(r.qemuVersion)!);
+  const kernelPages = rewritten.length ? Math.max(0, Math.round(median(rewritten))) : 0;
+
+  // 8./9. The kernel's read rate and the fault service time: no row isolates them, so they are
+  //    the pair of a small grid whose larger median error (post-copy requests, blocked time) over
+  //    all hybrid and post-copy rows together is smallest; the first such pair in grid order.
+  const base: CalibrationConstants = { baseFootprintPages: basePages, pageStructShare, rateLimitFactor, finalCopyRate, deviceState, resumeLatency, syncTime, kernelPages, kernelReadRate: 0, faultService: 0 };
+  const pc = runs.filter((r) => (r.algo === 'hybrid' || r.algo === 'postcopy') && r.measured.postcopyRequests !== null && r.measured.postcopyBlocktime !== null);
+  let best = { kernelReadRate: 0, faultService: 0, score: Infinity };
+  if (pc.length > 0 && kernelPages > 0) {
+    for (const kernelReadRate of kernelReadRates) {
+      for (const faultService of faultServiceTimes) {
+        const s = calibrate(pc, { ...base, kernelReadRate, faultService }).summary;
+        const score = Math.max(s.postcopyRequests.median, s.blockedTime.median);
+        if (score < best.score - 1e-12) best = { kernelReadRate, faultService, score };
+      }
+    }
+  }
+
+  const constants: CalibrationConstants = { ...base, kernelReadRate: best.kernelReadRate, faultService: best.faultService };
   return {
     constants,
     derivations: {
-      baseFootprintPages: { value: basePages, unit: 'pages', rows: basis.length, how: baseHow },
+      baseFootprintPages: { value: basePages, unit: 'pages', rows: basis.length, how: `${baseHow}, less the per-page structures` },
+      pageStructShare: { value: pageStructShare, unit: 'of RAM', rows: 0, how: "Linux's struct page, 64 bytes per 4 KiB page on x86-64 (taken from the kernel, not fitted)" },
       rateLimitFactor: {
         value: rateLimitFactor,
         unit: 'x max-bandwidth',
@@ -148,6 +177,24 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
         unit: 's',
         rows: excess.length,
         how: 'median excess of the intervals between MIGRATION_PASS events (pre-copy rows) over a whole number of 100 ms iteration windows',
+      },
+      kernelPages: {
+        value: kernelPages,
+        unit: 'pages',
+        rows: rewritten.length,
+        how: "median over completed idle pre-copy rows of ram.normal - the median pure post-copy ram.normal of the same QEMU version: the pages the guest's kernel writes again during a pass",
+      },
+      kernelReadRate: {
+        value: best.kernelReadRate,
+        unit: 'reads/s',
+        rows: pc.length,
+        how: `with faultService: the pair of the grid (${kernelReadRates.join(', ')} /s x ${faultServiceTimes.map((t) => t * 1000).join(', ')} ms) with the smallest larger median error of post-copy requests and blocked time over the hybrid and post-copy rows`,
+      },
+      faultService: {
+        value: best.faultService,
+        unit: 's',
+        rows: pc.length,
+        how: 'with kernelReadRate (above)',
       },
     },
   };

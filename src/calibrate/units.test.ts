@@ -113,7 +113,10 @@ const MiB = 2 ** 20;
 test('mapping: idle pre-copy at 32 MiB/s', () => {
   const s = runToScenario(runs()[0], c) as any;
   assert.equal(s.vms[0].memory, 512 * MiB);
-  assert.equal(s.vms[0].resident, 256 * MiB + 18980 * 4096); // alloc + base footprint = 330.1 MiB
+  assert.equal(s.vms[0].resident, 256 * MiB + (16932 + 2048) * 4096); // alloc + fixed footprint + struct pages (1/64 of 512 MiB) = 330.1 MiB
+  // the footprint grows with RAM by the kernel's per-page structures: 1/64 of a 2 GiB guest is 32 MiB
+  const big = runToScenario({ ...runs()[0], ram: 2048 * MiB }, c) as any;
+  assert.equal(big.vms[0].resident, 256 * MiB + 16932 * 4096 + 32 * MiB);
   assert.equal(s.vms[0].residentAt, 'end'); // Linux fills memory from the top
   assert.deepEqual(s.vms[0].workload, { kind: 'idle' });
   assert.deepEqual(s.network, { bandwidth: 1.27e9, latency: 0 });
@@ -131,10 +134,14 @@ test('mapping: idle pre-copy at 32 MiB/s', () => {
 
 test('mapping: hybrid 64 MiB sweep at 16384 pages/s, 128 MiB/s', () => {
   const s = runToScenario(runs()[1], c) as any;
-  // the workload's allocation sits at the start of the data, at the top of RAM
-  const offset = 512 * MiB - (256 * MiB + 18980 * 4096);
-  assert.deepEqual(s.vms[0].workload, { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset, writeSize: 1 });
+  // the data sit at the top of RAM: the guest's own (base footprint), then the workload's allocation
+  const base = 18980 * 4096;
+  const app = { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset: 256 * MiB, writeSize: 1 };
+  // with a post-copy phase, the guest kernel reads its working set, scattered over the base footprint
+  const kernel = { kind: 'uniform', writeRate: 0, readRate: 100, workingSet: 106 * 4096, offset: 256 * MiB - base, scatteredOver: base };
+  assert.deepEqual(s.vms[0].workload, { kind: 'mix', parts: [app, kernel] });
   const m = s.migrations[0];
+  assert.equal(m.faultService, 0.002);
   assert.equal(m.algorithm, 'hybrid');
   assert.equal(m.postcopyAfterRounds, 1);
   assert.equal(m.maxBandwidth, 128 * MiB * 1.002);

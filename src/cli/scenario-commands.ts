@@ -5,8 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { consolidationJsonSchema, validateConsolidation } from '../scenario/consolidation.js';
-import { isFolder } from '../io/consolidation-file.js';
 import { migrationCsv, migrationTable, MigrationRow } from '../report/migrations.js';
 import { defaultScenario } from '../scenario/default.js';
 import { roundTrip, roundTripCsv, roundTripTable, RoundTrip } from '../report/round-trip.js';
@@ -130,9 +128,11 @@ export function withSets<T extends Record<string, unknown>>(raw: T, sets: string
 }
 
 /** `lmsim validate FILE`: the file, and every variant `run` (sweep) or `compare` would run; or a consolidation scenario. */
-export function validateCommand(file: string, opts: { set?: string[] }, io: Io): void {
+export async function validateCommand(file: string, opts: { set?: string[] }, io: Io): Promise<void> {
   const raw = withSets(loadData(file), opts.set);
   if (isConsolidation(raw)) {
+    // the consolidation format is loaded when asked for: run and compare do without it
+    const [{ validateConsolidation }, { isFolder }] = await Promise.all([import('../scenario/consolidation.js'), import('../io/consolidation-file.js')]);
     const c = validateConsolidation(raw, file, dirname(resolve(file)), isFolder);
     io.out(`${file}: valid consolidation scenario (policy ${c.policy}${c.param !== undefined ? ` ${c.param}` : ''}, migration ${c.migration.model}, ${c.hostCount} hosts, trace ${c.trace})\n`);
     return;
@@ -157,9 +157,9 @@ function isConsolidation(raw: Record<string, unknown>): boolean {
 }
 
 /** `lmsim schema [scenario|consolidation]`. */
-export function schemaCommand(format: string | undefined, io: Io): void {
+export async function schemaCommand(format: string | undefined, io: Io): Promise<void> {
   if (format === undefined || format === 'scenario') io.out(json(scenarioJsonSchema()));
-  else if (format === 'consolidation') io.out(json(consolidationJsonSchema()));
+  else if (format === 'consolidation') io.out(json((await import('../scenario/consolidation.js')).consolidationJsonSchema()));
   else throw new UsageError(`schema: expected "scenario" or "consolidation", got "${format}"`);
 }
 

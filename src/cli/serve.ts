@@ -29,7 +29,7 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** The built dashboard: dist/web beside dist/src (this file is dist/src/cli/serve.js). */
+/** The built dashboard: dist/web beside dist/src (this file is dist/src/cli/serve.js, or a chunk of dist/src/cli-bundle/). */
 export function dashboardDir(): string {
   return fileURLToPath(new URL('../../web/', import.meta.url));
 }

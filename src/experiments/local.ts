@@ -52,7 +52,8 @@ export function defaultWorkers(): number {
 /** A pool of `threads` worker threads. */
 export function poolBackend(threads: number): Backend {
   const pool = new Piscina({
-    filename: new URL('./thread.js', import.meta.url).href,
+    // by way of the folder: from the CLI bundle (dist/src/cli-bundle/) too, this is the compiled thread.js
+    filename: new URL('../experiments/thread.js', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
     // the pool's own queue stays short: jobs are handed over as threads free up

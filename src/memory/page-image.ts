@@ -1,10 +1,12 @@
 /**
  * @module memory/page-image
- * Page-exact guest memory as struct-of-arrays: no page objects. Per page: a content class bit
- * (zero / data), a write generation (Uint8, wraps), the time of the last write (in whole
- * seconds, for recency predictions), and a bit in each active change log: the migration's dirty log
- * (KVM's dirty log / Xen's log-dirty bitmap) and the logs of kept images on other hosts (the
- * pages changed since the VM left them).
+ * Page-exact guest memory as struct-of-arrays: no page objects. Per page, always: a content class
+ * bit (zero / data), a bit in each active change log (the migration's dirty log, KVM's dirty log /
+ * Xen's log-dirty bitmap; the logs of kept images on other hosts, the pages changed since the VM
+ * left them) and a bit saying whether the migration destination's copy is current. Only for the
+ * mechanisms that read them: a write generation (Uint8, wraps) for XBZRLE's cache and hot-page
+ * deferral, and the time of the last write (whole seconds) for reuse's skip-hot prediction. A plain
+ * migration thus holds under one byte per guest page.
  */
 import { Bitset } from './bitset.js';
 
@@ -14,12 +16,14 @@ export const HISTORY_EPOCH = 1;
 export class PageImage {
   /** Pages holding data; the rest are zero pages (untouched memory). */
   readonly nonZero: Bitset;
-  /** Write generation per page; bumped on every write, compared to decide if a copy is current. */
-  readonly version: Uint8Array;
-  /** 1 + the epoch of each page's last write, mod 2^16 (0: never written since the start). */
-  readonly lastWrite: Uint16Array;
+  /** Write generation per page, mod 256, once a mechanism asked for generations (versions()); else null. */
+  #version: Uint8Array | null = null;
+  /** 1 + the epoch of each page's last write, mod 2^16 (0: never written since the start); null unless kept (recency). */
+  readonly lastWrite: Uint16Array | null;
   /** The migration's dirty log while tracking is on (pages written since the last sync), else null. */
   log: Bitset | null = null;
+  /** Pages whose copy at the destination of the migration under way is current: a write clears its bit (null: no migration yet). */
+  current: Bitset | null = null;
   /** Other change logs (kept images elsewhere): every write is recorded in each. */
   readonly watchers: Bitset[] = [];
   /** Pages written since the image was created (statistic). */
@@ -41,14 +45,20 @@ export class PageImage {
    * @param pageCount pages of guest memory
    * @param residentPages pages that start as data pages, the rest as zero pages
    * @param residentAt where the data pages are: the first pages, or the last (Linux fills memory from the top)
+   * @param recency keep the time of each page's last write (writtenWithin), from the start
+   * @param topPages data pages at the very top besides them (the kernel's per-page structures)
    */
-  constructor(readonly pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start') {
+  constructor(readonly pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start', recency = false, topPages = 0) {
     this.nonZero = new Bitset(pageCount);
-    this.version = new Uint8Array(pageCount);
-    this.lastWrite = new Uint16Array(pageCount);
+    this.lastWrite = recency ? new Uint16Array(pageCount) : null;
+    for (let p = Math.max(0, pageCount - Math.floor(topPages)); p < pageCount; p++) this.nonZero.add(p);
     const full = Math.min(pageCount, Math.max(0, Math.floor(residentPages)));
     if (residentAt === 'end') {
       for (let p = pageCount - full; p < pageCount; p++) this.nonZero.add(p);
+      return;
+    }
+    if (topPages >= 1) {
+      for (let p = 0; p < full; p++) this.nonZero.add(p);
       return;
     }
     const words = this.nonZero.words;
@@ -57,13 +67,22 @@ export class PageImage {
     this.nonZero.count = full;
   }
 
+  /**
+   * Write generations from now on. They count from the first call, not from the start: a mechanism
+   * compares only generations it read itself, so where the count began does not matter.
+   */
+  versions(): Uint8Array {
+    return (this.#version ??= new Uint8Array(this.pageCount));
+  }
+
   /** The guest writes page p. */
   write(p: number): void {
-    this.version[p] = (this.version[p] + 1) & 0xff;
-    this.lastWrite[p] = (this.epoch + 1) & 0xffff;
+    if (this.#version !== null) this.#version[p] = (this.#version[p] + 1) & 0xff;
+    if (this.lastWrite !== null) this.lastWrite[p] = (this.epoch + 1) & 0xffff;
     this.nonZero.add(p);
     if (this.content !== null) this.content[p] = 0; // a written page has content of its own
     this.log?.add(p);
+    this.current?.delete(p);
     for (let i = 0; i < this.watchers.length; i++) this.watchers[i].add(p);
     this.writes++;
   }
@@ -75,6 +94,7 @@ export class PageImage {
 
   /** True if page p was written within the last `window` seconds before time t. */
   writtenWithin(p: number, t: number, window: number): boolean {
+    if (this.lastWrite === null) throw new Error('PageImage: the time of last writes is kept only when asked for at creation (recency)');
     const stamp = this.lastWrite[p];
     if (stamp === 0) return false;
     const age = (Math.floor(t / HISTORY_EPOCH) + 1 - stamp) & 0xffff;
@@ -107,9 +127,10 @@ export class PageImage {
   get stateBytes(): number {
     return (
       this.nonZero.words.byteLength +
-      this.version.byteLength +
-      this.lastWrite.byteLength +
+      (this.#version?.byteLength ?? 0) +
+      (this.lastWrite?.byteLength ?? 0) +
       (this.log?.words.byteLength ?? 0) +
+      (this.current?.words.byteLength ?? 0) +
       this.watchers.reduce((s, w) => s + w.words.byteLength, 0)
     );
   }

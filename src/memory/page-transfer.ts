@@ -1,10 +1,11 @@
 /**
  * @module memory/page-transfer
  * The migration's view of one VM's memory, page-exact: the bitmap of pages still to send (QEMU's
- * `RAMBlock.bmap`, Xen's to_send), the scan position, and what the destination holds (a generation
- * per page), so that "every destination page is current at switch-over" can be checked.
+ * `RAMBlock.bmap`, Xen's to_send), the scan position, and what the destination holds (pages received,
+ * and which of them are current: the guest's writes clear that bit in the image), so that "every
+ * destination page is current at switch-over" can be checked.
  */
-import { Bitset } from './bitset.js';
+import { Bitset, popcount } from './bitset.js';
 import { PageImage } from './page-image.js';
 
 /** Decides what a page costs on the wire when it is sent (the migration's encoding). */
@@ -16,6 +17,11 @@ export interface PageEncoder {
   encode(p: number, zero: boolean): number;
   /** Counts full data pages sent by a caller that does not go page by page (fluid memory). */
   addNormal(pages: number): void;
+  /**
+   * Every page costs dataPage or zeroPage now and encode() records nothing but that count (no
+   * cache, no dedup): a transfer may then take pages a word of the bitmap at a time.
+   */
+  readonly uniform: boolean;
 }
 
 /**
@@ -63,8 +69,8 @@ export class PageTransfer implements MemoryTransfer {
   readonly toSend: Bitset;
   /** Pages the destination has received at least once. */
   readonly dstHas: Bitset;
-  /** Generation of each page's copy at the destination. */
-  readonly dstVersion: Uint8Array;
+  /** Pages whose copy at the destination is current (written since: cleared by the image). */
+  readonly dstCurrent: Bitset;
   /** Next page the scan looks at; wraps at the end of memory (QEMU's last_page). */
   scanPos = 0;
   /** Times the scan wrapped past the end of memory (QEMU enables XBZRLE after the first). */
@@ -82,7 +88,7 @@ export class PageTransfer implements MemoryTransfer {
   constructor(readonly image: PageImage) {
     this.toSend = new Bitset(image.pageCount);
     this.dstHas = new Bitset(image.pageCount);
-    this.dstVersion = new Uint8Array(image.pageCount);
+    this.dstCurrent = image.current = new Bitset(image.pageCount);
     this.deferred = new Bitset(image.pageCount);
   }
 
@@ -134,7 +140,8 @@ export class PageTransfer implements MemoryTransfer {
   takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk()): Chunk {
     out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0;
     const toSend = this.toSend, image = this.image, log = image.log;
-    let pos = this.scanPos;
+    const pageByPage = skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform;
+    let pos = pageByPage ? this.scanPos : this.#takeWords(budget, encoder, out);
     while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0)) {
       let p = toSend.nextSet(pos);
       if (p < 0) {
@@ -152,8 +159,7 @@ export class PageTransfer implements MemoryTransfer {
         continue;
       }
       if (this.skipFree && image.free !== null && image.free.has(p)) {
-        this.dstHas.add(p); // the destination maps a zero page there: the guest does not use it
-        this.dstVersion[p] = image.version[p];
+        this.deliver(p); // the destination maps a zero page there: the guest does not use it
         this.freeSkipped++;
         continue;
       }
@@ -171,10 +177,55 @@ export class PageTransfer implements MemoryTransfer {
     return out;
   }
 
+  /**
+   * The loop of takeChunk a bitmap word at a time, for pages that need no decision of their own: the
+   * pages of a word go together while the chunk stays under budget with all of them, which gives
+   * the same pages, bytes and scan position as taking them one by one. Stops before the word that
+   * would cross the budget (takeChunk's loop takes its pages one by one) and returns the position.
+   */
+  #takeWords(budget: number, encoder: PageEncoder, out: Chunk): number {
+    const toSend = this.toSend, words = toSend.words, nonZero = this.image.nonZero.words;
+    const has = this.dstHas, current = this.dstCurrent, hasWords = has.words, currentWords = current.words;
+    const dataPage = encoder.dataPage, zeroPage = encoder.zeroPage;
+    let pos = this.scanPos, wire = out.wireBytes, pages = 0, zeroPages = 0, dataPages = 0;
+    while (toSend.count > 0) {
+      let w = pos >>> 5;
+      if (w >= words.length) {
+        pos = 0; // past the end: the scan starts again from the first page
+        w = 0;
+        this.wraps++;
+      }
+      const bits = (words[w] & (~0 << (pos & 31))) >>> 0;
+      if (bits === 0) {
+        pos = (w + 1) << 5;
+        continue;
+      }
+      const n = popcount(bits), zeros = popcount(bits & ~nonZero[w]);
+      const cost = (n - zeros) * dataPage + zeros * zeroPage;
+      if (!(wire + cost < budget)) break;
+      words[w] &= ~bits;
+      toSend.count -= n;
+      has.count += popcount(bits & ~hasWords[w]);
+      hasWords[w] |= bits;
+      current.count += popcount(bits & ~currentWords[w]);
+      currentWords[w] |= bits;
+      wire += cost;
+      pages += n;
+      zeroPages += zeros;
+      dataPages += n - zeros;
+      pos = (w << 5) + 32 - Math.clz32(bits);
+    }
+    encoder.addNormal(dataPages);
+    out.wireBytes = wire;
+    out.pages = pages;
+    out.zeroPages = zeroPages;
+    return pos;
+  }
+
   /** The destination now holds the current copy of page p. */
   deliver(p: number): void {
     this.dstHas.add(p);
-    this.dstVersion[p] = this.image.version[p];
+    this.dstCurrent.add(p);
   }
 
   /**
@@ -182,17 +233,19 @@ export class PageTransfer implements MemoryTransfer {
    * current); free pages do not count: the guest does not read them.
    */
   stalePages(): number {
-    const image = this.image, free = image.free;
+    const free = this.image.free?.words, has = this.dstHas.words, current = this.dstCurrent.words;
+    const n = has.length, tail = this.image.pageCount & 31;
     let stale = 0;
-    for (let p = 0; p < image.pageCount; p++) {
-      if (free !== null && free.has(p)) continue;
-      if (!this.dstHas.has(p) || this.dstVersion[p] !== image.version[p]) stale++;
+    for (let w = 0; w < n; w++) {
+      let used = free ? ~free[w] : ~0;
+      if (w === n - 1 && tail !== 0) used &= (1 << tail) - 1;
+      stale += popcount(used & ~(has[w] & current[w]));
     }
     return stale;
   }
 
   get stateBytes(): number {
-    return this.toSend.words.byteLength + this.dstHas.words.byteLength + this.dstVersion.byteLength;
+    return this.toSend.words.byteLength + this.dstHas.words.byteLength + this.deferred.words.byteLength;
   }
 }
 

@@ -150,6 +150,20 @@ export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMecha
     this.#mainFlow = flow;
   }
 
+  /**
+   * Expected wait of a fault for the next rate-limit window (postcopyWindow): a window's budget
+   * takes cap / rate of it at the link's `rate`; a fault in the silent rest, a share q = 1 -
+   * cap / rate of the faults, waits q x window / 2 on average. (The push itself stays a smooth cap
+   * here: presence is per region anyway.)
+   */
+  #windowWait(rate: number): number {
+    const w = this.options.postcopyWindow, cap = this.options.maxPostcopyBandwidth;
+    if (!(w > 0) || !Number.isFinite(cap) || this.options.preempt) return 0;
+    const link = Math.min(...this.path.map((l) => l.capacity));
+    const q = Math.max(0, 1 - cap / Math.max(link, rate));
+    return (q * q * w) / 2;
+  }
+
   /** The guest from its last time up to `now`, in expectation. */
   #runGuest(now: number): void {
     if (!this.#guestRunning || this.#finished || now <= this.#guestTime) return;
@@ -177,7 +191,7 @@ export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMecha
     const chunkTime = this.options.pushChunk / rate;
     const fc = faultRate * chunkTime;
     const wait = this.options.preempt ? 0 : chunkTime * (1 - (fc > 1e-9 ? -Math.expm1(-fc) / fc : 1));
-    const l = 2 * this.latency + wait + this.encoder.dataPage / rate;
+    const l = 2 * this.latency + this.options.faultService + wait + this.#windowWait(rate) + this.encoder.dataPage / rate;
     const running = dt / (1 + faultRate * l);
     const faults = faultRate * running;
     this.stats.faults += faults;

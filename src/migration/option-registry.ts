@@ -218,6 +218,18 @@ export const migrationOptions = {
     description: 'rate cap of the post-copy phase',
     qemu: [{ name: 'max-postcopy-bandwidth', type: 'parameter', ...BYTES_PER_S }],
   },
+  postcopyWindow: {
+    group: 'post-copy',
+    kind: { type: 'duration', plainMax: 10 },
+    algorithms: POSTCOPY,
+    description: 'maxPostcopyBandwidth is kept per window of this length (QEMU: 100 ms): each window sends its budget at the link rate, then nothing, page requests included, until the next; 0 = a smooth cap',
+  },
+  faultService: {
+    group: 'post-copy',
+    kind: { type: 'duration', plainMax: 10 },
+    algorithms: POSTCOPY,
+    description: "time from a guest's fault to its page request leaving the destination (userfault delivery, fault thread)",
+  },
   postcopyAfterRounds: {
     group: 'hybrid',
     kind: { type: 'integer', min: 1, unlimited: true },

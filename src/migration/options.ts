@@ -62,8 +62,20 @@ export type MigrationOptions = CommonOptions &
     onStall?: StallAction;
   };
 
-/** Defaults for an algorithm and preset, before scenario overrides. */
+/** Defaults for an algorithm and preset, before scenario overrides (a fresh copy: callers change it). */
 export function defaultOptions(algorithm: AlgorithmName, preset: PrecopyPresetName = 'qemu'): MigrationOptions {
+  // built once per algorithm and preset: a data center's runs ask for them per migration
+  const key = `${algorithm}:${preset}`;
+  let built = defaultsBuilt.get(key);
+  if (!built) defaultsBuilt.set(key, (built = buildDefaults(algorithm, preset)));
+  const copy = { ...built, reuse: { ...built.reuse } };
+  if (built.downtimeRamp) copy.downtimeRamp = { ...built.downtimeRamp };
+  return copy;
+}
+
+const defaultsBuilt = new Map<string, MigrationOptions>();
+
+function buildDefaults(algorithm: AlgorithmName, preset: PrecopyPresetName): MigrationOptions {
   const base = {
     ...commonDefaults,
     ...precopyPresets[preset],

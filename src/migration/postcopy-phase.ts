@@ -9,10 +9,17 @@
  * becomes a fault event. Presence only grows, so hits stay hits; a pending miss is re-checked at
  * every arrival before its time.
  *
- * A fault sends a request to the source (one-way latency). Without `preempt` the requested page
- * goes out after the push transfer in flight (the queue in front of it); with `preempt` it goes
- * at once on its own channel. Either way it arrives after another one-way latency. Pre-paging
- * re-centres the push at the requested page (algorithms/postcopy.ts).
+ * A fault sends a request to the source (the destination's fault handling, `faultService`, then
+ * one-way latency). Without `preempt` the requested page goes out after the push transfer in
+ * flight (the queue in front of it); with `preempt` it goes at once on its own channel. Either way
+ * it arrives after another one-way latency. Pre-paging re-centres the push at the requested page
+ * (algorithms/postcopy.ts).
+ *
+ * With `postcopyWindow` the rate cap is kept as QEMU keeps it (migration.c: BUFFER_DELAY, 100 ms;
+ * savevm.c: qemu_savevm_state_iterate returns at once while the window's budget is spent): each
+ * window's budget goes out at the link's rate, then the channel is silent until the next window,
+ * and a request that comes in meanwhile waits for it. A fault then costs up to a window, and the
+ * push moves in bursts from the last requested page.
  */
 import { EventHandle, EventTarget, Simulation } from '../core/kernel.js';
 import { Bitset } from '../memory/bitset.js';
@@ -30,6 +37,7 @@ const enum Ev {
   Fault,
   RequestAtSource,
   GuestTick,
+  WindowStart,
 }
 
 /** How far ahead the guest is drawn when it hits only present pages, s. */
@@ -98,6 +106,10 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
   readonly #batches: Batch[] = []; // arrival order
   readonly #flowBatch = new Map<Flow, { pages: number[]; requested: boolean }>();
   #mainFlow: Flow | null = null;
+  // the rate limit's window (postcopyWindow > 0 with a finite cap): bytes sent in the current one
+  #windowStart = 0;
+  #windowUsed = 0;
+  #windowEvent: EventHandle = -1;
   readonly #requestQueue: number[] = []; // requests at the source waiting for the channel
   readonly #requestsInTransit: number[] = []; // requests on their way to the source
   // the guest
@@ -129,6 +141,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
 
   /** Starts the background push (the source side). */
   startPush(): void {
+    this.#windowStart = this.sim.now;
     this.#pump();
     this.#checkDone();
   }
@@ -169,6 +182,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
     this.#flowBatch.clear();
     this.sim.cancel(this.#faultEvent);
     this.sim.cancel(this.#tickEvent);
+    this.sim.cancel(this.#windowEvent);
   }
 
   onEvent(kind: number, sim: Simulation): void {
@@ -183,6 +197,9 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
       case Ev.GuestTick:
         this.#tickEvent = -1;
         return this.#runGuest();
+      case Ev.WindowStart:
+        this.#windowEvent = -1;
+        return this.#pump();
     }
   }
 
@@ -203,6 +220,8 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
   /** Puts the next transfer on the main channel: queued requests first, then the push. */
   #pump(): void {
     if (this.#mainFlow) return;
+    const budget = this.#windowBudget();
+    if (budget <= 0) return; // this window's budget is spent: the next window pumps
     const pages: number[] = [];
     let bytes = 0;
     let requested = false;
@@ -212,7 +231,8 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
       this.#requestQueue.length = 0;
     } else {
       const toSend = this.transfer.toSend;
-      while (bytes < this.options.pushChunk) {
+      const chunk = Math.min(this.options.pushChunk, budget);
+      while (bytes < chunk) {
         const p = this.#order.next(toSend);
         if (p < 0) break;
         bytes += this.#take(p, pages);
@@ -221,7 +241,26 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
     if (pages.length === 0) return;
     if (requested) this.stats.pagesRequested += pages.length;
     else this.stats.pagesPushed += pages.length;
+    this.#windowUsed += bytes;
     this.#mainFlow = this.#send(pages, bytes, requested);
+  }
+
+  /**
+   * Bytes the main channel may still send in the current rate-limit window (Infinity without
+   * windows). With none left, the next window's start is scheduled and 0 returned.
+   */
+  #windowBudget(): number {
+    const w = this.options.postcopyWindow, cap = this.options.maxPostcopyBandwidth;
+    if (!(w > 0) || !Number.isFinite(cap)) return Infinity;
+    const now = this.sim.now;
+    if (now >= this.#windowStart + w - 1e-12) {
+      this.#windowStart += Math.floor((now - this.#windowStart) / w + 1e-9) * w;
+      this.#windowUsed = 0;
+    }
+    const left = cap * w - this.#windowUsed;
+    if (left > 0) return left;
+    if (this.#windowEvent < 0) this.#windowEvent = this.sim.scheduleAt(this.#windowStart + w, this, Ev.WindowStart);
+    return 0;
   }
 
   /** Moves page p from to-send onto the wire; returns its wire bytes. */
@@ -236,7 +275,9 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
     let zero = 0;
     for (const p of pages) if (!this.transfer.image.nonZero.has(p)) zero++;
     this.owner.postcopySent(bytes, pages.length, zero);
-    const flow = this.network.start(this.path, bytes, this.options.maxPostcopyBandwidth, this);
+    // in windows the budget is the rate limit: each burst goes at the link's rate
+    const cap = this.options.postcopyWindow > 0 ? Infinity : this.options.maxPostcopyBandwidth;
+    const flow = this.network.start(this.path, bytes, cap, this);
     this.#flowBatch.set(flow, { pages, requested });
     return flow;
   }
@@ -291,7 +332,7 @@ export class PostcopyPhase implements EventTarget, FlowOwner, PostcopyMechanism 
     this.#waitingFor = p;
     this.#blockedSince = sim.now;
     this.#requestsInTransit.push(p);
-    sim.schedule(this.latency, this, Ev.RequestAtSource);
+    sim.schedule(this.options.faultService + this.latency, this, Ev.RequestAtSource);
   }
 
   /** Draws the guest's accesses from its last one until the first miss or the lookahead bound. */

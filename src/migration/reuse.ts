@@ -44,8 +44,6 @@ export interface ReusableImage {
 export class KeptImage implements EventTarget, ReusableImage {
   /** Pages still held. */
   readonly kept: Bitset;
-  /** Generation of each held page when the VM left (the kept content). */
-  readonly keptVersion: Uint8Array;
   /** Pages the VM wrote since it left (reported by the host it runs on). */
   readonly changed: Bitset;
   /** Pages dropped because they were updated elsewhere (drop-updated). */
@@ -73,7 +71,6 @@ export class KeptImage implements EventTarget, ReusableImage {
         }
       }
     }
-    this.keptVersion = image.version.slice();
     this.changed = image.watch();
     // the other host reports the pages the VM writes under every policy (that is how the way back
     // knows what changed); only drop-updated acts on each report. Same reports, same sample path.
@@ -113,8 +110,7 @@ export class KeptImage implements EventTarget, ReusableImage {
     let reused = 0;
     for (let p = usable.nextSet(0); p >= 0; p = usable.nextSet(p + 1)) {
       transfer.toSend.delete(p);
-      transfer.dstHas.add(p);
-      transfer.dstVersion[p] = this.keptVersion[p];
+      transfer.deliver(p); // unchanged since the VM left: the copy here is current
       reused++;
     }
     this.release(sim);

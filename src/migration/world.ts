@@ -161,19 +161,29 @@ export class Vm {
   /** Free-memory churn (page-exact VMs that declare free memory), else null. */
   freeMemory: FreeMemory | null = null;
 
+  #fluid: FluidImage | null = null;
+
   /**
    * @param image page-exact memory, or null
-   * @param fluid fluid memory (region-level expectations), or null: exactly one of the two
+   * @param layout the regions of fluid memory, or null: exactly one of the two
    */
   constructor(
     readonly name: string,
     readonly memory: number,
     readonly pageSize: number,
     readonly image: PageImage | null,
-    readonly fluid: FluidImage | null,
+    readonly layout: FluidLayout | null,
     readonly workload: Workload,
     public host: Host,
   ) {}
+
+  /**
+   * Fluid memory (region-level expectations), or null. Made when first used: most VMs of a large
+   * data center never migrate, and fluid memory that nothing asked about has not changed.
+   */
+  get fluid(): FluidImage | null {
+    return this.layout === null ? null : (this.#fluid ??= new FluidImage(this.layout));
+  }
 
   /** The page-exact image; throws for a fluid VM (callers check fidelity first). */
   get pages(): PageImage {
@@ -251,6 +261,10 @@ export class World {
     this.network = new Network(sim);
     this.network.flowCap = windowBound(networkModel, latency);
     this.network.crossWeight = networkModel.crossTraffic;
+    // SimGrid's sharing penalty: the route's latency plus weight-S / bandwidth per link (a route
+    // without latency has penalty 1: plain max-min)
+    this.network.penalized = networkModel.weightS > 0 && latency > 0;
+    this.network.penaltyLatency = latency;
   }
 
   /** The latency one transfer pays, s (the model's latency factor applied). */
@@ -264,6 +278,7 @@ export class World {
     const up = this.network.addLink(`${name}.up`, capacity), down = this.network.addLink(`${name}.down`, capacity);
     up.twin = down;
     down.twin = up;
+    up.penalty = down.penalty = this.networkModel.weightS / nic;
     const host = new Host(name, memory, up, down, maxConcurrent);
     this.hosts.set(name, host);
     return host;
@@ -279,11 +294,15 @@ export class World {
     host: Host,
     fluid?: FluidLayout,
     residentAt: 'start' | 'end' = 'start',
+    /** Page-exact: keep the time of each page's last write (reuse's skip-hot reads it). */
+    recency = false,
+    /** Data pages at the very top besides the resident ones (residentTop). */
+    topPages = 0,
   ): Vm {
     const pages = Math.ceil(memory / pageSize);
     const vm = fluid
-      ? new Vm(name, memory, pageSize, null, new FluidImage(fluid), workload, host)
-      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages, residentAt), null, workload, host);
+      ? new Vm(name, memory, pageSize, null, fluid, workload, host)
+      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages, residentAt, recency, topPages), null, workload, host);
     host.reserve(memory, this.sim.now);
     this.vms.set(name, vm);
     return vm;

@@ -22,8 +22,10 @@
  *     reached the limits?", INRIA RR-7821, 2011): latency factor 13.01 (a transfer pays 13.01 x
  *     the latency, which stands for TCP's slow start), bandwidth factor 0.97 (a flow gets 0.97 of
  *     the max-min rate it is given: the share of a link TCP's headers and acknowledgements leave),
- *     weight-S 20537 (max-min weights: lmsim's flows all have one latency and, where every NIC has
- *     one capacity, one weight, so the weights change nothing there and are not modelled).
+ *     weight-S 20537: max-min is weighted by a sharing penalty, the route's latency plus weight-S /
+ *     bandwidth for each of its links (NetworkCm02Model::communicate; a route without latency has
+ *     penalty 1), so a flow over slower NICs gets a smaller share of a link it shares; where every
+ *     flow's route has the same NICs the penalties are equal and the shares plain max-min.
  *
  * A bandwidth factor is a link capacity scaled by it (a rate r = factor x v, with the max-min
  * variable v: sum v <= C is sum r <= factor x C, and a cap R on v is factor x R on r; a user rate R
@@ -46,6 +48,8 @@ export interface NetworkModel {
   latencyFactor: number;
   /** Weight of a flow on its reverse route's links (SimGrid's cross-traffic, 0.05); 0 = none. */
   crossTraffic: number;
+  /** SimGrid's weight-S, bytes/s x s: a flow's sharing penalty is latency + sum of weightS / link bandwidth; 0 = none. */
+  weightS: number;
 }
 
 /** SimGrid's `network/TCP-gamma` default (kernel/resource/NetworkModel.cpp): 4 MiB. */
@@ -54,10 +58,10 @@ export const SIMGRID_TCP_GAMMA = 4 * 2 ** 20;
 export const SIMGRID_CROSS_TRAFFIC = 0.05;
 
 export const networkModels: Record<NetworkModelName, NetworkModel> = {
-  once: { model: 'once', perTransfer: false, tcpWindow: Infinity, bandwidthFactor: 1, latencyFactor: 1, crossTraffic: 0 },
-  'per-transfer': { model: 'per-transfer', perTransfer: true, tcpWindow: Infinity, bandwidthFactor: 1, latencyFactor: 1, crossTraffic: 0 },
-  cm02: { model: 'cm02', perTransfer: true, tcpWindow: SIMGRID_TCP_GAMMA, bandwidthFactor: 1, latencyFactor: 1, crossTraffic: SIMGRID_CROSS_TRAFFIC },
-  lv08: { model: 'lv08', perTransfer: true, tcpWindow: SIMGRID_TCP_GAMMA, bandwidthFactor: 0.97, latencyFactor: 13.01, crossTraffic: SIMGRID_CROSS_TRAFFIC },
+  once: { model: 'once', perTransfer: false, tcpWindow: Infinity, bandwidthFactor: 1, latencyFactor: 1, crossTraffic: 0, weightS: 0 },
+  'per-transfer': { model: 'per-transfer', perTransfer: true, tcpWindow: Infinity, bandwidthFactor: 1, latencyFactor: 1, crossTraffic: 0, weightS: 0 },
+  cm02: { model: 'cm02', perTransfer: true, tcpWindow: SIMGRID_TCP_GAMMA, bandwidthFactor: 1, latencyFactor: 1, crossTraffic: SIMGRID_CROSS_TRAFFIC, weightS: 0 },
+  lv08: { model: 'lv08', perTransfer: true, tcpWindow: SIMGRID_TCP_GAMMA, bandwidthFactor: 0.97, latencyFactor: 13.01, crossTraffic: SIMGRID_CROSS_TRAFFIC, weightS: 20537 },
 };
 
 /** What a scenario's `network:` section may say about the model (every field optional). */
@@ -71,6 +75,7 @@ export function resolveNetworkModel(input: NetworkModelInput = {}): NetworkModel
   if (input.bandwidthFactor !== undefined) out.bandwidthFactor = input.bandwidthFactor;
   if (input.latencyFactor !== undefined) out.latencyFactor = input.latencyFactor;
   if (input.crossTraffic !== undefined) out.crossTraffic = input.crossTraffic;
+  if (input.weightS !== undefined) out.weightS = input.weightS;
   return out;
 }
 
@@ -90,4 +95,5 @@ export const networkModelFields = {
   bandwidthFactor: "share of the max-min rate a flow gets (SimGrid's bandwidth factor); default 1, lv08: 0.97",
   latencyFactor: "multiplier of the latency each transfer pays (SimGrid's latency factor); default 1, lv08: 13.01",
   crossTraffic: "weight of a flow on its reverse route's links (its acknowledgements); default 0, cm02 and lv08: 0.05 (SimGrid's network/crosstraffic)",
+  weightS: "max-min weights: a flow's share of a link is inversely proportional to latency + the sum over its route of weightS / NIC bandwidth; default 0 (plain max-min), lv08: 20537 (SimGrid's network/weight-S)",
 } as const;

@@ -10,7 +10,11 @@
  * window bound, `flowCap`), and cross-traffic: with `crossWeight` > 0 a flow also loads the links of
  * its reverse route (each link's `twin`, the other direction of the same NIC) with that weight, as
  * SimGrid's max-min system does (a link's constraint is the weighted sum of its flows' rates; a
- * link's fair share goes to every flow crossing it, whatever its weight there).
+ * link's fair share goes to every flow crossing it, whatever its weight there); and SimGrid's
+ * sharing penalties (LV08's weight-S): with `penalized`, a flow's penalty is the path's latency plus
+ * each link's `penalty`, and max-min is weighted by it: a link's share s (in penalty-scaled units)
+ * gives each of its flows s / penalty (SimGrid kernel/lmm/maxmin.cpp). Without them every penalty
+ * is 1 and the shares are plain max-min.
  */
 import { EventHandle, EventTarget, Priority, Simulation } from '../core/kernel.js';
 
@@ -21,6 +25,8 @@ export class Link {
   readonly flows: Flow[] = [];
   /** The other direction of the same NIC (a flow's reverse route, for cross-traffic), if any. */
   twin: Link | null = null;
+  /** Its part of a flow's sharing penalty when the network is `penalized` (weight-S / bandwidth). */
+  penalty = 0;
   /** Scratch state of the max-min computation (no allocation per re-share). */
   residual = 0;
   users = 0;
@@ -48,6 +54,10 @@ export class Flow implements EventTarget {
   /** Completion event, if scheduled. */
   event: EventHandle = -1;
   active = true;
+  /** 1 / its sharing penalty (1: plain max-min). */
+  inversePenalty = 1;
+  /** Its cap in penalty-scaled units (cap x penalty), the order caps are reached in. */
+  capLevel: number;
   /** Scratch state of the max-min computation. */
   frozen = false;
   level = 0;
@@ -66,6 +76,7 @@ export class Flow implements EventTarget {
     now: number,
   ) {
     this.updatedAt = now;
+    this.capLevel = cap;
   }
 
   /** Current rate, bytes/s (brings a deferred re-share up to date first). */
@@ -122,6 +133,9 @@ export class Network implements EventTarget {
   flowCap = Infinity;
   /** Weight of a flow on its reverse route's links (cross-traffic); 0 = none. */
   crossWeight = 0;
+  /** Flows have sharing penalties: `penaltyLatency` + their links' `penalty`. */
+  penalized = false;
+  penaltyLatency = 0;
 
   constructor(readonly sim: Simulation) {}
 
@@ -136,6 +150,12 @@ export class Network implements EventTarget {
   start(links: readonly Link[], size: number, cap: number, owner: FlowOwner): Flow {
     const back = this.crossWeight > 0 ? reverseRoute(links) : NO_LINKS;
     const flow = new Flow(this, links, back, size, Math.min(cap, this.flowCap), owner, this.sim.now);
+    if (this.penalized) {
+      let penalty = this.penaltyLatency;
+      for (const l of links) penalty += l.penalty;
+      flow.inversePenalty = 1 / penalty;
+      flow.capLevel = flow.cap * penalty;
+    }
     for (const l of links) l.flows.push(flow);
     for (const l of back) l.flows.push(flow);
     this.#active++;
@@ -301,13 +321,14 @@ export class Network implements EventTarget {
       f.level = 0;
       if (stalled) continue;
       unfrozen++;
+      const inv = f.inversePenalty;
       for (const l of f.links) {
         l.users++;
-        l.usage++;
+        l.usage += inv;
       }
       for (const l of f.back) {
         l.users++;
-        l.usage += cross;
+        l.usage += cross * inv;
       }
       if (f.cap < Infinity) capped[cappedCount++] = f;
     }
@@ -334,7 +355,7 @@ export class Network implements EventTarget {
       // every flow capped at or below the smallest share is fixed at its cap; freezing a flow
       // below a link's share only raises that share, so they go in one pass, without re-scanning
       let froze = false;
-      while (nextCap < cappedCount && (capped[nextCap].frozen || capped[nextCap].cap <= share)) {
+      while (nextCap < cappedCount && (capped[nextCap].frozen || capped[nextCap].capLevel <= share)) {
         const f = capped[nextCap++];
         if (f.frozen) continue;
         freeze(f, f.cap, cross);
@@ -345,7 +366,7 @@ export class Network implements EventTarget {
       if (!bottleneck) break; // flows over no link and no cap: nothing limits them; they get 0
       for (const f of bottleneck.flows) {
         if (f.frozen) continue;
-        freeze(f, share, cross);
+        freeze(f, share * f.inversePenalty, cross);
         unfrozen--;
       }
     }
@@ -373,15 +394,16 @@ const RELEASED = undefined as unknown as Flow;
 function freeze(f: Flow, rate: number, cross: number): void {
   f.frozen = true;
   f.level = rate;
+  const inv = f.inversePenalty;
   for (const l of f.links) {
     l.residual -= rate;
     l.users--;
-    l.usage--;
+    l.usage -= inv;
   }
   for (const l of f.back) {
     l.residual -= cross * rate;
     l.users--;
-    l.usage -= cross;
+    l.usage -= cross * inv;
   }
 }
 
@@ -407,14 +429,14 @@ function dropFlow(l: Link, flow: Flow): void {
 }
 
 function sortedByCap(flows: readonly Flow[], count: number): boolean {
-  for (let i = 1; i < count; i++) if (flows[i - 1].cap > flows[i].cap) return false;
+  for (let i = 1; i < count; i++) if (flows[i - 1].capLevel > flows[i].capLevel) return false;
   return true;
 }
 
-/** Sorts the first `count` flows by cap (stable; drops the stale entries after them). */
+/** Sorts the first `count` flows by cap level (stable; drops the stale entries after them). */
 function sortByCap(flows: Flow[], count: number): void {
   flows.length = count;
-  flows.sort((a, b) => a.cap - b.cap);
+  flows.sort((a, b) => a.capLevel - b.capLevel);
 }
 
 function samePath(a: readonly Link[], b: readonly Link[]): boolean {

@@ -73,6 +73,7 @@ export function vmScenario(vm: QemuVm, s: QemuSettings, machine: Machine, maxTim
     resumeLatency: machine.resumeLatency,
   };
   if (machine.syncTime > 0) migration.syncTime = machine.syncTime;
+  if (machine.faultService > 0 && migration.algorithm === 'hybrid') migration.faultService = machine.faultService;
   return {
     name: 'qemu-vm',
     seed: 1,

@@ -101,6 +101,16 @@ test('validate refuses what run could not mean, each issue with its path; refere
   assert.match(one(vm({ workload: { kind: 'hotcold', writeRate: '100/s', hotSet: 0, hotShare: 1 } })), /vms\[0\]\.workload\.hotSet: 0 bytes is less than one page/);
   assert.deepEqual(scenarioIssues(vm({ workload: { kind: 'hotcold', writeRate: '100/s', hotSet: 0, hotShare: 0 } })), []);
   assert.match(one(vm({ workload: { kind: 'uniform', writeRate: '100/s', writeSize: '8KiB' } })), /vms\[0\]\.workload\.writeSize: expected 1 byte to one page \(4096 bytes\), got 8192/);
+  // scattered working sets and mixes: the span holds the set, and each part is checked at its path
+  const scattered = { kind: 'uniform', writeRate: '100/s', workingSet: '64MiB', scatteredOver: '32MiB' };
+  assert.match(one(vm({ workload: scattered })), /vms\[0\]\.workload\.scatteredOver: expected at least the working set \(67108864 bytes\), got 33554432/);
+  assert.match(one(vm({ workload: { ...scattered, offset: '512MiB', scatteredOver: '768MiB' } })), /vms\[0\]\.workload\.scatteredOver: offset \+ span \(1342177280 bytes\) exceed the VM's memory/);
+  const mix = { kind: 'mix', parts: [{ kind: 'sweep', writeRate: '100/s', workingSet: '64MiB' }, { ...scattered, scatteredOver: '1GiB' }] };
+  assert.deepEqual(scenarioIssues(vm({ workload: mix })), []);
+  assert.match(one(vm({ workload: { kind: 'mix', parts: [mix.parts[0], scattered] } })), /vms\[0\]\.workload\.parts\[1\]\.scatteredOver/);
+  assert.match(one({ ...vm({ workload: mix }), fidelity: 'fluid' }), /fidelity fluid supports .* use fidelity: page for zipf and scattered working sets/);
+  assert.match(one(vm({ resident: '512MiB', residentAt: 'end', residentTop: '16MiB' })), /vms\[0\]\.residentTop: the top of memory is where residentAt: end puts the data already/);
+  assert.match(one(vm({ resident: '1020MiB', residentTop: '16MiB' })), /vms\[0\]\.residentTop: resident \+ residentTop \(1086324736 bytes\) exceed the VM's memory/);
   assert.match(one(vm({ free: { size: '1GiB' } })), /vms\[0\]\.free\.size: 1073741824 bytes of free memory is not less than the VM's resident memory/);
   assert.match(one(vm({ resident: '512MiB', free: { size: '600MiB' } })), /vms\[0\]\.free\.size/);
   assert.match(one(vm({ free: { size: '64MiB', churn: 'lots' } })), /vms\[0\]\.free\.churn: expected a page rate/);

@@ -106,15 +106,6 @@ export function formatOptionValue(kind: OptionKind, value: unknown): string {
   }
 }
 
-/** defaultOptions per algorithm and preset, built once: the schema's descriptions ask for them per option. */
-const defaultsCache = new Map<string, ReturnType<typeof defaultOptions>>();
-function defaultsOf(algorithm: AlgorithmName, preset: PrecopyPresetName): ReturnType<typeof defaultOptions> {
-  const key = `${algorithm}:${preset}`;
-  let options = defaultsCache.get(key);
-  if (!options) defaultsCache.set(key, (options = defaultOptions(algorithm, preset)));
-  return options;
-}
-
 /**
  * The defaults of an option over the algorithms and presets it applies to, e.g.
  * "300ms (qemu), 0 (xen, xen-legacy), 30ms (simgrid)" or "128MiB/s (qemu), unlimited (...)".
@@ -130,13 +121,13 @@ export function defaultsText(name: MigrationOptionName): string {
   };
   // the first algorithm with pre-copy rounds names its presets' values; the others only where they differ
   const lead = d.algorithms.find((a) => presetAlgorithms.includes(a));
-  if (lead) for (const p of precopyPresetNames) add(lead === 'precopy' ? p : algorithmLabel(lead, p), defaultsOf(lead, p)[name]);
+  if (lead) for (const p of precopyPresetNames) add(lead === 'precopy' ? p : algorithmLabel(lead, p), defaultOptions(lead, p)[name]);
   for (const a of d.algorithms) {
     if (a === lead) continue;
     const presets: PrecopyPresetName[] = presetAlgorithms.includes(a) ? [...precopyPresetNames] : ['qemu'];
     for (const p of presets) {
-      const v = defaultsOf(a, p)[name];
-      if (lead && valueText(d.kind, v) === valueText(d.kind, defaultsOf(lead, p)[name])) continue;
+      const v = defaultOptions(a, p)[name];
+      if (lead && valueText(d.kind, v) === valueText(d.kind, defaultOptions(lead, p)[name])) continue;
       add(algorithmLabel(a, p), v);
     }
   }
@@ -184,14 +175,32 @@ export type OptionFields = { [K in MigrationOptionName | QemuOptionName]: z.ZodO
 /** Every option as an optional zod field, described; then QEMU's names for them. */
 export function optionFields(exclude: readonly string[] = []): OptionFields {
   const fields: Record<string, z.ZodType> = {};
+  for (const [key, option, schema] of everyField()) if (!exclude.includes(option)) fields[key] = schema;
+  return fields as OptionFields;
+}
+
+let fieldList: [key: string, option: MigrationOptionName, schema: z.ZodType][] | undefined;
+
+/** The fields of optionFields, built once: a migration, a `compare:` entry and a consolidation file share them. */
+function everyField(): NonNullable<typeof fieldList> {
+  if (fieldList) return fieldList;
+  fieldList = [];
   for (const name of migrationOptionNames) {
-    if (exclude.includes(name)) continue;
     const d = decl(name);
     const alias = d.qemu?.find((q) => q.type === 'parameter')?.name;
-    fields[name] = kindSchema(d.kind, name, alias).optional().meta({ description: optionDescription(name) });
+    // the description (defaults over every algorithm and preset) is worked out when read: only
+    // `lmsim schema` and the docs read it, not a run
+    const schema = kindSchema(d.kind, name, alias)
+      .optional()
+      .meta({
+        get description() {
+          return optionDescription(name);
+        },
+      });
+    fieldList.push([name, name, schema]);
   }
-  for (const { option, qemu } of qemuNames) if (!exclude.includes(option) && qemu.name !== option) fields[qemu.name] = aliasSchema(option, qemu).optional();
-  return fields as OptionFields;
+  for (const { option, qemu } of qemuNames) if (qemu.name !== option) fieldList.push([qemu.name, option, aliasSchema(option, qemu).optional()]);
+  return fieldList;
 }
 
 /**
@@ -201,11 +210,8 @@ export function optionFields(exclude: readonly string[] = []): OptionFields {
  */
 export function normalizeOptions(input: Record<string, unknown>, ctx: z.RefinementCtx, algorithmKey = 'algorithm'): Record<string, unknown> {
   const out: Record<string, unknown> = { ...input };
-  for (const name of migrationOptionNames) {
-    const d = decl(name);
-    const qemu = d.qemu?.filter((q) => q.name !== name); // QEMU's xbzrle is lmsim's xbzrle
-    if (!qemu?.length) continue;
-    const given = [name, ...qemu.filter((q) => q.type === 'parameter' || d.kind.type === 'boolean').map((q) => q.name)].filter((k) => out[k] !== undefined);
+  for (const { name, d, qemu, names } of qemuAliases()) {
+    const given = names.filter((k) => out[k] !== undefined);
     if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]], message: `the same value as ${given[0]}: give one of ${given.map((g) => `"${g}"`).join(', ')}` });
     if (given.length > 0 && given[0] !== name) out[name] = out[given[0]];
     for (const q of qemu) {
@@ -225,6 +231,21 @@ export function normalizeOptions(input: Record<string, unknown>, ctx: z.Refineme
     ctx.addIssue({ code: 'custom', path: ['preset'], message: `a pre-copy preset does not apply to ${algorithm} (it has no pre-copy rounds); remove it, or use ${presetAlgorithms.join(' or ')}` });
   }
   return out;
+}
+
+let aliases: { name: MigrationOptionName; d: OptionDecl; qemu: QemuName[]; names: string[] }[] | undefined;
+
+/** The options QEMU names otherwise, with those names (the names of one value first: lmsim's, then QEMU's), listed once. */
+function qemuAliases(): NonNullable<typeof aliases> {
+  if (aliases) return aliases;
+  aliases = [];
+  for (const name of migrationOptionNames) {
+    const d = decl(name);
+    const qemu = d.qemu?.filter((q) => q.name !== name); // QEMU's xbzrle is lmsim's xbzrle
+    if (!qemu?.length) continue;
+    aliases.push({ name, d, qemu, names: [name, ...qemu.filter((q) => q.type === 'parameter' || d.kind.type === 'boolean').map((q) => q.name)] });
+  }
+  return aliases;
 }
 
 /** Lower case without separators: downtime_limit, downtime-limit and DowntimeLimit meet. */

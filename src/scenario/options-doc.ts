@@ -107,12 +107,13 @@ function networkSection(): string {
     bandwidthFactor: 'number > 0, <= 1',
     latencyFactor: 'number >= 0',
     crossTraffic: 'number >= 0, <= 1',
+    weightS: 'number >= 0',
   };
   const fields = (Object.keys(networkModelFields) as (keyof typeof networkModelFields)[]).map((k) => `| \`network.${k}\` | ${cell(kinds[k])} | ${cell(networkModelFields[k])} |`);
   const size = (b: number) => (Number.isFinite(b) ? `${b / 2 ** 20} MiB` : 'none');
   const presets = networkModelNames.map((n) => {
     const m = networkModels[n];
-    return `| \`${n}\` | ${m.perTransfer ? 'every transfer and the acknowledgement' : 'once, after the final copy'} | ${size(m.tcpWindow)} | ${m.bandwidthFactor} | ${m.latencyFactor} | ${m.crossTraffic} |`;
+    return `| \`${n}\` | ${m.perTransfer ? 'every transfer and the acknowledgement' : 'once, after the final copy'} | ${size(m.tcpWindow)} | ${m.bandwidthFactor} | ${m.latencyFactor} | ${m.crossTraffic} | ${m.weightS} |`;
   });
   return `
 ## Network model
@@ -124,8 +125,8 @@ migration of the run; docs/model.md says what each model means and where its con
 |---|---|---|
 ${fields.join('\n')}
 
-| model | latency paid | TCP window | bandwidth factor | latency factor | cross-traffic |
-|---|---|---|---|---|---|
+| model | latency paid | TCP window | bandwidth factor | latency factor | cross-traffic | weight-S |
+|---|---|---|---|---|---|---|
 ${presets.join('\n')}
 `;
 }

@@ -14,7 +14,7 @@ import { deferralDefaults } from '../migration/optimizations/deferral.js';
 import { PageImage } from '../memory/page-image.js';
 import { resolveNetworkModel } from '../network/network-models.js';
 import { FreeMemory } from '../workload/free-memory.js';
-import { createWorkload, WorkloadSpec } from '../workload/workload.js';
+import { createWorkload, MixPart, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
 import { VERSION } from '../version.js';
 import { memberNames, MigrationSpecT, ScenarioSpec, WorkloadInput } from './schema.js';
@@ -55,16 +55,21 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   const world = new World(sim, spec.seed, spec.network.latency, resolveNetworkModel(spec.network));
   for (const h of spec.hosts) world.addHost(h.name, h.memory, h.nic ?? spec.network.bandwidth, h.maxConcurrent ?? Infinity);
   const groups = new Map<string, string[]>();
+  // skip-hot predicts from the time of each page's last write: kept from the start when a migration may ask
+  const recency = spec.migrations.some((m) => m.reuse?.policy?.includes('skip-hot'));
   for (const v of spec.vms) {
     const names = memberNames(v);
     groups.set(v.name, names);
     const pages = Math.ceil(v.memory / spec.pageSize);
     const resident = Math.floor((v.resident ?? v.memory) / spec.pageSize);
     const workloadSpec = toPages(v.workload, v.memory, spec.pageSize);
-    const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt) : undefined;
+    const top = Math.floor((v.residentTop ?? 0) / spec.pageSize);
+    const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt, top) : undefined;
+    // an idle guest draws nothing and keeps no state: its members share one (and no random stream)
+    const idle = workloadSpec.kind === 'idle' ? createWorkload(workloadSpec, world.rng('idle')) : null;
     for (const name of names) {
-      const workload = createWorkload(workloadSpec, world.rng(`vm:${name}:workload`));
-      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt);
+      const workload = idle ?? createWorkload(workloadSpec, world.rng(`vm:${name}:workload`));
+      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt, recency, top);
       if (v.compressibility !== undefined) vm.compressibility = v.compressibility;
       if (v.catchUp !== undefined) vm.catchUp = v.catchUp;
       if (vm.image && v.free) {
@@ -166,6 +171,8 @@ function toPages(w: WorkloadInput, memory: number, pageSize: number): WorkloadSp
         repeat: w.repeat,
         phases: w.phases.map((p) => ({ duration: p.duration, workload: toPages(p.workload, memory, pageSize) })),
       };
+    case 'mix':
+      return { kind: 'mix', parts: w.parts.map((p) => toPages(p, memory, pageSize) as MixPart) };
     default: {
       const offset = pages(w.offset ?? 0);
       const workingSet = pages(w.workingSet ?? memory - (w.offset ?? 0));
@@ -175,6 +182,7 @@ function toPages(w: WorkloadInput, memory: number, pageSize: number): WorkloadSp
         readRate: w.readRate === undefined ? 0 : parsePageRate(w.readRate, pageSize),
         offset,
         workingSet,
+        ...(w.scatteredOver === undefined ? {} : { scatteredOver: pages(w.scatteredOver) }),
       };
       if (w.kind === 'hotcold') return { kind: 'hotcold', ...pattern, hotSet: pages(w.hotSet), hotShare: w.hotShare };
       if (w.kind === 'zipf') return { kind: 'zipf', ...pattern, exponent: w.exponent };

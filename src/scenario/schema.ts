@@ -29,9 +29,12 @@ const workloadFields = {
   readRate: PageRate.optional().meta({ description: 'page reads per second besides the writes (they matter for post-copy), default 0' }),
   workingSet: Size.optional().meta({ description: 'pages the guest writes, default: its resident memory' }),
   offset: Size.optional().meta({ description: 'where the working set starts in guest memory, default 0' }),
+  scatteredOver: Size.optional().meta({
+    description: 'the working set is a scattered set of pages drawn once per VM (seeded) out of this many bytes from `offset`, visited in address order; default: contiguous from `offset`',
+  }),
 };
 
-export const workloadKinds = ['idle', 'uniform', 'hotcold', 'zipf', 'sweep', 'phases'] as const;
+export const workloadKinds = ['idle', 'uniform', 'hotcold', 'zipf', 'sweep', 'mix', 'phases'] as const;
 
 interface PatternInput {
   writeSize?: number;
@@ -39,6 +42,7 @@ interface PatternInput {
   readRate?: number | string;
   workingSet?: number;
   offset?: number;
+  scatteredOver?: number;
 }
 
 export type WorkloadInput =
@@ -47,24 +51,38 @@ export type WorkloadInput =
   | ({ kind: 'hotcold'; hotSet: number; hotShare: number } & PatternInput)
   | ({ kind: 'zipf'; exponent: number } & PatternInput)
   | ({ kind: 'sweep' } & PatternInput)
+  | { kind: 'mix'; parts: MixPartInput[] }
   | { kind: 'phases'; repeat: boolean; phases: { duration: number; workload: WorkloadInput }[] };
+
+export type MixPartInput = Exclude<WorkloadInput, { kind: 'mix' } | { kind: 'phases' }>;
+
+const patternKinds = [
+  z.strictObject({ kind: z.literal('idle') }),
+  z.strictObject({ kind: z.literal('uniform'), ...workloadFields }),
+  z.strictObject({
+    kind: z.literal('hotcold'),
+    ...workloadFields,
+    hotSet: Size.meta({ description: 'size of the hot set at the start of the working set' }),
+    hotShare: Fraction.meta({ description: 'share of writes that go to the hot set, 0..1' }),
+  }),
+  z.strictObject({
+    kind: z.literal('zipf'),
+    ...workloadFields,
+    exponent: z.number().positive().default(1).meta({ description: 'Zipf exponent s: P(rank k) ~ k^-s' }),
+  }),
+  z.strictObject({ kind: z.literal('sweep'), ...workloadFields }),
+] as const;
 
 export const Workload: z.ZodType<WorkloadInput> = z.lazy(() =>
   z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('idle') }),
-    z.strictObject({ kind: z.literal('uniform'), ...workloadFields }),
+    ...patternKinds,
     z.strictObject({
-      kind: z.literal('hotcold'),
-      ...workloadFields,
-      hotSet: Size.meta({ description: 'size of the hot set at the start of the working set' }),
-      hotShare: Fraction.meta({ description: 'share of writes that go to the hot set, 0..1' }),
+      kind: z.literal('mix'),
+      parts: z
+        .array(z.discriminatedUnion('kind', [...patternKinds]))
+        .min(1)
+        .meta({ description: 'patterns that run at the same time (several regions, or an application beside the guest kernel): writes add up, accesses come from each part by its rate' }),
     }),
-    z.strictObject({
-      kind: z.literal('zipf'),
-      ...workloadFields,
-      exponent: z.number().positive().default(1).meta({ description: 'Zipf exponent s: P(rank k) ~ k^-s' }),
-    }),
-    z.strictObject({ kind: z.literal('sweep'), ...workloadFields }),
     z.strictObject({
       kind: z.literal('phases'),
       repeat: z.boolean().default(false),
@@ -130,6 +148,7 @@ export const Scenario = z
       bandwidthFactor: z.number().gt(0).max(1).optional().meta({ description: networkModelFields.bandwidthFactor }),
       latencyFactor: z.number().nonnegative().optional().meta({ description: networkModelFields.latencyFactor }),
       crossTraffic: Fraction.optional().meta({ description: networkModelFields.crossTraffic }),
+      weightS: z.number().nonnegative().optional().meta({ description: networkModelFields.weightS }),
     }),
     hosts: z
       .array(
@@ -150,6 +169,9 @@ export const Scenario = z
           memory: Size,
           resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
           residentAt: z.enum(['start', 'end']).default('start').meta({ description: 'where that data is: the first pages, or the last (Linux fills memory from the top)' }),
+          residentTop: Size.optional().meta({
+            description: "data pages at the very top of memory besides `resident` (with residentAt: start): what a guest kernel allocates there at boot, such as its per-page structures (struct page: 64 bytes per 4 KiB page)",
+          }),
           free: z
             .strictObject({
               size: Size.meta({ description: 'free memory (unused, not zero) at the top of the resident memory' }),

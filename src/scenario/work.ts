@@ -96,6 +96,7 @@ export function workRefusal(estimate: WorkEstimate, what = 'this run'): string |
 function accessRate(w: WorkloadInput, pageSize: number): number {
   if (w.kind === 'idle') return 0;
   if (w.kind === 'phases') return Math.max(...w.phases.map((p) => accessRate(p.workload, pageSize)));
+  if (w.kind === 'mix') return w.parts.reduce((sum, p) => sum + accessRate(p, pageSize), 0);
   return parsePageRate(w.writeRate, pageSize) + (w.readRate === undefined ? 0 : parsePageRate(w.readRate, pageSize));
 }
 

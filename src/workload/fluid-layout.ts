@@ -7,15 +7,19 @@
 import { FluidLayout } from '../memory/fluid.js';
 import { WorkloadSpec } from './workload.js';
 
-/** Workloads fluid memory can express. */
+/** Workloads fluid memory can express: no zipf, no scattered working set, one level of phases. */
 export function fluidSupports(spec: WorkloadSpec, nested = false): boolean {
   if (spec.kind === 'zipf') return false;
   if (spec.kind === 'phases') return !nested && spec.phases.every((p) => fluidSupports(p.workload, true));
-  return true;
+  if (spec.kind === 'mix') return spec.parts.every((p) => fluidSupports(p, true));
+  return spec.kind === 'idle' || spec.scatteredOver === undefined;
 }
 
-export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start'): FluidLayout {
-  if (!fluidSupports(spec)) throw new Error('fluid memory supports idle, uniform, hotcold and sweep workloads and phases of them');
+/** The patterns a phase's workload runs at once (a mix's parts, or the workload itself). */
+const patternsOf = (w: WorkloadSpec): WorkloadSpec[] => (w.kind === 'mix' ? w.parts : [w]);
+
+export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start', topPages = 0): FluidLayout {
+  if (!fluidSupports(spec)) throw new Error('fluid memory supports idle, uniform, hotcold and sweep workloads (contiguous), mixes and phases of them');
   // plain loops below: data-center runs build a layout for each of tens of thousands of migrations
   const phases = spec.kind === 'phases' ? spec.phases : [{ duration: Infinity, workload: spec }];
   const residentFrom = residentAt === 'end' ? Math.max(0, pageCount - residentPages) : 0;
@@ -28,8 +32,10 @@ export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages
   cut(pageCount);
   cut(residentFrom);
   cut(residentTo);
-  for (const { workload: w } of phases) {
-    if (w.kind === 'idle' || w.kind === 'phases' || w.kind === 'zipf') continue;
+  const topFrom = Math.max(residentTo, pageCount - Math.floor(topPages));
+  cut(topFrom);
+  for (const { workload } of phases) for (const w of patternsOf(workload)) {
+    if (w.kind === 'idle' || w.kind === 'phases' || w.kind === 'zipf' || w.kind === 'mix') continue;
     cut(w.offset);
     cut(w.offset + w.workingSet);
     if (w.kind === 'hotcold') cut(w.offset + Math.min(w.hotSet, w.workingSet));
@@ -51,9 +57,9 @@ export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages
   };
   const writeRates: number[][] = [], readRates: number[][] = [];
   const sweep = filled(regions, false);
-  for (const { workload: w } of phases) {
+  for (const { workload } of phases) {
     const writes = filled(regions, 0), reads = filled(regions, 0);
-    if (w.kind === 'uniform' || w.kind === 'sweep') {
+    for (const w of patternsOf(workload)) if (w.kind === 'uniform' || w.kind === 'sweep') {
       spread(writes, w.writeRate, w.offset, w.offset + w.workingSet);
       spread(reads, w.readRate, w.offset, w.offset + w.workingSet);
       if (w.kind === 'sweep') for (let i = 0; i < regions; i++) if (overlap(i, w.offset, w.offset + w.workingSet) > 0) sweep[i] = true;
@@ -69,7 +75,7 @@ export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages
     readRates.push(reads);
   }
   const resident: number[] = [];
-  for (let i = 0; i < regions; i++) resident.push(overlap(i, residentFrom, residentTo));
+  for (let i = 0; i < regions; i++) resident.push(overlap(i, residentFrom, residentTo) + overlap(i, topFrom, pageCount));
   const durations: number[] = [];
   for (const p of phases) durations.push(p.duration);
   return { sizes, sweep, resident, writeRates, readRates, durations, repeat: spec.kind === 'phases' && spec.repeat };

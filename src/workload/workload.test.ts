@@ -99,3 +99,42 @@ test('nextAccess mixes reads and writes by their rates; sweep reads have their o
   assert.deepEqual(readPages, [0, 1, 2, 3, 4]);
   assert.equal(w.accessRateAt(0), 400);
 });
+
+test('scattered working set: the pages are drawn once, distinct, inside the span, in address order; writes and accesses land only there', () => {
+  const spec = { kind: 'sweep' as const, writeRate: 1000, readRate: 0, workingSet: 500, offset: 1000, scatteredOver: 50_000 };
+  const image = dirtyAfter(spec, 1);
+  const written = [...Array(100_000).keys()].filter((p) => image.log!.has(p));
+  assert.equal(written.length, 500); // one sweep pass: every page of the set once
+  assert.ok(written[0] >= 1000 && written[499] < 51_000);
+  assert.ok(written[499] - written[0] > 40_000, 'spread over the span, not contiguous');
+  const again = [...Array(100_000).keys()].filter((p) => dirtyAfter(spec, 1).log!.has(p));
+  assert.deepEqual(again, written); // the same seed draws the same set
+  const other = [...Array(100_000).keys()].filter((p) => dirtyAfter(spec, 1, 100_000, 2).log!.has(p));
+  assert.notDeepEqual(other, written);
+  // the sweep visits the set in address order
+  const w = createWorkload(spec, new Rng(1, 'w'));
+  const seq = Array.from({ length: 500 }, () => w.nextAccess(0));
+  assert.deepEqual(seq, written);
+});
+
+test('mix: writes of the parts add up, and each access comes from a part in proportion to its rate', () => {
+  const a = { kind: 'uniform' as const, writeRate: 3000, readRate: 0, workingSet: 1000, offset: 0 };
+  const b = { kind: 'uniform' as const, writeRate: 0, readRate: 1000, workingSet: 1000, offset: 5000 };
+  const w = createWorkload({ kind: 'mix', parts: [a, b] }, new Rng(1, 'w'));
+  assert.equal(w.writeRateAt(0), 3000);
+  assert.equal(w.accessRateAt(0), 4000);
+  let inA = 0, writes = 0;
+  const n = 20_000;
+  for (let i = 0; i < n; i++) {
+    const p = w.nextAccess(0);
+    if (p < 1000) inA++;
+    else assert.ok(p >= 5000 && p < 6000 && !w.lastAccessWasWrite);
+    if (w.lastAccessWasWrite) writes++;
+  }
+  assert.ok(Math.abs(inA / n - 0.75) < 0.02, `${inA / n}`);
+  assert.equal(writes, inA);
+  // only the writing part dirties pages
+  const image = dirtyAfter({ kind: 'mix', parts: [a, b] }, 1, 10_000);
+  assert.ok(image.log!.count > 0);
+  for (let p = 5000; p < 6000; p++) assert.ok(!image.log!.has(p));
+});

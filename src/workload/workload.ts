@@ -7,6 +7,13 @@
  *   order (what post-copy needs: the first access to a missing page blocks the vCPU).
  * Reads follow the same spatial distribution as writes, with their own rate and their own cursor.
  * Rates are accesses per second; sizes and offsets are in pages (converted at the scenario edge).
+ *
+ * Where the working set lies: contiguous from `offset` (index i is page offset + i), or, with
+ * `scatteredOver`, a set of `workingSet` pages drawn once (from the VM's seeded stream) out of the
+ * `scatteredOver` pages from `offset`, indexed in address order (a sweep goes up through them).
+ * A `mix` runs several patterns at once (say an application's working set and the guest kernel's
+ * own pages): each writes at its own rate, and each access comes from a part with probability
+ * proportional to the part's access rate.
  */
 import { Rng } from '../core/random.js';
 import { PageImage } from '../memory/page-image.js';
@@ -20,6 +27,8 @@ interface Pattern {
   readRate: number;
   workingSet: number;
   offset: number;
+  /** The working set's pages are scattered over this many pages from `offset` (default: contiguous). */
+  scatteredOver?: number;
 }
 
 export type WorkloadSpec =
@@ -28,7 +37,11 @@ export type WorkloadSpec =
   | ({ kind: 'hotcold'; hotSet: number; hotShare: number } & Pattern)
   | ({ kind: 'zipf'; exponent: number } & Pattern)
   | ({ kind: 'sweep' } & Pattern)
+  | { kind: 'mix'; parts: MixPart[] }
   | { kind: 'phases'; phases: { duration: number; workload: WorkloadSpec }[]; repeat: boolean };
+
+/** A part of a mix: a pattern (or idle). */
+export type MixPart = Exclude<WorkloadSpec, { kind: 'mix' } | { kind: 'phases' }>;
 
 export type WorkloadKind = WorkloadSpec['kind'];
 
@@ -50,11 +63,16 @@ export interface Workload {
   readonly lastAccessWasWrite: boolean;
 }
 
+/** What a batch of writes goes into: the page image, or a mapping in front of it. */
+interface PageSink {
+  write(page: number): void;
+}
+
 /** Where one stream of accesses (the writes, or the reads) lands. */
 interface PageSampler {
   next(): number;
   /** n writes into the image; samplers may do it faster than n next() calls. */
-  writeBatch(n: number, image: PageImage): void;
+  writeBatch(n: number, image: PageSink): void;
 }
 
 export function createWorkload(spec: WorkloadSpec, rng: Rng): Workload {
@@ -63,12 +81,46 @@ export function createWorkload(spec: WorkloadSpec, rng: Rng): Workload {
       return new IdleWorkload();
     case 'phases':
       return new PhasedWorkload(spec.phases.map((p) => ({ duration: p.duration, workload: createWorkload(p.workload, rng) })), spec.repeat);
-    default:
-      return new RateWorkload(spec, createSampler(spec, rng), createSampler(spec, rng), rng);
+    case 'mix':
+      // each part its own stream, so adding a part leaves the others' sample paths alone
+      return new MixWorkload(spec.parts.map((p, i) => createWorkload(p, rng.fork(`part:${i}`))), rng.fork('mix'));
+    default: {
+      const place = spec.scatteredOver !== undefined ? scatteredPages(spec.offset, spec.workingSet, spec.scatteredOver, rng.fork('scatter')) : null;
+      return new RateWorkload(spec, createSampler(spec, rng, place), createSampler(spec, rng, place), rng);
+    }
   }
 }
 
-function createSampler(spec: Exclude<WorkloadSpec, { kind: 'idle' } | { kind: 'phases' }>, rng: Rng): PageSampler {
+/**
+ * `count` distinct pages out of the `span` pages from `offset`, drawn uniformly (partial
+ * Fisher-Yates), in address order.
+ */
+export function scatteredPages(offset: number, count: number, span: number, rng: Rng): Int32Array {
+  const pool = new Int32Array(span);
+  for (let i = 0; i < span; i++) pool[i] = i;
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.int(span - i);
+    const t = pool[i];
+    pool[i] = pool[j];
+    pool[j] = t;
+  }
+  const pages = pool.slice(0, count).sort();
+  for (let i = 0; i < count; i++) pages[i] += offset;
+  return pages;
+}
+
+type PatternSpec = Exclude<WorkloadSpec, { kind: 'idle' } | { kind: 'phases' } | { kind: 'mix' }>;
+
+/** The sampler of a pattern; `place` maps working-set indices to pages when the set is scattered. */
+function createSampler(spec: PatternSpec, rng: Rng, place: Int32Array | null): PageSampler {
+  if (place) {
+    // the contiguous sampler over indices 0..ws-1, each index mapped to its page
+    const inner = createSampler({ ...spec, offset: 0, scatteredOver: undefined }, rng, null);
+    return {
+      next: () => place[inner.next()],
+      writeBatch: (n, image) => inner.writeBatch(n, { write: (i) => image.write(place[i]) }),
+    };
+  }
   const { offset, workingSet: ws } = spec;
   switch (spec.kind) {
     case 'uniform':
@@ -174,6 +226,58 @@ class RateWorkload implements Workload {
   }
 }
 
+/** Several patterns at once: writes add up, each access comes from one part by access rate. */
+class MixWorkload implements Workload {
+  lastAccessWasWrite = false;
+
+  constructor(
+    readonly parts: Workload[],
+    readonly rng: Rng,
+  ) {}
+
+  advance(t0: number, t1: number, image: PageImage, speed = 1): void {
+    for (const p of this.parts) p.advance(t0, t1, image, speed);
+  }
+
+  writeRateAt(t: number): number {
+    let r = 0;
+    for (const p of this.parts) r += p.writeRateAt(t);
+    return r;
+  }
+
+  accessRateAt(t: number): number {
+    let r = 0;
+    for (const p of this.parts) r += p.accessRateAt(t);
+    return r;
+  }
+
+  /** The size of the busiest writer's writes (what the encoder sees most). */
+  writeSizeAt(t: number): number {
+    let best = this.parts[0], rate = -1;
+    for (const p of this.parts) {
+      const r = p.writeRateAt(t);
+      if (r > rate) [best, rate] = [p, r];
+    }
+    return best.writeSizeAt(t);
+  }
+
+  nextAccess(t: number): number {
+    let u = this.rng.float() * this.accessRateAt(t);
+    let part = this.parts[this.parts.length - 1];
+    for (const p of this.parts) {
+      const r = p.accessRateAt(t);
+      if (u < r) {
+        part = p;
+        break;
+      }
+      u -= r;
+    }
+    const page = part.nextAccess(t);
+    this.lastAccessWasWrite = part.lastAccessWasWrite;
+    return page;
+  }
+}
+
 class PhasedWorkload implements Workload {
   readonly cycle: number;
   lastAccessWasWrite = false;
@@ -235,7 +339,7 @@ class PhasedWorkload implements Workload {
  * written with the exact marginal probability 1 - (1 - 1/size)^n instead of drawing n samples:
  * same expected dirty set, O(size) work.
  */
-export function writeUniform(image: PageImage, offset: number, size: number, n: number, rng: Rng): void {
+export function writeUniform(image: PageSink, offset: number, size: number, n: number, rng: Rng): void {
   if (size <= 0 || n <= 0) return;
   if (n < size) {
     for (let i = 0; i < n; i++) image.write(offset + rng.int(size));

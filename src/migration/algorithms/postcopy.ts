@@ -27,6 +27,18 @@ export interface PostcopyOptions {
   pushChunk: number;
   /** Rate cap of the post-copy phase, bytes/s (QEMU max-postcopy-bandwidth; Infinity = none). */
   maxPostcopyBandwidth: number;
+  /**
+   * The rate cap is kept per window of this many seconds (QEMU: BUFFER_DELAY, 100 ms): each
+   * window's budget goes out at the link's rate, then nothing until the next window, page
+   * requests included (QEMU checks the rate limit before it serves its request queue); 0 = a
+   * smooth rate cap.
+   */
+  postcopyWindow: number;
+  /**
+   * Time from a guest's fault to its page request leaving the destination, s (the userfault's
+   * delivery and the fault thread's turn; a machine's constant).
+   */
+  faultService: number;
 }
 
 export const postcopyDefaults: PostcopyOptions = {
@@ -34,6 +46,8 @@ export const postcopyDefaults: PostcopyOptions = {
   preempt: false,
   pushChunk: 1024 * 1024,
   maxPostcopyBandwidth: Infinity,
+  postcopyWindow: 0.1,
+  faultService: 0,
 };
 
 /** The background push order over the pages still to send. */

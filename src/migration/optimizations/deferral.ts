@@ -43,6 +43,8 @@ export class HotPageDeferral {
   readonly #hot = new Uint8Array(256);
   /** Generation of each deferred page when it was held back. */
   readonly #deferredVersion: Uint8Array;
+  /** The image's write generations (a held-back page written again has another). */
+  readonly #versions: Uint8Array;
   readonly #everDeferred: Bitset;
   /** Pages sent in a live round (not deferred) since the last sync. */
   readonly #sentThisRound: Bitset;
@@ -51,6 +53,7 @@ export class HotPageDeferral {
   constructor(readonly image: PageImage, readonly options: DeferralOptions) {
     this.#history = new Uint8Array(image.pageCount);
     this.#deferredVersion = new Uint8Array(image.pageCount);
+    this.#versions = image.versions();
     this.#everDeferred = new Bitset(image.pageCount);
     this.#sentThisRound = new Bitset(image.pageCount);
     const window = Math.max(1, Math.min(8, options.window));
@@ -70,7 +73,7 @@ export class HotPageDeferral {
       return false;
     }
     if (this.#everDeferred.add(p)) this.stats.deferredPages++;
-    this.#deferredVersion[p] = this.image.version[p];
+    this.#deferredVersion[p] = this.#versions[p];
     return true;
   };
 
@@ -86,7 +89,7 @@ export class HotPageDeferral {
   /** At the pause: held-back pages that did not change meanwhile were deferred for nothing. */
   onPause(deferred: Bitset): void {
     for (let p = deferred.nextSet(0); p >= 0; p = deferred.nextSet(p + 1)) {
-      if (this.#deferredVersion[p] === this.image.version[p]) this.stats.wronglyDeferred++;
+      if (this.#deferredVersion[p] === this.#versions[p]) this.stats.wronglyDeferred++;
     }
   }
 }

@@ -63,6 +63,8 @@ export class QemuPageEncoder implements PageEncoder {
   readonly #slots: number;
   readonly #tags: Int32Array;
   readonly #cachedVersion: Uint8Array;
+  /** The image's write generations (XBZRLE: is the cached copy still the page?). */
+  readonly #versions: Uint8Array;
   readonly #fullPage: number;
 
   constructor(
@@ -85,6 +87,7 @@ export class QemuPageEncoder implements PageEncoder {
     this.#slots = options.xbzrle ? Math.max(1, Math.floor(options.xbzrleCacheSize / pageSize)) : 0;
     this.#tags = this.#slots > 0 ? new Int32Array(this.#slots).fill(-1) : NO_TAGS;
     this.#cachedVersion = this.#slots > 0 ? new Uint8Array(this.#slots) : NO_VERSIONS;
+    this.#versions = this.#slots > 0 && image !== null ? image.versions() : NO_VERSIONS;
     this.xbzrle = options.xbzrle ? { cacheSize: options.xbzrleCacheSize, pages: 0, bytes: 0, cacheMiss: 0, overflow: 0 } : null;
   }
 
@@ -107,6 +110,10 @@ export class QemuPageEncoder implements PageEncoder {
     return this.#fullPage;
   }
 
+  get uniform(): boolean {
+    return this.dedupSeen === null && !(this.xbzrleActive && this.xbzrle !== null);
+  }
+
   addNormal(pages: number): void {
     this.normalPages += pages;
   }
@@ -121,7 +128,7 @@ export class QemuPageEncoder implements PageEncoder {
   #xbzrle(p: number): number {
     const x = this.xbzrle!;
     const slot = p % this.#slots;
-    const version = this.image!.version[p];
+    const version = this.#versions[p];
     if (this.#tags[slot] !== p) {
       x.cacheMiss++;
       if (!this.lastStage) {

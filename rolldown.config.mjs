@@ -1,0 +1,20 @@
+// The CLI as one bundle (dist/src/cli-bundle/lmsim.js, built by `npm run build` after tsc), which
+// bin/lmsim.js loads: Node then reads, resolves and compiles a few files instead of a few hundred
+// (lmsim's and commander's, zod's and yaml's), which is most of a short run's start-up.
+// LMSIM_BUNDLE=0 runs the plain dist/src tree instead (test/bundle.test.ts holds the two equal).
+//
+// Commands load their code when they run (`await import`), and each such import stays a chunk of its
+// own, loaded then. The chunks sit at dist/src/cli-bundle/, two folders below dist like every module
+// of dist/src, so paths taken from import.meta.url (the dashboard at ../../web/, the sweep's worker
+// at ../experiments/thread.js) lead to the same files from either tree. Node-only packages with
+// native parts or worker files of their own (DuckDB, BullMQ, ioredis, piscina) and the report's
+// DOM and plot libraries stay imports from node_modules.
+import { defineConfig } from 'rolldown';
+
+export default defineConfig({
+  input: { lmsim: 'dist/src/cli/main.js' },
+  platform: 'node',
+  external: [/^node:/, /^@duckdb\//, 'bullmq', 'ioredis', 'piscina', 'linkedom', '@observablehq/plot'],
+  logLevel: 'warn',
+  output: { dir: 'dist/src/cli-bundle', format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+});
