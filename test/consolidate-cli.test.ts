@@ -248,7 +248,7 @@ test('without a trace folder: a seeded synthetic data center (LR-MMT 1.2 unless 
   assert.match(table.out, /^consolidation: thr-mmt 0\.8, migration cloudsim, 40 hosts, 50 VMs, synthetic traces \(seed 0\), 7200 s simulated/);
 });
 
-test("the dashboard's consolidation (report/synthetic-consolidation.ts) is lmsim consolidate FILE --json, byte for byte; what it cannot run is refused at the field", async () => {
+test("the dashboard's consolidation (report/synthetic-consolidation.ts) is lmsim consolidate FILE --json, byte for byte, compare: variants too; what it cannot run is refused at the field", async () => {
   const { syntheticConsolidationResult, defaultConsolidation } = await import('../src/report/synthetic-consolidation.js');
   const { ScenarioError } = await import('../src/scenario/errors.js');
   const file = join(mkdtempSync(join(tmpdir(), 'lmsim-dc-')), 'default.json');
@@ -266,7 +266,13 @@ test("the dashboard's consolidation (report/synthetic-consolidation.ts) is lmsim
     return [];
   };
   assert.match(issues({ trace: 'day' })[0], /^trace: a PlanetLab folder is read from disk/);
-  assert.match(issues({ compare: [{ policy: 'thr-mmt', param: 0.8 }] })[0], /^compare: one consolidation at a time/);
+  assert.match(issues({ compare: [{ trace: 'day' }] })[0], /^compare\[0\]: a PlanetLab folder is read from disk/);
+  // compare: variants, each with its label, as the CLI prints them
+  const withVariants = { ...defaultConsolidation, compare: [{ label: 'lr', policy: 'lr-mmt' }, { label: 'thr', policy: 'thr-mmt', param: 0.8 }] };
+  writeFileSync(file, JSON.stringify(withVariants));
+  const both = await consolidate([file, '--json']);
+  assert.equal(both.code, 0, both.err);
+  assert.equal(JSON.stringify(syntheticConsolidationResult(withVariants, 'x'), null, 2) + '\n', both.out);
   assert.match(issues({ hosts: { count: 100000 }, vms: { count: 1000000 } })[0], /^hosts\.count: this consolidation is estimated at 3\.2e\+8 host and VM steps/);
   assert.match(issues({ duration: '48h' })[0], /^duration: the traces cover 86400 s, less than the 172800 s to simulate/);
   assert.match(issues({ hosts: { count: 2 } })[0], /^hosts: VM \d+ .* fits on no host at the initial placement; give more or larger hosts/);

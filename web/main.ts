@@ -323,7 +323,7 @@ $<HTMLInputElement>('open').addEventListener('change', async (e) => {
       return;
     }
     const data = parseYaml(text) as unknown;
-    if (data && typeof data === 'object' && ('variants' in data || 'energyKWh' in data || ('migrations' in data && 'input' in data))) {
+    if (data && typeof data === 'object' && (Array.isArray(data) || 'variants' in data || 'energyKWh' in data || ('migrations' in data && 'input' in data))) {
       show(data, file.name);
       setStatus(`Opened the result ${file.name}.`, 'ok');
     } else if (data && typeof data === 'object' && !Array.isArray(data)) {

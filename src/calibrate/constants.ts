@@ -6,8 +6,13 @@
  */
 
 export interface CalibrationConstants {
-  /** Guest data pages beyond the workload's allocation (kernel, initramfs, page cache), pages. */
+  /** Guest data pages beyond the workload's allocation and the per-page structures (kernel, initramfs, page cache), pages. */
   baseFootprintPages: number;
+  /**
+   * The kernel's per-page structures as a share of RAM, at the top of RAM: Linux's struct page
+   * is 64 bytes per 4 KiB page (x86-64), 1/64. The footprint that grows with the guest's RAM.
+   */
+  pageStructShare: number;
   /** The rate a max-bandwidth-limited stream really gets, as a multiple of the limit. */
   rateLimitFactor: number;
   /** Unthrottled rate of the final copy on this machine (loopback TCP, CPU-bound), bytes/s: lmsim's network bandwidth. */
@@ -31,10 +36,13 @@ export interface CalibrationConstants {
  * runs.csv --fit` (fit.ts; a test checks the two agree). Derivation of each, on that file:
  */
 export const qemuLabConstants: CalibrationConstants = {
-  // 18980 pages (74.1 MiB): median over the 10 pure post-copy rows of ram.normal - alloc pages
-  // (84516 - 65536 on QEMU 7.2; 84735 - 65536 on 10.0): in post-copy every page crosses exactly
-  // once, so ram.normal is the guest's data pages
-  baseFootprintPages: 18980,
+  // 16932 pages (66.1 MiB): median over the 10 pure post-copy rows of ram.normal - alloc pages
+  // - the per-page structures (84516 - 65536 - 2048 on QEMU 7.2; 84735 - 65536 - 2048 on 10.0):
+  // in post-copy every page crosses exactly once, so ram.normal is the guest's data pages
+  baseFootprintPages: 16932,
+  // 1/64: sizeof(struct page) = 64 bytes on x86-64 for each 4 KiB page (include/linux/mm_types.h);
+  // taken from the source, not fitted (every row has 512 MiB of RAM: 2048 pages of it)
+  pageStructShare: 1 / 64,
   // 1.002: median over the 11 pre-copy rows cancelled at the timeout (rate-limited from migrate
   // to cancel: no unthrottled final copy, no post-copy requests) of ram.transferred / total-time
   // / max-bandwidth (QEMU 7.2: 0.999-1.003, QEMU 10: 1.011-1.018). The 100 ms polls agree:
@@ -73,6 +81,7 @@ export const qemuLabConstants: CalibrationConstants = {
  */
 export const uncalibratedConstants: CalibrationConstants = {
   baseFootprintPages: 0,
+  pageStructShare: 0,
   rateLimitFactor: 1,
   finalCopyRate: 10e9 / 8,
   deviceState: 256 * 1024,

@@ -49,7 +49,9 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
     baseHow = 'median over completed idle pre-copy rows of (ram.normal - alloc pages) (no post-copy rows)';
   }
   if (basis.length === 0) throw new FitError('base footprint: needs completed post-copy or idle pre-copy rows');
-  const basePages = Math.round(median(basis.map((r) => r.measured.normalPages - r.alloc / r.pageSize)));
+  const pageStructShare = 1 / 64; // sizeof(struct page) / 4 KiB: from the kernel, not fitted
+  const structPages = (r: QemuRun) => Math.floor((r.ram * pageStructShare) / r.pageSize);
+  const basePages = Math.round(median(basis.map((r) => r.measured.normalPages - r.alloc / r.pageSize - structPages(r))));
 
   // 2. Rate limiter: the rate of a stream that only max-bandwidth limits, over the limit. A
   //    pre-copy run cancelled at the timeout is such a stream from migrate to cancel (no
@@ -127,7 +129,7 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   // 8./9. The kernel's read rate and the fault service time: no row isolates them, so they are
   //    the pair of a small grid whose larger median error (post-copy requests, blocked time) over
   //    all hybrid and post-copy rows together is smallest; the first such pair in grid order.
-  const base: CalibrationConstants = { baseFootprintPages: basePages, rateLimitFactor, finalCopyRate, deviceState, resumeLatency, syncTime, kernelPages, kernelReadRate: 0, faultService: 0 };
+  const base: CalibrationConstants = { baseFootprintPages: basePages, pageStructShare, rateLimitFactor, finalCopyRate, deviceState, resumeLatency, syncTime, kernelPages, kernelReadRate: 0, faultService: 0 };
   const pc = runs.filter((r) => (r.algo === 'hybrid' || r.algo === 'postcopy') && r.measured.postcopyRequests !== null && r.measured.postcopyBlocktime !== null);
   let best = { kernelReadRate: 0, faultService: 0, score: Infinity };
   if (pc.length > 0 && kernelPages > 0) {
@@ -144,7 +146,8 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   return {
     constants,
     derivations: {
-      baseFootprintPages: { value: basePages, unit: 'pages', rows: basis.length, how: baseHow },
+      baseFootprintPages: { value: basePages, unit: 'pages', rows: basis.length, how: `${baseHow}, less the per-page structures` },
+      pageStructShare: { value: pageStructShare, unit: 'of RAM', rows: 0, how: "Linux's struct page, 64 bytes per 4 KiB page on x86-64 (taken from the kernel, not fitted)" },
       rateLimitFactor: {
         value: rateLimitFactor,
         unit: 'x max-bandwidth',

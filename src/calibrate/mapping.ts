@@ -6,7 +6,7 @@
  * | column(s) | scenario |
  * |---|---|
  * | ram_mib | vms[0].memory |
- * | alloc_mib + baseFootprintPages, or resident_mib when given | vms[0].resident (the guest's data pages; the rest are zero pages) |
+ * | alloc_mib + baseFootprintPages + ram_mib x pageStructShare, or resident_mib when given | vms[0].resident (the guest's data pages; the rest are zero pages) |
  * | ws_mib, rate_pps, pattern | workload: idle (ws or rate 0), sweep (seq) or uniform (rand) over the first ws_mib |
  * | fill | workload.writeSize: 1 byte (byte) or the page (random) |
  * | (workload) dirty.c's maxlag_ms, 100 ms (column `maxlag_ms` if present) | vms[0].catchUp: the guest keeps its wall-clock pace through throttle sleeps shorter than that |
@@ -28,10 +28,23 @@
 import { CalibrationConstants } from './constants.js';
 import { QemuRun } from './qemu-runs.js';
 
+/**
+ * The guest's data pages, bytes: a measured `resident_mib`, or the workload's allocation, the
+ * guest's fixed footprint (kernel, initramfs, page cache) and the kernel's per-page structures,
+ * which grow with RAM (`pageStructShare`). They lie at the top of RAM (`residentAt: end`), the
+ * guest's own first, then the allocation.
+ */
+export function guestResident(run: QemuRun, c: CalibrationConstants): number {
+  const page = run.pageSize;
+  if (run.resident !== null) return Math.min(run.ram, run.resident);
+  const structPages = Math.floor((run.ram * c.pageStructShare) / page);
+  return Math.min(run.ram, run.alloc + (c.baseFootprintPages + structPages) * page);
+}
+
 /** The scenario of one run, ready for validateScenario(). */
 export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: { timeout?: number } = {}): Record<string, unknown> {
   const page = run.pageSize;
-  const resident = Math.min(run.ram, run.resident ?? run.alloc + c.baseFootprintPages * page);
+  const resident = guestResident(run, c);
   const idle = run.workingSet === 0 || run.rate === 0;
   const app = idle
     ? { kind: 'idle' }
@@ -39,7 +52,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
         kind: run.pattern === 'seq' ? 'sweep' : 'uniform',
         writeRate: run.rate,
         workingSet: Math.min(run.workingSet, run.alloc > 0 ? run.alloc : run.ram),
-        offset: run.ram - Math.min(run.alloc, resident), // the data sit at the top of RAM: the guest kernel's, then the workload's allocation
+        offset: run.ram - Math.min(run.alloc, resident), // the data sit at the top of RAM: the guest's own, then the workload's allocation
         writeSize: run.fill === 'byte' ? 1 : page,
       };
   // the guest kernel reads its own pages, scattered over the data beyond the workload's allocation
@@ -94,7 +107,17 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
       { name: 'src', memory: 2 * run.ram },
       { name: 'dst', memory: 2 * run.ram },
     ],
-    vms: [{ name: 'guest', host: 'src', memory: run.ram, resident, residentAt: 'end', ...(idle ? {} : { catchUp: run.maxLag }), workload }],
+    vms: [
+      {
+        name: 'guest',
+        host: 'src',
+        memory: run.ram,
+        resident,
+        residentAt: 'end',
+        ...(idle ? {} : { catchUp: run.maxLag }),
+        workload,
+      },
+    ],
     migrations: [migration],
   };
 }

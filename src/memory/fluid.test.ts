@@ -68,3 +68,20 @@ test('fluid memory refuses what it cannot express, naming the field', () => {
   const reuse = scenario('fluid', { kind: 'idle' }, { reuse: 'keep-all' }, 1);
   assert.throws(() => run(reuse), /migrations\[0\]\.reuse: memory reuse needs fidelity: page/);
 });
+
+test('residentTop: data at the very top besides the resident data from the start; page-exact and fluid send the same pages', () => {
+  const scenario = (fidelity: string) => ({
+    name: 'top',
+    fidelity,
+    network: { bandwidth: '1Gbit/s' },
+    hosts: [{ name: 'A', memory: '4GiB' }, { name: 'B', memory: '4GiB' }],
+    vms: [{ name: 'vm', host: 'A', memory: '256MiB', resident: '64MiB', residentTop: '4MiB', workload: { kind: 'idle' } }],
+    migrations: [{ vm: 'vm', to: 'B', algorithm: 'precopy' }],
+  });
+  const page = run(scenario('page') as ScenarioInput).migrations[0];
+  const fluid = run(scenario('fluid') as ScenarioInput).migrations[0];
+  // 68 MiB of data pages (17,408), the other 188 MiB zero pages
+  assert.equal(page.zeroPages, 65_536 - 17_408);
+  assert.equal(Math.round(fluid.zeroPages), page.zeroPages);
+  assert.equal(page.pagesTransferred, 65_536);
+});

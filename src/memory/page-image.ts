@@ -46,13 +46,19 @@ export class PageImage {
    * @param residentPages pages that start as data pages, the rest as zero pages
    * @param residentAt where the data pages are: the first pages, or the last (Linux fills memory from the top)
    * @param recency keep the time of each page's last write (writtenWithin), from the start
+   * @param topPages data pages at the very top besides them (the kernel's per-page structures)
    */
-  constructor(readonly pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start', recency = false) {
+  constructor(readonly pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start', recency = false, topPages = 0) {
     this.nonZero = new Bitset(pageCount);
     this.lastWrite = recency ? new Uint16Array(pageCount) : null;
+    for (let p = Math.max(0, pageCount - Math.floor(topPages)); p < pageCount; p++) this.nonZero.add(p);
     const full = Math.min(pageCount, Math.max(0, Math.floor(residentPages)));
     if (residentAt === 'end') {
       for (let p = pageCount - full; p < pageCount; p++) this.nonZero.add(p);
+      return;
+    }
+    if (topPages >= 1) {
+      for (let p = 0; p < full; p++) this.nonZero.add(p);
       return;
     }
     const words = this.nonZero.words;

@@ -296,11 +296,13 @@ export class World {
     residentAt: 'start' | 'end' = 'start',
     /** Page-exact: keep the time of each page's last write (reuse's skip-hot reads it). */
     recency = false,
+    /** Data pages at the very top besides the resident ones (residentTop). */
+    topPages = 0,
   ): Vm {
     const pages = Math.ceil(memory / pageSize);
     const vm = fluid
       ? new Vm(name, memory, pageSize, null, fluid, workload, host)
-      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages, residentAt, recency), null, workload, host);
+      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages, residentAt, recency, topPages), null, workload, host);
     host.reserve(memory, this.sim.now);
     this.vms.set(name, vm);
     return vm;

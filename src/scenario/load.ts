@@ -160,6 +160,10 @@ function crossCheck(s: ScenarioSpec): string[] {
     }
     checkWorkload(vm.workload, vm.memory, s.pageSize, `${at}.workload`, issues);
     if (vm.residentAt === 'end' && (vm.free || vm.duplicates)) issues.push(`${at}.residentAt: free memory and duplicates are laid out from the start of memory; use residentAt: start with them`);
+    if (vm.residentTop !== undefined) {
+      if (vm.residentAt === 'end') issues.push(`${at}.residentTop: the top of memory is where residentAt: end puts the data already; use residentAt: start with it`);
+      else if ((vm.resident ?? vm.memory) + vm.residentTop > vm.memory) issues.push(`${at}.residentTop: resident + residentTop (${(vm.resident ?? vm.memory) + vm.residentTop} bytes) exceed the VM's memory (${vm.memory})`);
+    }
     if (vm.free) {
       const resident = vm.resident ?? vm.memory;
       if (vm.free.size >= resident) issues.push(`${at}.free.size: ${vm.free.size} bytes of free memory is not less than the VM's resident memory (${resident} bytes), which holds it; give less`);

@@ -109,6 +109,8 @@ test('validate refuses what run could not mean, each issue with its path; refere
   assert.deepEqual(scenarioIssues(vm({ workload: mix })), []);
   assert.match(one(vm({ workload: { kind: 'mix', parts: [mix.parts[0], scattered] } })), /vms\[0\]\.workload\.parts\[1\]\.scatteredOver/);
   assert.match(one({ ...vm({ workload: mix }), fidelity: 'fluid' }), /fidelity fluid supports .* use fidelity: page for zipf and scattered working sets/);
+  assert.match(one(vm({ resident: '512MiB', residentAt: 'end', residentTop: '16MiB' })), /vms\[0\]\.residentTop: the top of memory is where residentAt: end puts the data already/);
+  assert.match(one(vm({ resident: '1020MiB', residentTop: '16MiB' })), /vms\[0\]\.residentTop: resident \+ residentTop \(1086324736 bytes\) exceed the VM's memory/);
   assert.match(one(vm({ free: { size: '1GiB' } })), /vms\[0\]\.free\.size: 1073741824 bytes of free memory is not less than the VM's resident memory/);
   assert.match(one(vm({ resident: '512MiB', free: { size: '600MiB' } })), /vms\[0\]\.free\.size/);
   assert.match(one(vm({ free: { size: '64MiB', churn: 'lots' } })), /vms\[0\]\.free\.churn: expected a page rate/);

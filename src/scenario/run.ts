@@ -64,19 +64,20 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
     groups.set(v.name, names);
     const pages = Math.ceil(v.memory / spec.pageSize);
     const resident = Math.floor((v.resident ?? v.memory) / spec.pageSize);
+    const top = Math.floor((v.residentTop ?? 0) / spec.pageSize);
     // VM entries alike (thousands in a large data center) share their workload in pages and their regions
-    const key = `${JSON.stringify(v.workload)} ${v.memory} ${resident} ${v.residentAt}`;
+    const key = `${JSON.stringify(v.workload)} ${v.memory} ${resident} ${v.residentAt} ${top}`;
     let shape = shapes.get(key);
     if (!shape) {
       const workloadSpec = toPages(v.workload, v.memory, spec.pageSize);
-      shapes.set(key, (shape = { workloadSpec, layout: spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt) : undefined }));
+      shapes.set(key, (shape = { workloadSpec, layout: spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt, top) : undefined }));
     }
     const { workloadSpec, layout } = shape;
     // an idle guest draws nothing and keeps no state: its members share one (and no random stream)
     const idle = workloadSpec.kind === 'idle' ? createWorkload(workloadSpec, world.rng('idle')) : null;
     for (const name of names) {
       const workload = idle ?? createWorkload(workloadSpec, world.rng(`vm:${name}:workload`));
-      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt, recency);
+      const vm = world.addVm(name, pages * spec.pageSize, spec.pageSize, resident, workload, world.hosts.get(v.host)!, layout, v.residentAt, recency, top);
       if (v.compressibility !== undefined) vm.compressibility = v.compressibility;
       if (v.catchUp !== undefined) vm.catchUp = v.catchUp;
       if (vm.image && v.free) {

@@ -169,6 +169,9 @@ export const Scenario = z
           memory: Size,
           resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
           residentAt: z.enum(['start', 'end']).default('start').meta({ description: 'where that data is: the first pages, or the last (Linux fills memory from the top)' }),
+          residentTop: Size.optional().meta({
+            description: "data pages at the very top of memory besides `resident` (with residentAt: start): what a guest kernel allocates there at boot, such as its per-page structures (struct page: 64 bytes per 4 KiB page)",
+          }),
           free: z
             .strictObject({
               size: Size.meta({ description: 'free memory (unused, not zero) at the top of the resident memory' }),

@@ -18,7 +18,7 @@ export function fluidSupports(spec: WorkloadSpec, nested = false): boolean {
 /** The patterns a phase's workload runs at once (a mix's parts, or the workload itself). */
 const patternsOf = (w: WorkloadSpec): WorkloadSpec[] => (w.kind === 'mix' ? w.parts : [w]);
 
-export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start'): FluidLayout {
+export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages: number, residentAt: 'start' | 'end' = 'start', topPages = 0): FluidLayout {
   if (!fluidSupports(spec)) throw new Error('fluid memory supports idle, uniform, hotcold and sweep workloads (contiguous), mixes and phases of them');
   // plain loops below: data-center runs build a layout for each of tens of thousands of migrations
   const phases = spec.kind === 'phases' ? spec.phases : [{ duration: Infinity, workload: spec }];
@@ -32,6 +32,8 @@ export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages
   cut(pageCount);
   cut(residentFrom);
   cut(residentTo);
+  const topFrom = Math.max(residentTo, pageCount - Math.floor(topPages));
+  cut(topFrom);
   for (const { workload } of phases) for (const w of patternsOf(workload)) {
     if (w.kind === 'idle' || w.kind === 'phases' || w.kind === 'zipf' || w.kind === 'mix') continue;
     cut(w.offset);
@@ -73,7 +75,7 @@ export function fluidLayout(spec: WorkloadSpec, pageCount: number, residentPages
     readRates.push(reads);
   }
   const resident: number[] = [];
-  for (let i = 0; i < regions; i++) resident.push(overlap(i, residentFrom, residentTo));
+  for (let i = 0; i < regions; i++) resident.push(overlap(i, residentFrom, residentTo) + overlap(i, topFrom, pageCount));
   const durations: number[] = [];
   for (const p of phases) durations.push(p.duration);
   return { sizes, sweep, resident, writeRates, readRates, durations, repeat: spec.kind === 'phases' && spec.repeat };
