@@ -361,6 +361,9 @@ function fromBase64Url(text: string): string {
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
+// stores in a --store folder come and go as sweeps run: list them again when the page is back in view
+window.addEventListener('focus', () => void listStores());
+
 linkedScenario();
 load(values[kind]);
 if (!statusEl.classList.contains('warn')) setStatus(KINDS[kind].hint);
