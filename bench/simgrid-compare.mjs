@@ -27,7 +27,7 @@ const cases = [
   { name: '1,000 concurrent 1 GiB migrations over one link', hosts: 2, vms: 1000, migrations: 1000, ram: 1024, intensity: 0, layout: 'one-link' },
   { name: '1,000 hosts, 10,000 VMs, 1,000 migrations', hosts: 1000, vms: 10000, migrations: 1000, ram: 1024, intensity: 30, layout: 'ring' },
   { name: '10,000 hosts, 100,000 VMs, 10,000 migrations', hosts: 10000, vms: 100000, migrations: 10000, ram: 1024, intensity: 30, layout: 'ring' },
-].map((c) => ({ model: 'CM02', latency: 0, speed: 100, horizon: 1000000, ...c }));
+].map((c) => ({ model: 'CM02', latency: 0, speed: 100, horizon: 1000000, stagger: 0, ...c }));
 
 function runLmsim(file, json) {
   return spawnSync(process.execPath, [join(root, 'bin', 'lmsim.js'), 'run', file, '--force', ...(json ? ['--json'] : [])], { encoding: 'utf8', maxBuffer: 2 ** 31 });

@@ -4,7 +4,7 @@
 //   node bench/simgrid-rows.mjs --check     # also runs lmsim on each row and prints both
 // The grid: single migrations (idle and busy, latencies 0 to 40 ms, link-bound and speed-bound) and
 // concurrent ones (1 to 1,000 over one link, both directions of a NIC at once, a ring of hosts,
-// routes over different NICs into one host),
+// routes over different NICs into one host, migrations started 3.3 s apart),
 // under both network models. Rows list the case (test/simgrid-cases.ts) and SimGrid's outcome.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +25,7 @@ export function buildDriver() {
 
 function grid() {
   const cases = [];
-  const base = { hosts: 2, vms: 1, migrations: 1, layout: 'one-link', horizon: 120 };
+  const base = { hosts: 2, vms: 1, migrations: 1, layout: 'one-link', horizon: 120, stagger: 0 };
   for (const model of ['CM02', 'LV08']) {
     for (const latency of [0, 0.0001, 0.001, 0.01, 0.02, 0.04]) {
       // the link the limit (migration speed above 125 MB/s): the bandwidth factor and window show
@@ -42,6 +42,8 @@ function grid() {
     cases.push({ ...base, model, hosts: 10, vms: 100, migrations: 10, ram: 1024, intensity: 30, latency: 0.0001, layout: 'ring', speed: 100 });
     // routes over different NICs sharing one link (LV08's weight-S), with and without latency
     for (const latency of [0, 0.001]) cases.push({ ...base, model, hosts: 3, vms: 6, migrations: 6, ram: 1024, intensity: 0, latency, layout: 'mixed', speed: 1000 });
+    // migrations started one after another, sharing the link part of the time
+    cases.push({ ...base, model, vms: 5, migrations: 5, ram: 1024, intensity: 1, latency: 0.001, speed: 1000, horizon: 600, stagger: 3.3 });
   }
   return cases;
 }

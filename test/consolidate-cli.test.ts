@@ -123,6 +123,7 @@ const badArgs: [string, () => string[], RegExp][] = [
   ['unknown option', () => ['--trace', day, '--policy', 'lr-mmt', '--parm', '1.2'], /unknown option '--parm'/],
   ['missing file', () => ['/no/such/file.yaml'], /\/no\/such\/file\.yaml is not valid:\n {2}cannot read the file: ENOENT/],
   ['file with a bad field', () => [tempFile('c.yaml', `trace: ${day}\npolicy: lr-mmt\nparam: 1.2\nmigration: { model: precopy, preset: kvm }\n`)], /c\.yaml is not valid:\n {2}migration\.preset: expected one of "qemu", "xen", "xen-legacy", "simgrid", got "kvm"/],
+  ['file with an unknown network model', () => [tempFile('c.yaml', `trace: ${day}\npolicy: lr-mmt\nparam: 1.2\nmigration: { model: precopy, networkModel: lv9 }\n`)], /c\.yaml is not valid:\n {2}migration\.networkModel: expected one of "once", "per-transfer", "cm02", "lv08", got "lv9"/],
   ['file with a trace relative to it', () => [tempFile('c.yaml', 'trace: day\npolicy: lr-mmt\nparam: 1.2\n')], /c\.yaml is not valid:\n {2}trace: no folder .*\/day \("day" relative to /],
   ['a folder that is not PlanetLab', () => ['--trace', root, '--policy', 'lr-mmt', '--param', '1.2'], /expected 288 lines|expected an integer CPU percent/],
 ];
@@ -169,6 +170,16 @@ test('real migrations: a small consolidation with pre-copy runs to completion; m
   // longer migrations degrade the migrating VMs for longer: PDM (and SLAV) grow
   assert.ok(live.pdm > cloudsim.pdm, `PDM ${live.pdm} vs ${cloudsim.pdm}`);
   assert.ok(live.meanTimeBeforeMigration > cloudsim.meanTimeBeforeMigration);
+});
+
+test('real migrations under a network model: cm02 over 40 ms (window bound, per-transfer latency) makes them longer than once', { skip }, async () => {
+  const file = (model: string) => tempFile('n.yaml', `trace: ${day}\npolicy: lr-mmt\nparam: 1.2\nhosts: { count: 20 }\nvms: { count: 40 }\nduration: 3h\nmigration: { model: precopy, latency: 40ms${model} }\n`);
+  const once = await consolidate([file(''), '--json']);
+  const cm02 = await consolidate([file(', networkModel: cm02'), '--json']);
+  assert.equal(cm02.code, 0, cm02.err);
+  const a = JSON.parse(once.out) as Json, b = JSON.parse(cm02.out) as Json;
+  assert.ok(b.migration.totalTime.mean > a.migration.totalTime.mean, `mean ${b.migration.totalTime.mean} vs ${a.migration.totalTime.mean}`);
+  assert.ok(b.migration.totalTime.max > a.migration.totalTime.max, `max ${b.migration.totalTime.max} vs ${a.migration.totalTime.max}`);
 });
 
 test('real migrations that time out leave the VM on its source and are counted', { skip }, async () => {
@@ -248,7 +259,7 @@ test('without a trace folder: a seeded synthetic data center (LR-MMT 1.2 unless 
   assert.match(table.out, /^consolidation: thr-mmt 0\.8, migration cloudsim, 40 hosts, 50 VMs, synthetic traces \(seed 0\), 7200 s simulated/);
 });
 
-test("the dashboard's consolidation (report/synthetic-consolidation.ts) is lmsim consolidate FILE --json, byte for byte; what it cannot run is refused at the field", async () => {
+test("the dashboard's consolidation (report/synthetic-consolidation.ts) is lmsim consolidate FILE --json, byte for byte, compare: variants too; what it cannot run is refused at the field", async () => {
   const { syntheticConsolidationResult, defaultConsolidation } = await import('../src/report/synthetic-consolidation.js');
   const { ScenarioError } = await import('../src/scenario/errors.js');
   const file = join(mkdtempSync(join(tmpdir(), 'lmsim-dc-')), 'default.json');
@@ -266,7 +277,13 @@ test("the dashboard's consolidation (report/synthetic-consolidation.ts) is lmsim
     return [];
   };
   assert.match(issues({ trace: 'day' })[0], /^trace: a PlanetLab folder is read from disk/);
-  assert.match(issues({ compare: [{ policy: 'thr-mmt', param: 0.8 }] })[0], /^compare: one consolidation at a time/);
+  assert.match(issues({ compare: [{ trace: 'day' }] })[0], /^compare\[0\]: a PlanetLab folder is read from disk/);
+  // compare: variants, each with its label, as the CLI prints them
+  const withVariants = { ...defaultConsolidation, compare: [{ label: 'lr', policy: 'lr-mmt' }, { label: 'thr', policy: 'thr-mmt', param: 0.8 }] };
+  writeFileSync(file, JSON.stringify(withVariants));
+  const both = await consolidate([file, '--json']);
+  assert.equal(both.code, 0, both.err);
+  assert.equal(JSON.stringify(syntheticConsolidationResult(withVariants, 'x'), null, 2) + '\n', both.out);
   assert.match(issues({ hosts: { count: 100000 }, vms: { count: 1000000 } })[0], /^hosts\.count: this consolidation is estimated at 3\.2e\+8 host and VM steps/);
   assert.match(issues({ duration: '48h' })[0], /^duration: the traces cover 86400 s, less than the 172800 s to simulate/);
   assert.match(issues({ hosts: { count: 2 } })[0], /^hosts: VM \d+ .* fits on no host at the initial placement; give more or larger hosts/);

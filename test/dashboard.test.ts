@@ -370,13 +370,38 @@ test(
         );
       }
 
+      // compare: variants, typed in the YAML tab, run one after the other and drawn side by side
+      const policies =
+        'name: two policies\npolicy: lr-mmt\nparam: 1.2\nhosts: { count: 60 }\nvms: { count: 100 }\nduration: 6h\nseed: 3\ncompare:\n  - { label: lr-mmt, policy: lr-mmt }\n  - { label: thr-mmt, policy: thr-mmt, param: 0.8 }\n';
+      writeFileSync(join(dir, 'policies.yaml'), policies);
+      const variants = (await cliJson(['consolidate', join(dir, 'policies.yaml'), '--json'])) as {
+        variant: string;
+        energyKWh: number;
+        series: { activeHosts: number[] };
+      }[];
+      await page.click('.tabs button[data-tab="text"]');
+      await page.fill('#text', policies);
+      await page.waitForSelector('body[data-valid="true"]');
+      await page.click('#run');
+      await page.waitForFunction("document.querySelector('#views header.report h1')?.textContent === 'two policies'", undefined, { timeout: 120_000 });
+      const energy = await page.$$eval('#cc-energy-total rect[data-row]', (els) =>
+        els.map((e) => [e.getAttribute('data-row'), Number(e.getAttribute('data-value'))]),
+      );
+      assert.deepEqual(
+        energy,
+        variants.map((v) => [v.variant, v.energyKWh]),
+      );
+      const active = await page.$eval('#dc2-active g[data-y]', (g) => g.getAttribute('data-y')!.split(' ').map(Number));
+      assert.deepEqual(active, variants[1].series.activeHosts);
+      await page.click('.tabs button[data-tab="form"]');
+
       // a shared link reopens the consolidation
       await page.click('#share');
       assert.match(page.url(), /#c=/);
       const other = await context.newPage();
       await other.goto(page.url());
       await other.waitForSelector('body[data-kind="consolidation"][data-valid="true"]');
-      assert.equal(await other.inputValue('[name="name"]'), 'browser day');
+      assert.equal(await other.inputValue('[name="name"]'), 'two policies');
       assert.deepEqual(pageErrors, [], 'no script errors');
       assert.deepEqual(offsite, [], 'nothing fetched off the loopback server');
       process.stderr.write(`# dashboard screenshot in ${shots}\n`);

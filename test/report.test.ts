@@ -167,6 +167,52 @@ test(
   },
 );
 
+test('consolidations side by side (compare: variants of a synthetic data center): per-variant lines and bars equal lmsim consolidate --json', async () => {
+  const dir = tmp();
+  const file = join(dir, 'policies.yaml');
+  writeFileSync(
+    file,
+    'name: two policies\npolicy: lr-mmt\nparam: 1.2\nhosts: { count: 60 }\nvms: { count: 100 }\nduration: 6h\nseed: 3\ncompare:\n  - { label: lr-mmt, policy: lr-mmt }\n  - { label: thr-mmt, policy: thr-mmt, param: 0.8 }\n',
+  );
+  const { out, code, err } = await lmsim(['consolidate', file, '--json']);
+  assert.equal(code, 0, err);
+  const runs = JSON.parse(out) as (ConsolidationOutput & { variant: string })[];
+  const json = join(dir, 'policies.json');
+  writeFileSync(json, out);
+  const html = (await lmsim(['report', json, '-o', '-'])).out;
+  const doc = page(html);
+  assert.deepEqual(embeddedInput(html), runs, 'the page carries the list it draws');
+  for (const [slug, key] of [
+    ['active', 'activeHosts'],
+    ['power', 'power'],
+    ['energy', 'energyKWh'],
+  ] as const) {
+    const lines = [...doc.querySelectorAll(`#cc-${slug} g[data-variant]`)];
+    assert.deepEqual(
+      lines.map((g) => [g.getAttribute('data-variant')!.split(' ')[0], nums(g.getAttribute('data-x')), nums(g.getAttribute('data-y'))]),
+      runs.map((r) => [r.variant.split(' ')[0], r.series.time, r.series[key]]),
+      `${slug}: one line per variant, the JSON's series`,
+    );
+  }
+  const bars = (id: string) =>
+    [...doc.querySelectorAll(`#cc-${id} rect[data-row]`)].map((b) => [b.getAttribute('data-row'), Number(b.getAttribute('data-value'))]);
+  assert.deepEqual(
+    bars('energy-total'),
+    runs.map((r) => [r.variant, r.energyKWh]),
+  );
+  assert.deepEqual(
+    bars('migrations'),
+    runs.map((r) => [r.variant, r.migrations]),
+  );
+  assert.deepEqual(
+    bars('slav'),
+    runs.map((r) => [r.variant, r.slav]),
+  );
+  assert.ok(runs[0].energyKWh !== runs[1].energyKWh, 'the policies differ');
+  // each variant's own views follow
+  assert.deepEqual(nums(doc.querySelector('#dc2-active g[data-y]')!.getAttribute('data-y')), runs[1].series.activeHosts);
+});
+
 test('a 10,000-host consolidation over a week of 30 s steps: the page stays small, peaks survive the decimation', () => {
   const steps = 7 * 24 * 120;
   const wave = (i: number) => Math.round(6000 + 3000 * Math.sin(i / 400) + ((i * 7919) % 997));

@@ -32,6 +32,8 @@ export interface SimgridCase {
   speed: number;
   /** simulated time limit, s: a migration still running then has not converged */
   horizon: number;
+  /** migration i starts at i x stagger, s (0: all at t = 0) */
+  stagger: number;
 }
 
 /** The driver's arguments for a case (SimGrid's own flags last). */
@@ -46,6 +48,7 @@ export function simgridArgs(c: SimgridCase): string[] {
     c.layout,
     String(c.speed),
     String(c.horizon),
+    String(c.stagger),
     `--cfg=network/model:${c.model}`,
     '--cfg=contexts/guard-size:0',
     '--log=root.thres:critical',
@@ -61,10 +64,19 @@ export function simgridScenario(c: SimgridCase, name = 'simgrid case'): Record<s
   const vm = (vmName: string, host: string, count: number, workload: unknown) => ({ name: vmName, host, memory: `${c.ram}MiB`, resident: `${c.ram}MiB`, workload, ...(count > 1 ? { count } : {}) });
   const options = { at: 0, algorithm: 'precopy', preset: 'simgrid', maxBandwidth: `${c.speed}MiB/s`, pageHeader: 0, deviceState: 0, resumeLatency: 0 };
   const idleAfter = c.vms - c.migrations;
-  if (c.layout === 'one-link') {
+  if (c.layout === 'one-link' && c.stagger > 0) {
+    // one VM per migration, each with its start time
+    for (let i = 0; i < c.migrations; i++) {
+      vms.push(vm(`b${i}`, 'h0', 1, busy));
+      migrations.push({ vm: `b${i}`, to: 'h1', ...options, at: i * c.stagger });
+    }
+    if (idleAfter > 0) vms.push(vm('idle', 'h0', idleAfter, { kind: 'idle' }));
+  } else if (c.layout === 'one-link') {
     vms.push(vm('b', 'h0', c.migrations, busy));
     migrations.push({ vm: 'b', to: 'h1', ...options });
     if (idleAfter > 0) vms.push(vm('idle', 'h0', idleAfter, { kind: 'idle' }));
+  } else if (c.stagger > 0) {
+    throw new RangeError('stagger: one-link layout only');
   } else if (c.layout === 'swap') {
     // VM i on h(i % 2), to the other host
     const fromH0 = Math.ceil(c.migrations / 2), fromH1 = Math.floor(c.migrations / 2);
@@ -150,7 +162,7 @@ export function lmsimOutcome(m: { status: string; totalTime: number | null; down
 }
 
 /** The CSV columns of test/data/simgrid-rows.csv: the case, then SimGrid's outcome. */
-export const rowColumns = ['model', 'hosts', 'vms', 'migrations', 'ram', 'intensity', 'latency', 'layout', 'speed', 'horizon', 'completed', 'sumTime', 'maxTime', 'sumDowntime', 'minRounds', 'maxRounds'] as const;
+export const rowColumns = ['model', 'hosts', 'vms', 'migrations', 'ram', 'intensity', 'latency', 'layout', 'speed', 'horizon', 'stagger', 'completed', 'sumTime', 'maxTime', 'sumDowntime', 'minRounds', 'maxRounds'] as const;
 
 export function rowLine(c: SimgridCase, o: CaseOutcome): string {
   const r: Record<string, unknown> = { ...c, ...o };
@@ -166,7 +178,7 @@ export function parseRows(text: string): { case: SimgridCase; simgrid: CaseOutco
     const v = (k: (typeof rowColumns)[number]) => cells[head.indexOf(k)];
     const n = (k: (typeof rowColumns)[number]) => Number(v(k));
     return {
-      case: { model: v('model') as SimgridModel, hosts: n('hosts'), vms: n('vms'), migrations: n('migrations'), ram: n('ram'), intensity: n('intensity'), latency: n('latency'), layout: v('layout') as SimgridLayout, speed: n('speed'), horizon: n('horizon') },
+      case: { model: v('model') as SimgridModel, hosts: n('hosts'), vms: n('vms'), migrations: n('migrations'), ram: n('ram'), intensity: n('intensity'), latency: n('latency'), layout: v('layout') as SimgridLayout, speed: n('speed'), horizon: n('horizon'), stagger: n('stagger') },
       simgrid: { completed: n('completed'), sumTime: n('sumTime'), maxTime: n('maxTime'), sumDowntime: n('sumDowntime'), minRounds: n('minRounds'), maxRounds: n('maxRounds') },
     };
   });

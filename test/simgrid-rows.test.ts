@@ -21,7 +21,7 @@ function close(actual: number, expected: number): boolean {
   return Math.abs(actual - expected) <= Math.max(1e-3 * Math.abs(expected), 1e-6);
 }
 
-test('the reference grid covers both models, idle and busy, 0-40 ms, single and concurrent (one link, both directions, a ring, different NICs), and both verdicts', () => {
+test('the reference grid covers both models, idle and busy, 0-40 ms, single and concurrent (one link, both directions, a ring, different NICs, staggered starts), and both verdicts', () => {
   assert.ok(rows.length >= 40);
   for (const model of ['CM02', 'LV08']) {
     const mine = rows.filter((r) => r.case.model === model);
@@ -30,6 +30,7 @@ test('the reference grid covers both models, idle and busy, 0-40 ms, single and 
     assert.ok(mine.some((r) => r.case.migrations === 1) && mine.some((r) => r.case.migrations >= 1000));
     assert.ok(mine.some((r) => r.case.layout === 'swap') && mine.some((r) => r.case.layout === 'ring') && mine.some((r) => r.case.layout === 'mixed' && r.case.latency > 0));
     assert.ok(mine.some((r) => r.simgrid.completed === 0) && mine.some((r) => r.simgrid.completed > 0));
+    assert.ok(mine.some((r) => r.case.stagger > 0 && r.simgrid.completed > 1), 'migrations started at different times');
   }
 });
 

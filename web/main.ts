@@ -323,7 +323,7 @@ $<HTMLInputElement>('open').addEventListener('change', async (e) => {
       return;
     }
     const data = parseYaml(text) as unknown;
-    if (data && typeof data === 'object' && ('variants' in data || 'energyKWh' in data || ('migrations' in data && 'input' in data))) {
+    if (data && typeof data === 'object' && (Array.isArray(data) || 'variants' in data || 'energyKWh' in data || ('migrations' in data && 'input' in data))) {
       show(data, file.name);
       setStatus(`Opened the result ${file.name}.`, 'ok');
     } else if (data && typeof data === 'object' && !Array.isArray(data)) {
@@ -360,6 +360,9 @@ function fromBase64Url(text: string): string {
   const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
+
+// stores in a --store folder come and go as sweeps run: list them again when the page is back in view
+window.addEventListener('focus', () => void listStores());
 
 linkedScenario();
 load(values[kind]);

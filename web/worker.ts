@@ -31,7 +31,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   try {
     const document =
       kind === 'consolidation'
-        ? syntheticConsolidationResult(raw, 'consolidation scenario', (t, limit) => progress(0, 1, t, limit))
+        ? syntheticConsolidationResult(raw, 'consolidation scenario', progress)
         : scenarioResults(raw, 'scenario', undefined, progress);
     post({ id, type: 'done', document, wallMs: performance.now() - t0 });
   } catch (err) {

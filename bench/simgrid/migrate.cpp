@@ -1,10 +1,11 @@
 // SimGrid 3.32 live-migration plugin driver: the same cases lmsim runs (bench/simgrid-compare.mjs for
 // speed, bench/simgrid-rows.mjs for the reference rows of test/simgrid-rows.test.ts).
-//   migrate HOSTS VMS MIGRATIONS RAM_MIB INTENSITY_PERCENT [LATENCY_S [LAYOUT [SPEED_MIB [HORIZON_S]]]]
+//   migrate HOSTS VMS MIGRATIONS RAM_MIB INTENSITY_PERCENT [LATENCY_S [LAYOUT [SPEED_MIB [HORIZON_S [STAGGER_S]]]]]
 // A star of HOSTS hosts (1 Gflop/s, 64 cores, a split-duplex 125 MB/s link each with latency
 // LATENCY_S / 2, so a path host -> host has LATENCY_S), VMS VMs of RAM_MIB, the first MIGRATIONS of
 // them busy (one exec at full speed, dirty-page intensity INTENSITY_PERCENT of the migration speed)
-// and migrated at t = 0 with a migration speed of SPEED_MIB MiB/s (default 100). LAYOUT places them:
+// and migrated with a migration speed of SPEED_MIB MiB/s (default 100), migration i at i x STAGGER_S
+// (default 0: all at once). LAYOUT places them:
 //   one-link  every VM on h0, migrated to h1 (the default when HOSTS is 2)
 //   swap      VM i on h(i % 2), migrated to the other host (both directions of each NIC in use)
 //   ring      VM i on h(i % HOSTS), migrated to the next host (the default otherwise)
@@ -35,7 +36,7 @@ int main(int argc, char** argv)
 {
   sg4::Engine e(&argc, argv);
   if (argc < 6) {
-    std::fprintf(stderr, "usage: %s HOSTS VMS MIGRATIONS RAM_MIB INTENSITY_PERCENT [LATENCY_S [LAYOUT [SPEED_MIB [HORIZON_S]]]]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s HOSTS VMS MIGRATIONS RAM_MIB INTENSITY_PERCENT [LATENCY_S [LAYOUT [SPEED_MIB [HORIZON_S [STAGGER_S]]]]]\n", argv[0]);
     return 2;
   }
   const int hosts = std::stoi(argv[1]), vms = std::stoi(argv[2]), migrations = std::stoi(argv[3]);
@@ -44,6 +45,7 @@ int main(int argc, char** argv)
   const std::string layout = argc > 7 ? argv[7] : (hosts == 2 ? "one-link" : "ring");
   const int speed = argc > 8 ? std::stoi(argv[8]) : 100;
   const double horizon = argc > 9 ? std::stod(argv[9]) : -1;
+  const double stagger = argc > 10 ? std::stod(argv[10]) : 0;
   if (layout != "one-link" && layout != "swap" && layout != "ring" && layout != "mixed") {
     std::fprintf(stderr, "LAYOUT: expected one-link, swap, ring or mixed, got %s\n", layout.c_str());
     return 2;
@@ -90,7 +92,9 @@ int main(int argc, char** argv)
     records[name].start = 0;
     sg4::Host* dst = pms[to];
     if (intensity > 0) sg4::Actor::create("work" + std::to_string(i), vm, [] { sg4::this_actor::execute(1e18); });
-    sg4::Actor::create("mig" + std::to_string(i), pm, [vm, dst, name] {
+    const double at = i * stagger;
+    sg4::Actor::create("mig" + std::to_string(i), pm, [vm, dst, name, at] {
+      if (at > 0) sg4::this_actor::sleep_for(at);
       double t0 = sg4::Engine::get_clock();
       sg_vm_migrate(vm, dst);
       records[name].time = sg4::Engine::get_clock() - t0;

@@ -137,7 +137,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   program
     .command('serve')
-    .description('serve the dashboard (scenario editor, runs in the browser, the report\'s views) on http://127.0.0.1:8377/')
+    .description('serve the dashboard (scenario and consolidation editor, runs in the browser, the report\'s views, sweep stores read by the server) on http://127.0.0.1:8377/')
     .option('--port <n>', 'port (0: any free port)', '8377')
     .option('--host <address>', 'interface to listen on (default loopback: 127.0.0.1)')
     .option('--store <file|folder>', 'a sweep results store (.duckdb) the dashboard may open, or a folder of them (repeatable)', (v: string, all: string[] = []) => [...all, v])

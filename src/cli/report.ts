@@ -67,6 +67,7 @@ export async function reportInputOfFile(file: string, seed?: number, force = fal
     }
     const json = parseJson(text);
     // a result has one of these at its top; anything else is read as a scenario
+    if (Array.isArray(json)) return reportInputOf(json, file); // consolidations side by side
     if (
       json !== undefined &&
       typeof json === 'object' &&

@@ -23,6 +23,7 @@ import { keptImageDefaults, type KeptImageOptions, type VmMemory } from './kept-
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
 import type { MigrationEngine, MigrationEnded, MigrationModel, MigrationOutcome, MigrationRequest } from './migration-model.js';
+import { resolveNetworkModel, type NetworkModelName } from '../network/network-models.js';
 
 export interface LiveMigrationSettings {
   algorithm: Exclude<AlgorithmName, 'stop-and-copy'> | 'stop-and-copy';
@@ -37,6 +38,8 @@ export interface LiveMigrationSettings {
   hotFraction: number;
   /** One-way latency between hosts, s. */
   latency: number;
+  /** How transfers pay it (network/network-models.ts); absent: `once`. */
+  networkModel?: NetworkModelName;
   pageSize: number;
   /** Seed of the guests' random streams (one stream per VM and step). */
   seed: number;
@@ -168,7 +171,7 @@ class LiveMigrations implements MigrationEngine {
     private readonly s: LiveMigrationSettings,
     private readonly options: MigrationOptions,
   ) {
-    this.#world = new ConsolidationWorld(sim, s.seed, s.latency);
+    this.#world = new ConsolidationWorld(sim, s.seed, s.latency, resolveNetworkModel({ model: s.networkModel }));
   }
 
   start(batch: readonly MigrationRequest[], ended: MigrationEnded): void {

@@ -151,17 +151,30 @@ export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMecha
   }
 
   /**
-   * Expected wait of a fault for the next rate-limit window (postcopyWindow): a window's budget
-   * takes cap / rate of it at the link's `rate`; a fault in the silent rest, a share q = 1 -
-   * cap / rate of the faults, waits q x window / 2 on average. (The push itself stays a smooth cap
-   * here: presence is per region anyway.)
+   * Running time and faults of a guest faulting at F per running second, each fault blocking it
+   * for l, over dt: dt / (1 + F l) and F times that. With rate-limit windows (postcopyWindow) a
+   * window's budget goes out in a burst of b = window x cap / link, during which faults are served
+   * in l; the first fault after the burst waits for the next window. Per window the guest runs
+   * b / (1 + F l) in the burst and 1 / F after it, and faults F b / (1 + F l) + 1 times (when it
+   * faults before the window ends at all; else the windows do not show). (The push itself stays a
+   * smooth cap here: presence is per region anyway.)
    */
-  #windowWait(rate: number): number {
+  #runs(dt: number, f: number, l: number): [number, number] {
     const w = this.options.postcopyWindow, cap = this.options.maxPostcopyBandwidth;
-    if (!(w > 0) || !Number.isFinite(cap) || this.options.preempt) return 0;
-    const link = Math.min(...this.path.map((l) => l.capacity));
-    const q = Math.max(0, 1 - cap / Math.max(link, rate));
-    return (q * q * w) / 2;
+    const plain = dt / (1 + f * l);
+    if (!this.#windowed()) return [plain, f * plain];
+    const link = Math.min(...this.path.map((x) => x.capacity));
+    const b = w * Math.min(1, cap / link);
+    const inBurst = b / (1 + f * l);
+    const perWindow = inBurst + 1 / f;
+    if (perWindow >= w) return [plain, f * plain];
+    const windows = dt / w;
+    return [windows * perWindow, windows * (f * inBurst + 1)];
+  }
+
+  /** Whether the rate cap is kept in windows that page requests wait for (postcopyWindow). */
+  #windowed(): boolean {
+    return this.options.postcopyWindow > 0 && Number.isFinite(this.options.maxPostcopyBandwidth) && !this.options.preempt;
   }
 
   /** The guest from its last time up to `now`, in expectation. */
@@ -188,17 +201,18 @@ export class FluidPostcopyPhase implements EventTarget, FlowOwner, PostcopyMecha
     if (faultRate <= 0) return;
     // a request waits behind the push transfer in flight; a guest that just resumed meets a fresh
     // one, so with frequent faults it waits nearly all of it: C (1 - (1 - e^-FC) / FC)
-    const chunkTime = this.options.pushChunk / rate;
+    // (in rate-limit windows the transfers of a burst go at the link's rate)
+    const chunkTime = this.options.pushChunk / (this.#windowed() ? Math.min(...this.path.map((x) => x.capacity)) : rate);
     const fc = faultRate * chunkTime;
     const wait = this.options.preempt ? 0 : chunkTime * (1 - (fc > 1e-9 ? -Math.expm1(-fc) / fc : 1));
-    const l = 2 * this.latency + this.options.faultService + wait + this.#windowWait(rate) + this.encoder.dataPage / rate;
-    const running = dt / (1 + faultRate * l);
-    const faults = faultRate * running;
+    const l = 2 * this.latency + this.options.faultService + wait + this.encoder.dataPage / rate;
+    const [running, faults] = this.#runs(dt, faultRate, l);
+    const blocked = dt - running;
     this.stats.faults += faults;
     this.stats.requests += faults;
-    this.stats.blockedTime += faults * l;
-    this.#latencyWeighted += faults * l;
-    this.#latencyMax = Math.max(this.#latencyMax, l);
+    this.stats.blockedTime += blocked;
+    this.#latencyWeighted += blocked;
+    this.#latencyMax = Math.max(this.#latencyMax, faults > 0 ? blocked / faults : 0);
     this.stats.timeline.add([now, this.stats.faults, this.stats.blockedTime]);
     // requested pages that were still at the source leave the to-send set for the channel
     for (let i = 0; i < t.toSend.length; i++) {

@@ -3,7 +3,7 @@
  * A consolidation scenario run in memory, its result as `lmsim consolidate FILE --json` prints
  * it: what the dashboard's worker runs. Pure, so only synthetic data centers (seeded traces with
  * PlanetLab's statistics, datacenter/synthetic-traces.ts): a trace folder is on a disk the
- * browser cannot read, and a `compare:` list is printed as a list the views do not draw.
+ * browser cannot read.
  */
 import { PlacementError, runConsolidation } from '../datacenter/run.js';
 import { validateConsolidation } from '../scenario/consolidation.js';
@@ -32,38 +32,57 @@ export const defaultConsolidation = {
 };
 
 /**
- * Validates a consolidation scenario that runs without files, and refuses work past the bound.
+ * Validates a consolidation scenario that runs without files, and refuses work past the bound
+ * (each `compare:` variant too).
  * @throws ScenarioError naming each field.
  */
 export function checkSyntheticConsolidation(raw: unknown, source: string): ConsolidationSpec {
   const spec = validateConsolidation(raw, source);
   const issues: string[] = [];
-  if (spec.trace !== undefined)
-    issues.push('trace: a PlanetLab folder is read from disk: run it with lmsim consolidate FILE; leave trace out for a synthetic data center');
-  if (spec.variants !== undefined) issues.push('compare: one consolidation at a time here (lmsim consolidate FILE --json runs the variants)');
+  const runs: [string, ConsolidationSpec][] = [['', spec], ...(spec.variants ?? []).map((v, i): [string, ConsolidationSpec] => [`compare[${i}]: `, v.spec])];
+  for (const [where, s] of runs) {
+    if (s.trace !== undefined) {
+      issues.push(`${where || 'trace: '}a PlanetLab folder is read from disk: run it with lmsim consolidate FILE; leave trace out for a synthetic data center`);
+      continue;
+    }
+    // checked on every edit in the dashboard: the traces' size, not the traces
+    const problem = consolidationWorkProblem(s, SYNTHETIC_SAMPLES, s.vmCount ?? SYNTHETIC_VMS);
+    if (problem) issues.push(`${where || `${problem.field ?? 'hosts.count'}: `}${problem.message}`);
+  }
   if (issues.length > 0) throw new ScenarioError(issues, source);
-  // checked on every edit in the dashboard: the traces' size, not the traces
-  const problem = consolidationWorkProblem(spec, SYNTHETIC_SAMPLES, spec.vmCount ?? SYNTHETIC_VMS);
-  if (problem) throw new ScenarioError([`${problem.field ?? 'hosts.count'}: ${problem.message}`], source);
   return spec;
 }
 
-/** Runs a synthetic consolidation scenario; `onProgress` sees the simulated time. */
+/** The record of `lmsim consolidate FILE --json`: one run's, or with `compare:` the list of its variants' (each with `variant`, its label). */
+export type SyntheticConsolidationDocument = ReturnType<typeof consolidationRecord> | (ReturnType<typeof consolidationRecord> & { variant: string })[];
+
+/** Runs a synthetic consolidation scenario; `onProgress` sees the run (variant) and its simulated time. */
 export function syntheticConsolidationResult(
   raw: unknown,
   source: string,
-  onProgress?: (simulated: number, limit: number) => void,
-): ReturnType<typeof consolidationRecord> {
+  onProgress?: (index: number, count: number, simulated: number, limit: number) => void,
+): SyntheticConsolidationDocument {
   const spec = checkSyntheticConsolidation(raw, source);
-  const { traces, vms } = specTraces(spec, () => {
-    throw new Error('unreachable: a synthetic data center reads no folder');
-  });
-  try {
-    return consolidationRecord(spec, runConsolidation(consolidationConfig(spec, vms), traces, migrationModelOf(spec.migration), { onProgress }));
-  } catch (e) {
-    // too many or too large VMs for the hosts: the input's fault, said at the hosts
-    if (e instanceof PlacementError)
-      throw new ScenarioError([`hosts: ${e.message}; give more or larger hosts (hosts.count, hosts.types) or fewer VMs (vms.count)`], source);
-    throw e;
-  }
+  const run = (s: ConsolidationSpec, index: number, count: number, label?: string) => {
+    const { traces, vms } = specTraces(s, () => {
+      throw new Error('unreachable: a synthetic data center reads no folder');
+    });
+    try {
+      const progress = onProgress && ((t: number, limit: number) => onProgress(index, count, t, limit));
+      return consolidationRecord(s, runConsolidation(consolidationConfig(s, vms), traces, migrationModelOf(s.migration), { onProgress: progress }));
+    } catch (e) {
+      // too many or too large VMs for the hosts: the input's fault, said at the hosts
+      if (e instanceof PlacementError)
+        throw new ScenarioError(
+          [
+            `${label !== undefined ? `compare "${label}": ` : ''}hosts: ${e.message}; give more or larger hosts (hosts.count, hosts.types) or fewer VMs (vms.count)`,
+          ],
+          source,
+        );
+      throw e;
+    }
+  };
+  if (spec.variants === undefined) return run(spec, 0, 1);
+  const variants = spec.variants;
+  return variants.map((v, i) => ({ variant: v.label, ...run(v.spec, i, variants.length, v.label) }));
 }

@@ -208,6 +208,7 @@ export function liveSettings(m: MigrationSpecValue): Partial<LiveMigrationSettin
   if (m.hotShare !== undefined) settings.hotShare = m.hotShare;
   if (m.hotFraction !== undefined) settings.hotFraction = m.hotFraction;
   if (m.latency !== undefined) settings.latency = m.latency;
+  if (m.networkModel !== undefined) settings.networkModel = m.networkModel;
   if (m.seed !== undefined) settings.seed = m.seed;
   if (m.fidelity !== undefined) settings.fidelity = m.fidelity;
   if (m.reuse !== undefined) settings.reuse = { ...keptImageDefaults, ...m.reuse };

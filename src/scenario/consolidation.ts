@@ -22,6 +22,7 @@ import { OverlayError, overlayScenario } from './overlay.js';
 import { Duration, Rate, Size, unit, type MigrationOptionValues } from './schema.js';
 import { normalizeOptions, optionFields } from './migration-options.js';
 import { reusePolicies } from '../migration/reuse.js';
+import { networkModelNames, type NetworkModelName } from '../network/network-models.js';
 import { FIDELITIES, MIGRATION_MODELS } from './consolidation-names.js';
 import { checkConsolidation, FIELD_DEFAULTS, PLANETLAB, type ConsolidationSpec } from './consolidation-spec.js';
 import { parseDuration, parsePageRate, UnitError } from '../core/units.js';
@@ -104,6 +105,7 @@ const MigrationObject = z
     hotShare: Fraction.optional().meta({ description: 'share of the writes that go to the hot set (default 0.9)' }),
     hotFraction: Fraction.optional().meta({ description: "hot set as a share of the VM's memory (default 0.1)" }),
     latency: Duration.optional().meta({ description: 'one-way latency between hosts (default 0.2ms)' }),
+    networkModel: z.enum(networkModelNames).optional().meta({ description: 'how transfers pay the latency: once (default), per-transfer, cm02, lv08 (docs/model.md, Network)' }),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: "seed of the guests' random streams" }),
     ...optionFields(['algorithm', 'reuse']),
     reuse: ReuseSpec.optional().meta({ description: 'memory reuse across the run (fluid memory): hosts keep the images of VMs that left them' }),
@@ -118,6 +120,7 @@ export type LiveMigrationFields = {
   hotShare?: number;
   hotFraction?: number;
   latency?: number;
+  networkModel?: NetworkModelName;
   seed?: number;
 } & Partial<Omit<MigrationOptionValues, 'algorithm' | 'reuse'>> & { reuse?: { policy: (typeof reusePolicies)[number]; hotWindow?: number; whenOff?: 'drop' | 'keep' } };
 
@@ -165,7 +168,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
       const custom = issue.errors.flat().find((i) => i.code === 'custom');
       if (custom) return `${where}${custom.path.length ? '.' + formatPath(custom.path) : ''}: ${custom.message}`;
       if (where === 'migration') {
-        return `migration: expected one of ${MIGRATION_MODELS.map((m) => `"${m}"`).join(', ')} or { model, fidelity, writeRateAtFullLoad, hotShare, hotFraction, latency, seed, and any migration option (docs/options.md) }, got ${JSON.stringify(issue.input)}`;
+        return `migration: expected one of ${MIGRATION_MODELS.map((m) => `"${m}"`).join(', ')} or { model, fidelity, writeRateAtFullLoad, hotShare, hotFraction, latency, networkModel, seed, and any migration option (docs/options.md) }, got ${JSON.stringify(issue.input)}`;
       }
       if (where === 'migration.reuse') {
         return `migration.reuse: expected one of ${reusePolicies.map((m) => `"${m}"`).join(', ')} or { policy, hotWindow, whenOff }, got ${JSON.stringify(issue.input)}`;

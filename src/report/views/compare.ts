@@ -7,7 +7,7 @@ import * as Plot from '@observablehq/plot';
 import type { MigrationResult } from '../../migration/result.js';
 import type { RunResult } from '../../scenario/run.js';
 import { Doc, El } from './dom.js';
-import { chart, figure, MiB, perDatum, wholeSeries } from './plot-kit.js';
+import { chart, figure, MiB, rowBars, wholeSeries } from './plot-kit.js';
 import { pauseOf, wireCurve } from './migration.js';
 
 export interface NamedRun {
@@ -86,30 +86,7 @@ export function compareViews(doc: Doc, runs: readonly NamedRun[], id: string): E
         doc,
         `${id}-${metric.key}`,
         `${metric.title} (${metric.unit})`,
-        chart(doc, {
-          height: 30 + 26 * order.length,
-          marginLeft: 190,
-          marginRight: 56,
-          x: { label: metric.unit, grid: true },
-          y: { label: null, domain: order },
-          marks: [
-            Plot.barX(shown, {
-              y: 'row',
-              x: (b: { value: number }) => b.value * metric.scale,
-              fill: (b: { status: string }) => (b.status === 'completed' ? '#4e79a7' : '#bab0ac'),
-              render: perDatum(shown, { row: (b) => b.row, value: (b) => b.value }),
-              title: (b: { row: string; value: number }) => `${b.row}: ${(b.value * metric.scale).toFixed(3)} ${metric.unit}`,
-            }),
-            Plot.text(shown, {
-              y: 'row',
-              x: (b: { value: number }) => b.value * metric.scale,
-              text: (b: { value: number }) => (b.value * metric.scale).toPrecision(3),
-              textAnchor: 'start',
-              dx: 4,
-            }),
-            Plot.ruleX([0]),
-          ],
-        }),
+        rowBars(doc, order, shown, metric.unit, metric.scale, (b) => (b.status === 'completed' ? '#4e79a7' : '#bab0ac')),
         bars.length > shown.length
           ? `No value for ${bars
               .filter((b) => b.value === null)

@@ -2,7 +2,8 @@
  * @module report/views/input
  * What a report or the dashboard can show, recognised from a parsed JSON document: a run
  * (`lmsim run --json`), a comparison or sweep of runs (`lmsim compare --json`, `run --json` of a
- * sweep), or a consolidation (`lmsim consolidate --json`).
+ * sweep), a consolidation (`lmsim consolidate --json`), or consolidations side by side (the list
+ * `lmsim consolidate FILE --json` prints for a file with `compare:`).
  */
 import type { RunResult } from '../../scenario/run.js';
 import type { NamedRun } from './compare.js';
@@ -13,6 +14,7 @@ export type ReportInput =
   | { kind: 'run'; result: RunResult }
   | { kind: 'compare'; scenario: string; seed: number; lmsim: string; variants: NamedRun[] }
   | { kind: 'consolidation'; result: ConsolidationOutput & { lmsim?: string } }
+  | { kind: 'consolidations'; variants: { label: string; result: ConsolidationOutput & { lmsim?: string; variant?: string } }[] }
   | { kind: 'sweep'; lmsim: string; store: string; summary: SweepSummary };
 
 /** A document that is none of the results a report shows; the message says what was expected. */
@@ -20,6 +22,15 @@ export class ReportInputError extends Error {}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isRun = (v: unknown): v is RunResult => isObject(v) && Array.isArray(v.migrations) && Array.isArray(v.hosts) && isObject(v.input);
+
+const isConsolidation = (v: unknown): v is Record<string, unknown> => isObject(v) && typeof v.energyKWh === 'number' && typeof v.policy === 'string';
+
+function withSeries(doc: Record<string, unknown>, source: string): ConsolidationOutput {
+  if (!isObject(doc.series) || !Array.isArray(doc.series.time)) {
+    throw new ReportInputError(`${source}: series: a consolidation result without its per-step series (made by an older lmsim); run lmsim consolidate --json again`);
+  }
+  return doc as unknown as ConsolidationOutput;
+}
 
 /** Recognises a result document; `source` names it in errors. */
 export function reportInputOf(doc: unknown, source: string): ReportInput {
@@ -45,13 +56,10 @@ export function reportInputOf(doc: unknown, source: string): ReportInput {
       throw new ReportInputError(`${source}: sweepSummary: expected { axes, metrics, groups } (a results store's summary)`);
     return { kind: 'sweep', lmsim: String(doc.lmsim ?? ''), store: String(doc.store ?? ''), summary: summary as unknown as SweepSummary };
   }
-  if (isObject(doc) && typeof doc.energyKWh === 'number' && typeof doc.policy === 'string') {
-    if (!isObject(doc.series) || !Array.isArray((doc.series as Record<string, unknown>).time)) {
-      throw new ReportInputError(
-        `${source}: series: a consolidation result without its per-step series (made by an older lmsim); run lmsim consolidate --json again`,
-      );
-    }
-    return { kind: 'consolidation', result: doc as unknown as ConsolidationOutput };
+  if (isConsolidation(doc)) return { kind: 'consolidation', result: withSeries(doc, source) };
+  if (Array.isArray(doc) && doc.length > 0 && doc.every(isConsolidation)) {
+    const variants = doc.map((d, i) => ({ label: String(d.variant ?? `variant ${i + 1}`), result: withSeries(d, `${source}: [${i}]`) }));
+    return { kind: 'consolidations', variants };
   }
   throw new ReportInputError(`${source}: expected a result of lmsim run --json, compare --json or consolidate --json (or a scenario file)`);
 }

@@ -24,6 +24,44 @@ export function chart(doc: Doc, options: Plot.PlotOptions): El {
   }) as unknown as El;
 }
 
+/**
+ * Horizontal bars, one per row (a variant) in `rows`' order, scaled by `scale` for the axis in
+ * `unit`, each labelled with its value; each bar carries data-row and data-value (unscaled).
+ */
+export function rowBars<T extends { row: string; value: number }>(
+  doc: Doc,
+  rows: readonly string[],
+  bars: T[],
+  unit: string,
+  scale: number,
+  fill: string | ((b: T) => string),
+): El {
+  return chart(doc, {
+    height: 30 + 26 * rows.length,
+    marginLeft: 190,
+    marginRight: 56,
+    x: { label: unit, grid: true },
+    y: { label: null, domain: rows as string[] },
+    marks: [
+      Plot.barX(bars, {
+        y: 'row',
+        x: (b: T) => b.value * scale,
+        fill,
+        render: perDatum(bars, { row: (b) => b.row, value: (b) => b.value }),
+        title: (b: T) => `${b.row}: ${(b.value * scale).toFixed(3)} ${unit}`,
+      }),
+      Plot.text(bars, {
+        y: 'row',
+        x: (b: T) => b.value * scale,
+        text: (b: T) => (b.value * scale).toPrecision(3),
+        textAnchor: 'start',
+        dx: 4,
+      }),
+      Plot.ruleX([0]),
+    ],
+  });
+}
+
 /** A figure: a heading, the plot, a caption saying what is shown and how to read it. */
 export function figure(doc: Doc, id: string, title: string, plot: El, caption?: string): El {
   return h(doc, 'figure', { id, class: 'view' }, h(doc, 'h3', {}, title), plot, caption ? h(doc, 'figcaption', {}, caption) : null);

@@ -9,6 +9,7 @@ import { migrationColumns, MigrationRow } from '../migrations.js';
 import { roundTrip, RoundTrip } from '../round-trip.js';
 import { compareViews } from './compare.js';
 import { consolidationViews, ConsolidationOutput } from './consolidation.js';
+import { consolidationCompareViews } from './consolidation-compare.js';
 import { Doc, El, h } from './dom.js';
 import type { ReportInput } from './input.js';
 import { migrationViews } from './migration.js';
@@ -94,6 +95,18 @@ export function buildReport(doc: Doc, input: ReportInput): Report {
         sections: [section(doc, 'summary', 'Figures', consolidationTable(doc, r)), section(doc, 'day', 'Over the run', ...consolidationViews(doc, r, 'dc'))],
       };
     }
+    case 'consolidations': {
+      const first = input.variants[0].result;
+      return {
+        title: first.scenario ?? 'consolidation',
+        subtitle: `${input.variants.length} variants, ${first.hosts} hosts, ${first.vms} VMs, ${(first.simulatedTime / 3600).toFixed(1)} h simulated${first.lmsim ? `, lmsim ${first.lmsim}` : ''}`,
+        sections: [
+          section(doc, 'summary', 'Variants', consolidationsTable(doc, input.variants)),
+          section(doc, 'compare', 'Side by side', ...consolidationCompareViews(doc, input.variants, 'cc')),
+          ...input.variants.map((v, i) => section(doc, `v${i + 1}`, `Variant ${v.label}`, ...consolidationViews(doc, v.result, `dc${i + 1}`))),
+        ],
+      };
+    }
   }
 }
 
@@ -125,6 +138,24 @@ function sweepTable(doc: Doc, s: SweepSummary): El {
     })),
   ];
   return htmlTable(doc, s.groups, cols);
+}
+
+function consolidationsTable(doc: Doc, runs: { label: string; result: ConsolidationOutput }[]): El {
+  type R = { label: string; result: ConsolidationOutput };
+  const pct = (x: number, d: number) => (x * 100).toFixed(d);
+  const cols: Column<R>[] = [
+    { header: 'variant', text: (v) => v.label, align: 'left' },
+    { header: 'policy', text: (v) => `${v.result.policy}${v.result.parameter !== null ? ` ${v.result.parameter}` : ''}`, align: 'left' },
+    { header: 'migration', text: (v) => v.result.migrationModel, align: 'left' },
+    { header: 'energy kWh', text: (v) => v.result.energyKWh.toFixed(2) },
+    { header: 'migrations', text: (v) => String(v.result.migrations) },
+    { header: 'not completed', text: (v) => String(v.result.migration.notCompleted) },
+    { header: 'SLATAH %', text: (v) => pct(v.result.slatah, 3) },
+    { header: 'PDM %', text: (v) => pct(v.result.pdm, 3) },
+    { header: 'SLAV %', text: (v) => pct(v.result.slav, 5) },
+    { header: 'ESV x 1e-3', text: (v) => (v.result.esv * 1000).toFixed(5) },
+  ];
+  return htmlTable(doc, runs, cols);
 }
 
 function consolidationTable(doc: Doc, r: ConsolidationOutput): El {
@@ -194,6 +225,7 @@ export function reportHtml(doc: Doc, input: ReportInput): string {
 export function resultDocument(input: ReportInput): unknown {
   if (input.kind === 'compare') return { lmsim: input.lmsim, scenario: input.scenario, seed: input.seed, variants: input.variants };
   if (input.kind === 'sweep') return { lmsim: input.lmsim, store: input.store, sweepSummary: input.summary };
+  if (input.kind === 'consolidations') return input.variants.map((v) => v.result);
   return input.result;
 }
 
