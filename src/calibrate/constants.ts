@@ -27,6 +27,8 @@ export interface CalibrationConstants {
   kernelPages: number;
   /** The guest kernel's reads of those pages, per second (they fault in post-copy while missing). */
   kernelReadRate: number;
+  /** The guest kernel's writes to them, per second (they dirty pages in pre-copy). */
+  kernelWriteRate: number;
   /** Time from a post-copy fault to its page request leaving the destination, s (lmsim faultService). */
   faultService: number;
 }
@@ -66,10 +68,14 @@ export const qemuLabConstants: CalibrationConstants = {
   // post-copy ram.normal (QEMU 7.2 and 10 each against their own): the pages an idle guest's
   // kernel writes again during one pass, i.e. the pages it keeps using
   kernelPages: 106,
-  // 100 reads/s and 2 ms: the pair of the grid (reads 50, 100, 200 /s x service 1, 2, 3 ms) with
+  // 200 reads/s and 2 ms: the pair of the grid (reads 50, 100, 200 /s x service 1, 2, 3 ms) with
   // the smallest larger median error of post-copy requests and blocked time over the 24 hybrid and
   // post-copy rows together (fit.ts)
-  kernelReadRate: 100,
+  kernelReadRate: 200,
+  // 87 writes/s: an idle guest's rewritten pages grow with the pass as a kernel writing its
+  // kernelPages uniformly would, K (1 - e^(-w T / K)); median over the idle pre-copy rows that
+  // rewrote fewer than K pages (the 128 MiB/s ones and QEMU 10's 32 MiB/s) of w = -K ln(1 - D / K) / T
+  kernelWriteRate: 87,
   faultService: 0.002,
 };
 
@@ -89,5 +95,6 @@ export const uncalibratedConstants: CalibrationConstants = {
   syncTime: 0,
   kernelPages: 0,
   kernelReadRate: 0,
+  kernelWriteRate: 0,
   faultService: 0,
 };

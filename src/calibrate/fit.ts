@@ -125,11 +125,32 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
     .filter((r) => r.algo === 'precopy' && idle(r) && completed(r) && pureNormal.has(r.qemuVersion))
     .map((r) => r.measured.normalPages - pureNormal.get(r.qemuVersion)!);
   const kernelPages = rewritten.length ? Math.max(0, Math.round(median(rewritten))) : 0;
+  // ... and its write rate: a kernel writing its K pages uniformly at w/s has written
+  // K (1 - e^(-w T / K)) distinct ones after T s, so each idle row that rewrote D < K pages in a
+  // migration of T s gives w = -K ln(1 - D / K) / T (rows with D >= K say only that w is large)
+  const idleRows = runs.filter((r) => r.algo === 'precopy' && idle(r) && completed(r) && pureNormal.has(r.qemuVersion) && r.measured.totalTime > 0);
+  const rates = idleRows
+    .map((r) => ({ d: r.measured.normalPages - pureNormal.get(r.qemuVersion)!, t: r.measured.totalTime }))
+    .filter(({ d }) => d > 0 && d < kernelPages)
+    .map(({ d, t }) => (-kernelPages * Math.log(1 - d / kernelPages)) / t);
+  const kernelWriteRate = rates.length ? sig(median(rates), 2) : 0;
 
   // 8./9. The kernel's read rate and the fault service time: no row isolates them, so they are
   //    the pair of a small grid whose larger median error (post-copy requests, blocked time) over
   //    all hybrid and post-copy rows together is smallest; the first such pair in grid order.
-  const base: CalibrationConstants = { baseFootprintPages: basePages, pageStructShare, rateLimitFactor, finalCopyRate, deviceState, resumeLatency, syncTime, kernelPages, kernelReadRate: 0, faultService: 0 };
+  const base: CalibrationConstants = {
+    baseFootprintPages: basePages,
+    pageStructShare,
+    rateLimitFactor,
+    finalCopyRate,
+    deviceState,
+    resumeLatency,
+    syncTime,
+    kernelPages,
+    kernelReadRate: 0,
+    kernelWriteRate,
+    faultService: 0,
+  };
   const pc = runs.filter((r) => (r.algo === 'hybrid' || r.algo === 'postcopy') && r.measured.postcopyRequests !== null && r.measured.postcopyBlocktime !== null);
   let best = { kernelReadRate: 0, faultService: 0, score: Infinity };
   if (pc.length > 0 && kernelPages > 0) {
@@ -189,6 +210,12 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
         unit: 'reads/s',
         rows: pc.length,
         how: `with faultService: the pair of the grid (${kernelReadRates.join(', ')} /s x ${faultServiceTimes.map((t) => t * 1000).join(', ')} ms) with the smallest larger median error of post-copy requests and blocked time over the hybrid and post-copy rows`,
+      },
+      kernelWriteRate: {
+        value: kernelWriteRate,
+        unit: 'writes/s',
+        rows: rates.length,
+        how: 'median over the idle pre-copy rows that rewrote D < kernelPages pages in T s of -kernelPages ln(1 - D / kernelPages) / T: a kernel writing its working set uniformly',
       },
       faultService: {
         value: best.faultService,

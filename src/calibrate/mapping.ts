@@ -20,7 +20,7 @@
  * | cpu_throttle_initial / _increment, throttle_trigger_threshold, max-cpu-throttle | the auto-converge options |
  * | (machine) finalCopyRate | network.bandwidth (the loopback: no latency) |
  * | (machine) deviceState, resumeLatency, syncTime, faultService | the options of the same names |
- * | (machine) kernelPages, kernelReadRate | a second part of the workload (a mix): the guest kernel reading its working set, scattered over the data beyond the workload's allocation |
+ * | (machine) kernelPages, kernelReadRate, kernelWriteRate | a second part of the workload (a mix): the guest kernel reading and writing its working set, scattered over the data beyond the workload's allocation |
  *
  * Layout: the data sit at the top of RAM (`residentAt: end`), the guest's own data first, then
  * the workload's allocation with the working set at its start.
@@ -55,13 +55,13 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
         offset: run.ram - Math.min(run.alloc, resident), // the data sit at the top of RAM: the guest's own, then the workload's allocation
         writeSize: run.fill === 'byte' ? 1 : page,
       };
-  // the guest kernel reads its own pages, scattered over the data beyond the workload's allocation
-  // (reads change nothing in pre-copy, so only rows with a post-copy phase carry them)
+  // the guest kernel reads and writes its own working set, scattered over the data beyond the
+  // workload's allocation
   const base = resident - Math.min(run.alloc, resident);
   const postcopy = run.algo === 'hybrid' || run.algo === 'postcopy';
   const kernel =
-    postcopy && c.kernelPages > 0 && c.kernelReadRate > 0 && base >= c.kernelPages * page
-      ? { kind: 'uniform', writeRate: 0, readRate: c.kernelReadRate, workingSet: c.kernelPages * page, offset: run.ram - resident, scatteredOver: base }
+    c.kernelPages > 0 && c.kernelReadRate + c.kernelWriteRate > 0 && base >= c.kernelPages * page
+      ? { kind: 'uniform', writeRate: c.kernelWriteRate, readRate: c.kernelReadRate, workingSet: c.kernelPages * page, offset: run.ram - resident, scatteredOver: base }
       : null;
   const workload = kernel ? { kind: 'mix', parts: [app, kernel] } : app;
 

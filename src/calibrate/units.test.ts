@@ -118,7 +118,9 @@ test('mapping: idle pre-copy at 32 MiB/s', () => {
   const big = runToScenario({ ...runs()[0], ram: 2048 * MiB }, c) as any;
   assert.equal(big.vms[0].resident, 256 * MiB + 16932 * 4096 + 32 * MiB);
   assert.equal(s.vms[0].residentAt, 'end'); // Linux fills memory from the top
-  assert.deepEqual(s.vms[0].workload, { kind: 'idle' });
+  // an idle workload; the guest kernel writes and reads its own working set (a mix part)
+  assert.deepEqual(s.vms[0].workload.parts[0], { kind: 'idle' });
+  assert.equal(s.vms[0].workload.parts[1].writeRate, 87);
   assert.deepEqual(s.network, { bandwidth: 1.27e9, latency: 0 });
   const m = s.migrations[0];
   assert.equal(m.algorithm, 'precopy');
@@ -137,8 +139,8 @@ test('mapping: hybrid 64 MiB sweep at 16384 pages/s, 128 MiB/s', () => {
   // the data sit at the top of RAM: the guest's own (base footprint), then the workload's allocation
   const base = 18980 * 4096;
   const app = { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset: 256 * MiB, writeSize: 1 };
-  // with a post-copy phase, the guest kernel reads its working set, scattered over the base footprint
-  const kernel = { kind: 'uniform', writeRate: 0, readRate: 100, workingSet: 106 * 4096, offset: 256 * MiB - base, scatteredOver: base };
+  // the guest kernel reads and writes its working set, scattered over the base footprint
+  const kernel = { kind: 'uniform', writeRate: 87, readRate: 200, workingSet: 106 * 4096, offset: 256 * MiB - base, scatteredOver: base };
   assert.deepEqual(s.vms[0].workload, { kind: 'mix', parts: [app, kernel] });
   const m = s.migrations[0];
   assert.equal(m.faultService, 0.002);
@@ -156,11 +158,11 @@ test('mapping: XBZRLE with random fill, auto-converge with a uniform pattern', (
   assert.equal(sx.migrations[0].algorithm, 'precopy');
   assert.equal(sx.migrations[0].xbzrle, true);
   assert.equal(sx.migrations[0].xbzrleCacheSize, 128 * MiB); // the effective parameter, not QEMU's 64 MiB default
-  assert.equal(sx.vms[0].workload.writeSize, 4096); // fill=random rewrites the whole page
+  assert.equal(sx.vms[0].workload.parts[0].writeSize, 4096); // fill=random rewrites the whole page
   assert.equal(x.measured.converged, false);
   assert.equal(x.measured.totalTime, 22.02);
   const sa = runToScenario(a, c) as any;
-  assert.equal(sa.vms[0].workload.kind, 'uniform');
+  assert.equal(sa.vms[0].workload.parts[0].kind, 'uniform');
   assert.equal(sa.migrations[0].downtimeLimit, 0.05);
   assert.deepEqual(
     [sa.migrations[0].autoConverge, sa.migrations[0].cpuThrottleInitial, sa.migrations[0].cpuThrottleIncrement, sa.migrations[0].throttleTriggerThreshold, sa.migrations[0].maxCpuThrottle],
