@@ -21,11 +21,17 @@ function lmsim(args: string[], bundle: boolean) {
 }
 
 test('npm run build made the CLI bundle', () => {
-  assert.ok(existsSync(join(root, 'dist', 'src', 'cli-bundle', 'lmsim.js')), 'dist/src/cli-bundle/lmsim.js is missing: npm run build runs rolldown -c rolldown.config.mjs');
+  assert.ok(
+    existsSync(join(root, 'dist', 'src', 'cli-bundle', 'lmsim.js')),
+    'dist/src/cli-bundle/lmsim.js is missing: npm run build runs rolldown -c rolldown.config.mjs',
+  );
 });
 
 const bad = join(mkdtempSync(join(tmpdir(), 'lmsim-bundle-')), 'bad.yaml');
-writeFileSync(bad, 'network: { bandwidth: 1Gbit/s }\nhosts: [{ name: A, memory: 4GiB }]\nvms: [{ name: v, host: B, memory: 8 gigs }]\nmigrations: [{ vm: v, to: A, downtime_limit: 30ms }]\n');
+writeFileSync(
+  bad,
+  'network: { bandwidth: 1Gbit/s }\nhosts: [{ name: A, memory: 4GiB }]\nvms: [{ name: v, host: B, memory: 8 gigs }]\nmigrations: [{ vm: v, to: A, downtime_limit: 30ms }]\n',
+);
 
 const commands: string[][] = [
   ['--version'],

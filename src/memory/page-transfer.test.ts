@@ -45,15 +45,17 @@ function setup(pages: number, seed: number): PageTransfer {
 test('a word at a time takes the same pages as one by one: chunks, scan position, wraps, destination', () => {
   for (let seed = 1; seed <= 60; seed++) {
     const pages = 1 + new Rng(seed, 'size').int(3000);
-    const word = setup(pages, seed), page = setup(pages, seed);
-    const ew = encoder(true), ep = encoder(false);
+    const word = setup(pages, seed),
+      page = setup(pages, seed);
+    const ew = encoder(true),
+      ep = encoder(false);
     const rng = new Rng(seed, 'budgets');
     for (let k = 0; k < 40 && page.remainingPages > 0; k++) {
       const budget = rng.float() < 0.2 ? 1 : rng.int(200_000);
       const a: Chunk = word.takeChunk(budget, ew, false, newChunk());
       const b: Chunk = page.takeChunk(budget, ep, false, newChunk());
       assert.deepEqual(a, b, `seed ${seed} chunk ${k}`);
-      if (rng.float() < 0.3) for (let i = 0; i < 20; i++) page.image.write(i * 7 % pages), word.image.write(i * 7 % pages);
+      if (rng.float() < 0.3) for (let i = 0; i < 20; i++) (page.image.write((i * 7) % pages), word.image.write((i * 7) % pages));
       if (rng.float() < 0.3) (word.sync(), page.sync());
       assert.equal(word.scanPos, page.scanPos);
       assert.equal(word.wraps, page.wraps);

@@ -30,7 +30,10 @@ test('a key given twice in JSON is refused as YAML refuses it, with the same mes
     }
   })();
   assert.ok(viaYaml, 'YAML refuses a repeated key');
-  assert.throws(() => parseScenarioData(text, 'f.json'), (e: unknown) => e instanceof ScenarioError && e.message.includes(viaYaml!));
+  assert.throws(
+    () => parseScenarioData(text, 'f.json'),
+    (e: unknown) => e instanceof ScenarioError && e.message.includes(viaYaml!),
+  );
   // nested, and with a string value that looks like a key
   assert.throws(() => parseScenarioData('{"a": {"b": "c:", "b": 1}}'), ScenarioError);
 });
@@ -47,9 +50,21 @@ test('many single VMs beside many groups: member-like names clash with their gro
   const vms: object[] = [];
   for (let i = 0; i < n; i++) vms.push({ name: `b${i}`, host: 'A', memory: '1MiB' }, { name: `g${i}`, host: 'A', memory: '1MiB', count: 2 });
   vms.push({ name: 'g7-2', host: 'A', memory: '1MiB' }, { name: 'x-1', host: 'A', memory: '1MiB' }, { name: 'x', host: 'A', memory: '1MiB', count: 3 });
-  const scenario = { network: { bandwidth: '1Gbit/s' }, hosts: [{ name: 'A', memory: '1TiB' }], vms, migrations: [{ vm: 'g5-2', to: 'A' }, { vm: 'x-3', to: 'A' }] };
+  const scenario = {
+    network: { bandwidth: '1Gbit/s' },
+    hosts: [{ name: 'A', memory: '1TiB' }],
+    vms,
+    migrations: [
+      { vm: 'g5-2', to: 'A' },
+      { vm: 'x-3', to: 'A' },
+    ],
+  };
   assert.throws(
     () => validateScenario(scenario),
-    (e: unknown) => e instanceof ScenarioError && /vms\[6000\]\.name: duplicate VM "g7-2"/.test(e.message) && /vms\[6002\]\.name: duplicate VM "x-1"/.test(e.message) && e.message.split('\n').filter((l) => l.includes('duplicate')).length === 2,
+    (e: unknown) =>
+      e instanceof ScenarioError &&
+      /vms\[6000\]\.name: duplicate VM "g7-2"/.test(e.message) &&
+      /vms\[6002\]\.name: duplicate VM "x-1"/.test(e.message) &&
+      e.message.split('\n').filter((l) => l.includes('duplicate')).length === 2,
   );
 });

@@ -16,6 +16,7 @@ import { resolveNetworkModel } from '../network/network-models.js';
 import { FreeMemory } from '../workload/free-memory.js';
 import { createWorkload, MixPart, WorkloadSpec } from '../workload/workload.js';
 import { fluidLayout } from '../workload/fluid-layout.js';
+import type { FluidLayout } from '../memory/fluid.js';
 import { VERSION } from '../version.js';
 import { memberNames, MigrationSpecT, ScenarioSpec, WorkloadInput } from './schema.js';
 
@@ -57,14 +58,21 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   const groups = new Map<string, string[]>();
   // skip-hot predicts from the time of each page's last write: kept from the start when a migration may ask
   const recency = spec.migrations.some((m) => m.reuse?.policy?.includes('skip-hot'));
+  const shapes = new Map<string, { workloadSpec: WorkloadSpec; layout: FluidLayout | undefined }>();
   for (const v of spec.vms) {
     const names = memberNames(v);
     groups.set(v.name, names);
     const pages = Math.ceil(v.memory / spec.pageSize);
     const resident = Math.floor((v.resident ?? v.memory) / spec.pageSize);
-    const workloadSpec = toPages(v.workload, v.memory, spec.pageSize);
     const top = Math.floor((v.residentTop ?? 0) / spec.pageSize);
-    const layout = spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt, top) : undefined;
+    // VM entries alike (thousands in a large data center) share their workload in pages and their regions
+    const key = `${JSON.stringify(v.workload)} ${v.memory} ${resident} ${v.residentAt} ${top}`;
+    let shape = shapes.get(key);
+    if (!shape) {
+      const workloadSpec = toPages(v.workload, v.memory, spec.pageSize);
+      shapes.set(key, (shape = { workloadSpec, layout: spec.fidelity === 'fluid' ? fluidLayout(workloadSpec, pages, resident, v.residentAt, top) : undefined }));
+    }
+    const { workloadSpec, layout } = shape;
     // an idle guest draws nothing and keeps no state: its members share one (and no random stream)
     const idle = workloadSpec.kind === 'idle' ? createWorkload(workloadSpec, world.rng('idle')) : null;
     for (const name of names) {
