@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -57,3 +57,27 @@ for (const args of commands) {
     assert.deepEqual(bundled, plain);
   });
 }
+
+test('the launcher runs the bundle only when it is at least as new as the compiled tree', () => {
+  // A copy of bin/lmsim.js beside two stand-in trees that say which one ran.
+  const dir = mkdtempSync(join(tmpdir(), 'lmsim-launcher-'));
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'dist', 'src', 'cli-bundle'), { recursive: true });
+  mkdirSync(join(dir, 'dist', 'src', 'cli'), { recursive: true });
+  copyFileSync(bin, join(dir, 'bin', 'lmsim.js'));
+  const stand = (name: string) => `export async function main() { process.stdout.write('${name}'); return 0; }\n`;
+  const bundled = join(dir, 'dist', 'src', 'cli-bundle', 'lmsim.js');
+  const compiled = join(dir, 'dist', 'src', 'cli', 'main.js');
+  writeFileSync(bundled, stand('bundle'));
+  writeFileSync(compiled, stand('plain'));
+  const ran = (env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [join(dir, 'bin', 'lmsim.js')], { encoding: 'utf8', env: { ...process.env, LMSIM_BUNDLE: '', ...env } }).stdout;
+  utimesSync(compiled, 1000, 1000);
+  utimesSync(bundled, 2000, 2000);
+  assert.equal(ran(), 'bundle');
+  assert.equal(ran({ LMSIM_BUNDLE: '0' }), 'plain');
+  utimesSync(compiled, 3000, 3000); // tsc again, no rolldown: the bundle is stale
+  assert.equal(ran(), 'plain');
+  rmSync(bundled);
+  assert.equal(ran(), 'plain');
+});
