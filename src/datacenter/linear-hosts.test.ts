@@ -1,7 +1,8 @@
 /**
- * Hosts carried by their linear model between full updates (LinearHosts) give the run of updating
- * every host at every instant (CloudSim's procedure, `updateEveryHost`): the same decisions, and
- * the same figures up to floating-point rounding.
+ * The two host-update strategies (host-updates.ts): hosts carried by their linear model between
+ * full updates (LinearHosts, the default) give the run of updating every host at every instant
+ * (EveryHost, CloudSim's procedure, `updateEveryHost`): the same decisions, and the same figures
+ * up to floating-point rounding.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

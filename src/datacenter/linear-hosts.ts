@@ -24,6 +24,7 @@
  * scheduling steps, where every host is updated in full (the run ends every span before an update
  * at a step's instant, also when migrations complete exactly then).
  */
+import type { HostUpdates } from './host-updates.js';
 import type { VmHistory } from './metrics.js';
 import type { DataCenterState } from './state.js';
 import type { TraceTable } from './traces.js';
@@ -31,7 +32,8 @@ import type { TraceTable } from './traces.js';
 /** Demands and utilisation must stay this far (relative) inside the PE and host capacity. */
 const CAPACITY_MARGIN = 1e-9;
 
-export class LinearHosts {
+export class LinearHosts implements HostUpdates {
+  readonly name = 'linear hosts';
   /** Instant (index into `times`) each host's linear span starts at, -1 for hosts updated in full. */
   readonly from: Int32Array;
   /**
@@ -134,12 +136,14 @@ export class LinearHosts {
     let slopeA = 0;
     let slopeB = 0;
     let anyIncoming = false;
+    // (a VM migrates in only if the host has some: most have none, and the test reads each VM's target)
+    const listsIncoming = dc.migIn[h].length > 0;
     let anyOutgoing = false;
     let until = Infinity;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       if (dc.vmPes[v] !== 1) return false;
-      const incoming = dc.isMigratingIn(v, h);
+      const incoming = listsIncoming && dc.isMigratingIn(v, h);
       if (!incoming && dc.inMigration[v] === 1) anyOutgoing = true;
       const mips = dc.vmMips[v];
       const uk = data[r1 + v];
@@ -219,12 +223,13 @@ export class LinearHosts {
   exactSums(h: number, sample: (v: number) => number): number {
     const dc = this.dc;
     const list = dc.lists[h];
+    const listsIncoming = dc.migIn[h].length > 0;
     let util = 0;
     let requested = 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       const r = sample(v) * dc.vmMips[v]; // (u x (MIPS x 1)) / 1 summed over one PE
-      if (dc.isMigratingIn(v, h)) util += r * dc.dstShare;
+      if (listsIncoming && dc.isMigratingIn(v, h)) util += r * dc.dstShare;
       else if (dc.inMigration[v] === 1) util += (r * dc.srcKeep) / dc.srcKeep;
       else util += r;
       requested += r;
@@ -267,8 +272,9 @@ export class LinearHosts {
     }
     const dc = this.dc;
     const skipped = last - s0;
+    const listsIncoming = dc.migIn[h].length > 0;
     for (const v of dc.lists[h]) {
-      if (dc.isMigratingIn(v, h)) continue; // recorded on its source
+      if (listsIncoming && dc.isMigratingIn(v, h)) continue; // recorded on its source
       const requested = this.vmSlopeA[v] * sumA + this.vmSlopeB[v] * sumB;
       // a VM migrating out gets 90 % of its demand: a shortfall of 10 % at every skipped entry
       if (dc.inMigration[v] === 1) vmHist.addLinear(v, requested, dc.srcKeep * requested, (1 - dc.srcKeep) * requested, skipped, skipped * (1 - dc.srcKeep));

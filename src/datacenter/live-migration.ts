@@ -142,7 +142,12 @@ class FluidKeptImage implements ReusableImage {
   }
 }
 
-/** A world that tells its owner when each migration ends. */
+/**
+ * A world that tells its owner when each migration ends, and forgets the migrated VM then: the run
+ * keeps the VM's state, and a kept image holds what reuse needs (a VM left in the world would live
+ * until its next migration, hours later, and the collector would copy it to the old generation
+ * with everything it holds).
+ */
 class ConsolidationWorld extends World {
   readonly onEnd = new Map<Migration, () => void>();
 
@@ -151,6 +156,7 @@ class ConsolidationWorld extends World {
     const done = this.onEnd.get(m);
     if (done === undefined) return;
     this.onEnd.delete(m);
+    if (this.vms.get(m.vm.name) === m.vm) this.vms.delete(m.vm.name);
     done();
   }
 }

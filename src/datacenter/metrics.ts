@@ -85,73 +85,76 @@ export class HostHistory {
   }
 }
 
+/**
+ * Per VM in VmHistory's record (RECORD values a VM, side by side: an update touches every one, and
+ * VMs come in no order, so one VM's figures share cache lines instead of sitting in ten arrays).
+ */
+const P_TIME = 0; // the pending entry: time, MIPS allocated and requested
+const P_ALLOC = 1;
+const P_REQ = 2;
+const C_TIME = 3; // the committed entry the pending one follows (time -1: none)
+const C_ALLOC = 4;
+const C_REQ = 5;
+const MIG_START = 6; // when the current migration began
+const ALLOCATED = 7; // the sums: MIPS x s allocated, requested, short while migrating
+const REQUESTED = 8;
+const UNDER_MIGRATION = 9;
+const RECORD = 10;
+/** VmHistory's flags per VM: a pending entry, migrating in it, migrating in the committed one. */
+const HAS = 1;
+const P_MIG = 2;
+const C_MIG = 4;
+
 /** VM state-history accumulator (overall/average SLA violation, PDM, time in migration). */
 export class VmHistory {
-  private readonly pTime: Float64Array;
-  private readonly pAlloc: Float64Array;
-  private readonly pReq: Float64Array;
-  private readonly pMig: Uint8Array;
-  private readonly has: Uint8Array;
-  private readonly cTime: Float64Array;
-  private readonly cAlloc: Float64Array;
-  private readonly cReq: Float64Array;
-  private readonly cMig: Uint8Array;
-  private readonly migStart: Float64Array;
-  private readonly allocated: Float64Array;
-  private readonly requested: Float64Array;
-  private readonly underMigration: Float64Array;
+  private readonly rec: Float64Array;
+  private readonly flags: Uint8Array;
   shortfallSum = 0;
   shortfallCount = 0;
   readonly migrationTimes = new RunningStats();
 
   constructor(n: number) {
-    this.pTime = new Float64Array(n);
-    this.pAlloc = new Float64Array(n);
-    this.pReq = new Float64Array(n);
-    this.pMig = new Uint8Array(n);
-    this.has = new Uint8Array(n);
-    this.cTime = new Float64Array(n).fill(-1);
-    this.cAlloc = new Float64Array(n);
-    this.cReq = new Float64Array(n);
-    this.cMig = new Uint8Array(n);
-    this.migStart = new Float64Array(n);
-    this.allocated = new Float64Array(n);
-    this.requested = new Float64Array(n);
-    this.underMigration = new Float64Array(n);
+    this.rec = new Float64Array(n * RECORD);
+    for (let v = 0; v < n; v++) this.rec[v * RECORD + C_TIME] = -1;
+    this.flags = new Uint8Array(n);
   }
 
   /** Records VM `v`'s state at time `t` (MIPS allocated, requested; migrating out). */
   add(v: number, t: number, allocated: number, requested: number, inMigration: boolean): void {
-    if (this.has[v] === 1 && this.pTime[v] !== t) this.commit(v);
-    this.has[v] = 1;
-    this.pTime[v] = t;
-    this.pAlloc[v] = allocated;
-    this.pReq[v] = requested;
-    this.pMig[v] = inMigration ? 1 : 0;
+    const at = v * RECORD;
+    const rec = this.rec;
+    if ((this.flags[v] & HAS) !== 0 && rec[at + P_TIME] !== t) this.commit(v);
+    rec[at + P_TIME] = t;
+    rec[at + P_ALLOC] = allocated;
+    rec[at + P_REQ] = requested;
+    this.flags[v] = (this.flags[v] & C_MIG) | HAS | (inMigration ? P_MIG : 0);
   }
 
   private commit(v: number): void {
-    const t = this.pTime[v];
-    if (this.cTime[v] !== -1) {
-      const dt = t - this.cTime[v];
-      const a = this.cAlloc[v];
-      const r = this.cReq[v];
-      this.allocated[v] += a * dt;
-      this.requested[v] += r * dt;
+    const at = v * RECORD;
+    const rec = this.rec;
+    const flags = this.flags[v];
+    const cMig = (flags & C_MIG) !== 0;
+    const pMig = (flags & P_MIG) !== 0;
+    const t = rec[at + P_TIME];
+    if (rec[at + C_TIME] !== -1) {
+      const dt = t - rec[at + C_TIME];
+      const a = rec[at + C_ALLOC];
+      const r = rec[at + C_REQ];
+      rec[at + ALLOCATED] += a * dt;
+      rec[at + REQUESTED] += r * dt;
       if (a < r) {
         this.shortfallSum += (r - a) / r;
         this.shortfallCount++;
-        if (this.cMig[v] === 1) this.underMigration[v] += (r - a) * dt;
+        if (cMig) rec[at + UNDER_MIGRATION] += (r - a) * dt;
       }
     }
-    const mig = this.pMig[v];
-    if (this.cMig[v] === 1 && mig === 0) this.migrationTimes.add(t - this.migStart[v]);
-    if (this.cMig[v] === 0 && mig === 1) this.migStart[v] = t;
-    this.cTime[v] = t;
-    this.cAlloc[v] = this.pAlloc[v];
-    this.cReq[v] = this.pReq[v];
-    this.cMig[v] = mig;
-    this.has[v] = 0;
+    if (cMig && !pMig) this.migrationTimes.add(t - rec[at + MIG_START]);
+    if (!cMig && pMig) rec[at + MIG_START] = t;
+    rec[at + C_TIME] = t;
+    rec[at + C_ALLOC] = rec[at + P_ALLOC];
+    rec[at + C_REQ] = rec[at + P_REQ];
+    this.flags[v] = pMig ? C_MIG : 0;
   }
 
   /**
@@ -160,9 +163,10 @@ export class VmHistory {
    * more intervals with a shortfall, whose ratios sum to `shortfallSum`.
    */
   addLinear(v: number, requested: number, allocated: number, underMigration: number, shortfalls: number, shortfallSum: number): void {
-    this.requested[v] += requested;
-    this.allocated[v] += allocated;
-    this.underMigration[v] += underMigration;
+    const at = v * RECORD;
+    this.rec[at + REQUESTED] += requested;
+    this.rec[at + ALLOCATED] += allocated;
+    this.rec[at + UNDER_MIGRATION] += underMigration;
     this.shortfallCount += shortfalls;
     this.shortfallSum += shortfallSum;
   }
@@ -172,11 +176,12 @@ export class VmHistory {
     let allocated = 0;
     let requested = 0;
     let underMigration = 0;
-    for (let v = 0; v < this.has.length; v++) {
-      if (this.has[v] === 1) this.commit(v);
-      allocated += this.allocated[v];
-      requested += this.requested[v];
-      underMigration += this.underMigration[v];
+    for (let v = 0; v < this.flags.length; v++) {
+      if ((this.flags[v] & HAS) !== 0) this.commit(v);
+      const at = v * RECORD;
+      allocated += this.rec[at + ALLOCATED];
+      requested += this.rec[at + REQUESTED];
+      underMigration += this.rec[at + UNDER_MIGRATION];
     }
     return { allocated, requested, underMigration };
   }

@@ -15,6 +15,7 @@ import { Simulation, type EventTarget } from '../core/kernel.js';
 import { cloudsimMigrationModel, type MigrationEngine, type MigrationModel, type MigrationOutcome, type MigrationRequest } from './migration-model.js';
 import { planConsolidation, type StepPolicies } from './consolidation.js';
 import { KeptImages } from './kept-images.js';
+import { EveryHost, type HostUpdates } from './host-updates.js';
 import { LinearHosts } from './linear-hosts.js';
 import { HostHistory, VmHistory } from './metrics.js';
 import type { Placement } from './placement/placement.js';
@@ -79,9 +80,9 @@ export function runConsolidation(
 /** Options of a run that do not change its decisions. */
 export interface RunOptions {
   /**
-   * Update every host in full at every instant, as CloudSim does, instead of carrying hosts whose
-   * state is linear between their updates (LinearHosts): the same decisions and figures up to
-   * floating-point rounding, slower. For validation.
+   * The plain host-update strategy (EveryHost): every host in full at every instant, as CloudSim
+   * does, instead of carrying hosts whose state is linear between their updates (LinearHosts):
+   * the same decisions and figures up to floating-point rounding, slower. For validation.
    */
   updateEveryHost?: boolean;
   /**
@@ -134,8 +135,8 @@ class Run implements EventTarget {
   private recordStamp = 0;
   /** Images of VMs that left their hosts (memory reuse), if the migration model reuses memory. */
   private readonly kept?: KeptImages;
-  /** Hosts carried by their linear model between full updates (undefined: every host every time). */
-  private readonly linear?: LinearHosts;
+  /** How hosts are updated between steps: every host in full, or linear hosts carried between full updates. */
+  private readonly updates: HostUpdates;
   private energyJ = 0;
   private lastProcess = 0;
   private migrations = 0;
@@ -175,7 +176,7 @@ class Run implements EventTarget {
     this.recorded = new Uint32Array(this.dc.hostCount);
     this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
     this.isActive = new Uint8Array(this.dc.hostCount).fill(1);
-    if (this.step && !options.updateEveryHost) this.linear = new LinearHosts(this.dc, traces, cfg.traceInterval);
+    this.updates = this.step && !options.updateEveryHost ? new LinearHosts(this.dc, traces, cfg.traceInterval) : new EveryHost(this.dc.hostCount);
     this.engine = model.open(this.sim);
     if (model.reuse) this.kept = new KeptImages(this.dc, traces, cfg.traceInterval, model.reuse);
   }
@@ -234,7 +235,7 @@ class Run implements EventTarget {
   }
 
   private schedulingStep(t: number): void {
-    if (this.linear) this.endLinearSpans(t, this.linear.lastInstant);
+    this.endLinearSpans(t, this.updates.lastInstant);
     this.fullUpdate(t);
     this.kept?.step(t);
     const counts = { overloaded: 0 };
@@ -293,17 +294,15 @@ class Run implements EventTarget {
       touch(to);
       touch(dc.home[vm]);
     }
-    const linear = this.linear;
-    if (linear) {
-      // the hosts the completions touch are updated in full from this instant on; every host is,
-      // on a trace sample, and at a scheduling step not yet updated (the update before these
-      // completions is the step's own, where every VM's history grows); so is a host whose span
-      // holds only until before t
-      const instant = linear.addInstant(t);
-      if (linear.onSample(t) || (this.atStep(t) && t > this.lastProcess)) this.endLinearSpans(t, instant - 1);
-      else linear.endExpired(t, instant - 1, this.vmHist);
-      for (const h of touched) if (linear.from[h] >= 0) linear.end(h, t, instant - 1, this.vmHist);
-    }
+    const updates = this.updates;
+    // the hosts the completions touch are updated in full from this instant on; every host is,
+    // on a trace sample, and at a scheduling step not yet updated (the update before these
+    // completions is the step's own, where every VM's history grows); so is a host whose span
+    // holds only until before t
+    const instant = updates.addInstant(t);
+    if (updates.onSample(t) || (this.atStep(t) && t > this.lastProcess)) this.endLinearSpans(t, instant - 1);
+    else updates.endExpired(t, instant - 1, this.vmHist);
+    for (const h of touched) if (updates.from[h] >= 0) updates.end(h, t, instant - 1, this.vmHist);
     const recorded = t > this.lastProcess ? this.updateBeforeCompletions(t) : undefined;
     for (const { vm, to, outcome } of done) {
       if (!outcome) throw new Error(`migration of VM ${vm} reported without an outcome`);
@@ -333,25 +332,25 @@ class Run implements EventTarget {
     this.recordUpdate(t, recorded);
     if (this.kept) for (const h of touched) if (dc.lists[h].length === 0) this.kept.poweredOff(h, t);
     for (const h of touched) {
-      linear?.start(h);
+      updates.start(h);
       moved[h] = 0;
     }
   }
 
   /** Ends every linear span: their instants up to `last` were skipped, the next full update is at t. */
   private endLinearSpans(t: number, last: number): void {
-    const linear = this.linear!;
-    for (const h of [...linear.openHosts]) linear.end(h, t, last, this.vmHist);
+    const updates = this.updates;
+    for (const h of [...updates.openHosts]) updates.end(h, t, last, this.vmHist);
   }
 
   /** After the step at t: the hosts whose state is linear until the next step leave the instant updates. */
   private startLinearSpans(t: number, next: number): void {
-    if (!this.linear) return;
-    this.linear.beginStep(t, next);
+    if (!this.step) return; // (no migrations: every host is updated in full)
+    this.updates.beginStep(t, next);
     // hosts the step switched on for its migrations too (updated at t with their incoming VMs):
     // else they would join the active list at the next instant and be updated in full all step
     this.wakeHosts();
-    for (const h of this.active) this.linear.start(h);
+    for (const h of this.active) this.updates.start(h);
   }
 
   /**
@@ -359,8 +358,8 @@ class Run implements EventTarget {
    * (the histories end there, as when every host is updated).
    */
   private closeLinearSpans(): void {
-    const linear = this.linear;
-    if (!linear) return;
+    const linear = this.updates;
+    if (linear.openHosts.length === 0) return;
     const last = linear.lastInstant;
     const t = linear.timeOf(last);
     const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
@@ -388,13 +387,13 @@ class Run implements EventTarget {
    */
   private updateBeforeCompletions(t: number): number {
     const dc = this.dc;
-    const linear = this.linear;
+    const linear = this.updates;
     const dt = t - this.lastProcess;
     const stamp = ++this.recordStamp;
     const sample = this.sampleAndShift(t);
     let e = 0;
     for (const h of this.active) {
-      if (linear && linear.from[h] >= 0) {
+      if (linear.from[h] >= 0) {
         // (with its host entry if it keeps exact sums; the update after the moves repeats it)
         if (linear.exact[h] === 1) this.linearEntry(h, t, sample);
         else dc.setUtilization(h, linear.utilization(h, t));
@@ -439,7 +438,7 @@ class Run implements EventTarget {
     // visit the active hosts, dropping those that became dormant
     this.wakeHosts();
     const active = this.active;
-    const linear = this.linear;
+    const linear = this.updates;
     let kept = 0;
     let sample: ((v: number) => number) | undefined;
     for (let i = 0; i < active.length; i++) {
@@ -448,7 +447,7 @@ class Run implements EventTarget {
         active[kept++] = h;
         continue;
       }
-      if (linear && linear.from[h] >= 0) {
+      if (linear.from[h] >= 0) {
         active[kept++] = h;
         if (linear.exact[h] === 1) this.linearEntry(h, t, (sample ??= this.traces.sampleAt(t, this.cfg.traceInterval)));
         // no VM entries: the span's first ones cover them (see LinearHosts)
@@ -478,9 +477,9 @@ class Run implements EventTarget {
     const sampled = this.sampled;
     const stamp = ++this.sampleStamp;
     this.wakeHosts();
-    const from = this.linear?.from;
+    const from = this.updates.from;
     for (const h of this.active) {
-      if (from && from[h] >= 0) continue; // its demands come from its linear model
+      if (from[h] >= 0) continue; // its demands come from its linear model
       const list = dc.lists[h];
       for (let i = 0; i < list.length; i++) {
         const v = list[i];
@@ -556,12 +555,13 @@ class Run implements EventTarget {
     let util = 0;
     let requested = 0;
     let idle = false;
+    const anyIncoming = dc.migIn[h].length > 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       const r = dc.req[v];
       if (r === 0 && dc.inMigration[v] === 0) idle = true;
       let a = alloc[i];
-      if (!dc.isMigratingIn(v, h)) {
+      if (!anyIncoming || !dc.isMigratingIn(v, h)) {
         const migrating = dc.inMigration[v] === 1;
         this.vmHist.add(v, t, a, r, migrating);
         if (migrating) a /= dc.srcKeep; // the source still carries the VM's full demand
@@ -576,9 +576,9 @@ class Run implements EventTarget {
 
   /** A host in a linear span with exact sums: its utilisation and host entry at t (no VM entries). */
   private linearEntry(h: number, t: number, sample: (v: number) => number): void {
-    const util = this.linear!.exactSums(h, sample);
+    const util = this.updates.exactSums(h, sample);
     this.dc.setUtilization(h, util);
-    this.hostHist.add(h, t, util, this.linear!.requested, util > 0);
+    this.hostHist.add(h, t, util, this.updates.requested, util > 0);
   }
 
   /** Host h's allocation buffer, grown to its list's length. */

@@ -250,6 +250,8 @@ export class DataCenterState {
     const { allocReq, vmPes, inMigration, dstShare, srcKeep } = this;
     if (this.#capped.length < n) this.#capped = new Float64Array(2 * n);
     const capped = this.#capped;
+    // (a VM migrates in only if the host has some: most have none, and the test reads each VM's target)
+    const anyIncoming = this.migIn[h].length > 0;
     // CloudSim's order of operations, kept to the bit: each VM asks for its demand capped at one
     // PE per virtual PE (x the target share if it is migrating in); the demands are granted in
     // list order while they fit, else every VM gets floor(its share of the capacity)
@@ -264,7 +266,7 @@ export class DataCenterState {
       capped[i] = cp;
       let c = 0;
       for (let k = 0; k < pes; k++) c += cp;
-      if (this.isMigratingIn(v, h)) c *= dstShare;
+      if (anyIncoming && this.isMigratingIn(v, h)) c *= dstShare;
       required += c;
       if (!over && avail >= c) avail -= c;
       else over = true;
@@ -276,7 +278,7 @@ export class DataCenterState {
     for (let i = 0; i < n; i++) {
       const v = list[i];
       const cp = capped[i];
-      const incoming = this.isMigratingIn(v, h);
+      const incoming = anyIncoming && this.isMigratingIn(v, h);
       const outgoing = !incoming && inMigration[v] === 1;
       let m: number;
       if (!over) m = outgoing ? cp * srcKeep : incoming ? cp * dstShare : cp;

@@ -15,7 +15,7 @@ import { powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
 import type { IncreaseBins } from './increase-bins.js';
 import { isSuitable, type Placement, type PlacementRound } from './placement.js';
-import { PlacementIndex, ROW_ALLOC, ROW_AVAIL, ROW_CAPACITY, ROW_POWER, ROW_SIZE, type PlacementIndexOptions } from './placement-index.js';
+import { PlacementIndex, ROW_ALLOC, ROW_AVAIL, ROW_POWER, ROW_TYPE, ROW_SIZE, type PlacementIndexOptions } from './placement-index.js';
 
 /**
  * A cheap test that is exact in one direction: a host `h` with something allocated is surely
@@ -53,6 +53,7 @@ let candDiff = new Float64Array(1024);
 class CandidatePass {
   private dc!: DataCenterState;
   private rows!: Float64Array;
+  private typePeMips!: Float64Array;
   private v = -1;
   private excluded!: Uint8Array;
   private checkReservations = false;
@@ -66,9 +67,10 @@ class CandidatePass {
   private min = Number.MAX_VALUE;
   private minHost = -1;
 
-  begin(dc: DataCenterState, rows: Float64Array, v: number, excluded: Uint8Array, screen: OverloadScreen | undefined, checkReservations: boolean): void {
+  begin(dc: DataCenterState, index: PlacementIndex, v: number, excluded: Uint8Array, screen: OverloadScreen | undefined, checkReservations: boolean): void {
     this.dc = dc;
-    this.rows = rows;
+    this.rows = index.rows;
+    this.typePeMips = index.typePeMips;
     this.v = v;
     this.excluded = excluded;
     this.checkReservations = checkReservations;
@@ -87,27 +89,29 @@ class CandidatePass {
 
   /** Lists hosts[0..n). */
   visit(hosts: Int32Array, n: number): void {
-    const { dc, rows, v, excluded, checkReservations, r, perPe, screen } = this;
+    const { dc, rows, typePeMips, v, excluded, checkReservations, r, perPe, screen } = this;
     const score = screen?.score;
     const version = screen?.version;
     const limit = screen?.limit;
-    // hot loop: the suitability test of isSuitable() inlined over local typed arrays
-    const { peMips, hostPower, hostVersion, hostType } = dc;
+    // hot loop: the suitability test of isSuitable() inlined; a host's figures come from its row
+    // and its type's (few, so they stay in cache)
+    const { typePower, typeTotalMips, hostVersion } = dc;
     let { m, k, min, minHost } = this;
     for (let i = 0; i < n; i++) {
       const h = hosts[i];
       const row = ROW_SIZE * h;
-      if (excluded[h] === 1 || peMips[h] < perPe || rows[row + ROW_AVAIL] < r) continue;
+      const type = rows[row + ROW_TYPE];
+      if (excluded[h] === 1 || typePeMips[type] < perPe || rows[row + ROW_AVAIL] < r) continue;
       if (checkReservations && !isSuitable(dc, h, v, true)) continue;
       const alloc = rows[row + ROW_ALLOC];
-      const diff = powerAt(hostPower[h], (alloc + r) / rows[row + ROW_CAPACITY]) - rows[row + ROW_POWER];
+      const diff = powerAt(typePower[type], (alloc + r) / typeTotalMips[type]) - rows[row + ROW_POWER];
       if (diff < min || (diff === min && h < minHost)) {
         // a host the screen finds surely overloaded (never one with nothing allocated)
         // cannot be chosen: left out. Only the hosts that would lead are screened: one that
         // would not and stays listed is turned away by the overload check if it ever comes first
         if (score !== undefined && alloc !== 0) {
           if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
-          if (score[h] >= limit![hostType[h]]) continue;
+          if (score[h] >= limit![type]) continue;
         }
         min = diff;
         minHost = h;
@@ -192,13 +196,13 @@ export class IndexedPabfd implements Placement {
     const { detector, index } = this;
     const screen = this.screen?.(dc, v);
     const bins = index.bins;
-    pass.begin(dc, index.rows, v, excluded, screen, this.checkReservations);
+    pass.begin(dc, index, v, excluded, screen, this.checkReservations);
     if (bins !== undefined && bins.hostCount >= this.groupedScanRatio * bins.usedCount) {
       pass.visitGroups(bins);
       if (pass.k < 0) return -1;
       const first = candHost[pass.k];
       if (takes(dc, first, v, detector)) return first;
-      pass.begin(dc, index.rows, v, excluded, screen, this.checkReservations);
+      pass.begin(dc, index, v, excluded, screen, this.checkReservations);
     }
     const ids = index.ids();
     pass.visit(ids, ids.length);

@@ -26,7 +26,7 @@ export const GROUPED_MIN_HOSTS = 1000;
 export const ROW_AVAIL = 0;
 export const ROW_ALLOC = 1;
 export const ROW_POWER = 2;
-export const ROW_CAPACITY = 3;
+export const ROW_TYPE = 3;
 export const ROW_SIZE = 4;
 
 export interface PlacementIndexOptions {
@@ -37,8 +37,10 @@ export interface PlacementIndexOptions {
 }
 
 export class PlacementIndex {
-  /** Per host: free MIPS, allocated MIPS, power at the last update, capacity (the state's avail, allocSum, curPower, totalMips). */
+  /** Per host: free MIPS, allocated MIPS, power at the last update, host type (the state's avail, allocSum, curPower, hostType). */
   rows = new Float64Array(0);
+  /** Per host type: the capacity of one PE (MIPS). A type's capacity and power table are the state's typeTotalMips and typePower. */
+  typePeMips = new Float64Array(0);
   private dc: DataCenterState | undefined;
   private initial: InitialCandidates | undefined;
   private step: HostCandidates | undefined;
@@ -56,6 +58,8 @@ export class PlacementIndex {
     if (this.dc !== dc) {
       this.dc = dc;
       this.rows = new Float64Array(ROW_SIZE * dc.hostCount);
+      this.typePeMips = new Float64Array(dc.typeTotalMips.length);
+      for (let h = 0; h < dc.hostCount; h++) this.typePeMips[dc.hostType[h]] = dc.peMips[h];
       this.groups = this.grouped ? new IncreaseBins(dc) : undefined;
     }
     for (let h = 0; h < dc.hostCount; h++) this.copyRow(h);
@@ -91,6 +95,6 @@ export class PlacementIndex {
     this.rows[at + ROW_AVAIL] = dc.avail[h];
     this.rows[at + ROW_ALLOC] = dc.allocSum[h];
     this.rows[at + ROW_POWER] = dc.curPower[h];
-    this.rows[at + ROW_CAPACITY] = dc.totalMips[h];
+    this.rows[at + ROW_TYPE] = dc.hostType[h];
   }
 }
