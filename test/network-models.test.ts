@@ -192,6 +192,21 @@ test('with cross-traffic and penalties, rates equal weighted progressive filling
   );
 });
 
+test('every algorithm completes under every network model with a current destination copy; per-transfer adds the acknowledgement', () => {
+  for (const algorithm of ['precopy', 'postcopy', 'hybrid', 'stop-and-copy', 'downtime-ramp', 'stall-detection']) {
+    const times: Record<string, number> = {};
+    for (const model of ['once', 'per-transfer', 'cm02', 'lv08']) {
+      const input = twoHostScenario({ memory: '64MiB', latency: '5ms', migration: { algorithm, timeout: '120s' }, workload: { kind: 'hotcold', writeRate: '5000/s', hotSet: '8MiB', hotShare: 0.9 } });
+      input.network = { ...input.network, model } as typeof input.network;
+      const m = run(input).migrations[0];
+      assert.equal(m.status, 'completed', `${algorithm} under ${model}: ${m.reason}`);
+      assert.equal(m.stalePagesAtResume, 0, `${algorithm} under ${model}`);
+      times[model] = m.totalTime!;
+    }
+    if (algorithm === 'stop-and-copy') assert.ok(relErr(times['per-transfer'], times.once + 0.005) < 1e-9, 'one transfer: only the acknowledgement is added');
+  }
+});
+
 test('a network model that does not exist, or a factor out of range, is refused naming the field', () => {
   const input = twoHostScenario({});
   const bad = (network: Record<string, unknown>) => () => validateScenario({ ...input, network: { bandwidth: '1Gbit/s', ...network } });
