@@ -103,7 +103,7 @@ export function checkConsolidation(f: ConsolidationFields, source = 'consolidati
     : PLANETLAB_VM_TYPES;
   vmTypes.forEach((t, i) => {
     if (!(t.ramBytes > 0)) issues.push(`vms.types[${i}].memory: expected a size > 0`);
-    // CloudSim's suitability on an empty host (placement/pabfd.ts isSuitable): no host of any type takes it
+    // CloudSim's suitability on an empty host (placement/placement.ts isSuitable): no host of any type takes it
     const fits = hostTypes.some((h) => h.mipsPerPe >= t.mips && h.pes * h.mipsPerPe >= t.mips * t.pes && h.ramBytes >= t.ramBytes && h.bandwidth >= t.bandwidth);
     if (!fits) {
       issues.push(
