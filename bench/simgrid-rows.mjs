@@ -7,7 +7,7 @@
 // routes over different NICs into one host, migrations started 3.3 s apart),
 // under both network models. Rows list the case (test/simgrid-cases.ts) and SimGrid's outcome.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lmsimOutcome, rowColumns, rowLine, simgridArgs, simgridScenario, summarize } from '../dist/test/simgrid-cases.js';
@@ -16,10 +16,12 @@ import { runScenario, validateScenario } from '../dist/src/index.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binary = join(root, 'bench', 'simgrid', 'migrate');
 
-/** Builds the driver if it is missing (the binary is git-ignored). */
+/** Builds the driver if it is missing or older than its source (the binary is git-ignored). */
 export function buildDriver() {
-  if (existsSync(binary)) return binary;
-  execFileSync('g++', ['-O2', '-std=c++17', join(root, 'bench', 'simgrid', 'migrate.cpp'), '-o', binary, '-lsimgrid'], { stdio: 'inherit' });
+  const source = join(root, 'bench', 'simgrid', 'migrate.cpp');
+  const built = statSync(binary, { throwIfNoEntry: false });
+  if (built && built.mtimeMs >= statSync(source).mtimeMs) return binary;
+  execFileSync('g++', ['-O2', '-std=c++17', source, '-o', binary, '-lsimgrid'], { stdio: 'inherit' });
   return binary;
 }
 

@@ -61,7 +61,8 @@ export function roundTrip(result: RunResult, label?: string): RoundTrip | null {
     backWithoutReuse: returns.reduce((s, m) => s + (memory.get(m.vm) ?? 0), 0),
     sentBack: returns.reduce((s, m) => s + m.bytesTransferred, 0),
     reused: returns.reduce((s, m) => s + (m.reuse?.reusedPages ?? 0) * pageSize, 0),
-    timeBack: Math.max(...returns.map((m) => m.endTime ?? m.startTime)) - Math.min(...returns.map((m) => m.startTime)),
+    // loops, not Math.max(...): one argument per return overflows the stack on large plans
+    timeBack: returns.reduce((t, m) => Math.max(t, m.endTime ?? m.startTime), -Infinity) - returns.reduce((t, m) => Math.min(t, m.startTime), Infinity),
     rejected: rejected.length,
     rejection: rejected[0]?.reason ?? '',
   };

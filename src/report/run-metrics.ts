@@ -74,8 +74,13 @@ function mean(xs: number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length;
 }
 
+// loops, not Math.max(...xs): one argument per migration overflows the stack past ~100k migrations
 function max(xs: number[]): number | null {
-  return xs.length === 0 ? null : Math.max(...xs);
+  return xs.length === 0 ? null : xs.reduce((a, x) => Math.max(a, x), -Infinity);
+}
+
+function min(xs: number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, x) => Math.min(a, x), Infinity);
 }
 
 function finite(x: number | null | undefined): number | null {
@@ -103,7 +108,7 @@ export function migrationMetrics(r: RunResult): Metrics {
     rejected: ms.filter((m) => m.status === 'rejected').length,
     max_total_time_s: max(totals),
     max_downtime_s: max(downtimes),
-    makespan_s: ends.length === 0 ? null : Math.max(...ends) - Math.min(...ms.map((m) => m.startTime)),
+    makespan_s: ends.length === 0 ? null : max(ends)! - min(ms.map((m) => m.startTime))!,
     pages_sent: ms.reduce((s, m) => s + m.pagesTransferred, 0),
     rounds: mean(ms.map((m) => m.rounds.length)),
     degradation: mean(ms.map((m) => m.degradation)),

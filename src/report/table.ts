@@ -21,7 +21,8 @@ export interface Column<R> {
 export function renderTable<R>(rows: readonly R[], all: readonly Column<R>[]): string {
   const columns = all.filter((c): c is Column<R> & { text: (row: R) => string } => c.text !== undefined);
   const cells = rows.map((r) => columns.map((c) => c.text(r)));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i].length)));
+  // a loop, not Math.max(...cells): a spread of one argument per row overflows the stack past ~100k rows
+  const widths = columns.map((c, i) => cells.reduce((w, row) => Math.max(w, row[i].length), c.header.length));
   const pad = (s: string, i: number) => ((columns[i].align ?? 'right') === 'left' ? s.padEnd(widths[i]) : s.padStart(widths[i]));
   const line = (row: string[]) => row.map(pad).join('  ').trimEnd();
   return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
