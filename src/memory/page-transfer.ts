@@ -140,7 +140,7 @@ export class PageTransfer implements MemoryTransfer {
   takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk()): Chunk {
     out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0;
     const toSend = this.toSend, image = this.image, log = image.log;
-    const pageByPage = skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform;
+    const pageByPage = image.pageByPage || skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform;
     let pos = pageByPage ? this.scanPos : this.#takeWords(budget, encoder, out);
     while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0)) {
       let p = toSend.nextSet(pos);
