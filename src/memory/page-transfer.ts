@@ -1,9 +1,9 @@
 /**
  * @module memory/page-transfer
  * The migration's view of one VM's memory, page-exact: the bitmap of pages still to send (QEMU's
- * `RAMBlock.bmap`, Xen's to_send), the scan position, and what the destination holds (pages received,
- * and which of them are current: the guest's writes clear that bit in the image), so that "every
- * destination page is current at switch-over" can be checked.
+ * `RAMBlock.bmap`, Xen's to_send), the scan position, and which destination pages are current (set
+ * on delivery; the guest's writes clear the bit in the image), so that "every destination page is
+ * current at switch-over" can be checked.
  */
 import { Bitset, popcount } from './bitset.js';
 import { PageImage } from './page-image.js';
@@ -67,16 +67,18 @@ export interface Chunk {
 
 export class PageTransfer implements MemoryTransfer {
   readonly toSend: Bitset;
-  /** Pages the destination has received at least once. */
-  readonly dstHas: Bitset;
-  /** Pages whose copy at the destination is current (written since: cleared by the image). */
+  /**
+   * Pages whose copy at the destination is current: set on delivery, cleared by the guest's next
+   * write (in the image). A page the destination holds but that is not current needs sending again
+   * as much as one it never received, so no bitset of received pages is kept.
+   */
   readonly dstCurrent: Bitset;
   /** Next page the scan looks at; wraps at the end of memory (QEMU's last_page). */
   scanPos = 0;
   /** Times the scan wrapped past the end of memory (QEMU enables XBZRLE after the first). */
   wraps = 0;
-  /** Pages held back for the stop-and-copy (hot-page deferral); not counted as pending. */
-  readonly deferred: Bitset;
+  /** Pages held back for the stop-and-copy (hot-page deferral); not counted as pending. Made on first use. */
+  #deferred: Bitset | null = null;
   /** Decides, page by page, what the scan holds back (null: nothing). */
   deferral: ((p: number) => boolean) | null = null;
   /** Skip free pages: the destination gets them as zero pages (free-page elimination). */
@@ -87,9 +89,12 @@ export class PageTransfer implements MemoryTransfer {
 
   constructor(readonly image: PageImage) {
     this.toSend = new Bitset(image.pageCount);
-    this.dstHas = new Bitset(image.pageCount);
     this.dstCurrent = image.current = new Bitset(image.pageCount);
-    this.deferred = new Bitset(image.pageCount);
+  }
+
+  /** Pages held back for the stop-and-copy (hot-page deferral). */
+  get deferred(): Bitset {
+    return (this.#deferred ??= new Bitset(this.image.pageCount));
   }
 
   get pageExact(): PageTransfer {
@@ -98,9 +103,11 @@ export class PageTransfer implements MemoryTransfer {
 
   /** The stop-and-copy sends what was held back too. */
   releaseDeferred(): number {
-    const n = this.deferred.count;
-    this.toSend.or(this.deferred);
-    this.deferred.clear();
+    const deferred = this.#deferred;
+    if (deferred === null || deferred.count === 0) return 0;
+    const n = deferred.count;
+    this.toSend.or(deferred);
+    deferred.clear();
     return n;
   }
 
@@ -185,29 +192,31 @@ export class PageTransfer implements MemoryTransfer {
    */
   #takeWords(budget: number, encoder: PageEncoder, out: Chunk): number {
     const toSend = this.toSend, words = toSend.words, nonZero = this.image.nonZero.words;
-    const has = this.dstHas, current = this.dstCurrent, hasWords = has.words, currentWords = current.words;
+    const current = this.dstCurrent, currentWords = current.words;
     const dataPage = encoder.dataPage, zeroPage = encoder.zeroPage;
     let pos = this.scanPos, wire = out.wireBytes, pages = 0, zeroPages = 0, dataPages = 0;
-    while (toSend.count > 0) {
+    let left = toSend.count, currentAdded = 0; // the counts, written back at the end
+    while (left > 0) {
       let w = pos >>> 5;
       if (w >= words.length) {
         pos = 0; // past the end: the scan starts again from the first page
         w = 0;
         this.wraps++;
       }
-      const bits = (words[w] & (~0 << (pos & 31))) >>> 0;
+      const bits = words[w] & (~0 << (pos & 31)); // int32: all 32 pages is -1
       if (bits === 0) {
         pos = (w + 1) << 5;
         continue;
       }
-      const n = popcount(bits), zeros = popcount(bits & ~nonZero[w]);
+      // a full word, a word of data pages and a word all stale at the destination need no count of bits
+      const n = bits === -1 ? 32 : popcount(bits);
+      const zeroBits = bits & ~nonZero[w], zeros = zeroBits === 0 ? 0 : popcount(zeroBits);
       const cost = (n - zeros) * dataPage + zeros * zeroPage;
       if (!(wire + cost < budget)) break;
       words[w] &= ~bits;
-      toSend.count -= n;
-      has.count += popcount(bits & ~hasWords[w]);
-      hasWords[w] |= bits;
-      current.count += popcount(bits & ~currentWords[w]);
+      left -= n;
+      const currentBits = bits & ~currentWords[w];
+      currentAdded += currentBits === bits ? n : popcount(currentBits);
       currentWords[w] |= bits;
       wire += cost;
       pages += n;
@@ -215,6 +224,8 @@ export class PageTransfer implements MemoryTransfer {
       dataPages += n - zeros;
       pos = (w << 5) + 32 - Math.clz32(bits);
     }
+    toSend.count = left;
+    current.count += currentAdded;
     encoder.addNormal(dataPages);
     out.wireBytes = wire;
     out.pages = pages;
@@ -224,7 +235,6 @@ export class PageTransfer implements MemoryTransfer {
 
   /** The destination now holds the current copy of page p. */
   deliver(p: number): void {
-    this.dstHas.add(p);
     this.dstCurrent.add(p);
   }
 
@@ -233,19 +243,20 @@ export class PageTransfer implements MemoryTransfer {
    * current); free pages do not count: the guest does not read them.
    */
   stalePages(): number {
-    const free = this.image.free?.words, has = this.dstHas.words, current = this.dstCurrent.words;
-    const n = has.length, tail = this.image.pageCount & 31;
+    const free = this.image.free?.words, current = this.dstCurrent.words;
+    const n = current.length, tail = this.image.pageCount & 31;
     let stale = 0;
     for (let w = 0; w < n; w++) {
       let used = free ? ~free[w] : ~0;
       if (w === n - 1 && tail !== 0) used &= (1 << tail) - 1;
-      stale += popcount(used & ~(has[w] & current[w]));
+      const missing = used & ~current[w];
+      if (missing !== 0) stale += popcount(missing);
     }
     return stale;
   }
 
   get stateBytes(): number {
-    return this.toSend.words.byteLength + this.dstHas.words.byteLength + this.deferred.words.byteLength;
+    return this.toSend.words.byteLength + (this.#deferred?.words.byteLength ?? 0);
   }
 }
 
