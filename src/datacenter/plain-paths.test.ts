@@ -2,8 +2,11 @@
  * Each speed technique's off switch gives the plain path's results, whole runs compared field by
  * field: the placement (RunOptions.plainPlacement: CloudSim's scan of every host instead of the
  * indexed PABFD; groupedPlacement: false; placementScreen: false) on CloudSim's PlanetLab day and on
- * a synthetic data center large enough for grouped placement. The host updates (updateEveryHost)
- * are compared in linear-hosts.test.ts; each placement policy alone in placement/conformance.test.ts.
+ * a synthetic data center large enough for grouped placement; the updates' dormant hosts
+ * (dormantHosts: false), one update per untouched host at a completion (updateUntouchedOnce: false)
+ * and the cached host histories (cachedHistories: false), alone and all off together, in CloudSim
+ * mode and with live migrations and memory reuse. The linear host updates (updateEveryHost) are
+ * compared in linear-hosts.test.ts; each placement policy alone in placement/conformance.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +14,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
 import { cloudsimPlanetLabConfig, HOST_G4, HOST_G5 } from './planetlab-config.js';
-import { runConsolidation } from './run.js';
+import { keptImageDefaults } from './kept-images.js';
+import { liveMigrationModel } from './live-migration.js';
+import { runConsolidation, type RunOptions } from './run.js';
 import { syntheticTraces } from './synthetic-traces.js';
 import type { HostType } from './types.js';
 
@@ -45,4 +50,49 @@ test('plain placement and the indexed PABFD without groups choose as the grouped
   assert.ok(grouped.migrations > 1000);
   assert.deepEqual(runConsolidation(cfg, traces, undefined, { groupedPlacement: false }), grouped, 'no groups');
   assert.deepEqual(runConsolidation(cfg, traces, undefined, { plainPlacement: true }), grouped, 'plain');
+});
+
+/** The update techniques' switches, each alone, then all off together. */
+const updateSwitches: [string, RunOptions][] = [
+  ['dormant hosts updated', { dormantHosts: false }],
+  ['two updates at completions', { updateUntouchedOnce: false }],
+  ['no cached histories', { cachedHistories: false }],
+  ['all three off', { dormantHosts: false, updateUntouchedOnce: false, cachedHistories: false }],
+];
+
+test(
+  'dormant hosts, one update per untouched host and cached histories switched off give the same runs: PlanetLab half day, LR-MMT and MAD-MC, with and without linear hosts',
+  { skip },
+  () => {
+    const traces = loadPlanetLabFolder(day).traces;
+    for (const [policy, parameter] of [
+      ['lr-mmt', 1.2],
+      ['mad-mc', 2.5],
+    ] as const) {
+      const cfg = { ...cloudsimPlanetLabConfig({ policy, parameter }), simulationLimit: 12 * 3600 };
+      for (const base of [{}, { updateEveryHost: true }] as RunOptions[]) {
+        const fast = runConsolidation(cfg, traces, undefined, base);
+        assert.ok(fast.migrations > 500 && fast.hostShutdowns > 100 && fast.retiredVms > 0);
+        for (const [name, off] of updateSwitches) {
+          assert.deepEqual(runConsolidation(cfg, traces, undefined, { ...base, ...off }), fast, `${policy}, ${JSON.stringify(base)}, ${name}`);
+        }
+      }
+      // every switch off: CloudSim's procedure throughout
+      const plain = { updateEveryHost: true, plainPlacement: true, dormantHosts: false, updateUntouchedOnce: false, cachedHistories: false };
+      assert.deepEqual(
+        runConsolidation(cfg, traces, undefined, plain),
+        runConsolidation(cfg, traces, undefined, { updateEveryHost: true }),
+        `${policy}, all plain`,
+      );
+    }
+  },
+);
+
+test('the update techniques switched off give the same runs with live migrations (pre-copy, memory reuse): PlanetLab, 3 hours', { skip }, () => {
+  const traces = loadPlanetLabFolder(day).traces;
+  const cfg = { ...cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2 }), simulationLimit: 3 * 3600 };
+  const model = () => liveMigrationModel({ algorithm: 'precopy', reuse: { ...keptImageDefaults, policy: 'keep-all' } });
+  const fast = runConsolidation(cfg, traces, model());
+  assert.ok(fast.migrations > 100 && fast.reuse !== undefined && fast.reuse.evictions > 0);
+  for (const [name, off] of updateSwitches) assert.deepEqual(runConsolidation(cfg, traces, model(), off), fast, name);
 });

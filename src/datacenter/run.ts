@@ -96,6 +96,22 @@ export interface RunOptions {
   /** false: the indexed PABFD without LR's screen (the same choices). */
   placementScreen?: boolean;
   /**
+   * false: every host is updated at every instant, as CloudSim does, including dormant ones (no VM,
+   * utilisation 0 at its last two updates, history entry already "inactive"), which the run
+   * otherwise leaves out of the updates until a VM is listed on them (the same figures, to the bit).
+   */
+  dormantHosts?: boolean;
+  /**
+   * false: at a completion instant every host is updated before and after the completions, as
+   * CloudSim does, instead of once for a host no completion touches (the same figures, to the bit).
+   */
+  updateUntouchedOnce?: boolean;
+  /**
+   * false: a host's history sum (the detectors' input) and largest VM RAM are computed from its VMs
+   * at every use instead of cached until its list changes (the same figures, to the bit).
+   */
+  cachedHistories?: boolean;
+  /**
    * Called after every scheduling step with the simulated time and the simulation limit (for a
    * progress bar); also with (limit, limit) when the run ends.
    */
@@ -137,6 +153,10 @@ class Run implements EventTarget {
   private readonly kept?: KeptImages;
   /** How hosts are updated between steps: every host in full, or linear hosts carried between full updates. */
   private readonly updates: HostUpdates;
+  /** Whether dormant hosts leave the updates (RunOptions.dormantHosts). */
+  private readonly dormantHosts: boolean;
+  /** Whether a host no completion touches gets one update at a completion instant (RunOptions.updateUntouchedOnce). */
+  private readonly untouchedOnce: boolean;
   private energyJ = 0;
   private lastProcess = 0;
   private migrations = 0;
@@ -156,7 +176,9 @@ class Run implements EventTarget {
     validate(cfg, traces);
     const vmTypeOf = cfg.vmTypeOf ?? quarterVmTypes(traces.vms, cfg.vmTypes.length);
     if (vmTypeOf.length !== traces.vms) throw new RangeError(`vmTypeOf has ${vmTypeOf.length} entries for ${traces.vms} traces`);
-    this.dc = new DataCenterState(cfg, vmTypeOf);
+    this.dc = new DataCenterState(cfg, vmTypeOf, { cachedHistories: options.cachedHistories });
+    this.dormantHosts = options.dormantHosts ?? true;
+    this.untouchedOnce = options.updateUntouchedOnce ?? true;
     this.policy = parsePolicy(cfg.policy);
     this.interval = cfg.schedulingInterval;
     this.checkAlways = cfg.reservationCheck === 'always';
@@ -382,8 +404,9 @@ class Run implements EventTarget {
    * CloudSim updates every host before and after the completions at t: energy up to t with the VMs
    * where they were, then entries with the VMs moved. A host no completion touches is the same at
    * both, so it gets its whole update here (energy from the state before, entries as after; the
-   * second update would repeat them); a touched host gets energy only, then its update after the
-   * moves. Returns the stamp marking the hosts updated here.
+   * second update would repeat them, and does with RunOptions.updateUntouchedOnce false); a touched
+   * host gets energy only, then its update after the moves. Returns the stamp marking the hosts
+   * updated here.
    */
   private updateBeforeCompletions(t: number): number {
     const dc = this.dc;
@@ -399,7 +422,7 @@ class Run implements EventTarget {
         else dc.setUtilization(h, linear.utilization(h, t));
         e += this.energyTerm(h, dt);
         dc.repeatUtilization(h);
-        this.recorded[h] = stamp;
+        if (this.untouchedOnce) this.recorded[h] = stamp;
         continue;
       }
       if (this.unchanged(h)) continue; // 0 W since before the interval
@@ -407,7 +430,7 @@ class Run implements EventTarget {
         const idle = this.updateHost(h, t);
         e += this.energyTerm(h, dt);
         dc.repeatUtilization(h); // the update after the moves: the same utilisation
-        this.recorded[h] = stamp;
+        if (this.untouchedOnce) this.recorded[h] = stamp; // (else it is updated again after them, as in CloudSim)
         if (idle) this.retireIdleVms(h);
         continue;
       }
@@ -540,7 +563,7 @@ class Run implements EventTarget {
    * nothing, so the updates skip it (most hosts are off after consolidation).
    */
   private unchanged(h: number): boolean {
-    return this.dc.isDormant(h) && this.hostHist.settledInactive(h);
+    return this.dormantHosts && this.dc.isDormant(h) && this.hostHist.settledInactive(h);
   }
 
   /**

@@ -18,6 +18,15 @@ export const HISTORY_LENGTH = 30;
 /** Default share of MIPS a migrating VM loses at the source / reserves at the target. */
 export const DEFAULT_MIGRATION_SHARE = 0.1;
 
+/** Options of the state that do not change its figures. */
+export interface StateOptions {
+  /**
+   * false: a host's history sum and largest VM RAM are computed from its VMs at every use instead
+   * of cached until its list changes (the same figures, to the bit).
+   */
+  readonly cachedHistories?: boolean;
+}
+
 export class DataCenterState {
   readonly hostCount: number;
   readonly vmCount: number;
@@ -97,8 +106,11 @@ export class DataCenterState {
   /** Share lost at the source and reserved at the target while migrating. */
   readonly srcKeep: number;
   readonly dstShare: number;
+  /** Whether per-host figures derived from the VM list are cached (StateOptions.cachedHistories). */
+  readonly #cached: boolean;
 
-  constructor(cfg: ConsolidationConfig, vmTypeOf: ArrayLike<number>) {
+  constructor(cfg: ConsolidationConfig, vmTypeOf: ArrayLike<number>, options: StateOptions = {}) {
+    this.#cached = options.cachedHistories ?? true;
     const H = cfg.hosts.length;
     const V = vmTypeOf.length;
     this.hostCount = H;
@@ -358,7 +370,7 @@ export class DataCenterState {
       const cache = this.histCache;
       cache.fill(0, base, base + HISTORY_LENGTH);
       for (const v of this.lists[h]) this.addHistoryOf(v, this.totalMips[h], cache, base);
-      this.histCacheValid[h] = 1;
+      if (this.#cached) this.histCacheValid[h] = 1;
     }
     return base;
   }
@@ -450,7 +462,7 @@ export class DataCenterState {
       let m = -Infinity;
       for (const v of this.lists[h]) if (this.vmRam[v] > m) m = this.vmRam[v];
       this.maxRamCache[h] = m;
-      this.maxRamValid[h] = 1;
+      if (this.#cached) this.maxRamValid[h] = 1;
     }
     const m = this.maxRamCache[h];
     return extra >= 0 && this.vmRam[extra] > m ? this.vmRam[extra] : m;
