@@ -143,7 +143,7 @@ export class PageTransfer implements MemoryTransfer {
   takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk(), maxPages = Infinity): Chunk {
     out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0; out.firstPages = 0;
     const toSend = this.toSend, image = this.image, log = image.log;
-    const pageByPage = skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform || maxPages < Infinity;
+    const pageByPage = image.pageByPage || skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform || maxPages < Infinity;
     let pos = pageByPage ? this.scanPos : this.#takeWords(budget, encoder, out);
     while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0) && out.pages + out.skipped < maxPages) {
       let p = toSend.nextSet(pos);
