@@ -61,8 +61,10 @@ test('a word at a time takes the same pages as one by one: chunks, scan position
       assert.equal(word.wraps, page.wraps);
       assert.equal(ew.normal, ep.normal);
       assert.deepEqual([...word.toSend.words], [...page.toSend.words]);
+      assert.deepEqual([...word.dstHas.words], [...page.dstHas.words]);
       assert.deepEqual([...word.dstCurrent.words], [...page.dstCurrent.words]);
       assert.equal(word.toSend.count, word.toSend.recount());
+      assert.equal(word.dstHas.count, word.dstHas.recount());
       assert.equal(word.dstCurrent.count, word.dstCurrent.recount());
       assert.equal(word.stalePages(), page.stalePages());
     }

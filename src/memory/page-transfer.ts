@@ -1,9 +1,9 @@
 /**
  * @module memory/page-transfer
  * The migration's view of one VM's memory, page-exact: the bitmap of pages still to send (QEMU's
- * `RAMBlock.bmap`, Xen's to_send), the scan position, and which destination pages are current (set
- * on delivery; the guest's writes clear the bit in the image), so that "every destination page is
- * current at switch-over" can be checked.
+ * `RAMBlock.bmap`, Xen's to_send), the scan position, and what the destination holds (pages received,
+ * and which of them are current: the guest's writes clear that bit in the image), so that "every
+ * destination page is current at switch-over" can be checked.
  */
 import { Bitset, popcount } from './bitset.js';
 import { PageImage } from './page-image.js';
@@ -63,15 +63,15 @@ export interface Chunk {
   wireBytes: number;
   /** Pages skipped because they were re-dirtied during the round (Xen legacy). */
   skipped: number;
+  /** Data pages the destination had never received (it allocates them on arrival); 0 on fluid memory. */
+  firstPages: number;
 }
 
 export class PageTransfer implements MemoryTransfer {
   readonly toSend: Bitset;
-  /**
-   * Pages whose copy at the destination is current: set on delivery, cleared by the guest's next
-   * write (in the image). A page the destination holds but that is not current needs sending again
-   * as much as one it never received, so no bitset of received pages is kept.
-   */
+  /** Pages the destination has received at least once. */
+  readonly dstHas: Bitset;
+  /** Pages whose copy at the destination is current (written since: cleared by the image). */
   readonly dstCurrent: Bitset;
   /** Next page the scan looks at; wraps at the end of memory (QEMU's last_page). */
   scanPos = 0;
@@ -89,6 +89,7 @@ export class PageTransfer implements MemoryTransfer {
 
   constructor(readonly image: PageImage) {
     this.toSend = new Bitset(image.pageCount);
+    this.dstHas = new Bitset(image.pageCount);
     this.dstCurrent = image.current = new Bitset(image.pageCount);
   }
 
@@ -140,16 +141,17 @@ export class PageTransfer implements MemoryTransfer {
   }
 
   /**
-   * Takes pages in scan order until `budget` wire bytes are used (at least one page) or nothing is
-   * left; marks them as current at the destination. With `skipRedirtied`, a page already in the
-   * dirty log is not sent now (it will be in the next round anyway): Xen's legacy to_skip rule.
+   * Takes pages in scan order until `budget` wire bytes are used (at least one page), `maxPages`
+   * pages are taken, or nothing is left; marks them as current at the destination. With
+   * `skipRedirtied`, a page already in the dirty log is not sent now (it will be in the next round
+   * anyway): Xen's legacy to_skip rule.
    */
-  takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk()): Chunk {
-    out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0;
+  takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk(), maxPages = Infinity): Chunk {
+    out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0; out.firstPages = 0;
     const toSend = this.toSend, image = this.image, log = image.log;
-    const pageByPage = image.pageByPage || skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform;
+    const pageByPage = image.pageByPage || skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform || maxPages < Infinity;
     let pos = pageByPage ? this.scanPos : this.#takeWords(budget, encoder, out);
-    while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0)) {
+    while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0) && out.pages + out.skipped < maxPages) {
       let p = toSend.nextSet(pos);
       if (p < 0) {
         p = toSend.nextSet(0);
@@ -170,8 +172,9 @@ export class PageTransfer implements MemoryTransfer {
         this.freeSkipped++;
         continue;
       }
-      this.deliver(p);
       const zero = !image.nonZero.has(p);
+      if (!zero && !this.dstHas.has(p)) out.firstPages++;
+      this.deliver(p);
       out.wireBytes += encoder.encode(p, zero);
       if (zero) out.zeroPages++;
       out.pages++;
@@ -192,10 +195,10 @@ export class PageTransfer implements MemoryTransfer {
    */
   #takeWords(budget: number, encoder: PageEncoder, out: Chunk): number {
     const toSend = this.toSend, words = toSend.words, nonZero = this.image.nonZero.words;
-    const current = this.dstCurrent, currentWords = current.words;
+    const has = this.dstHas, current = this.dstCurrent, hasWords = has.words, currentWords = current.words;
     const dataPage = encoder.dataPage, zeroPage = encoder.zeroPage;
-    let pos = this.scanPos, wire = out.wireBytes, pages = 0, zeroPages = 0, dataPages = 0;
-    let left = toSend.count, currentAdded = 0; // the counts, written back at the end
+    let pos = this.scanPos, wire = out.wireBytes, pages = 0, zeroPages = 0, dataPages = 0, firstPages = 0;
+    let left = toSend.count, hasAdded = 0, currentAdded = 0; // the counts, written back at the end
     while (left > 0) {
       let w = pos >>> 5;
       if (w >= words.length) {
@@ -208,14 +211,18 @@ export class PageTransfer implements MemoryTransfer {
         pos = (w + 1) << 5;
         continue;
       }
-      // a full word, a word of data pages and a word all stale at the destination need no count of bits
+      // a full word, a word of data pages and a word new to the destination need no count of bits
       const n = bits === -1 ? 32 : popcount(bits);
       const zeroBits = bits & ~nonZero[w], zeros = zeroBits === 0 ? 0 : popcount(zeroBits);
       const cost = (n - zeros) * dataPage + zeros * zeroPage;
       if (!(wire + cost < budget)) break;
       words[w] &= ~bits;
       left -= n;
-      const currentBits = bits & ~currentWords[w];
+      const hasBits = bits & ~hasWords[w], currentBits = bits & ~currentWords[w];
+      const firstBits = hasBits & ~zeroBits; // data pages new to the destination
+      firstPages += firstBits === 0 ? 0 : firstBits === bits ? n : popcount(firstBits);
+      hasAdded += hasBits === bits ? n : popcount(hasBits);
+      hasWords[w] |= bits;
       currentAdded += currentBits === bits ? n : popcount(currentBits);
       currentWords[w] |= bits;
       wire += cost;
@@ -225,16 +232,19 @@ export class PageTransfer implements MemoryTransfer {
       pos = (w << 5) + 32 - Math.clz32(bits);
     }
     toSend.count = left;
+    has.count += hasAdded;
     current.count += currentAdded;
     encoder.addNormal(dataPages);
     out.wireBytes = wire;
     out.pages = pages;
     out.zeroPages = zeroPages;
+    out.firstPages = firstPages;
     return pos;
   }
 
   /** The destination now holds the current copy of page p. */
   deliver(p: number): void {
+    this.dstHas.add(p);
     this.dstCurrent.add(p);
   }
 
@@ -243,23 +253,23 @@ export class PageTransfer implements MemoryTransfer {
    * current); free pages do not count: the guest does not read them.
    */
   stalePages(): number {
-    const free = this.image.free?.words, current = this.dstCurrent.words;
-    const n = current.length, tail = this.image.pageCount & 31;
+    const free = this.image.free?.words, has = this.dstHas.words, current = this.dstCurrent.words;
+    const n = has.length, tail = this.image.pageCount & 31;
     let stale = 0;
     for (let w = 0; w < n; w++) {
       let used = free ? ~free[w] : ~0;
       if (w === n - 1 && tail !== 0) used &= (1 << tail) - 1;
-      const missing = used & ~current[w];
+      const missing = used & ~(has[w] & current[w]);
       if (missing !== 0) stale += popcount(missing);
     }
     return stale;
   }
 
   get stateBytes(): number {
-    return this.toSend.words.byteLength + (this.#deferred?.words.byteLength ?? 0);
+    return this.toSend.words.byteLength + this.dstHas.words.byteLength + (this.#deferred?.words.byteLength ?? 0);
   }
 }
 
 export function newChunk(): Chunk {
-  return { pages: 0, zeroPages: 0, wireBytes: 0, skipped: 0 };
+  return { pages: 0, zeroPages: 0, wireBytes: 0, skipped: 0, firstPages: 0 };
 }

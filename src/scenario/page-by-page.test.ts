@@ -76,6 +76,7 @@ test('every workload kind and per-page mechanism: the same results with and with
     { algorithm: 'precopy', dedup: true },
     { algorithm: 'postcopy' },
     { algorithm: 'hybrid', reuse: 'drop-updated+skip-hot' }, // last-write times
+    { algorithm: 'precopy', iterationMaxWait: 0.05, zeroScanRate: 4e9, firstReceiveRate: 2e8 }, // pages new to the destination
   ];
   let bulk = 0, runs = 0;
   for (const [i, workload] of workloads.entries()) {
