@@ -209,7 +209,7 @@ for (const { name, make, oracle } of POLICIES) {
   });
 }
 
-test('sortByDemandDecreasing orders as a stable sort by decreasing demand (short lists by insertion, long by the library sort)', () => {
+test('sortByDemandDecreasing orders as a stable sort by decreasing demand, as Java Collections.sort', () => {
   const cfg = cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2, hosts: 1 });
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 0, maxLength: 40 }), fc.boolean(), (levels, any) => {

@@ -42,27 +42,7 @@ export function isSuitable(dc: DataCenterState, h: number, v: number, checkReser
   return dc.hostRam[h] - dc.ramUsed[h] >= dc.vmRam[v] && dc.hostBw[h] - dc.bwUsed[h] >= dc.vmBw[v];
 }
 
-/**
- * Lists up to this long are sorted by insertion, reading demands directly: most lists sorted are
- * one under-loaded host's few VMs, where the library sort's comparator calls cost more than the
- * sort. (A chosen value, not tuned.)
- */
-const INSERTION_SORT_MAX = 16;
-
 /** Sorts VM ids by decreasing current demand; stable, as Java's Collections.sort. */
 export function sortByDemandDecreasing(dc: DataCenterState, vms: number[]): number[] {
-  const req = dc.req;
-  if (vms.length > INSERTION_SORT_MAX) return vms.sort((a, b) => req[b] - req[a]);
-  // stable: a VM moves only past VMs whose demand is strictly lower
-  for (let i = 1; i < vms.length; i++) {
-    const v = vms[i];
-    const r = req[v];
-    let j = i - 1;
-    while (j >= 0 && req[vms[j]] < r) {
-      vms[j + 1] = vms[j];
-      j--;
-    }
-    vms[j + 1] = v;
-  }
-  return vms;
+  return vms.sort((a, b) => dc.req[b] - dc.req[a]);
 }
