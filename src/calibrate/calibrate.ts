@@ -11,7 +11,7 @@
  *   the device state (QEMU's RAM counter does not count it); over every row.
  * - downtime: host-observed STOP -> RESUME (`host_downtime_ms`) vs lmsim's downtime (stop to
  *   resume at the destination); over completed rows where it was measured (not verify runs). A
- *   row is within tolerance when |error| <= max(50 %, 20 ms).
+ *   row is within tolerance when |error| <= max(20 %, 10 ms).
  * - post-copy (hybrid and post-copy rows): QEMU's postcopy-requests (`src_ram_postcopy_requests`)
  *   vs lmsim's page requests that reached the source, and the destination's postcopy-blocktime
  *   (`dst_postcopy_blocktime`) vs lmsim's blocked guest time; over the rows that measured them.
@@ -30,8 +30,8 @@ import { ErrorSummary, relativeError, summarize } from './stats.js';
 
 /** Seconds around the timeout within which an auto-converge verdict counts as agreeing. */
 export const autoConvergeBand = 1;
-/** Downtime tolerance: relative, or absolute (s), whichever is larger. */
-export const downtimeTolerance = { relative: 0.5, absolute: 0.02 };
+/** Downtime tolerance: relative, or absolute (s), whichever is larger (issue 21: max(20 %, 10 ms)). */
+export const downtimeTolerance = { relative: 0.2, absolute: 0.01 };
 
 export interface Figures {
   converged: boolean;
@@ -68,7 +68,7 @@ export interface RowReport {
   verdictAgrees: boolean;
   /** How the verdict was scored: equal verdicts, or the auto-converge band. */
   verdictRule: 'same' | 'auto-converge band' | 'differs';
-  /** Downtime within max(50 %, 20 ms); null when not scored. */
+  /** Downtime within max(20 %, 10 ms); null when not scored. */
   downtimeOk: boolean | null;
 }
 

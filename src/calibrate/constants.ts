@@ -31,6 +31,20 @@ export interface CalibrationConstants {
   kernelWriteRate: number;
   /** Time from a post-copy fault to its page request leaving the destination, s (lmsim faultService). */
   faultService: number;
+  /**
+   * Where the guest's data lie: 1 = the per-page structures (pageStructShare of RAM) at the very
+   * top and the rest of the data from the bottom, as the lab's idle polls show; 0 = all data at
+   * the top of RAM.
+   */
+  structPagesAtTop: number;
+  /** QEMU's MAX_WAIT: a send call returns after this much work and the stop rule is checked (lmsim iterationMaxWait), s; 0 = off. */
+  iterationMaxWait: number;
+  /** Bytes of zero pages the source checks per second (lmsim zeroScanRate); 0 = free. */
+  zeroScanRate: number;
+  /** Bytes/s the destination takes data pages at that it receives the first time (lmsim firstReceiveRate), QEMU before 10; 0 = no limit. */
+  firstReceiveRate: number;
+  /** The same on QEMU 10 and later (its receive path is faster); 0 = no limit. */
+  firstReceiveRateQemu10: number;
 }
 
 /**
@@ -68,15 +82,30 @@ export const qemuLabConstants: CalibrationConstants = {
   // post-copy ram.normal (QEMU 7.2 and 10 each against their own): the pages an idle guest's
   // kernel writes again during one pass, i.e. the pages it keeps using
   kernelPages: 106,
-  // 200 reads/s and 2 ms: the pair of the grid (reads 50, 100, 200 /s x service 1, 2, 3 ms) with
+  // 50 reads/s and 2 ms: the pair of the grid (reads 50, 100, 200 /s x service 1, 2, 3 ms) with
   // the smallest larger median error of post-copy requests and blocked time over the 24 hybrid and
-  // post-copy rows together (fit.ts)
-  kernelReadRate: 200,
+  // post-copy rows together (fit.ts), with the layout below
+  kernelReadRate: 50,
   // 87 writes/s: an idle guest's rewritten pages grow with the pass as a kernel writing its
   // kernelPages uniformly would, K (1 - e^(-w T / K)); median over the idle pre-copy rows that
   // rewrote fewer than K pages (the 128 MiB/s ones and QEMU 10's 32 MiB/s) of w = -K ln(1 - D / K) / T
   kernelWriteRate: 87,
   faultService: 0.002,
+  // 1: the lab's idle polls show the guest's data at the bottom of RAM and, above 148 MiB of zero
+  // pages, at the very top: the kernel's struct page array (allocated top-down at boot)
+  structPagesAtTop: 1,
+  // 50 ms: QEMU's MAX_WAIT (migration/ram.c), from the source, not fitted
+  iterationMaxWait: 0.05,
+  // 2.6e9 bytes/s: the lab's polls of the idle 128 MiB/s run (rep 2): the last send call before
+  // the stop scanned 31291 zero pages and 69 data pages in one MAX_WAIT (poll at 2.450 s, stop at
+  // 2.505 s); 31291 x 4096 / (50 ms - 69 data pages at the first-receive rate)
+  zeroScanRate: 2.6e9,
+  // 3.0e8 bytes/s: median over the completed idle pre-copy rows of QEMU 7.2 whose final copy is
+  // the guest's data the pass had not reached (downtime bytes >= 1 MB) of downtime bytes / (host
+  // downtime - resume latency - device state / final-copy rate)
+  firstReceiveRate: 3.0e8,
+  // QEMU 10: the same rule gives 1.3e9, no slower than the final copy: no limit
+  firstReceiveRateQemu10: 0,
 };
 
 /**
@@ -97,4 +126,9 @@ export const uncalibratedConstants: CalibrationConstants = {
   kernelReadRate: 0,
   kernelWriteRate: 0,
   faultService: 0,
+  structPagesAtTop: 0,
+  iterationMaxWait: 0,
+  zeroScanRate: 0,
+  firstReceiveRate: 0,
+  firstReceiveRateQemu10: 0,
 };

@@ -7,6 +7,7 @@
  */
 import { calibrate } from './calibrate.js';
 import { CalibrationConstants } from './constants.js';
+import { qemu10 } from './mapping.js';
 import { QemuRun } from './qemu-runs.js';
 import { median, theilSen } from './stats.js';
 
@@ -50,6 +51,10 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   }
   if (basis.length === 0) throw new FitError('base footprint: needs completed post-copy or idle pre-copy rows');
   const pageStructShare = 1 / 64; // sizeof(struct page) / 4 KiB: from the kernel, not fitted
+  // the layout and the scan's cadence: from the lab's polls and QEMU's source (see the derivations)
+  const structPagesAtTop = 1;
+  const iterationMaxWait = 0.05;
+  const zeroScanRate = 2.6e9;
   const structPages = (r: QemuRun) => Math.floor((r.ram * pageStructShare) / r.pageSize);
   const basePages = Math.round(median(basis.map((r) => r.measured.normalPages - r.alloc / r.pageSize - structPages(r))));
 
@@ -135,7 +140,25 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
     .map(({ d, t }) => (-kernelPages * Math.log(1 - d / kernelPages)) / t);
   const kernelWriteRate = rates.length ? sig(median(rates), 2) : 0;
 
-  // 8./9. The kernel's read rate and the fault service time: no row isolates them, so they are
+  // 8. The destination's first-receive rate: an idle guest's final copy is data the pass had not
+  //    reached (the top of RAM), pages the destination receives for the first time; their rate is
+  //    downtime bytes over the stop less its fixed parts (resume, device state), per QEMU
+  //    generation (10 receives them 3-4x faster). A rate no slower than the final copy's is none.
+  const firstRows = runs.filter(
+    (r) => r.algo === 'precopy' && idle(r) && completed(r) && !r.measured.verify && r.measured.hostDowntime !== null && (r.measured.downtimeBytes ?? 0) >= 1e6,
+  );
+  const firstRate = (rows: QemuRun[]) => {
+    const rates = rows
+      .map((r) => r.measured.downtimeBytes! / (r.measured.hostDowntime! - resumeLatency - deviceState / finalCopyRate))
+      .filter((v) => v > 0);
+    if (rates.length === 0) return 0;
+    const rate = sig(median(rates), 2);
+    return rate >= finalCopyRate ? 0 : rate;
+  };
+  const firstReceiveRate = firstRate(firstRows.filter((r) => !qemu10(r)));
+  const firstReceiveRateQemu10 = firstRate(firstRows.filter(qemu10));
+
+  // 9./10. The kernel's read rate and the fault service time: no row isolates them, so they are
   //    the pair of a small grid whose larger median error (post-copy requests, blocked time) over
   //    all hybrid and post-copy rows together is smallest; the first such pair in grid order.
   const base: CalibrationConstants = {
@@ -150,6 +173,11 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
     kernelReadRate: 0,
     kernelWriteRate,
     faultService: 0,
+    structPagesAtTop,
+    iterationMaxWait,
+    zeroScanRate,
+    firstReceiveRate,
+    firstReceiveRateQemu10,
   };
   const pc = runs.filter((r) => (r.algo === 'hybrid' || r.algo === 'postcopy') && r.measured.postcopyRequests !== null && r.measured.postcopyBlocktime !== null);
   let best = { kernelReadRate: 0, faultService: 0, score: Infinity };
@@ -222,6 +250,31 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
         unit: 's',
         rows: pc.length,
         how: 'with kernelReadRate (above)',
+      },
+      structPagesAtTop: {
+        value: structPagesAtTop,
+        unit: '1 = yes',
+        rows: 0,
+        how: "from the lab's 100 ms polls of idle passes (timeseries, not runs.csv): data at the bottom of RAM and, above 148 MiB of zero pages, at the very top (the kernel's struct page array, allocated top-down at boot)",
+      },
+      iterationMaxWait: { value: iterationMaxWait, unit: 's', rows: 0, how: "QEMU's MAX_WAIT in ram_save_iterate (migration/ram.c), not fitted" },
+      zeroScanRate: {
+        value: zeroScanRate,
+        unit: 'bytes/s',
+        rows: 0,
+        how: "from the lab's polls of the idle 128 MiB/s run (timeseries, not runs.csv): the last send call before the stop scanned 31291 zero pages and 69 data pages in one MAX_WAIT",
+      },
+      firstReceiveRate: {
+        value: firstReceiveRate,
+        unit: 'bytes/s',
+        rows: firstRows.filter((r) => !qemu10(r)).length,
+        how: 'median over completed idle pre-copy rows before QEMU 10 with a final copy >= 1 MB (data the pass had not reached) of downtime bytes / (host downtime - resume latency - device state / final-copy rate); 0 when no slower than the final copy',
+      },
+      firstReceiveRateQemu10: {
+        value: firstReceiveRateQemu10,
+        unit: 'bytes/s',
+        rows: firstRows.filter(qemu10).length,
+        how: 'the same rule over the QEMU 10 rows',
       },
     },
   };

@@ -41,10 +41,20 @@ export function guestResident(run: QemuRun, c: CalibrationConstants): number {
   return Math.min(run.ram, run.alloc + (c.baseFootprintPages + structPages) * page);
 }
 
+/** A run on QEMU 10 or later (its destination's receive path differs: firstReceiveRateQemu10). */
+export function qemu10(run: QemuRun): boolean {
+  return Number.parseInt(run.qemuVersion, 10) >= 10;
+}
+
 /** The scenario of one run, ready for validateScenario(). */
 export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: { timeout?: number } = {}): Record<string, unknown> {
   const page = run.pageSize;
   const resident = guestResident(run, c);
+  // the measured layout: the per-page structures at the very top, the rest from the bottom (the
+  // guest's own data, then the workload's allocation), zero pages between
+  const top = c.structPagesAtTop > 0 && run.resident === null ? Math.min(resident, Math.floor((run.ram * c.pageStructShare) / page) * page) : 0;
+  const low = resident - top;
+  const split = top > 0;
   const idle = run.workingSet === 0 || run.rate === 0;
   const app = idle
     ? { kind: 'idle' }
@@ -52,16 +62,17 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
         kind: run.pattern === 'seq' ? 'sweep' : 'uniform',
         writeRate: run.rate,
         workingSet: Math.min(run.workingSet, run.alloc > 0 ? run.alloc : run.ram),
-        offset: run.ram - Math.min(run.alloc, resident), // the data sit at the top of RAM: the guest's own, then the workload's allocation
+        // the guest's own data, then the workload's allocation: at the top of RAM, or below the zero pages
+        offset: (split ? low : run.ram) - Math.min(run.alloc, low),
         writeSize: run.fill === 'byte' ? 1 : page,
       };
   // the guest kernel reads and writes its own working set, scattered over the data beyond the
   // workload's allocation
-  const base = resident - Math.min(run.alloc, resident);
+  const base = (split ? low : resident) - Math.min(run.alloc, split ? low : resident);
   const postcopy = run.algo === 'hybrid' || run.algo === 'postcopy';
   const kernel =
     c.kernelPages > 0 && c.kernelReadRate + c.kernelWriteRate > 0 && base >= c.kernelPages * page
-      ? { kind: 'uniform', writeRate: c.kernelWriteRate, readRate: c.kernelReadRate, workingSet: c.kernelPages * page, offset: run.ram - resident, scatteredOver: base }
+      ? { kind: 'uniform', writeRate: c.kernelWriteRate, readRate: c.kernelReadRate, workingSet: c.kernelPages * page, offset: split ? 0 : run.ram - resident, scatteredOver: base }
       : null;
   const workload = kernel ? { kind: 'mix', parts: [app, kernel] } : app;
 
@@ -79,6 +90,10 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
     resumeLatency: c.resumeLatency,
   };
   if (c.syncTime > 0) migration.syncTime = c.syncTime;
+  if (c.iterationMaxWait > 0 && run.algo !== 'postcopy') migration.iterationMaxWait = c.iterationMaxWait;
+  if (c.zeroScanRate > 0 && run.algo !== 'postcopy') migration.zeroScanRate = c.zeroScanRate;
+  const firstReceive = qemu10(run) ? c.firstReceiveRateQemu10 : c.firstReceiveRate;
+  if (firstReceive > 0) migration.firstReceiveRate = firstReceive;
   if (c.faultService > 0 && postcopy) migration.faultService = c.faultService;
   if (run.algo === 'hybrid' || run.algo === 'postcopy') {
     migration.maxPostcopyBandwidth = run.maxPostcopyBandwidth === null ? 'unlimited' : run.maxPostcopyBandwidth * c.rateLimitFactor;
@@ -112,8 +127,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
         name: 'guest',
         host: 'src',
         memory: run.ram,
-        resident,
-        residentAt: 'end',
+        ...(split ? { resident: low, residentAt: 'start', residentTop: top } : { resident, residentAt: 'end' }),
         ...(idle ? {} : { catchUp: run.maxLag }),
         workload,
       },

@@ -113,11 +113,16 @@ const MiB = 2 ** 20;
 test('mapping: idle pre-copy at 32 MiB/s', () => {
   const s = runToScenario(runs()[0], c) as any;
   assert.equal(s.vms[0].memory, 512 * MiB);
-  assert.equal(s.vms[0].resident, 256 * MiB + (16932 + 2048) * 4096); // alloc + fixed footprint + struct pages (1/64 of 512 MiB) = 330.1 MiB
+  // alloc + fixed footprint from the bottom, the struct pages (1/64 of 512 MiB) at the very top: 330.1 MiB in all
+  assert.equal(s.vms[0].resident, 256 * MiB + 16932 * 4096);
+  assert.equal(s.vms[0].residentAt, 'start');
+  assert.equal(s.vms[0].residentTop, 8 * MiB);
   // the footprint grows with RAM by the kernel's per-page structures: 1/64 of a 2 GiB guest is 32 MiB
   const big = runToScenario({ ...runs()[0], ram: 2048 * MiB }, c) as any;
-  assert.equal(big.vms[0].resident, 256 * MiB + 16932 * 4096 + 32 * MiB);
-  assert.equal(s.vms[0].residentAt, 'end'); // Linux fills memory from the top
+  assert.equal(big.vms[0].resident + big.vms[0].residentTop, 256 * MiB + 16932 * 4096 + 32 * MiB);
+  // without the measured layout, all data at the top of RAM (Linux fills memory from the top)
+  const flat = runToScenario(runs()[0], { ...c, structPagesAtTop: 0 }) as any;
+  assert.deepEqual([flat.vms[0].resident, flat.vms[0].residentAt, flat.vms[0].residentTop], [256 * MiB + (16932 + 2048) * 4096, 'end', undefined]);
   // an idle workload; the guest kernel writes and reads its own working set (a mix part)
   assert.deepEqual(s.vms[0].workload.parts[0], { kind: 'idle' });
   assert.equal(s.vms[0].workload.parts[1].writeRate, 87);
@@ -130,17 +135,21 @@ test('mapping: idle pre-copy at 32 MiB/s', () => {
   assert.equal(m.timeout, 22);
   assert.equal(m.deviceState, 2088960);
   assert.equal(m.resumeLatency, 0.0041);
+  // QEMU's send calls (MAX_WAIT), the zero-page scan and the destination's first-receive rate (QEMU 7.2)
+  assert.deepEqual([m.iterationMaxWait, m.zeroScanRate, m.firstReceiveRate], [0.05, 2.6e9, 3e8]);
+  const q10 = runToScenario({ ...runs()[0], qemuVersion: '10.0.2' }, c) as any;
+  assert.equal(q10.migrations[0].firstReceiveRate, undefined); // QEMU 10: no slower than the final copy
   assert.equal(m.xbzrle, undefined);
   validateScenario(s);
 });
 
 test('mapping: hybrid 64 MiB sweep at 16384 pages/s, 128 MiB/s', () => {
   const s = runToScenario(runs()[1], c) as any;
-  // the data sit at the top of RAM: the guest's own (base footprint), then the workload's allocation
-  const base = 18980 * 4096;
-  const app = { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset: 256 * MiB, writeSize: 1 };
+  // the data from the bottom of RAM: the guest's own (base footprint), then the workload's allocation
+  const base = 16932 * 4096;
+  const app = { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset: base, writeSize: 1 };
   // the guest kernel reads and writes its working set, scattered over the base footprint
-  const kernel = { kind: 'uniform', writeRate: 87, readRate: 200, workingSet: 106 * 4096, offset: 256 * MiB - base, scatteredOver: base };
+  const kernel = { kind: 'uniform', writeRate: 87, readRate: 50, workingSet: 106 * 4096, offset: 0, scatteredOver: base };
   assert.deepEqual(s.vms[0].workload, { kind: 'mix', parts: [app, kernel] });
   const m = s.migrations[0];
   assert.equal(m.faultService, 0.002);

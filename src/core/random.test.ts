@@ -32,3 +32,19 @@ test('int(n) covers [0,n) evenly', () => {
   for (let i = 0; i < 100_000; i++) counts[r.int(10)]++;
   for (const c of counts) assert.ok(Math.abs(c - 10_000) < 500, `bucket ${c}`);
 });
+
+test('ints(n, count) gives the numbers and leaves the state of count calls of int(n)', () => {
+  const sizes = [1, 2, 3, 31, 65_536, 1_000_003, 2 ** 31 - 1, 2 ** 31];
+  for (let seed = 1; seed <= 20; seed++) {
+    const a = new Rng(seed, 'ints'), b = new Rng(seed, 'ints');
+    for (const n of sizes) {
+      const count = (seed * 37) % 300;
+      const out = new Int32Array(count + 1).fill(7);
+      a.ints(n, count, out);
+      const one = Array.from({ length: count }, () => b.int(n));
+      assert.deepEqual([...out.subarray(0, count)], one, `seed ${seed} n ${n}`);
+      assert.equal(out[count], 7, 'nothing written past count');
+      assert.equal(a.nextUint32(), b.nextUint32(), `state after seed ${seed} n ${n}`);
+    }
+  }
+});

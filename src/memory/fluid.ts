@@ -174,7 +174,7 @@ export class FluidTransfer implements MemoryTransfer {
 
   /** Takes pages from every region in proportion to what it still has to send. */
   takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk()): Chunk {
-    out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0;
+    out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0; out.firstPages = 0;
     const img = this.image;
     const total = this.remainingPages;
     if (total <= 1e-9) {

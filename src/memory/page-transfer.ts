@@ -63,6 +63,8 @@ export interface Chunk {
   wireBytes: number;
   /** Pages skipped because they were re-dirtied during the round (Xen legacy). */
   skipped: number;
+  /** Data pages the destination had never received (it allocates them on arrival); 0 on fluid memory. */
+  firstPages: number;
 }
 
 export class PageTransfer implements MemoryTransfer {
@@ -133,16 +135,17 @@ export class PageTransfer implements MemoryTransfer {
   }
 
   /**
-   * Takes pages in scan order until `budget` wire bytes are used (at least one page) or nothing is
-   * left; marks them as current at the destination. With `skipRedirtied`, a page already in the
-   * dirty log is not sent now (it will be in the next round anyway): Xen's legacy to_skip rule.
+   * Takes pages in scan order until `budget` wire bytes are used (at least one page), `maxPages`
+   * pages are taken, or nothing is left; marks them as current at the destination. With
+   * `skipRedirtied`, a page already in the dirty log is not sent now (it will be in the next round
+   * anyway): Xen's legacy to_skip rule.
    */
-  takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk()): Chunk {
-    out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0;
+  takeChunk(budget: number, encoder: PageEncoder, skipRedirtied = false, out: Chunk = newChunk(), maxPages = Infinity): Chunk {
+    out.pages = 0; out.zeroPages = 0; out.wireBytes = 0; out.skipped = 0; out.firstPages = 0;
     const toSend = this.toSend, image = this.image, log = image.log;
-    const pageByPage = skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform;
+    const pageByPage = image.pageByPage || skipRedirtied || this.deferral !== null || (this.skipFree && image.free !== null) || !encoder.uniform || maxPages < Infinity;
     let pos = pageByPage ? this.scanPos : this.#takeWords(budget, encoder, out);
-    while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0)) {
+    while (toSend.count > 0 && (out.wireBytes < budget || out.pages === 0) && out.pages + out.skipped < maxPages) {
       let p = toSend.nextSet(pos);
       if (p < 0) {
         p = toSend.nextSet(0);
@@ -163,8 +166,9 @@ export class PageTransfer implements MemoryTransfer {
         this.freeSkipped++;
         continue;
       }
-      this.deliver(p);
       const zero = !image.nonZero.has(p);
+      if (!zero && !this.dstHas.has(p)) out.firstPages++;
+      this.deliver(p);
       out.wireBytes += encoder.encode(p, zero);
       if (zero) out.zeroPages++;
       out.pages++;
@@ -187,7 +191,7 @@ export class PageTransfer implements MemoryTransfer {
     const toSend = this.toSend, words = toSend.words, nonZero = this.image.nonZero.words;
     const has = this.dstHas, current = this.dstCurrent, hasWords = has.words, currentWords = current.words;
     const dataPage = encoder.dataPage, zeroPage = encoder.zeroPage;
-    let pos = this.scanPos, wire = out.wireBytes, pages = 0, zeroPages = 0, dataPages = 0;
+    let pos = this.scanPos, wire = out.wireBytes, pages = 0, zeroPages = 0, dataPages = 0, firstPages = 0;
     while (toSend.count > 0) {
       let w = pos >>> 5;
       if (w >= words.length) {
@@ -205,6 +209,7 @@ export class PageTransfer implements MemoryTransfer {
       if (!(wire + cost < budget)) break;
       words[w] &= ~bits;
       toSend.count -= n;
+      firstPages += popcount(bits & nonZero[w] & ~hasWords[w]);
       has.count += popcount(bits & ~hasWords[w]);
       hasWords[w] |= bits;
       current.count += popcount(bits & ~currentWords[w]);
@@ -219,6 +224,7 @@ export class PageTransfer implements MemoryTransfer {
     out.wireBytes = wire;
     out.pages = pages;
     out.zeroPages = zeroPages;
+    out.firstPages = firstPages;
     return pos;
   }
 
@@ -250,5 +256,5 @@ export class PageTransfer implements MemoryTransfer {
 }
 
 export function newChunk(): Chunk {
-  return { pages: 0, zeroPages: 0, wireBytes: 0, skipped: 0 };
+  return { pages: 0, zeroPages: 0, wireBytes: 0, skipped: 0, firstPages: 0 };
 }

@@ -60,7 +60,12 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   #flow: Flow | null = null;
   #postcopy: PostcopyMechanism | null = null;
   readonly #chunk: Chunk = newChunk();
+  /** What one timed send call took in all (iterationMaxWait). */
+  readonly #call: Chunk = newChunk();
   #chunkStart = 0;
+  /** Timed send calls: start of the current rate-limit window (-1: none open) and its bytes so far. */
+  #windowStart = -1;
+  #windowBytes = 0;
   #bandwidth = 0;
   /** Bytes of the last live transfer (the bandwidth estimate's numerator). */
   #lastSize = 0;
@@ -186,10 +191,23 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#algorithm.start(this.#actions);
   }
 
-  /** A live transfer is done: the bandwidth it achieved (start to arrival), then the next decision. */
+  /**
+   * A live transfer is done: the bandwidth it achieved (start to arrival), then the next decision.
+   * With timed send calls the estimate is the window's, taken when the window is over (QEMU's
+   * migration_update_counters): a call that returned mid-window leaves it as it was.
+   */
   #arrived(sim: Simulation): void {
-    const elapsed = sim.now - this.#chunkStart;
-    if (elapsed > 0) this.#bandwidth = this.#lastSize / elapsed;
+    if (this.#windowStart >= 0) {
+      this.#windowBytes += this.#lastSize;
+      const elapsed = sim.now - this.#windowStart;
+      if (elapsed >= this.options.iterationWindow * (1 - 1e-9)) {
+        this.#bandwidth = this.#windowBytes / elapsed;
+        this.#windowStart = -1;
+      }
+    } else {
+      const elapsed = sim.now - this.#chunkStart;
+      if (elapsed > 0) this.#bandwidth = this.#lastSize / elapsed;
+    }
     this.#iterate(sim, false);
   }
 
@@ -378,11 +396,12 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       },
       restartScan: () => this.#transfer!.restartScan(),
       sendChunk: (budget) => {
+        if (this.#timedCalls()) return this.#sendCall(sim, budget);
         const cap = this.#liveCap();
         const chunk = this.#takeChunk(budget, options.skipRedirtied, false);
         this.#ledger.addChunk(chunk);
         if (chunk.wireBytes === 0) return false;
-        this.#send(sim, chunk.wireBytes, cap);
+        this.#send(sim, chunk.wireBytes, this.#receiveCap(chunk, chunk.wireBytes, cap));
         return true;
       },
       syncDirtyLog: () => {
@@ -429,13 +448,73 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     return capacity;
   }
 
-  /** Pages in scan order up to `budget` wire bytes, encoded as the wire format stands now. */
-  #takeChunk(budget: number, skipRedirtied: boolean, lastStage: boolean): Chunk {
+  /**
+   * The destination takes the data pages it receives for the first time at `firstReceiveRate` (it
+   * allocates each), the rest at the path's rate: the cap of a transfer of `bytes` carrying `chunk`.
+   */
+  #receiveCap(chunk: Chunk, bytes: number, cap: number): number {
+    const rate = this.options.firstReceiveRate;
+    if (!(rate < Infinity) || chunk.firstPages === 0) return cap;
+    const first = chunk.firstPages * this.#encoder.dataPage;
+    const time = first / rate + Math.max(0, bytes - first) / this.#pathCapacity();
+    return Math.min(cap, bytes / time);
+  }
+
+  /**
+   * Live sends go in timed calls (QEMU's ram_save_iterate within its rate-limit window): on
+   * page-exact memory with a window and iterationMaxWait set.
+   */
+  #timedCalls(): boolean {
+    const o = this.options;
+    return o.iterationMaxWait > 0 && o.iterationWindow > 0 && o.batchPages === 0 && this.#transfer!.pageExact !== null;
+  }
+
+  /**
+   * One send call of QEMU's migration thread (ram_save_iterate): pages in scan order until the
+   * window's budget is spent or the call has worked iterationMaxWait (MAX_WAIT), the clock looked
+   * at every 64 pages as QEMU does. Its work is the data at the link's rate and the zero pages at
+   * zeroScanRate. A call that spent the budget lasts to the window's end (the thread sleeps out
+   * the window); one that ran out of time, or of pages, returns at once, and the stop rule is
+   * checked then (precopy.ts), mid-window.
+   */
+  #sendCall(sim: Simulation, budget: number): boolean {
+    const o = this.options, t = this.#transfer!;
+    if (this.#windowStart < 0) {
+      this.#windowStart = sim.now;
+      this.#windowBytes = 0;
+    }
+    const left = budget - this.#windowBytes;
+    const link = this.#pathCapacity();
+    const zeroWork = this.vm.pageSize / o.zeroScanRate;
+    // data pages new to the destination go at its first-receive rate: the source waits for it
+    const firstWork = this.#encoder.dataPage / o.firstReceiveRate - this.#encoder.dataPage / link;
+    const call = this.#call;
+    call.pages = call.zeroPages = call.wireBytes = call.skipped = call.firstPages = 0;
+    let work = 0;
+    while (t.remainingPages > 0 && call.wireBytes < left && work < o.iterationMaxWait) {
+      const c = this.#takeChunk(left - call.wireBytes, o.skipRedirtied, false, 64);
+      this.#ledger.addChunk(c);
+      call.pages += c.pages;
+      call.zeroPages += c.zeroPages;
+      call.wireBytes += c.wireBytes;
+      call.skipped += c.skipped;
+      call.firstPages += c.firstPages;
+      work += c.wireBytes / link + c.zeroPages * zeroWork + (firstWork > 0 ? c.firstPages * firstWork : 0);
+    }
+    if (call.wireBytes === 0) return false;
+    const windowLeft = this.#windowStart + o.iterationWindow - sim.now;
+    const duration = call.wireBytes >= left ? Math.max(work, windowLeft) : work;
+    this.#send(sim, call.wireBytes, this.#receiveCap(call, call.wireBytes, duration > 0 ? call.wireBytes / duration : Infinity));
+    return true;
+  }
+
+  /** Pages in scan order up to `budget` wire bytes (and `maxPages`), encoded as the wire format stands now. */
+  #takeChunk(budget: number, skipRedirtied: boolean, lastStage: boolean, maxPages = Infinity): Chunk {
     const t = this.#transfer!, enc = this.#encoder;
     enc.xbzrleActive = t.wraps >= 1; // QEMU enables XBZRLE after the first full pass
     if (lastStage) enc.lastStage = true;
     enc.writeSize = this.vm.workload.writeSizeAt(this.world.sim.now);
-    return t.takeChunk(budget, enc, skipRedirtied, this.#chunk);
+    return maxPages < Infinity ? t.pageExact!.takeChunk(budget, enc, skipRedirtied, this.#chunk, maxPages) : t.takeChunk(budget, enc, skipRedirtied, this.#chunk);
   }
 
   /** A dirty-bitmap sync: the log joins the to-send set. */
@@ -465,7 +544,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#ledger.addChunk(chunk);
     this.#ledger.addRoundBytes(this.options.deviceState);
     const cap = this.options.uncappedSwitchover ? this.#encoder.cpuWireRate() : this.#liveCap();
-    this.#send(sim, chunk.wireBytes + this.options.deviceState, cap);
+    const bytes = chunk.wireBytes + this.options.deviceState;
+    this.#send(sim, bytes, this.#receiveCap(chunk, bytes, cap));
   }
 
   #switchToPostcopy(sim: Simulation, reason: string, afterPrecopy: boolean): void {

@@ -150,6 +150,13 @@ export const migrationOptions = {
     algorithms: PRECOPY,
     description: 'or a fixed batch of pages between checks (Xen: 1024); 0 = use the window, unlimited = a whole round at once',
   },
+  iterationMaxWait: {
+    group: 'pre-copy',
+    kind: { type: 'duration', plainMax: 10 },
+    algorithms: PRECOPY,
+    description:
+      "a send call returns after this much work (data at the link's rate, zero pages at zeroScanRate) and the stop rule is checked then too (QEMU's ram_save_iterate MAX_WAIT: 50 ms); 0 = checks only between windows; page-exact memory",
+  },
   skipRedirtied: {
     group: 'pre-copy',
     kind: { type: 'boolean' },
@@ -185,6 +192,18 @@ export const migrationOptions = {
     kind: { type: 'integer', min: 0 },
     algorithms: ALL,
     description: 'header bytes per page on the wire (QEMU: 8-byte address and flags)',
+  },
+  zeroScanRate: {
+    group: 'mechanism',
+    kind: { type: 'rate', min: 0, exclusiveMin: true, unlimited: true },
+    algorithms: PRECOPY,
+    description: 'bytes of zero pages the source checks per second (a property of the machine); the work iterationMaxWait counts; unlimited = free',
+  },
+  firstReceiveRate: {
+    group: 'mechanism',
+    kind: { type: 'rate', min: 0, exclusiveMin: true, unlimited: true },
+    algorithms: LIVE_PHASE,
+    description: 'bytes/s the destination takes data pages at that it receives for the first time (it allocates them; a property of the machine); unlimited = no limit; page-exact memory',
   },
   zeroPageBytes: {
     group: 'mechanism',

@@ -38,6 +38,10 @@ export interface CommonOptions {
   pageHeader: number;
   /** Bytes of a zero page on the wire (QEMU: header + 1 fill byte). */
   zeroPageBytes: number;
+  /** Bytes of zero pages the source checks per second (QEMU's buffer_is_zero); Infinity = free. */
+  zeroScanRate: number;
+  /** Bytes/s the destination takes data pages at that it receives the first time (it allocates them); Infinity = no limit. */
+  firstReceiveRate: number;
 }
 
 export const commonDefaults: CommonOptions = {
@@ -46,6 +50,8 @@ export const commonDefaults: CommonOptions = {
   resumeLatency: 0.003,
   pageHeader: 8,
   zeroPageBytes: 9,
+  zeroScanRate: Infinity,
+  firstReceiveRate: Infinity,
 };
 
 /** Fully resolved options of one migration. */

@@ -250,6 +250,8 @@ export class World {
   readonly #queue: Migration[] = [];
   /** Host pairs that cannot reach each other ("A|B", both orders). */
   readonly #cut = new Set<string>();
+  /** Page-exact memory takes the plain path: writes and transfers page by page (PageImage.pageByPage). */
+  pageByPage = false;
 
   constructor(
     readonly sim: Simulation,
@@ -302,10 +304,16 @@ export class World {
     const pages = Math.ceil(memory / pageSize);
     const vm = fluid
       ? new Vm(name, memory, pageSize, null, fluid, workload, host)
-      : new Vm(name, memory, pageSize, new PageImage(pages, residentPages, residentAt, recency, topPages), null, workload, host);
+      : new Vm(name, memory, pageSize, this.#pageImage(pages, residentPages, residentAt, recency, topPages), null, workload, host);
     host.reserve(memory, this.sim.now);
     this.vms.set(name, vm);
     return vm;
+  }
+
+  #pageImage(pages: number, residentPages: number, residentAt: 'start' | 'end', recency: boolean, topPages: number): PageImage {
+    const image = new PageImage(pages, residentPages, residentAt, recency, topPages);
+    image.pageByPage = this.pageByPage;
+    return image;
   }
 
   /** A migration asks to start: now if both hosts have a free slot, else it waits in line. */

@@ -48,12 +48,18 @@ export interface RunResult {
 export interface RunOptions {
   /** Called now and then with the simulated time and the horizon (for a progress bar). */
   onProgress?: (time: number, horizon: number) => void;
+  /**
+   * Page-exact memory on its plain path: the guest's writes one by one and transfers page by page,
+   * without the bulk writes and the word-at-a-time scan (the same results, slower; docs/design.md).
+   */
+  pageByPage?: boolean;
 }
 
 /** Runs a validated scenario to completion (or its horizon). */
 export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunResult {
   const sim = new Simulation();
   const world = new World(sim, spec.seed, spec.network.latency, resolveNetworkModel(spec.network));
+  world.pageByPage = options.pageByPage === true;
   for (const h of spec.hosts) world.addHost(h.name, h.memory, h.nic ?? spec.network.bandwidth, h.maxConcurrent ?? Infinity);
   const groups = new Map<string, string[]>();
   // skip-hot predicts from the time of each page's last write: kept from the start when a migration may ask

@@ -40,6 +40,12 @@ export interface PrecopyOptions {
   iterationWindow: number;
   /** ... or a fixed batch of pages (Xen), 0 = use the window; Infinity = a whole round at once. */
   batchPages: number;
+  /**
+   * A send call inside a window returns after this much work, and the stop rule is checked then
+   * too, not only between windows (QEMU's ram_save_iterate: MAX_WAIT, 50 ms); 0 = checks only
+   * between windows. The work is the data at the link's rate plus the zero pages at `zeroScanRate`.
+   */
+  iterationMaxWait: number;
   /** Skip pages re-dirtied during the current round (Xen legacy). */
   skipRedirtied: boolean;
   /** The stop-and-copy phase ignores maxBandwidth (QEMU lifts the rate limit at completion). */
@@ -65,6 +71,7 @@ export const precopyPresets: Record<PrecopyPresetName, PrecopyOptions> = {
     minDirtyBasis: 'dirty-after-sync',
     iterationWindow: 0.1, // BUFFER_DELAY: 100 ms rate-limit window
     batchPages: 0,
+    iterationMaxWait: 0, // QEMU's MAX_WAIT is 50 ms; off unless set (see docs/model.md)
     skipRedirtied: false,
     uncappedSwitchover: true,
   },
@@ -79,6 +86,7 @@ export const precopyPresets: Record<PrecopyPresetName, PrecopyOptions> = {
     minDirtyBasis: 'dirty-after-sync',
     iterationWindow: 0,
     batchPages: 1024, // MAX_BATCH_SIZE
+    iterationMaxWait: 0,
     skipRedirtied: false,
     uncappedSwitchover: false,
   },
@@ -93,6 +101,7 @@ export const precopyPresets: Record<PrecopyPresetName, PrecopyOptions> = {
     minDirtyBasis: 'sent-last-round',
     iterationWindow: 0,
     batchPages: 1024,
+    iterationMaxWait: 0,
     skipRedirtied: true,
     uncappedSwitchover: false,
   },
@@ -107,6 +116,7 @@ export const precopyPresets: Record<PrecopyPresetName, PrecopyOptions> = {
     minDirtyBasis: 'dirty-after-sync',
     iterationWindow: 0,
     batchPages: UNLIMITED, // one transfer per stage-2 round
+    iterationMaxWait: 0,
     skipRedirtied: false,
     uncappedSwitchover: false,
   },
