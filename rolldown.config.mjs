@@ -9,6 +9,9 @@
 // at ../experiments/thread.js) lead to the same files from either tree. Node-only packages with
 // native parts or worker files of their own (DuckDB, BullMQ, ioredis, piscina) and the report's
 // DOM and plot libraries stay imports from node_modules.
+//
+// The chunks are CommonJS: bin/lmsim.js compiles each with V8's code cache (code-cache.mjs, the
+// build's last step, writes it), which Node 20 offers for scripts, not for ES modules.
 import { defineConfig } from 'rolldown';
 
 export default defineConfig({
@@ -16,5 +19,5 @@ export default defineConfig({
   platform: 'node',
   external: [/^node:/, /^@duckdb\//, 'bullmq', 'ioredis', 'piscina', 'linkedom', '@observablehq/plot'],
   logLevel: 'warn',
-  output: { dir: 'dist/src/cli-bundle', format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  output: { dir: 'dist/src/cli-bundle', format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 });

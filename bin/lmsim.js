@@ -4,7 +4,21 @@
 // LMSIM_BUNDLE=0, or no bundle, runs the plain compiled tree (the same code, module by module).
 // A bundle older than the compiled tree (tsc run again without `npm run build`) is stale: the
 // plain tree runs then, so a developer never runs yesterday's code by surprise.
-import { statSync } from 'node:fs';
+//
+// The bundle's chunks are CommonJS functions, compiled here with V8's code cache: `npm run build`
+// runs a few commands once (code-cache.mjs) and keeps, beside each chunk, the bytecode of every
+// function that ran, so a command does not parse and compile them again. A cache is used only with
+// the exact text it was made from (its SHA-256 comes first in the file; V8 itself checks only the
+// length) and under the same V8 version and flags (V8 refuses it otherwise, and the chunk compiles
+// as if there were none). LMSIM_CODE_CACHE=0 compiles without it; LMSIM_CODE_CACHE=check also says
+// on stderr how many of the chunks loaded used their cache; LMSIM_CODE_CACHE=write (the build's)
+// writes the caches of the chunks that ran when the command is done.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
 const bundle = new URL('../dist/src/cli-bundle/lmsim.js', import.meta.url);
 const plain = new URL('../dist/src/cli/main.js', import.meta.url);
@@ -16,6 +30,55 @@ function bundleIsCurrent() {
   return built !== undefined && (compiled === undefined || built.mtimeMs >= compiled.mtimeMs);
 }
 
-const { main } = await import(bundleIsCurrent() ? bundle.href : plain.href);
+const codeCache = process.env.LMSIM_CODE_CACHE ?? '1';
+/** Chunks loaded so far, by file: their module record, and their script and digest for `write`. */
+const chunks = new Map();
 
-process.exitCode = await main(process.argv.slice(2));
+/** Loads a chunk of the bundle (a CommonJS module) with its code cache, once. */
+function loadChunk(file) {
+  const known = chunks.get(file);
+  if (known) return known.module.exports;
+  const source = readFileSync(file, 'utf8');
+  const digest = createHash('sha256').update(source).digest();
+  let cachedData;
+  if (codeCache === '1' || codeCache === 'check') {
+    const saved = readIfThere(`${file}.cache`);
+    if (saved && saved.length > digest.length && digest.equals(saved.subarray(0, digest.length))) cachedData = saved.subarray(digest.length);
+  }
+  // Node's own CommonJS wrapper, on the first line, so line numbers stay those of the file
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const module = { exports: {} };
+  chunks.set(file, { module, script, digest, cached: cachedData !== undefined && !script.cachedDataRejected });
+  const here = dirname(file);
+  const nodeRequire = createRequire(file);
+  const require = (id) => (id.startsWith('./') ? loadChunk(join(here, id)) : nodeRequire(id));
+  script.runInThisContext().call(module.exports, module.exports, require, module, file, here);
+  return module.exports;
+}
+
+function readIfThere(file) {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCodeCaches() {
+  for (const [file, { script, digest }] of chunks) writeFileSync(`${file}.cache`, Buffer.concat([digest, script.createCachedData()]));
+}
+
+const { main } = bundleIsCurrent() ? loadChunk(fileURLToPath(bundle)) : await import(plain.href);
+
+if (codeCache === 'write') {
+  // the build's warm-up: each line of LMSIM_WARM_UP is one command's arguments (JSON), run quietly
+  const quiet = { out: () => {}, err: () => {} };
+  for (const line of (process.env.LMSIM_WARM_UP ?? '').split('\n').filter(Boolean)) await main(JSON.parse(line), quiet);
+  writeCodeCaches();
+} else {
+  process.exitCode = await main(process.argv.slice(2));
+  if (codeCache === 'check') {
+    const used = [...chunks.values()].filter((c) => c.cached).length;
+    process.stderr.write(`code cache: ${used} of ${chunks.size} chunks\n`);
+  }
+}

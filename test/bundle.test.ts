@@ -1,7 +1,9 @@
 /**
  * The CLI bundle (rolldown.config.mjs, built by `npm run build`) is a faster start-up of the same
  * program: bin/lmsim.js with the bundle and with LMSIM_BUNDLE=0 (the plain dist/src tree) print the
- * same bytes on stdout and stderr and exit with the same code, for runs, tables, errors and help.
+ * same bytes on stdout and stderr and exit with the same code, for runs, tables, errors and help;
+ * so does the bundle without its V8 code cache (LMSIM_CODE_CACHE=0). The cache the build wrote is
+ * taken by V8, and a cache is never used with any text but its own.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,8 +16,8 @@ import { repoRoot } from './support.js';
 const root = repoRoot();
 const bin = join(root, 'bin', 'lmsim.js');
 
-function lmsim(args: string[], bundle: boolean) {
-  const env = { ...process.env, LMSIM_BUNDLE: bundle ? '1' : '0' };
+function lmsim(args: string[], bundle: boolean, codeCache = true) {
+  const env = { ...process.env, LMSIM_BUNDLE: bundle ? '1' : '0', LMSIM_CODE_CACHE: codeCache ? '1' : '0' };
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env, cwd: root, maxBuffer: 2 ** 28 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -55,8 +57,41 @@ for (const args of commands) {
     const bundled = lmsim(args, true);
     assert.ok(plain.stdout.length + plain.stderr.length > 0, 'the command printed something');
     assert.deepEqual(bundled, plain);
+    if (args[0] === 'run' || args[0] === 'validate') assert.deepEqual(lmsim(args, true, false), plain, 'without the code cache');
   });
 }
+
+test('the build wrote a code cache that V8 takes for every chunk a run loads', () => {
+  const env = { ...process.env, LMSIM_BUNDLE: '1', LMSIM_CODE_CACHE: 'check' };
+  for (const args of [['--version'], ['run', 'examples/precopy-basic.yaml']]) {
+    const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env, cwd: root });
+    const m = /code cache: (\d+) of (\d+) chunks/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.ok(Number(m[2]) > 0 && m[1] === m[2], `lmsim ${args.join(' ')}: ${m[0]}`);
+  }
+});
+
+test('a code cache is used only with the text it was made from', () => {
+  // a stand-in bundle, its cache written, then its text changed without changing its length
+  // (V8 itself checks only the length): the new text runs
+  const dir = mkdtempSync(join(tmpdir(), 'lmsim-cache-'));
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'dist', 'src', 'cli-bundle'), { recursive: true });
+  copyFileSync(bin, join(dir, 'bin', 'lmsim.js'));
+  const chunk = join(dir, 'dist', 'src', 'cli-bundle', 'lmsim.js');
+  const stand = (word: string) => `exports.main = async function main() { process.stdout.write('${word}'); return 0; };\n`;
+  const ran = (mode: string) =>
+    spawnSync(process.execPath, [join(dir, 'bin', 'lmsim.js')], { encoding: 'utf8', env: { ...process.env, LMSIM_BUNDLE: '1', LMSIM_CODE_CACHE: mode, LMSIM_WARM_UP: '[]' } });
+  writeFileSync(chunk, stand('one'));
+  assert.equal(ran('write').status, 0);
+  assert.ok(existsSync(`${chunk}.cache`));
+  assert.equal(ran('check').stdout, 'one');
+  assert.match(ran('check').stderr, /code cache: 1 of 1 chunks/);
+  writeFileSync(chunk, stand('two'));
+  const changed = ran('check');
+  assert.equal(changed.stdout, 'two');
+  assert.match(changed.stderr, /code cache: 0 of 1 chunks/);
+});
 
 test('the launcher runs the bundle only when it is at least as new as the compiled tree', () => {
   // A copy of bin/lmsim.js beside two stand-in trees that say which one ran.
@@ -65,11 +100,11 @@ test('the launcher runs the bundle only when it is at least as new as the compil
   mkdirSync(join(dir, 'dist', 'src', 'cli-bundle'), { recursive: true });
   mkdirSync(join(dir, 'dist', 'src', 'cli'), { recursive: true });
   copyFileSync(bin, join(dir, 'bin', 'lmsim.js'));
-  const stand = (name: string) => `export async function main() { process.stdout.write('${name}'); return 0; }\n`;
+  // the bundle's chunks are CommonJS, the compiled tree ES modules
   const bundled = join(dir, 'dist', 'src', 'cli-bundle', 'lmsim.js');
   const compiled = join(dir, 'dist', 'src', 'cli', 'main.js');
-  writeFileSync(bundled, stand('bundle'));
-  writeFileSync(compiled, stand('plain'));
+  writeFileSync(bundled, `exports.main = async function main() { process.stdout.write('bundle'); return 0; };\n`);
+  writeFileSync(compiled, `export async function main() { process.stdout.write('plain'); return 0; }\n`);
   const ran = (env: Record<string, string> = {}) =>
     spawnSync(process.execPath, [join(dir, 'bin', 'lmsim.js')], { encoding: 'utf8', env: { ...process.env, LMSIM_BUNDLE: '', ...env } }).stdout;
   utimesSync(compiled, 1000, 1000);

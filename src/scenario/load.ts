@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePageRate, UnitError } from '../core/units.js';
+import { parseAlike } from './alike-entries.js';
 import { ScenarioError } from './errors.js';
 import { MAX_PAGE_FIDELITY_PAGES } from './work.js';
 import { memberNames, Scenario, scenarioJsonSchema, ScenarioSpec, WorkloadInput, workloadKinds } from './schema.js';
@@ -78,9 +79,16 @@ function keyCount(v: unknown): number {
   return n;
 }
 
+export interface ValidateOptions {
+  /** Validate each distinct entry of hosts, VMs and migrations once (alike-entries.ts); default true. */
+  alike?: boolean;
+}
+
 /** Validates a parsed object; throws ScenarioError with every issue. */
-export function validateScenario(data: unknown, source = 'scenario'): ScenarioSpec {
-  const parsed = Scenario.safeParse(data, { reportInput: true });
+export function validateScenario(data: unknown, source = 'scenario', options: ValidateOptions = {}): ScenarioSpec {
+  const schema = (d: unknown) => Scenario.safeParse(d, { reportInput: true });
+  const alike = options.alike === false ? undefined : (parseAlike(data, schema) as ScenarioSpec | undefined);
+  const parsed = alike ? { success: true as const, data: alike } : schema(data);
   // names that refer to nothing are reported in the same pass as the schema's issues
   if (!parsed.success) throw new ScenarioError([...parsed.error.issues.map(formatIssue), ...referenceIssues(data)], source);
   const issues = [...crossCheck(parsed.data), ...referenceIssues(parsed.data)];
