@@ -54,11 +54,13 @@ export class Bitset {
 
   /** this |= other; returns how many bits were newly set. */
   or(other: Bitset): number {
-    const a = this.words, b = other.words;
+    const a = this.words, b = other.words, n = a.length;
     let added = 0;
-    for (let w = 0; w < a.length; w++) {
-      const fresh = b[w] & ~a[w];
-      if (fresh) {
+    for (let w = 0; w < n; w++) {
+      const x = b[w];
+      if (x === 0) continue; // a dirty log is mostly empty words
+      const fresh = x & ~a[w];
+      if (fresh !== 0) {
         added += popcount(fresh);
         a[w] |= fresh;
       }

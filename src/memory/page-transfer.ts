@@ -208,7 +208,11 @@ export class PageTransfer implements MemoryTransfer {
       }
       const bits = words[w] & (~0 << (pos & 31)); // int32: all 32 pages is -1
       if (bits === 0) {
-        pos = (w + 1) << 5;
+        // past the empty words in a loop of their own (a sparse bitmap is mostly empty words)
+        const end = words.length;
+        do w++;
+        while (w < end && words[w] === 0);
+        pos = w << 5;
         continue;
       }
       // a full word, a word of data pages and a word new to the destination need no count of bits
