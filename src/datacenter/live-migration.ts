@@ -17,12 +17,12 @@ import { PrecopyPresetName } from '../migration/algorithms/precopy.js';
 import type { MigrationResult } from '../migration/result.js';
 import { Host, Vm, World } from '../migration/world.js';
 import type { ReusableImage, ReuseOptions } from '../migration/reuse.js';
-import type { FluidTransfer } from '../memory/fluid.js';
+import type { FluidLayout, FluidTransfer } from '../memory/fluid.js';
 import type { MemoryTransfer } from '../memory/page-transfer.js';
 import { keptImageDefaults, type KeptImageOptions, type VmMemory } from './kept-images.js';
 import { createWorkload, WorkloadSpec } from '../workload/workload.js';
-import { fluidLayout } from '../workload/fluid-layout.js';
-import type { MigrationEngine, MigrationEnded, MigrationModel, MigrationOutcome, MigrationRequest } from './migration-model.js';
+import { fluidGeometry, fluidLayout, withRates, type FluidGeometry } from '../workload/fluid-layout.js';
+import type { EngineOptions, MigrationEngine, MigrationEnded, MigrationModel, MigrationOutcome, MigrationRequest } from './migration-model.js';
 import { resolveNetworkModel, type NetworkModelName } from '../network/network-models.js';
 
 export interface LiveMigrationSettings {
@@ -85,7 +85,7 @@ export function liveMigrationModel(settings: Partial<LiveMigrationSettings> = {}
   if (reuse.policy !== 'none' && s.fidelity !== 'fluid') throw new RangeError('reuse: memory reuse in consolidation needs fluid memory (fidelity: fluid)');
   return {
     name: s.algorithm === 'precopy' ? `precopy:${s.preset}` : s.algorithm,
-    open: (sim) => new LiveMigrations(sim, s, options),
+    open: (sim, engine) => new LiveMigrations(sim, s, options, engine?.sharedLayouts ?? true),
     reuse: reuse.policy === 'none' ? undefined : { options: reuse, memoryOf: (ramBytes) => vmMemory(s, ramBytes) },
   };
 }
@@ -165,17 +165,24 @@ class ConsolidationWorld extends World {
 class LiveMigrations implements MigrationEngine {
   readonly #world: ConsolidationWorld;
   #batches = 0;
-
+  /**
+   * Each VM size's fluid geometry (by pages), shared by the layouts of its migrations, which
+   * differ only in their write rates (see withRates): a layout built whole per migration lived as
+   * long as the migration, so it outlived the young generation and was copied into the old one.
+   */
+  readonly #geometries = new Map<number, FluidGeometry>();
   constructor(
     sim: Simulation,
     private readonly s: LiveMigrationSettings,
     private readonly options: MigrationOptions,
+    private readonly sharedLayouts: boolean,
   ) {
     this.#world = new ConsolidationWorld(sim, s.seed, s.latency, resolveNetworkModel({ model: s.networkModel }));
   }
 
   start(batch: readonly MigrationRequest[], ended: MigrationEnded): void {
-    const s = this.s, world = this.#world;
+    const s = this.s,
+      world = this.#world;
     const step = ++this.#batches;
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i];
@@ -184,12 +191,20 @@ class LiveMigrations implements MigrationEngine {
       const pages = Math.ceil(r.ramBytes / s.pageSize);
       const spec = workloadSpec(s, pages, r.cpuUtilization);
       const workload = createWorkload(spec, world.rng(`vm:${r.vm}:step:${step}`));
-      const layout = s.fidelity === 'fluid' ? fluidLayout(spec, pages, pages) : undefined;
+      const layout = s.fidelity === 'fluid' ? this.#layout(spec, pages) : undefined;
       const vm = world.addVm(`v${r.vm}`, pages * s.pageSize, s.pageSize, pages, workload, source, layout);
       if (r.keptPages) target.keep(new FluidKeptImage(vm, s.reuse, target, r.keptPages), world.sim.now);
       const m = new Migration(world, vm, target, world.sim.now, this.options);
       world.onEnd.set(m, () => ended(i, outcomeOf(m.result)));
     }
+  }
+
+  /** The fluid layout of a VM of `pages` pages running `spec` (workloadSpec's: its geometry depends on pages only). */
+  #layout(spec: WorkloadSpec, pages: number): FluidLayout {
+    if (!this.sharedLayouts) return fluidLayout(spec, pages, pages);
+    let geometry = this.#geometries.get(pages);
+    if (geometry === undefined) this.#geometries.set(pages, (geometry = fluidGeometry(spec, pages, pages)));
+    return withRates(geometry, spec);
   }
 
   #host(id: number, bandwidth: number): Host {

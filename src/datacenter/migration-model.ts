@@ -51,11 +51,17 @@ export interface MigrationEngine {
   start(batch: readonly MigrationRequest[], ended: MigrationEnded): void;
 }
 
+/** Options of an engine that do not change its outcomes (the run's RunOptions pass them on). */
+export interface EngineOptions {
+  /** false: each migration's fluid layout is built whole instead of on its VM size's shared geometry. */
+  readonly sharedLayouts?: boolean;
+}
+
 /** A migration cost model. */
 export interface MigrationModel {
   name: string;
   /** The engine of one run, on that run's kernel (a model may serve many runs). */
-  open(sim: Simulation): MigrationEngine;
+  open(sim: Simulation, options?: EngineOptions): MigrationEngine;
   /** Memory reuse: hosts keep the images of VMs that left them (datacenter/kept-images.ts). */
   reuse?: ReuseModel;
 }

@@ -5,7 +5,8 @@
  * a synthetic data center large enough for grouped placement; the updates' dormant hosts
  * (dormantHosts: false), one update per untouched host at a completion (updateUntouchedOnce: false)
  * and the cached host histories (cachedHistories: false), alone and all off together, in CloudSim
- * mode and with live migrations and memory reuse. The linear host updates (updateEveryHost) are
+ * mode and with live migrations and memory reuse; the live migrations' shared fluid geometries
+ * (sharedLayouts: false). The linear host updates (updateEveryHost) are
  * compared in linear-hosts.test.ts; each placement policy alone in placement/conformance.test.ts.
  */
 import { test } from 'node:test';
@@ -88,11 +89,16 @@ test(
   },
 );
 
-test('the update techniques switched off give the same runs with live migrations (pre-copy, memory reuse): PlanetLab, 3 hours', { skip }, () => {
-  const traces = loadPlanetLabFolder(day).traces;
-  const cfg = { ...cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2 }), simulationLimit: 3 * 3600 };
-  const model = () => liveMigrationModel({ algorithm: 'precopy', reuse: { ...keptImageDefaults, policy: 'keep-all' } });
-  const fast = runConsolidation(cfg, traces, model());
-  assert.ok(fast.migrations > 100 && fast.reuse !== undefined && fast.reuse.evictions > 0);
-  for (const [name, off] of updateSwitches) assert.deepEqual(runConsolidation(cfg, traces, model(), off), fast, name);
-});
+test(
+  'the update techniques and the shared fluid geometries switched off give the same runs with live migrations (pre-copy, memory reuse): PlanetLab, 3 hours',
+  { skip },
+  () => {
+    const traces = loadPlanetLabFolder(day).traces;
+    const cfg = { ...cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2 }), simulationLimit: 3 * 3600 };
+    const model = () => liveMigrationModel({ algorithm: 'precopy', reuse: { ...keptImageDefaults, policy: 'keep-all' } });
+    const fast = runConsolidation(cfg, traces, model());
+    assert.ok(fast.migrations > 100 && fast.reuse !== undefined && fast.reuse.evictions > 0);
+    for (const [name, off] of updateSwitches) assert.deepEqual(runConsolidation(cfg, traces, model(), off), fast, name);
+    assert.deepEqual(runConsolidation(cfg, traces, model(), { sharedLayouts: false }), fast, 'layouts built whole');
+  },
+);

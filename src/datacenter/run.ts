@@ -112,6 +112,12 @@ export interface RunOptions {
    */
   cachedHistories?: boolean;
   /**
+   * false: the live-migration engine builds each migration's fluid layout whole instead of on its
+   * VM size's shared geometry (regions, resident pages), computing only the rates (the same
+   * outcomes, to the bit).
+   */
+  sharedLayouts?: boolean;
+  /**
    * Called after every scheduling step with the simulated time and the simulation limit (for a
    * progress bar); also with (limit, limit) when the run ends.
    */
@@ -199,7 +205,7 @@ class Run implements EventTarget {
     this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
     this.isActive = new Uint8Array(this.dc.hostCount).fill(1);
     this.updates = this.step && !options.updateEveryHost ? new LinearHosts(this.dc, traces, cfg.traceInterval) : new EveryHost(this.dc.hostCount);
-    this.engine = model.open(this.sim);
+    this.engine = model.open(this.sim, { sharedLayouts: options.sharedLayouts });
     if (model.reuse) this.kept = new KeptImages(this.dc, traces, cfg.traceInterval, model.reuse);
   }
 

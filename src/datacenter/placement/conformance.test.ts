@@ -20,7 +20,7 @@ import type { ConsolidationConfig, HostType } from '../types.js';
 import { FirstFit } from './first-fit.js';
 import { IndexedPabfd } from './indexed-pabfd.js';
 import { Pabfd, powerIncrease } from './pabfd.js';
-import { isSuitable, type Placement } from './placement.js';
+import { isSuitable, sortByDemandDecreasing, type Placement } from './placement.js';
 
 type Oracle = (dc: DataCenterState, v: number, excluded: Uint8Array, detector: OverloadDetector, checkReservations: boolean) => number;
 
@@ -208,3 +208,25 @@ for (const { name, make, oracle } of POLICIES) {
     assert.ok(found > 10 * runs, `the cases place VMs (${found} in ${runs} cases)`);
   });
 }
+
+test('sortByDemandDecreasing orders as a stable sort by decreasing demand, as Java Collections.sort', () => {
+  const cfg = cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2, hosts: 1 });
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 0, maxLength: 40 }), fc.boolean(), (levels, any) => {
+      const dc = new DataCenterState(
+        cfg,
+        levels.map(() => 0),
+      );
+      // few demand levels: many ties, whose order must be kept
+      const rng = new Rng(levels.length, 'sort');
+      levels.forEach((l, v) => (dc.req[v] = any ? rng.float() * 1000 : l * 250));
+      const ids = levels.map((_, v) => v).reverse();
+      const expected = ids
+        .map((v, i) => ({ v, i }))
+        .sort((a, b) => dc.req[b.v] - dc.req[a.v] || a.i - b.i)
+        .map(({ v }) => v);
+      assert.deepEqual(sortByDemandDecreasing(dc, ids.slice()), expected);
+    }),
+    { numRuns: 300, seed: 20 },
+  );
+});
