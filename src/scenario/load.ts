@@ -197,6 +197,12 @@ function crossCheck(s: ScenarioSpec): string[] {
       for (const field of ['deferHot', 'freePageHinting', 'dedup'] as const) {
         if (m[field]) issues.push(`migrations[${i}].${field}: needs fidelity: page (it decides page by page)`);
       }
+      // QEMU's timed send calls and the first-receive cost count pages one by one
+      if (m.iterationMaxWait) issues.push(`migrations[${i}].iterationMaxWait: needs fidelity: page (a send call is timed page by page)`);
+      for (const field of ['zeroScanRate', 'firstReceiveRate'] as const) {
+        const v = m[field];
+        if (v !== undefined && Number.isFinite(v)) issues.push(`migrations[${i}].${field}: needs fidelity: page (it is counted page by page)`);
+      }
     });
   }
   s.migrations.forEach((m, i) => {

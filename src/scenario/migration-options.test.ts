@@ -109,6 +109,14 @@ test('validate refuses what run could not mean, each issue with its path; refere
   assert.deepEqual(scenarioIssues(vm({ workload: mix })), []);
   assert.match(one(vm({ workload: { kind: 'mix', parts: [mix.parts[0], scattered] } })), /vms\[0\]\.workload\.parts\[1\]\.scatteredOver/);
   assert.match(one({ ...vm({ workload: mix }), fidelity: 'fluid' }), /fidelity fluid supports .* use fidelity: page for zipf and scattered working sets/);
+  // QEMU's timed send calls and the first-receive cost are page by page; unlimited (the default) is fine on fluid memory
+  const fluid = (migration: Record<string, unknown>) => scenarioIssues({ ...base(migration), fidelity: 'fluid' });
+  assert.deepEqual(fluid({ iterationMaxWait: '50ms', zeroScanRate: '2GB/s', firstReceiveRate: '300MB/s' }), [
+    'migrations[0].iterationMaxWait: needs fidelity: page (a send call is timed page by page)',
+    'migrations[0].zeroScanRate: needs fidelity: page (it is counted page by page)',
+    'migrations[0].firstReceiveRate: needs fidelity: page (it is counted page by page)',
+  ]);
+  assert.deepEqual(fluid({ iterationMaxWait: 0, zeroScanRate: 'unlimited', firstReceiveRate: 'unlimited' }), []);
   assert.match(one(vm({ resident: '512MiB', residentAt: 'end', residentTop: '16MiB' })), /vms\[0\]\.residentTop: the top of memory is where residentAt: end puts the data already/);
   assert.match(one(vm({ resident: '1020MiB', residentTop: '16MiB' })), /vms\[0\]\.residentTop: resident \+ residentTop \(1086324736 bytes\) exceed the VM's memory/);
   assert.match(one(vm({ free: { size: '1GiB' } })), /vms\[0\]\.free\.size: 1073741824 bytes of free memory is not less than the VM's resident memory/);
