@@ -74,18 +74,21 @@ export class Rng {
    * locals). Bulk writes (workload/workload.ts) draw their pages this way.
    */
   ints(n: number, count: number, out: Int32Array): void {
-    let s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, s3 = this.#s3;
+    let s0 = this.#s0 | 0, s1 = this.#s1 | 0, s2 = this.#s2 | 0, s3 = this.#s3 | 0;
+    // (u / 2^32) * n is u * (n / 2^32): scaling by a power of two is exact, so the same double
+    const scale = n / 4294967296;
     for (let i = 0; i < count; i++) {
-      const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+      const x = Math.imul(s1, 5);
+      const r = Math.imul((x << 7) | (x >>> 25), 9); // nextUint32's steps, rotl written out
       const t = s1 << 9;
       let n2 = s2 ^ s0;
       let n3 = s3 ^ s1;
       const n1 = s1 ^ n2;
       const n0 = s0 ^ n3;
       n2 ^= t;
-      n3 = rotl(n3, 11);
+      n3 = (n3 << 11) | (n3 >>> 21);
       s0 = n0; s1 = n1; s2 = n2; s3 = n3;
-      out[i] = Math.floor(((r >>> 0) / 4294967296) * n);
+      out[i] = Math.floor((r >>> 0) * scale);
     }
     this.#s0 = s0; this.#s1 = s1; this.#s2 = s2; this.#s3 = s3;
   }

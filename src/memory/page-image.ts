@@ -42,7 +42,8 @@ export class PageImage {
   epoch = 0;
   /**
    * The plain path: the workload writes page by page through write() and transfers take pages one
-   * at a time (the off switch of the bulk writes and the word-at-a-time scan; the same results).
+   * at a time (the off switch of the bulk writes, bulk-writes.ts, and of the word-at-a-time scan;
+   * the same results).
    */
   pageByPage = false;
 
@@ -80,6 +81,11 @@ export class PageImage {
     return (this.#version ??= new Uint8Array(this.pageCount));
   }
 
+  /** The write generations if a mechanism asked for them, else null (asks for nothing). */
+  get generations(): Uint8Array | null {
+    return this.#version;
+  }
+
   /** The guest writes page p. */
   write(p: number): void {
     if (this.#version !== null) this.#version[p] = (this.#version[p] + 1) & 0xff;
@@ -90,56 +96,6 @@ export class PageImage {
     this.current?.delete(p);
     for (let i = 0; i < this.watchers.length; i++) this.watchers[i].add(p);
     this.writes++;
-  }
-
-  /**
-   * The guest writes pages offset + at[i], i < count: what write() on each does (a write's effects
-   * do not depend on the order of the writes). While a migration tracks the VM, one loop updates
-   * the content, dirty-log and current bitsets with their words and counts in locals; each
-   * mechanism's per-page array gets a pass of its own, only when it is kept.
-   */
-  writeAll(offset: number, at: Int32Array, count: number): void {
-    const log = this.log, current = this.current;
-    if (log !== null && current !== null) {
-      const data = this.nonZero.words, logged = log.words, fresh = current.words;
-      const base = offset | 0; // int32 arithmetic: pages stay under 2^31 (workload.ts)
-      let added = 0, dirtied = 0, staled = 0;
-      for (let i = 0; i < count; i++) {
-        const p = (base + at[i]) | 0, w = p >>> 5, m = 1 << (p & 31);
-        const d = data[w], l = logged[w], f = fresh[w];
-        if ((d & m) === 0) {
-          data[w] = d | m;
-          added++;
-        }
-        if ((l & m) === 0) {
-          logged[w] = l | m;
-          dirtied++;
-        }
-        if ((f & m) !== 0) {
-          fresh[w] = f & ~m;
-          staled++;
-        }
-      }
-      this.nonZero.count += added;
-      log.count += dirtied;
-      current.count -= staled;
-    } else {
-      for (let i = 0; i < count; i++) {
-        const p = offset + at[i];
-        this.nonZero.add(p);
-        log?.add(p);
-        current?.delete(p);
-      }
-    }
-    const version = this.#version, lastWrite = this.lastWrite, content = this.content;
-    if (version !== null) for (let i = 0; i < count; i++) version[offset + at[i]]++;
-    if (lastWrite !== null) {
-      const stamp = (this.epoch + 1) & 0xffff;
-      for (let i = 0; i < count; i++) lastWrite[offset + at[i]] = stamp;
-    }
-    if (content !== null) for (let i = 0; i < count; i++) content[offset + at[i]] = 0;
-    for (const watcher of this.watchers) for (let i = 0; i < count; i++) watcher.add(offset + at[i]);
-    this.writes += count;
   }
 
   /** Sets the epoch for the writes that follow, from a simulated time in seconds. */

@@ -77,8 +77,8 @@ export class PageTransfer implements MemoryTransfer {
   scanPos = 0;
   /** Times the scan wrapped past the end of memory (QEMU enables XBZRLE after the first). */
   wraps = 0;
-  /** Pages held back for the stop-and-copy (hot-page deferral); not counted as pending. */
-  readonly deferred: Bitset;
+  /** Pages held back for the stop-and-copy (hot-page deferral); not counted as pending. Made on first use. */
+  #deferred: Bitset | null = null;
   /** Decides, page by page, what the scan holds back (null: nothing). */
   deferral: ((p: number) => boolean) | null = null;
   /** Skip free pages: the destination gets them as zero pages (free-page elimination). */
@@ -91,7 +91,11 @@ export class PageTransfer implements MemoryTransfer {
     this.toSend = new Bitset(image.pageCount);
     this.dstHas = new Bitset(image.pageCount);
     this.dstCurrent = image.current = new Bitset(image.pageCount);
-    this.deferred = new Bitset(image.pageCount);
+  }
+
+  /** Pages held back for the stop-and-copy (hot-page deferral). */
+  get deferred(): Bitset {
+    return (this.#deferred ??= new Bitset(this.image.pageCount));
   }
 
   get pageExact(): PageTransfer {
@@ -100,9 +104,11 @@ export class PageTransfer implements MemoryTransfer {
 
   /** The stop-and-copy sends what was held back too. */
   releaseDeferred(): number {
-    const n = this.deferred.count;
-    this.toSend.or(this.deferred);
-    this.deferred.clear();
+    const deferred = this.#deferred;
+    if (deferred === null || deferred.count === 0) return 0;
+    const n = deferred.count;
+    this.toSend.or(deferred);
+    deferred.clear();
     return n;
   }
 
@@ -192,27 +198,32 @@ export class PageTransfer implements MemoryTransfer {
     const has = this.dstHas, current = this.dstCurrent, hasWords = has.words, currentWords = current.words;
     const dataPage = encoder.dataPage, zeroPage = encoder.zeroPage;
     let pos = this.scanPos, wire = out.wireBytes, pages = 0, zeroPages = 0, dataPages = 0, firstPages = 0;
-    while (toSend.count > 0) {
+    let left = toSend.count, hasAdded = 0, currentAdded = 0; // the counts, written back at the end
+    while (left > 0) {
       let w = pos >>> 5;
       if (w >= words.length) {
         pos = 0; // past the end: the scan starts again from the first page
         w = 0;
         this.wraps++;
       }
-      const bits = (words[w] & (~0 << (pos & 31))) >>> 0;
+      const bits = words[w] & (~0 << (pos & 31)); // int32: all 32 pages is -1
       if (bits === 0) {
         pos = (w + 1) << 5;
         continue;
       }
-      const n = popcount(bits), zeros = popcount(bits & ~nonZero[w]);
+      // a full word, a word of data pages and a word new to the destination need no count of bits
+      const n = bits === -1 ? 32 : popcount(bits);
+      const zeroBits = bits & ~nonZero[w], zeros = zeroBits === 0 ? 0 : popcount(zeroBits);
       const cost = (n - zeros) * dataPage + zeros * zeroPage;
       if (!(wire + cost < budget)) break;
       words[w] &= ~bits;
-      toSend.count -= n;
-      firstPages += popcount(bits & nonZero[w] & ~hasWords[w]);
-      has.count += popcount(bits & ~hasWords[w]);
+      left -= n;
+      const hasBits = bits & ~hasWords[w], currentBits = bits & ~currentWords[w];
+      const firstBits = hasBits & ~zeroBits; // data pages new to the destination
+      firstPages += firstBits === 0 ? 0 : firstBits === bits ? n : popcount(firstBits);
+      hasAdded += hasBits === bits ? n : popcount(hasBits);
       hasWords[w] |= bits;
-      current.count += popcount(bits & ~currentWords[w]);
+      currentAdded += currentBits === bits ? n : popcount(currentBits);
       currentWords[w] |= bits;
       wire += cost;
       pages += n;
@@ -220,6 +231,9 @@ export class PageTransfer implements MemoryTransfer {
       dataPages += n - zeros;
       pos = (w << 5) + 32 - Math.clz32(bits);
     }
+    toSend.count = left;
+    has.count += hasAdded;
+    current.count += currentAdded;
     encoder.addNormal(dataPages);
     out.wireBytes = wire;
     out.pages = pages;
@@ -245,13 +259,14 @@ export class PageTransfer implements MemoryTransfer {
     for (let w = 0; w < n; w++) {
       let used = free ? ~free[w] : ~0;
       if (w === n - 1 && tail !== 0) used &= (1 << tail) - 1;
-      stale += popcount(used & ~(has[w] & current[w]));
+      const missing = used & ~(has[w] & current[w]);
+      if (missing !== 0) stale += popcount(missing);
     }
     return stale;
   }
 
   get stateBytes(): number {
-    return this.toSend.words.byteLength + this.dstHas.words.byteLength + this.deferred.words.byteLength;
+    return this.toSend.words.byteLength + this.dstHas.words.byteLength + (this.#deferred?.words.byteLength ?? 0);
   }
 }
 

@@ -16,6 +16,7 @@
  * proportional to the part's access rate.
  */
 import { Rng } from '../core/random.js';
+import { BULK_PAGE_LIMIT, writeDrawn } from '../memory/bulk-writes.js';
 import { PageImage } from '../memory/page-image.js';
 import { ZipfSampler } from './zipf.js';
 
@@ -334,10 +335,6 @@ class PhasedWorkload implements Workload {
   }
 }
 
-/** Pages drawn for bulk writes, a block at a time (small enough to stay in the first-level cache). */
-const DRAWN_BLOCK = 1024;
-const drawn = new Int32Array(DRAWN_BLOCK);
-
 /**
  * n uniform writes over [offset, offset + size). When n exceeds the number of pages, each page is
  * written with the exact marginal probability 1 - (1 - 1/size)^n instead of drawing n samples:
@@ -346,13 +343,8 @@ const drawn = new Int32Array(DRAWN_BLOCK);
 export function writeUniform(image: PageSink, offset: number, size: number, n: number, rng: Rng): void {
   if (size <= 0 || n <= 0) return;
   if (n < size) {
-    if (image instanceof PageImage && !image.pageByPage && offset + size <= 2 ** 31) {
-      // in blocks: the same draws in the same order (Rng.ints), then the block's writes (writeAll)
-      for (let done = 0; done < n; done += DRAWN_BLOCK) {
-        const count = Math.min(DRAWN_BLOCK, n - done);
-        rng.ints(size, count, drawn);
-        image.writeAll(offset, drawn, count);
-      }
+    if (image instanceof PageImage && !image.pageByPage && offset + size <= BULK_PAGE_LIMIT) {
+      writeDrawn(image, offset, size, n, rng); // the same draws, the same writes, in bulk
       return;
     }
     for (let i = 0; i < n; i++) image.write(offset + rng.int(size));

@@ -1,11 +1,14 @@
 /**
- * The guest's bulk writes (PageImage.writeAll) do what write() on each page does: every bitset's
- * words and count, the generations, the last-write times, the content ids, the watchers' logs and
- * the write count, with every mechanism on or off and pages written several times in one batch.
+ * The guest's bulk writes (writePages, writeDrawn) do what PageImage.write() on each page does:
+ * every bitset's words and count, the generations, the last-write times, the content ids, the
+ * watchers' logs and the write count, with every mechanism on or off, pages written several times
+ * in one batch, sparse and dense batches, ranges on and off word boundaries; writeDrawn draws the
+ * same numbers as int() per write and leaves the generator where it leaves it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/random.js';
+import { writeDrawn, writePages } from './bulk-writes.js';
 import { PageImage } from './page-image.js';
 
 /** An image of `pages` pages with a random set of mechanisms on, and an identical twin. */
@@ -32,11 +35,12 @@ function assertSame(a: PageImage, b: PageImage, what: string): void {
   assert.deepEqual(bits(a), bits(b), what);
   for (const s of [a.nonZero, a.log, a.current, ...a.watchers]) if (s) assert.equal(s.count, s.recount(), what);
   assert.deepEqual(a.lastWrite && [...a.lastWrite], b.lastWrite && [...b.lastWrite], what);
+  assert.deepEqual(a.generations && [...a.generations], b.generations && [...b.generations], what);
   assert.deepEqual(a.content && [...a.content], b.content && [...b.content], what);
   assert.equal(a.writes, b.writes, what);
 }
 
-test('writeAll is write() on each page: bitsets, counts, generations, times, content, watchers', () => {
+test('writePages is write() on each page: bitsets, counts, generations, times, content, watchers', () => {
   for (let seed = 1; seed <= 80; seed++) {
     const rng = new Rng(seed, 'writes');
     const pages = 1 + rng.int(3000);
@@ -49,10 +53,35 @@ test('writeAll is write() on each page: bitsets, counts, generations, times, con
       const at = new Int32Array(count + 3);
       for (let i = 0; i < count; i++) at[i] = rng.int(size);
       at[count] = -1; // past count: must not be read
-      bulk.writeAll(offset, at, count);
+      writePages(bulk, offset, at, count);
       for (let i = 0; i < count; i++) plain.write(offset + at[i]);
       assertSame(bulk, plain, `seed ${seed} batch ${batch}`);
-      if (rng.float() < 0.5) assert.deepEqual([...bulk.versions()], [...plain.versions()], `generations, seed ${seed}`);
+      if (rng.float() < 0.2) (bulk.versions(), plain.versions()); // generations from now on
     }
   }
+});
+
+test('writeDrawn is write(offset + rng.int(size)) n times: the same draws, the same image, sparse and dense', () => {
+  let dense = 0;
+  for (let seed = 1; seed <= 80; seed++) {
+    const rng = new Rng(seed, 'batches');
+    const pages = 1 + rng.int(5000);
+    const [bulk, plain] = twins(pages, seed);
+    const a = new Rng(seed, 'guest'), b = new Rng(seed, 'guest');
+    for (let batch = 0; batch < 6; batch++) {
+      const offset = rng.int(pages);
+      const size = 1 + rng.int(Math.min(pages - offset, rng.float() < 0.5 ? 100 : 5000));
+      // up to size - 1 writes (the workload's bulk path); past 2 per word of the range is dense
+      const n = rng.int(size);
+      const words = ((offset + size - 1) >>> 5) - (offset >>> 5) + 1;
+      if (bulk.log !== null && bulk.current !== null && n >= 2 * words) dense++;
+      writeDrawn(bulk, offset, size, n, a);
+      for (let i = 0; i < n; i++) plain.write(offset + b.int(size));
+      assertSame(bulk, plain, `seed ${seed} batch ${batch} (${n} writes over ${size} pages from ${offset})`);
+      assert.equal(a.nextUint32(), b.nextUint32(), 'the generators left in the same state');
+      if (rng.float() < 0.2) (bulk.versions(), plain.versions());
+      if (rng.float() < 0.3) (bulk.log?.clear(), plain.log?.clear()); // a sync
+    }
+  }
+  assert.ok(dense > 50, `dense batches: ${dense}`);
 });
