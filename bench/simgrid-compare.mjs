@@ -2,7 +2,8 @@
 // platform, simulation, output). Builds bench/simgrid/migrate.cpp with g++ (Debian's
 // libsimgrid-dev), writes the equivalent lmsim scenario per case, checks that the simulated
 // migration times agree, then times alternated runs and prints medians, ranges and the ratio.
-// Prints figures; asserts nothing.
+// First it prints the floor under any whole-process run (Node's own start, lmsim's start, and
+// loading all of a run's code without simulating). Prints figures; asserts nothing.
 //   node bench/simgrid-compare.mjs [runs per side, default 5] [case name ...]
 //
 // The equivalent model and the cases' arguments: test/simgrid-cases.ts (SimGrid's CM02 network model,
@@ -51,9 +52,17 @@ const runs = Number(process.argv[2] ?? 5);
 const only = process.argv.slice(3);
 buildDriver();
 const dir = mkdtempSync(join(tmpdir(), 'lmsim-simgrid-'));
-const startup = [];
-for (let i = 0; i < runs; i++) startup.push(wall(() => spawnSync(process.execPath, [join(root, 'bin', 'lmsim.js'), '--version'], { encoding: 'utf8' })));
-console.log(`lmsim start-up (node bin/lmsim.js --version): median ${fmt(median(startup))} s, range ${fmt(Math.min(...startup))}-${fmt(Math.max(...startup))} s`);
+// the floor under a whole-process run, alternated: Node's own start, lmsim's start, and a command
+// that loads all of a run's code and validates case 1's file without simulating
+const floorFile = join(dir, 'floor.json');
+writeFileSync(floorFile, JSON.stringify(simgridScenario(cases[0], cases[0].name)));
+const floors = [
+  ['node -e 0', ['-e', '0']],
+  ['lmsim start-up (node bin/lmsim.js --version)', [join(root, 'bin', 'lmsim.js'), '--version']],
+  ["lmsim loading a run's code (validate, case 1's file)", [join(root, 'bin', 'lmsim.js'), 'validate', floorFile]],
+].map(([label, args]) => ({ label, args, times: [] }));
+for (let i = 0; i < runs; i++) for (const f of floors) f.times.push(wall(() => spawnSync(process.execPath, f.args, { encoding: 'utf8' })));
+for (const f of floors) console.log(`${f.label}: median ${fmt(median(f.times))} s, range ${fmt(Math.min(...f.times))}-${fmt(Math.max(...f.times))} s`);
 console.log(`\n${'case'.padEnd(48)} ${'sum of times: lmsim / SimGrid s'.padEnd(34)} ${'agree'.padEnd(8)} ${'lmsim s (range)'.padEnd(22)} ${'SimGrid s (range)'.padEnd(22)} lmsim/SimGrid`);
 for (const c of cases) {
   if (only.length && !only.some((o) => c.name.includes(o))) continue;

@@ -11,8 +11,9 @@
 // the exact text it was made from (its SHA-256 comes first in the file; V8 itself checks only the
 // length) and under the same V8 version and flags (V8 refuses it otherwise, and the chunk compiles
 // as if there were none). LMSIM_CODE_CACHE=0 compiles without it; LMSIM_CODE_CACHE=check also says
-// on stderr how many of the chunks loaded used their cache; LMSIM_CODE_CACHE=write (the build's)
-// writes the caches of the chunks that ran when the command is done.
+// on stderr how many of the chunks loaded used their cache; LMSIM_CODE_CACHE=write writes the
+// caches of the chunks that ran when the command is done (the build runs its warm-up commands,
+// LMSIM_WARM_UP, one JSON argument list a line, in that one process).
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -70,15 +71,16 @@ function writeCodeCaches() {
 
 const { main } = bundleIsCurrent() ? loadChunk(fileURLToPath(bundle)) : await import(plain.href);
 
-if (codeCache === 'write') {
+const warmUp = codeCache === 'write' ? process.env.LMSIM_WARM_UP : undefined;
+if (warmUp !== undefined) {
   // the build's warm-up: each line of LMSIM_WARM_UP is one command's arguments (JSON), run quietly
   const quiet = { out: () => {}, err: () => {} };
-  for (const line of (process.env.LMSIM_WARM_UP ?? '').split('\n').filter(Boolean)) await main(JSON.parse(line), quiet);
-  writeCodeCaches();
+  for (const line of warmUp.split('\n').filter(Boolean)) await main(JSON.parse(line), quiet);
 } else {
   process.exitCode = await main(process.argv.slice(2));
-  if (codeCache === 'check') {
-    const used = [...chunks.values()].filter((c) => c.cached).length;
-    process.stderr.write(`code cache: ${used} of ${chunks.size} chunks\n`);
-  }
+}
+if (codeCache === 'write') writeCodeCaches();
+if (codeCache === 'check') {
+  const used = [...chunks.values()].filter((c) => c.cached).length;
+  process.stderr.write(`code cache: ${used} of ${chunks.size} chunks\n`);
 }

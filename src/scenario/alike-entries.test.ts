@@ -72,10 +72,12 @@ function randomDoc(rng: Rng, flaws: boolean): Record<string, unknown> {
 
 test('alike entries validated once give the plain result or the plain errors, on 400 random documents', () => {
   const rng = new Rng(2207);
-  let shortcuts = 0, failures = 0;
+  let shortcuts = 0,
+    failures = 0;
   for (let i = 0; i < 400; i++) {
     const doc = randomDoc(rng, i % 2 === 1);
-    const fast = outcome(doc, true), plain = outcome(doc, false);
+    const fast = outcome(doc, true),
+      plain = outcome(doc, false);
     assert.ok(isDeepStrictEqual(fast, plain), `document ${i}: ${JSON.stringify(fast).slice(0, 300)} vs ${JSON.stringify(plain).slice(0, 300)}`);
     if (fast.ok && plain.ok) {
       assert.equal(JSON.stringify(fast.spec), JSON.stringify(plain.spec));
@@ -88,20 +90,47 @@ test('alike entries validated once give the plain result or the plain errors, on
 
 test('entries validated once share nothing: changing one leaves the others as they were', () => {
   const vm = { host: 'a', memory: '1GiB', workload: { kind: 'uniform', writeRate: '100/s' } };
-  const doc = { network: { bandwidth: '1Gbit/s' }, hosts: [{ name: 'a', memory: '8GiB' }], vms: [1, 2, 3].map((i) => ({ name: `v${i}`, ...structuredClone(vm) })) };
+  const doc = {
+    network: { bandwidth: '1Gbit/s' },
+    hosts: [{ name: 'a', memory: '8GiB' }],
+    vms: [1, 2, 3].map((i) => ({ name: `v${i}`, ...structuredClone(vm) })),
+  };
   const spec = validateScenario(doc, 'doc');
   (spec.vms[1].workload as { writeRate: unknown }).writeRate = 5;
   assert.deepEqual(
     spec.vms.map((v) => [v.name, (v.workload as { writeRate: unknown }).writeRate]),
-    [['v1', '100/s'], ['v2', 5], ['v3', '100/s']],
+    [
+      ['v1', '100/s'],
+      ['v2', 5],
+      ['v3', '100/s'],
+    ],
   );
 });
 
 test('values that are not plain data, and documents where nothing repeats, go the plain way', () => {
   const parse = (d: unknown) => Scenario.safeParse(d);
-  const base = { network: { bandwidth: '1Gbit/s' }, vms: [{ name: 'v', host: 'a', memory: '1GiB' }], hosts: [{ name: 'a', memory: '8GiB' }, { name: 'b', memory: '8GiB' }] };
+  const base = {
+    network: { bandwidth: '1Gbit/s' },
+    vms: [{ name: 'v', host: 'a', memory: '1GiB' }],
+    hosts: [
+      { name: 'a', memory: '8GiB' },
+      { name: 'b', memory: '8GiB' },
+    ],
+  };
   assert.notEqual(parseAlike(base, parse), undefined);
-  assert.equal(parseAlike({ ...base, hosts: [{ name: 'a', memory: '8GiB' }, { name: 'b', memory: '9GiB' }] }, parse), undefined);
+  assert.equal(
+    parseAlike(
+      {
+        ...base,
+        hosts: [
+          { name: 'a', memory: '8GiB' },
+          { name: 'b', memory: '9GiB' },
+        ],
+      },
+      parse,
+    ),
+    undefined,
+  );
   assert.equal(parseAlike({ ...base, hosts: [...base.hosts, { name: 'c', memory: 8n }] }, parse), undefined);
   assert.equal(parseAlike({ ...base, hosts: [...base.hosts, new Map()] }, parse), undefined);
   assert.equal(parseAlike({ ...base, hosts: [...base.hosts, { name: '', memory: '8GiB' }] }, parse), undefined);
