@@ -18,21 +18,20 @@
  * | postcopy_after_pass | postcopyAfterRounds |
  * | effective xbzrle-cache-size | xbzrleCacheSize |
  * | cpu_throttle_initial / _increment, throttle_trigger_threshold, max-cpu-throttle | the auto-converge options |
- * | (machine) finalCopyRate | network.bandwidth (the loopback: no latency) |
- * | (machine) deviceState, resumeLatency, syncTime, faultService | the options of the same names |
- * | (machine) kernelPages, kernelReadRate, kernelWriteRate | a second part of the workload (a mix): the guest kernel reading and writing its working set, scattered over the data beyond the workload's allocation |
+ * | (machine) every constant but baseFootprintPages | the network, the machine's options, the layout and the guest kernel's part of the workload: calibrate/machine.ts, shared with `lmsim predict qemu` |
  *
- * Layout: the data sit at the top of RAM (`residentAt: end`), the guest's own data first, then
- * the workload's allocation with the working set at its start.
+ * Layout (calibrate/machine.ts): the per-page structures at the very top of RAM, the rest of the
+ * data from the bottom, the guest's own data first, then the workload's allocation with the
+ * working set at its start (a measured `resident_mib` too: it says how many, not where).
  */
 import { CalibrationConstants } from './constants.js';
+import { guestLayout, isQemu10, machineNetwork, machineOptions } from './machine.js';
 import { QemuRun } from './qemu-runs.js';
 
 /**
  * The guest's data pages, bytes: a measured `resident_mib`, or the workload's allocation, the
  * guest's fixed footprint (kernel, initramfs, page cache) and the kernel's per-page structures,
- * which grow with RAM (`pageStructShare`). They lie at the top of RAM (`residentAt: end`), the
- * guest's own first, then the allocation.
+ * which grow with RAM (`pageStructShare`). Where they lie: guestLayout (calibrate/machine.ts).
  */
 export function guestResident(run: QemuRun, c: CalibrationConstants): number {
   const page = run.pageSize;
@@ -43,18 +42,14 @@ export function guestResident(run: QemuRun, c: CalibrationConstants): number {
 
 /** A run on QEMU 10 or later (its destination's receive path differs: firstReceiveRateQemu10). */
 export function qemu10(run: QemuRun): boolean {
-  return Number.parseInt(run.qemuVersion, 10) >= 10;
+  return isQemu10(run.qemuVersion);
 }
 
 /** The scenario of one run, ready for validateScenario(). */
 export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: { timeout?: number } = {}): Record<string, unknown> {
   const page = run.pageSize;
-  const resident = guestResident(run, c);
-  // the measured layout: the per-page structures at the very top, the rest from the bottom (the
-  // guest's own data, then the workload's allocation), zero pages between
-  const top = c.structPagesAtTop > 0 && run.resident === null ? Math.min(resident, Math.floor((run.ram * c.pageStructShare) / page) * page) : 0;
-  const low = resident - top;
-  const split = top > 0;
+  const algorithm = run.algo === 'hybrid' ? 'hybrid' : run.algo === 'postcopy' ? 'postcopy' : 'precopy';
+  const layout = guestLayout(c, { ram: run.ram, pageSize: page, resident: guestResident(run, c), appBytes: run.alloc, kernelWrites: true });
   const idle = run.workingSet === 0 || run.rate === 0;
   const app = idle
     ? { kind: 'idle' }
@@ -62,39 +57,23 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
         kind: run.pattern === 'seq' ? 'sweep' : 'uniform',
         writeRate: run.rate,
         workingSet: Math.min(run.workingSet, run.alloc > 0 ? run.alloc : run.ram),
-        // the guest's own data, then the workload's allocation: at the top of RAM, or below the zero pages
-        offset: (split ? low : run.ram) - Math.min(run.alloc, low),
+        offset: layout.appOffset,
         writeSize: run.fill === 'byte' ? 1 : page,
       };
-  // the guest kernel reads and writes its own working set, scattered over the data beyond the
-  // workload's allocation
-  const base = (split ? low : resident) - Math.min(run.alloc, split ? low : resident);
-  const postcopy = run.algo === 'hybrid' || run.algo === 'postcopy';
-  const kernel =
-    c.kernelPages > 0 && c.kernelReadRate + c.kernelWriteRate > 0 && base >= c.kernelPages * page
-      ? { kind: 'uniform', writeRate: c.kernelWriteRate, readRate: c.kernelReadRate, workingSet: c.kernelPages * page, offset: split ? 0 : run.ram - resident, scatteredOver: base }
-      : null;
-  const workload = kernel ? { kind: 'mix', parts: [app, kernel] } : app;
+  const workload = layout.kernel ? { kind: 'mix', parts: [app, layout.kernel] } : app;
 
   const migration: Record<string, unknown> = {
     vm: 'guest',
     to: 'dst',
     at: 0,
-    algorithm: run.algo === 'hybrid' ? 'hybrid' : run.algo === 'postcopy' ? 'postcopy' : 'precopy',
+    algorithm,
     // QEMU's pre-copy rules (post-copy has no pre-copy rounds, so no preset)
     ...(run.algo === 'postcopy' ? {} : { preset: 'qemu' }),
     downtimeLimit: run.downtimeLimit,
     maxBandwidth: run.maxBandwidth * c.rateLimitFactor,
     timeout: overrides.timeout ?? run.timeout,
-    deviceState: c.deviceState,
-    resumeLatency: c.resumeLatency,
+    ...machineOptions(c, algorithm, qemu10(run)),
   };
-  if (c.syncTime > 0) migration.syncTime = c.syncTime;
-  if (c.iterationMaxWait > 0 && run.algo !== 'postcopy') migration.iterationMaxWait = c.iterationMaxWait;
-  if (c.zeroScanRate > 0 && run.algo !== 'postcopy') migration.zeroScanRate = c.zeroScanRate;
-  const firstReceive = qemu10(run) ? c.firstReceiveRateQemu10 : c.firstReceiveRate;
-  if (firstReceive > 0) migration.firstReceiveRate = firstReceive;
-  if (c.faultService > 0 && postcopy) migration.faultService = c.faultService;
   if (run.algo === 'hybrid' || run.algo === 'postcopy') {
     migration.maxPostcopyBandwidth = run.maxPostcopyBandwidth === null ? 'unlimited' : run.maxPostcopyBandwidth * c.rateLimitFactor;
   }
@@ -117,7 +96,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
     seed: 1,
     pageSize: page,
     horizon: Math.max(3600, timeout + 600),
-    network: { bandwidth: c.finalCopyRate, latency: 0 },
+    network: machineNetwork(c),
     hosts: [
       { name: 'src', memory: 2 * run.ram },
       { name: 'dst', memory: 2 * run.ram },
@@ -127,7 +106,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
         name: 'guest',
         host: 'src',
         memory: run.ram,
-        ...(split ? { resident: low, residentAt: 'start', residentTop: top } : { resident, residentAt: 'end' }),
+        ...layout.vm,
         ...(idle ? {} : { catchUp: run.maxLag }),
         workload,
       },

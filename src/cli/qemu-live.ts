@@ -23,7 +23,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QmpClient, QmpCommandError, QmpError, QmpEvent, parseQmpAddress } from '../io/qmp-client.js';
 import { Prediction } from '../qemu/predict.js';
-import { parseCapabilities, parseDirtyRate, parseMemorySummary, parseMigrateSample, parseParameters, DirtyRateSample, ReplyError } from '../qemu/replies.js';
+import { parseCapabilities, parseDirtyRate, parseMemorySummary, parseMigrateSample, parseParameters, parseVersion, DirtyRateSample, ReplyError } from '../qemu/replies.js';
 import { csvLine, MeasuredMigration, runColumns, runRow, unrecordable } from '../qemu/run-record.js';
 import { changes, QemuSettings } from '../qemu/settings.js';
 import { describeVm, QemuInputs, QemuVm } from '../qemu/vm.js';
@@ -154,6 +154,7 @@ async function gather(c: QmpClient, calcTimes: number[], zeroSamples: number, io
   const cpus = (await q('query-cpus-fast')) as unknown[];
   const kvm = (await q('query-kvm')) as { enabled?: boolean };
   const accel = kvm.enabled ? 'kvm' : 'tcg';
+  const qemuVersion = parseVersion(await q('query-version'));
   const previous = (await c.execute('query-migrate')) as Record<string, unknown>;
   const migrateSamples = typeof previous.status === 'string' ? [parseMigrateSample(previous)] : [];
   if (migrateSamples.length) replies['query-migrate'] = previous;
@@ -207,7 +208,7 @@ async function gather(c: QmpClient, calcTimes: number[], zeroSamples: number, io
     replies['zero-pages'] = zeroPages;
   }
   const vcpus = Array.isArray(cpus) ? cpus.length : 1;
-  return { inputs: { memory, parameters, capabilities, dirtyRates, migrateSamples, zeroPages, pageSize: PAGE, vcpus }, replies, accel };
+  return { inputs: { memory, parameters, capabilities, dirtyRates, migrateSamples, zeroPages, pageSize: PAGE, vcpus, qemuVersion }, replies, accel };
 }
 
 function saveReplies(dir: string, replies: Record<string, unknown>): void {

@@ -134,7 +134,7 @@ export function predictionText(vm: QemuVm, r: Recommendation, budget: Budget, ma
   if (vm.vcpuRates.length) lines.push(`per-vCPU dirty rates: ${vm.vcpuRates.map((v) => `vCPU ${v.id} ${v.dirtyRateMiBps} MiB/s`).join(', ')}`);
   lines.push('assumptions:');
   for (const a of vm.assumptions) lines.push(`  - ${a}`);
-  lines.push(`  - machine: final copy at ${(machine.finalCopyRate / MiB).toFixed(0)} MiB/s (--link-bandwidth), max-bandwidth kept to x${machine.rateLimitFactor}, ${(machine.deviceState / MiB).toFixed(2)} MiB of device state, ${(machine.resumeLatency * 1000).toFixed(1)} ms to resume (the lab's calibration, docs/validation.md)`);
+  lines.push(`  - machine: final copy at ${(machine.finalCopyRate / MiB).toFixed(0)} MiB/s (--link-bandwidth), max-bandwidth kept to x${machine.rateLimitFactor}, ${(machine.deviceState / MiB).toFixed(2)} MiB of device state, ${(machine.resumeLatency * 1000).toFixed(1)} ms to resume, and the rest of the lab's calibrated machine (docs/qemu.md)`);
   lines.push(`  - ${compressionAssumption}`);
   lines.push('');
   const c = r.current;

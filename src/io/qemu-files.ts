@@ -7,6 +7,7 @@
  *   query-dirty-rate*.json       one reply, an array of replies, or one reply per line (several calc-times)
  *   query-migrate*.json(l)       optional: samples of an earlier migration (same forms)
  *   query-cpus-fast.json         optional: the vCPUs (for vcpu-dirty-limit, which is per vCPU)
+ *   query-version.json           optional: QEMU's version (the destination's receive rate differs from QEMU 10 on)
  *   zero-pages.json              optional: {"sampled": N, "zero": Z}, written by `lmsim qemu --save`
  *
  * A reply may be bare or wrapped as QMP sends it ({"return": ...}). Errors name the file.
@@ -21,6 +22,7 @@ import {
   parseMemorySummary,
   parseMigrateSample,
   parseParameters,
+  parseVersion,
   ReplyError,
 } from '../qemu/replies.js';
 import type { QemuInputs } from '../qemu/vm.js';
@@ -45,6 +47,7 @@ export function readQemuInputs(paths: string[]): QemuInputs {
   const migrateSamples: MigrateSample[] = [];
   let zeroPages: QemuInputs['zeroPages'] = null;
   let vcpus: number | null = null;
+  let qemuVersion: string | null = null;
   for (const file of files) {
     const name = basename(file);
     if (!/\.(json|jsonl)$/.test(name)) continue;
@@ -52,6 +55,7 @@ export function readQemuInputs(paths: string[]): QemuInputs {
     if (name.startsWith('query-memory-size-summary')) memory = parseMemorySummary(values()[0], name).memory;
     else if (name.startsWith('query-migrate-parameters')) parameters = parseParameters(values()[0], name);
     else if (name.startsWith('query-migrate-capabilities')) capabilities = parseCapabilities(values()[0], name);
+    else if (name.startsWith('query-version')) qemuVersion = parseVersion(values()[0], name);
     else if (name.startsWith('query-dirty-rate')) values().forEach((v, i) => dirtyRates.push(parseDirtyRate(v, `${name} [${i}]`)));
     else if (name.startsWith('query-migrate')) values().forEach((v, i) => migrateSamples.push(parseMigrateSample(v, `${name} [${i}]`)));
     else if (name.startsWith('query-cpus-fast')) {
@@ -73,7 +77,7 @@ export function readQemuInputs(paths: string[]): QemuInputs {
     dirtyRates.length === 0 ? 'query-dirty-rate' : null,
   ].filter((x) => x !== null);
   if (missing.length) throw new ReplyError(`${paths.join(', ')}: missing the reply of ${missing.join(', ')} (files named after the command, e.g. ${missing[0]}.json)`);
-  return { memory: memory!, parameters: parameters!, capabilities: capabilities!, dirtyRates, migrateSamples, zeroPages, pageSize: 4096, vcpus };
+  return { memory: memory!, parameters: parameters!, capabilities: capabilities!, dirtyRates, migrateSamples, zeroPages, pageSize: 4096, vcpus, qemuVersion };
 }
 
 /** A file's JSON values: one value (an array is a list of replies unless it is a capabilities list), or one per line. */

@@ -4,9 +4,9 @@
  * under its current settings, then under candidate settings, and the cheapest candidate that
  * meets the operator's budget. Pure: no I/O.
  *
- * The machine (the link's rate for the unthrottled final copy, QEMU's rate-limit accuracy, the
- * fixed cost of the stop, the destination's resume) comes from a calibration (calibrate/
- * constants.ts: by default the constants fitted to the lab's real migrations on loopback).
+ * The machine comes from a calibration (calibrate/constants.ts: by default the constants fitted
+ * to the lab's real migrations on loopback), mapped to the scenario by the calibration's own
+ * mapping (calibrate/machine.ts): every constant but the lab guest's footprint.
  *
  * Candidates: downtime-limit steps; max-bandwidth steps (x2, x4, the link); and at the current
  * and larger bandwidths: auto-converge, dirty-limit, xbzrle, multifd (with zstd), post-copy after
@@ -15,7 +15,7 @@
  * cost CPU or need both sides' support (xbzrle, multifd, dirty-limit, post-copy), then the total
  * time.
  */
-import type { CalibrationConstants } from '../calibrate/constants.js';
+import { guestLayout, isQemu10, Machine, machineNetwork, machineOptions, QemuAlgorithm } from '../calibrate/machine.js';
 import { ramBytes } from '../calibrate/calibrate.js';
 import type { MigrationResult } from '../migration/result.js';
 import { validateScenario } from '../scenario/load.js';
@@ -25,8 +25,7 @@ import type { QemuVm } from './vm.js';
 
 const MiB = 2 ** 20;
 
-/** The machine: a calibration's constants without the lab guest's footprint. */
-export type Machine = Omit<CalibrationConstants, 'baseFootprintPages'>;
+export type { Machine };
 
 export interface Budget {
   /** Longest acceptable downtime, s (Infinity = none). */
@@ -54,37 +53,42 @@ export interface Prediction {
   result: MigrationResult;
 }
 
-/** The lmsim scenario of the VM migrating under `s` (scenario units: bytes, bytes/s, s). */
+/**
+ * The lmsim scenario of the VM migrating under `s` (scenario units: bytes, bytes/s, s). The
+ * machine's part (network, options, layout, the guest kernel's working set) is the calibration's
+ * own mapping (calibrate/machine.ts). The VM's measured count of data pages says how many, not
+ * where: they lie as the lab's guest showed (calibrate/machine.ts), the working set standing for
+ * the workload's allocation. Its dirty rate was measured on the whole guest, so the kernel's writes
+ * are in it already: the kernel's part of the workload only reads (the reads fault in post-copy).
+ */
 export function vmScenario(vm: QemuVm, s: QemuSettings, machine: Machine, maxTime: number): Record<string, unknown> {
   const page = vm.pageSize;
   const f = vm.fit;
   const ws = Math.min(Math.round(f.workingSet) * page, vm.resident);
-  const workload =
-    f.model === 'idle' || ws === 0
-      ? { kind: 'idle' }
-      : { kind: f.model === 'sweep' ? 'sweep' : 'uniform', writeRate: f.writeRate, workingSet: ws, offset: vm.memory - vm.resident, writeSize: page };
+  const idle = f.model === 'idle' || ws === 0;
+  const layout = guestLayout(machine, { ram: vm.memory, pageSize: page, resident: vm.resident, appBytes: idle ? 0 : ws, kernelWrites: false });
+  const app = idle ? { kind: 'idle' } : { kind: f.model === 'sweep' ? 'sweep' : 'uniform', writeRate: f.writeRate, workingSet: ws, offset: layout.appOffset, writeSize: page };
+  const workload = layout.kernel ? { kind: 'mix', parts: [app, layout.kernel] } : app;
+  const options = toMigrationOptions(s, { rateLimitFactor: machine.rateLimitFactor, vcpus: vm.vcpus });
   const migration: Record<string, unknown> = {
     vm: 'vm',
     to: 'dst',
     at: 0,
-    ...toMigrationOptions(s, { rateLimitFactor: machine.rateLimitFactor, vcpus: vm.vcpus }),
+    ...options,
     timeout: maxTime,
-    deviceState: machine.deviceState,
-    resumeLatency: machine.resumeLatency,
+    ...machineOptions(machine, options.algorithm as QemuAlgorithm, vm.qemuVersion !== null && isQemu10(vm.qemuVersion)),
   };
-  if (machine.syncTime > 0) migration.syncTime = machine.syncTime;
-  if (machine.faultService > 0 && migration.algorithm === 'hybrid') migration.faultService = machine.faultService;
   return {
     name: 'qemu-vm',
     seed: 1,
     pageSize: page,
     horizon: maxTime + 600,
-    network: { bandwidth: machine.finalCopyRate, latency: 0 },
+    network: machineNetwork(machine),
     hosts: [
       { name: 'src', memory: 2 * vm.memory },
       { name: 'dst', memory: 2 * vm.memory },
     ],
-    vms: [{ name: 'vm', host: 'src', memory: vm.memory, resident: vm.resident, residentAt: 'end', workload }],
+    vms: [{ name: 'vm', host: 'src', memory: vm.memory, ...layout.vm, workload }],
     migrations: [migration],
   };
 }

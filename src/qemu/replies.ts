@@ -79,6 +79,12 @@ export function parseMemorySummary(v: unknown, where = 'query-memory-size-summar
   return { memory: base + plugged };
 }
 
+/** QEMU's version as "major.minor.micro", from a query-version reply. */
+export function parseVersion(v: unknown, where = 'query-version'): string {
+  const q = object(object(v, where).qemu, `${where}: "qemu"`);
+  return ['major', 'minor', 'micro'].map((k) => number(q, k, `${where}: "qemu"`, { min: 0 })).join('.');
+}
+
 export function parseParameters(v: unknown, where = 'query-migrate-parameters'): QemuParameters {
   const o = object(v, where);
   const out: QemuParameters = {};

@@ -22,6 +22,8 @@ export interface QemuInputs {
   pageSize: number;
   /** vCPUs (query-cpus-fast), if known. */
   vcpus?: number | null;
+  /** QEMU's version (query-version), if known. */
+  qemuVersion?: string | null;
 }
 
 export interface QemuVm {
@@ -34,6 +36,8 @@ export interface QemuVm {
   /** Per-vCPU dirty rates of the last dirty-ring measurement, MiB/s; empty if none. */
   vcpuRates: { id: number; dirtyRateMiBps: number }[];
   vcpus: number;
+  /** QEMU's version, "major.minor.micro", or null if unknown. */
+  qemuVersion: string | null;
   settings: QemuSettings;
   assumptions: string[];
 }
@@ -90,6 +94,7 @@ export function describeVm(inputs: QemuInputs, opts: { resident?: number } = {})
   const last = samples[samples.length - 1];
   const vcpuRates = last.vcpus;
   const vcpus = inputs.vcpus ?? Math.max(1, vcpuRates.length);
+  if (!inputs.qemuVersion) assumptions.push("QEMU's version unknown (no query-version reply): the destination's first-receive rate of QEMU before 10");
   if (!inputs.vcpus && vcpuRates.length === 0) assumptions.push('vCPU count unknown (no query-cpus-fast or dirty-ring reply): 1 vCPU for vcpu-dirty-limit');
   return {
     memory,
@@ -99,6 +104,7 @@ export function describeVm(inputs: QemuInputs, opts: { resident?: number } = {})
     fit,
     vcpuRates,
     vcpus,
+    qemuVersion: inputs.qemuVersion ?? null,
     settings: settingsFrom(inputs.parameters, inputs.capabilities),
     assumptions: [...fit.notes, ...assumptions],
   };
