@@ -91,6 +91,44 @@ test('predict qemu: bad input exits 2 and names the file and field', async () =>
   }
 });
 
+test('predict qemu --constants: a machine of one\'s own, as calibrate --fit prints it; bad constants exit 2 naming the key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lmsim-qmp-'));
+  try {
+    const predictJson = async (extra: string[]) => {
+      const r = await lmsim(['predict', 'qemu', '--from', fixture, '--json', ...extra]);
+      assert.equal(r.code, 0, r.err);
+      return JSON.parse(r.out);
+    };
+    const lab = await predictJson([]);
+    // a slower machine given two ways: a --fit-shaped file, and --link-bandwidth
+    const fitted = join(dir, 'fit.json');
+    writeFileSync(fitted, JSON.stringify({ constants: { finalCopyRate: 64 * 2 ** 20, resumeLatency: 0.05 } }));
+    const own = await predictJson(['--constants', fitted]);
+    assert.equal(own.machine.finalCopyRate, 64 * 2 ** 20);
+    assert.equal(own.machine.resumeLatency, 0.05);
+    assert.equal(own.machine.kernelReadRate, lab.machine.kernelReadRate, 'constants not in the file stay the lab\'s');
+    assert.ok(own.current.downtime > lab.current.downtime, `downtime ${own.current.downtime} vs the lab machine's ${lab.current.downtime}`);
+    const plain = join(dir, 'plain.json');
+    writeFileSync(plain, JSON.stringify({ resumeLatency: 0.05 }));
+    assert.deepEqual(await predictJson(['--constants', plain, '--link-bandwidth', '64MiB/s']), own);
+    // --link-bandwidth wins over the file's finalCopyRate
+    assert.equal((await predictJson(['--constants', fitted, '--link-bandwidth', '1GiB/s'])).machine.finalCopyRate, 2 ** 30);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ finalCopyRat: 1, resumeLatency: 'slow' }));
+    const r = await lmsim(['predict', 'qemu', '--from', fixture, '--constants', bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /bad\.json/);
+    assert.match(r.err, /finalCopyRat: unknown constant/);
+    assert.match(r.err, /resumeLatency: expected a number >= 0, got "slow"/);
+    assert.equal(r.out, '');
+    const missing = await lmsim(['predict', 'qemu', '--from', fixture, '--constants', join(dir, 'none.json')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /none\.json[\s\S]*ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function listen(server: Server, path: string): Promise<void> {
   return new Promise((resolve) => server.listen(path, resolve));
 }

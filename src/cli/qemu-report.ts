@@ -13,6 +13,7 @@ import { qmpCommands } from '../qemu/settings.js';
 import { qemuSeries } from '../migration/qemu-series.js';
 import type { QemuVm } from '../qemu/vm.js';
 import { VERSION } from '../version.js';
+import { loadConstants } from './calibration-file.js';
 import { UsageError } from './errors.js';
 
 export interface PredictOptions {
@@ -22,6 +23,7 @@ export interface PredictOptions {
   resident?: string;
   json?: boolean;
   series?: string;
+  constants?: string;
 }
 
 const MiB = 2 ** 20;
@@ -44,9 +46,13 @@ export function budgetOf(opts: PredictOptions, vm: QemuVm): Budget {
   return { maxDowntime, maxTime };
 }
 
-/** The machine: the lab's fitted constants, with --link-bandwidth as the final copy's rate. */
+/**
+ * The machine: the lab's fitted constants, or those of --constants FILE over them (a machine of
+ * one's own, fitted with `lmsim calibrate qemu --fit`), with --link-bandwidth as the final copy's rate.
+ */
 export function machineOf(opts: PredictOptions): Machine {
-  const { baseFootprintPages: _unused, ...lab } = qemuLabConstants;
+  const fitted = opts.constants === undefined ? {} : loadConstants(opts.constants);
+  const { baseFootprintPages: _unused, ...lab } = { ...qemuLabConstants, ...fitted };
   const link = option('link-bandwidth', opts.linkBandwidth, parseRate, lab.finalCopyRate);
   if (link <= 0) throw new UsageError('--link-bandwidth: expected a positive rate');
   return { ...lab, finalCopyRate: link };
@@ -134,7 +140,7 @@ export function predictionText(vm: QemuVm, r: Recommendation, budget: Budget, ma
   if (vm.vcpuRates.length) lines.push(`per-vCPU dirty rates: ${vm.vcpuRates.map((v) => `vCPU ${v.id} ${v.dirtyRateMiBps} MiB/s`).join(', ')}`);
   lines.push('assumptions:');
   for (const a of vm.assumptions) lines.push(`  - ${a}`);
-  lines.push(`  - machine: final copy at ${(machine.finalCopyRate / MiB).toFixed(0)} MiB/s (--link-bandwidth), max-bandwidth kept to x${machine.rateLimitFactor}, ${(machine.deviceState / MiB).toFixed(2)} MiB of device state, ${(machine.resumeLatency * 1000).toFixed(1)} ms to resume, and the rest of the lab's calibrated machine (docs/qemu.md)`);
+  lines.push(`  - machine: final copy at ${(machine.finalCopyRate / MiB).toFixed(0)} MiB/s (--link-bandwidth), max-bandwidth kept to x${machine.rateLimitFactor}, ${(machine.deviceState / MiB).toFixed(2)} MiB of device state, ${(machine.resumeLatency * 1000).toFixed(1)} ms to resume, and the rest of the calibrated machine (the lab's, or --constants; docs/qemu.md)`);
   lines.push(`  - ${compressionAssumption}`);
   lines.push('');
   const c = r.current;

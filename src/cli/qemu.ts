@@ -18,6 +18,7 @@ const predictOptions = (cmd: Command) =>
     .option('--max-downtime <duration>', 'budget: longest acceptable downtime (default: the VM\'s downtime-limit)')
     .option('--max-time <duration>', 'budget: longest acceptable total time; a migration still running then counts as not converging', '5min')
     .option('--link-bandwidth <rate>', 'the link\'s rate for the unthrottled final copy (default: the lab\'s calibrated loopback, 1.18 GiB/s)')
+    .option('--constants <file>', 'calibration constants of your own machine (JSON, as `lmsim calibrate qemu --fit` prints them) over the lab\'s; --link-bandwidth still sets the final copy\'s rate')
     .option('--resident <size>', 'the guest\'s data (non-zero) memory, overriding every estimate')
     .option('--json', 'print the VM model, the predictions and the recommendation as JSON')
     .option('--series <file>', 'write the prediction (the chosen settings: the best within the budget, or the current ones) as query-migrate replies every 100 ms of simulated time, one JSON line each');
