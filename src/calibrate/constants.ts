@@ -17,10 +17,14 @@ export interface CalibrationConstants {
   rateLimitFactor: number;
   /** Unthrottled rate of the final copy on this machine (loopback TCP, CPU-bound), bytes/s: lmsim's network bandwidth. */
   finalCopyRate: number;
+  /** The same on QEMU 10 and later (its final copy is faster); 0 = finalCopyRate. */
+  finalCopyRateQemu10: number;
   /** Fixed cost of the stop (device state, final sync), as device-state bytes at finalCopyRate. */
   deviceState: number;
-  /** Source STOP -> destination RESUME beyond QEMU's own downtime, s (lmsim resumeLatency). */
+  /** Source STOP -> destination RESUME beyond QEMU's own downtime after a stop-and-copy, s (lmsim resumeLatency). */
   resumeLatency: number;
+  /** The same after a switch to post-copy, beyond resumeLatency: the destination's post-copy setup, s (lmsim postcopySetup). */
+  postcopySetup: number;
   /** Time of one dirty-bitmap sync, s (lmsim syncTime). */
   syncTime: number;
   /** The guest kernel's own working set: pages it keeps using, scattered over the base footprint. */
@@ -69,12 +73,20 @@ export const qemuLabConstants: CalibrationConstants = {
   // completed pre-copy rows (verify runs excluded): 1 / slope. QEMU lifts the rate limit for the
   // final copy; on loopback this is the machine's copy rate, so it is lmsim's network bandwidth
   finalCopyRate: 1.27e9,
+  // 2.03e9 bytes/s: the same line's slope over the 5 completed QEMU 10 pre-copy rows alone (its
+  // large final copies move at 1.65-1.71 GB/s of QMP downtime, QEMU 7.2's at 1.1-1.5)
+  finalCopyRateQemu10: 2.03e9,
   // 2088960 bytes (1.99 MiB): the same line's intercept (1.64 ms: device state, final sync) x
   // the final-copy rate
   deviceState: 2088960,
-  // 4.1 ms: median of host_downtime_ms - QMP downtime over 57 completed rows (verify runs have
-  // no host downtime; QEMU 10 pure post-copy reports downtime = total time)
-  resumeLatency: 0.0041,
+  // 1.9 ms: median of host_downtime_ms - QMP downtime over the 35 completed rows that end in a
+  // stop-and-copy (pre-copy, XBZRLE, auto-converge; verify runs have no host downtime)
+  resumeLatency: 0.0019,
+  // 5.4 ms: median of the same gap over the 22 completed hybrid and post-copy rows (QEMU 10 pure
+  // post-copy excluded: it reports downtime = total time), 7.3 ms, less resumeLatency: before the
+  // guest runs, the destination registers RAM with userfaultfd, discards the pages dirtied since
+  // they were sent and loads the device-state package
+  postcopySetup: 0.0054,
   // 0: median excess of the 236 intervals between MIGRATION_PASS events of pre-copy rows over a
   // whole number of 100 ms windows; the sync of a 512 MiB guest is below the 1 ms resolution
   syncTime: 0,
@@ -82,15 +94,15 @@ export const qemuLabConstants: CalibrationConstants = {
   // post-copy ram.normal (QEMU 7.2 and 10 each against their own): the pages an idle guest's
   // kernel writes again during one pass, i.e. the pages it keeps using
   kernelPages: 106,
-  // 50 reads/s and 2 ms: the pair of the grid (reads 50, 100, 200 /s x service 1, 2, 3 ms) with
+  // 100 reads/s and 1 ms: the pair of the grid (reads 50, 100, 200 /s x service 1, 2, 3 ms) with
   // the smallest larger median error of post-copy requests and blocked time over the 24 hybrid and
-  // post-copy rows together (fit.ts), with the layout below
-  kernelReadRate: 50,
+  // post-copy rows together (fit.ts), with the layout below and the post-copy setup above
+  kernelReadRate: 100,
   // 87 writes/s: an idle guest's rewritten pages grow with the pass as a kernel writing its
   // kernelPages uniformly would, K (1 - e^(-w T / K)); median over the idle pre-copy rows that
   // rewrote fewer than K pages (the 128 MiB/s ones and QEMU 10's 32 MiB/s) of w = -K ln(1 - D / K) / T
   kernelWriteRate: 87,
-  faultService: 0.002,
+  faultService: 0.001,
   // 1: the lab's idle polls show the guest's data at the bottom of RAM and, above 148 MiB of zero
   // pages, at the very top: the kernel's struct page array (allocated top-down at boot)
   structPagesAtTop: 1,
@@ -100,12 +112,12 @@ export const qemuLabConstants: CalibrationConstants = {
   // the stop scanned 31291 zero pages and 69 data pages in one MAX_WAIT (poll at 2.450 s, stop at
   // 2.505 s); 31291 x 4096 / (50 ms - 69 data pages at the first-receive rate)
   zeroScanRate: 2.6e9,
-  // 3.0e8 bytes/s: median over the completed idle pre-copy rows of QEMU 7.2 whose final copy is
+  // 2.8e8 bytes/s: median over the 4 completed idle pre-copy rows of QEMU 7.2 whose final copy is
   // the guest's data the pass had not reached (downtime bytes >= 1 MB) of downtime bytes / (host
   // downtime - resume latency - device state / final-copy rate)
-  firstReceiveRate: 3.0e8,
-  // QEMU 10: the same rule gives 1.3e9, no slower than the final copy: no limit
-  firstReceiveRateQemu10: 0,
+  firstReceiveRate: 2.8e8,
+  // 7.7e8 bytes/s: the same rule over the 2 QEMU 10 rows, with QEMU 10's final-copy rate
+  firstReceiveRateQemu10: 7.7e8,
 };
 
 /**
@@ -119,8 +131,10 @@ export const uncalibratedConstants: CalibrationConstants = {
   pageStructShare: 0,
   rateLimitFactor: 1,
   finalCopyRate: 10e9 / 8,
+  finalCopyRateQemu10: 0,
   deviceState: 256 * 1024,
   resumeLatency: 0.003,
+  postcopySetup: 0,
   syncTime: 0,
   kernelPages: 0,
   kernelReadRate: 0,

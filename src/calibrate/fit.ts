@@ -95,14 +95,27 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   if (!(line.slope > 0)) throw new FitError('final-copy rate: downtime does not grow with the bytes sent in it');
   const finalCopyRate = sig(1 / line.slope, 3);
   const deviceState = Math.max(0, round(line.intercept * finalCopyRate, 1024));
+  //    QEMU 10's final copy is faster: the slope of the same line over its rows alone (the stop's
+  //    fixed cost stays the common one); 0 (the common rate) without two such rows or if not faster
+  const dt10 = dt.filter(qemu10);
+  const slope10 = dt10.length >= 2 ? theilSen(dt10.map((r) => r.measured.downtimeBytes!), dt10.map((r) => r.measured.qmpDowntime!)).slope : 0;
+  const rate10 = slope10 > 0 ? sig(1 / slope10, 3) : 0;
+  const finalCopyRateQemu10 = rate10 > finalCopyRate ? rate10 : 0;
+  const copyRate = (r: QemuRun) => (qemu10(r) && finalCopyRateQemu10 > 0 ? finalCopyRateQemu10 : finalCopyRate);
 
-  // 5. Resume latency: source STOP -> destination RESUME beyond QEMU's own downtime.
-  const gaps = runs
+  // 5. Resume latency: source STOP -> destination RESUME beyond QEMU's own downtime, after a
+  //    stop-and-copy; after a switch to post-copy the destination sets post-copy up first
+  //    (userfaultfd, discards, the device-state package): the same gap's excess there.
+  const gapRows = runs
     .filter((r) => completed(r) && r.measured.hostDowntime !== null && r.measured.qmpDowntime !== null)
-    .filter((r) => !(r.algo === 'postcopy' && !r.qemuVersion.startsWith('7.')))
-    .map((r) => r.measured.hostDowntime! - r.measured.qmpDowntime!);
-  if (gaps.length === 0) throw new FitError('resume latency: needs completed rows with host_downtime_ms and src_downtime');
+    .filter((r) => !(r.algo === 'postcopy' && qemu10(r)));
+  const gap = (r: QemuRun) => r.measured.hostDowntime! - r.measured.qmpDowntime!;
+  const switchesToPostcopy = (r: QemuRun) => r.algo === 'hybrid' || r.algo === 'postcopy';
+  const gaps = gapRows.filter((r) => !switchesToPostcopy(r)).map(gap);
+  const postcopyGaps = gapRows.filter(switchesToPostcopy).map(gap);
+  if (gaps.length === 0) throw new FitError('resume latency: needs completed pre-copy rows with host_downtime_ms and src_downtime');
   const resumeLatency = round(median(gaps), 0.0001);
+  const postcopySetup = postcopyGaps.length ? Math.max(0, round(median(postcopyGaps) - resumeLatency, 0.0001)) : 0;
 
   // 6. Bitmap sync cost: syncs happen at 100 ms iteration boundaries, so the time between two
   //    MIGRATION_PASS events is whole windows plus the sync; the excess over the nearest whole
@@ -149,11 +162,11 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   );
   const firstRate = (rows: QemuRun[]) => {
     const rates = rows
-      .map((r) => r.measured.downtimeBytes! / (r.measured.hostDowntime! - resumeLatency - deviceState / finalCopyRate))
+      .map((r) => r.measured.downtimeBytes! / (r.measured.hostDowntime! - resumeLatency - deviceState / copyRate(r)))
       .filter((v) => v > 0);
     if (rates.length === 0) return 0;
     const rate = sig(median(rates), 2);
-    return rate >= finalCopyRate ? 0 : rate;
+    return rate >= copyRate(rows[0]) ? 0 : rate;
   };
   const firstReceiveRate = firstRate(firstRows.filter((r) => !qemu10(r)));
   const firstReceiveRateQemu10 = firstRate(firstRows.filter(qemu10));
@@ -166,8 +179,10 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
     pageStructShare,
     rateLimitFactor,
     finalCopyRate,
+    finalCopyRateQemu10,
     deviceState,
     resumeLatency,
+    postcopySetup,
     syncTime,
     kernelPages,
     kernelReadRate: 0,
@@ -209,6 +224,12 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
         rows: dt.length,
         how: 'Theil-Sen line of QMP downtime on downtime-bytes over completed pre-copy rows (not verify): 1 / slope; used as the network bandwidth',
       },
+      finalCopyRateQemu10: {
+        value: finalCopyRateQemu10,
+        unit: 'bytes/s',
+        rows: dt10.length,
+        how: 'the slope of the same line over the completed QEMU 10 pre-copy rows alone: 1 / slope (0: the common rate, when not faster); the network bandwidth of QEMU 10 rows',
+      },
       deviceState: {
         value: deviceState,
         unit: 'bytes',
@@ -219,7 +240,13 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
         value: resumeLatency,
         unit: 's',
         rows: gaps.length,
-        how: 'median of host_downtime_ms - QMP downtime over completed rows (QEMU 10 pure post-copy excluded: its QMP downtime is the total time)',
+        how: 'median of host_downtime_ms - QMP downtime over completed rows that end in a stop-and-copy (pre-copy, XBZRLE, auto-converge)',
+      },
+      postcopySetup: {
+        value: postcopySetup,
+        unit: 's',
+        rows: postcopyGaps.length,
+        how: 'median of the same gap over completed hybrid and post-copy rows (QEMU 10 pure post-copy excluded: its QMP downtime is the total time), less resumeLatency',
       },
       syncTime: {
         value: syncTime,

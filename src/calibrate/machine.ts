@@ -8,8 +8,9 @@
  *
  * | constant(s) | scenario |
  * |---|---|
- * | finalCopyRate | network.bandwidth (the loopback: no latency) |
+ * | finalCopyRate, finalCopyRateQemu10 | network.bandwidth (the loopback: no latency), by the source's QEMU version |
  * | deviceState, resumeLatency, syncTime | the options of the same names |
+ * | postcopySetup | postcopySetup (hybrid and post-copy) |
  * | iterationMaxWait, zeroScanRate | the options of the same names (pre-copy passes: not pure post-copy) |
  * | firstReceiveRate, firstReceiveRateQemu10 | firstReceiveRate, by the source's QEMU version |
  * | faultService | faultService (hybrid and post-copy) |
@@ -26,9 +27,14 @@ export type Machine = Omit<CalibrationConstants, 'baseFootprintPages'>;
 
 export type QemuAlgorithm = 'precopy' | 'hybrid' | 'postcopy';
 
+/** The unthrottled final copy's rate of the source's QEMU generation (finalCopyRateQemu10 on 10 and later, when set). */
+export function finalCopyRateOf(m: Machine, qemu10: boolean): number {
+  return qemu10 && m.finalCopyRateQemu10 > 0 ? m.finalCopyRateQemu10 : m.finalCopyRate;
+}
+
 /** The network between source and destination: the unthrottled final copy's rate, no latency. */
-export function machineNetwork(m: Machine): { bandwidth: number; latency: number } {
-  return { bandwidth: m.finalCopyRate, latency: 0 };
+export function machineNetwork(m: Machine, qemu10: boolean): { bandwidth: number; latency: number } {
+  return { bandwidth: finalCopyRateOf(m, qemu10), latency: 0 };
 }
 
 /** A QEMU version string of 10 or later (its destination's receive path differs: firstReceiveRateQemu10). */
@@ -45,6 +51,7 @@ export function machineOptions(m: Machine, algorithm: QemuAlgorithm, qemu10: boo
   const firstReceive = qemu10 ? m.firstReceiveRateQemu10 : m.firstReceiveRate;
   if (firstReceive > 0) o.firstReceiveRate = firstReceive;
   if (m.faultService > 0 && algorithm !== 'precopy') o.faultService = m.faultService;
+  if (m.postcopySetup > 0 && algorithm !== 'precopy') o.postcopySetup = m.postcopySetup;
   return o;
 }
 

@@ -96,7 +96,7 @@ export function runToScenario(run: QemuRun, c: CalibrationConstants, overrides: 
     seed: 1,
     pageSize: page,
     horizon: Math.max(3600, timeout + 600),
-    network: machineNetwork(c),
+    network: machineNetwork(c, qemu10(run)),
     hosts: [
       { name: 'src', memory: 2 * run.ram },
       { name: 'dst', memory: 2 * run.ram },

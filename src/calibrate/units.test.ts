@@ -134,11 +134,14 @@ test('mapping: idle pre-copy at 32 MiB/s', () => {
   assert.equal(m.downtimeLimit, 0.3);
   assert.equal(m.timeout, 22);
   assert.equal(m.deviceState, 2088960);
-  assert.equal(m.resumeLatency, 0.0041);
+  assert.equal(m.resumeLatency, 0.0019);
+  assert.equal(m.postcopySetup, undefined); // a stop-and-copy: no post-copy setup
   // QEMU's send calls (MAX_WAIT), the zero-page scan and the destination's first-receive rate (QEMU 7.2)
-  assert.deepEqual([m.iterationMaxWait, m.zeroScanRate, m.firstReceiveRate], [0.05, 2.6e9, 3e8]);
+  assert.deepEqual([m.iterationMaxWait, m.zeroScanRate, m.firstReceiveRate], [0.05, 2.6e9, 2.8e8]);
+  // QEMU 10: its own final-copy rate (the network) and first-receive rate
   const q10 = runToScenario({ ...runs()[0], qemuVersion: '10.0.2' }, c) as any;
-  assert.equal(q10.migrations[0].firstReceiveRate, undefined); // QEMU 10: no slower than the final copy
+  assert.equal(q10.migrations[0].firstReceiveRate, 7.7e8);
+  assert.deepEqual(q10.network, { bandwidth: 2.03e9, latency: 0 });
   assert.equal(m.xbzrle, undefined);
   validateScenario(s);
 });
@@ -149,10 +152,12 @@ test('mapping: hybrid 64 MiB sweep at 16384 pages/s, 128 MiB/s', () => {
   const base = 16932 * 4096;
   const app = { kind: 'sweep', writeRate: 16384, workingSet: 64 * MiB, offset: base, writeSize: 1 };
   // the guest kernel reads and writes its working set, scattered over the base footprint
-  const kernel = { kind: 'uniform', writeRate: 87, readRate: 50, workingSet: 106 * 4096, offset: 0, scatteredOver: base };
+  const kernel = { kind: 'uniform', writeRate: 87, readRate: 100, workingSet: 106 * 4096, offset: 0, scatteredOver: base };
   assert.deepEqual(s.vms[0].workload, { kind: 'mix', parts: [app, kernel] });
   const m = s.migrations[0];
-  assert.equal(m.faultService, 0.002);
+  assert.equal(m.faultService, 0.001);
+  // the switch to post-copy: the destination's setup before the guest runs, beyond resumeLatency
+  assert.deepEqual([m.resumeLatency, m.postcopySetup], [0.0019, 0.0054]);
   assert.equal(m.algorithm, 'hybrid');
   assert.equal(m.postcopyAfterRounds, 1);
   assert.equal(m.maxBandwidth, 128 * MiB * 1.002);

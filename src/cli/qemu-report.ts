@@ -7,8 +7,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { qemuLabConstants } from '../calibrate/constants.js';
+import { finalCopyRateOf } from '../calibrate/machine.js';
 import { parseDuration, parseRate, parseSize, UnitError } from '../core/units.js';
-import { Budget, Machine, Prediction, Recommendation, recommend } from '../qemu/predict.js';
+import { Budget, Machine, Prediction, Recommendation, recommend, vmIsQemu10 } from '../qemu/predict.js';
 import { qmpCommands } from '../qemu/settings.js';
 import { qemuSeries } from '../migration/qemu-series.js';
 import type { QemuVm } from '../qemu/vm.js';
@@ -53,9 +54,13 @@ export function budgetOf(opts: PredictOptions, vm: QemuVm): Budget {
 export function machineOf(opts: PredictOptions): Machine {
   const fitted = opts.constants === undefined ? {} : loadConstants(opts.constants);
   const { baseFootprintPages: _unused, ...lab } = { ...qemuLabConstants, ...fitted };
+  // a final-copy rate of one's own holds for every QEMU generation: --link-bandwidth always, the
+  // file's finalCopyRate unless the file gives QEMU 10's too
+  const ownRate = opts.linkBandwidth !== undefined || (fitted.finalCopyRate !== undefined && fitted.finalCopyRateQemu10 === undefined);
+  const finalCopyRateQemu10 = ownRate ? 0 : lab.finalCopyRateQemu10;
   const link = option('link-bandwidth', opts.linkBandwidth, parseRate, lab.finalCopyRate);
   if (link <= 0) throw new UsageError('--link-bandwidth: expected a positive rate');
-  return { ...lab, finalCopyRate: link };
+  return { ...lab, finalCopyRate: link, finalCopyRateQemu10 };
 }
 
 export function residentOf(opts: PredictOptions): number | undefined {
@@ -140,7 +145,7 @@ export function predictionText(vm: QemuVm, r: Recommendation, budget: Budget, ma
   if (vm.vcpuRates.length) lines.push(`per-vCPU dirty rates: ${vm.vcpuRates.map((v) => `vCPU ${v.id} ${v.dirtyRateMiBps} MiB/s`).join(', ')}`);
   lines.push('assumptions:');
   for (const a of vm.assumptions) lines.push(`  - ${a}`);
-  lines.push(`  - machine: final copy at ${(machine.finalCopyRate / MiB).toFixed(0)} MiB/s (--link-bandwidth), max-bandwidth kept to x${machine.rateLimitFactor}, ${(machine.deviceState / MiB).toFixed(2)} MiB of device state, ${(machine.resumeLatency * 1000).toFixed(1)} ms to resume, and the rest of the calibrated machine (the lab's, or --constants; docs/qemu.md)`);
+  lines.push(`  - machine: final copy at ${(finalCopyRateOf(machine, vmIsQemu10(vm)) / MiB).toFixed(0)} MiB/s (--link-bandwidth), max-bandwidth kept to x${machine.rateLimitFactor}, ${(machine.deviceState / MiB).toFixed(2)} MiB of device state, ${(machine.resumeLatency * 1000).toFixed(1)} ms to resume, and the rest of the calibrated machine (the lab's, or --constants; docs/qemu.md)`);
   lines.push(`  - ${compressionAssumption}`);
   lines.push('');
   const c = r.current;

@@ -143,11 +143,12 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       const finalSync = this.#ledger.syncs > 0 ? this.options.syncTime : 0;
       sim.schedule(this.world.transferLatency + this.options.resumeLatency + finalSync, this, Ev.Resume);
     } else if (this.phase === 'switchover') {
-      // device state sent: the source starts pushing, the destination resumes shortly
+      // device state sent: the source starts pushing; the destination sets up post-copy (listen,
+      // discards, the device-state package) and resumes
       this.phase = 'postcopy';
       this.#ledger.closeRound(sim.now, 0);
       this.#ledger.openRound(sim.now, 'postcopy');
-      sim.schedule(this.world.transferLatency + this.options.resumeLatency, this, Ev.Resume);
+      sim.schedule(this.world.transferLatency + this.options.resumeLatency + this.options.postcopySetup, this, Ev.Resume);
       this.#postcopy!.startPush();
     }
   }
@@ -371,7 +372,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       pageSize: this.vm.pageSize,
       memory: this.vm.memory,
       xbzrle: this.#encoder.xbzrle,
-      returnLatency: this.world.transferLatency + this.options.resumeLatency,
+      returnLatency: this.world.transferLatency + this.options.resumeLatency + (this.#postcopy ? this.options.postcopySetup : 0),
     });
     this.world.ended(this);
     for (const next of this.#dependents) {

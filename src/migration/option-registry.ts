@@ -249,6 +249,12 @@ export const migrationOptions = {
     algorithms: POSTCOPY,
     description: "time from a guest's fault to its page request leaving the destination (userfault delivery, fault thread)",
   },
+  postcopySetup: {
+    group: 'post-copy',
+    kind: { type: 'duration', plainMax: 10 },
+    algorithms: POSTCOPY,
+    description: 'the destination\'s work after a post-copy switch-over before the guest runs, beyond resumeLatency (QEMU: userfaultfd registration, discards, the device-state package); the push goes on meanwhile; 0 = none',
+  },
   postcopyAfterRounds: {
     group: 'hybrid',
     kind: { type: 'integer', min: 1, unlimited: true },

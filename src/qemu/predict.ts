@@ -15,7 +15,7 @@
  * cost CPU or need both sides' support (xbzrle, multifd, dirty-limit, post-copy), then the total
  * time.
  */
-import { guestLayout, isQemu10, Machine, machineNetwork, machineOptions, QemuAlgorithm } from '../calibrate/machine.js';
+import { finalCopyRateOf, guestLayout, isQemu10, Machine, machineNetwork, machineOptions, QemuAlgorithm } from '../calibrate/machine.js';
 import { ramBytes } from '../calibrate/calibrate.js';
 import type { MigrationResult } from '../migration/result.js';
 import { validateScenario } from '../scenario/load.js';
@@ -53,6 +53,11 @@ export interface Prediction {
   result: MigrationResult;
 }
 
+/** The VM's QEMU is 10 or later (an unknown version is taken as before 10). */
+export function vmIsQemu10(vm: QemuVm): boolean {
+  return vm.qemuVersion !== null && isQemu10(vm.qemuVersion);
+}
+
 /**
  * The lmsim scenario of the VM migrating under `s` (scenario units: bytes, bytes/s, s). The
  * machine's part (network, options, layout, the guest kernel's working set) is the calibration's
@@ -76,14 +81,14 @@ export function vmScenario(vm: QemuVm, s: QemuSettings, machine: Machine, maxTim
     at: 0,
     ...options,
     timeout: maxTime,
-    ...machineOptions(machine, options.algorithm as QemuAlgorithm, vm.qemuVersion !== null && isQemu10(vm.qemuVersion)),
+    ...machineOptions(machine, options.algorithm as QemuAlgorithm, vmIsQemu10(vm)),
   };
   return {
     name: 'qemu-vm',
     seed: 1,
     pageSize: page,
     horizon: maxTime + 600,
-    network: machineNetwork(machine),
+    network: machineNetwork(machine, vmIsQemu10(vm)),
     hosts: [
       { name: 'src', memory: 2 * vm.memory },
       { name: 'dst', memory: 2 * vm.memory },
@@ -116,8 +121,9 @@ export function predict(vm: QemuVm, s: QemuSettings, machine: Machine, budget: B
 /** Candidate settings around the current ones (each a complete QemuSettings). */
 export function candidates(vm: QemuVm, machine: Machine, budget: Budget): QemuSettings[] {
   const cur = vm.settings;
-  const bw0 = cur.parameters['max-bandwidth'] > 0 ? cur.parameters['max-bandwidth'] : machine.finalCopyRate;
-  const link = Math.floor(machine.finalCopyRate / MiB) * MiB;
+  const rate = finalCopyRateOf(machine, vmIsQemu10(vm));
+  const bw0 = cur.parameters['max-bandwidth'] > 0 ? cur.parameters['max-bandwidth'] : rate;
+  const link = Math.floor(rate / MiB) * MiB;
   const bandwidths = [...new Set([bw0, 2 * bw0, 4 * bw0, link].filter((b) => b <= link || b === bw0))].sort((a, b) => a - b);
   const dl0 = cur.parameters['downtime-limit'];
   const budgetMs = Number.isFinite(budget.maxDowntime) ? Math.floor(budget.maxDowntime * 1000) : 2000;

@@ -39,6 +39,15 @@ export interface PostcopyOptions {
    * delivery and the fault thread's turn; a machine's constant).
    */
   faultService: number;
+  /**
+   * What the destination does after a post-copy switch-over's device state has arrived and before
+   * the guest runs, beyond resumeLatency, s: it registers guest RAM with userfaultfd
+   * (POSTCOPY_LISTEN), discards the pages dirtied since they were sent and loads the device-state
+   * package, whose device loads may fault on missing pages (QEMU migration/savevm.c:
+   * loadvm_postcopy_handle_listen, loadvm_postcopy_ram_handle_discard, loadvm_handle_cmd_packaged,
+   * loadvm_postcopy_handle_run_bh); the source's push goes on meanwhile. 0 = none.
+   */
+  postcopySetup: number;
 }
 
 export const postcopyDefaults: PostcopyOptions = {
@@ -48,6 +57,7 @@ export const postcopyDefaults: PostcopyOptions = {
   maxPostcopyBandwidth: Infinity,
   postcopyWindow: 0.1,
   faultService: 0,
+  postcopySetup: 0,
 };
 
 /** The background push order over the pages still to send. */
