@@ -13,8 +13,6 @@ export const POWER_TABLE_POINTS = 11;
 /** Table steps per unit of utilisation (10 % steps). */
 export const POWER_TABLE_STEPS = POWER_TABLE_POINTS - 1;
 const STEPS = POWER_TABLE_STEPS;
-/** CloudSim multiplies the utilisation offset by 100 and divides the step delta by 10. */
-const PERCENT = 100;
 
 /** HP ProLiant ML110 G4 (Intel Xeon 3040, 2 x 1860 MIPS), SPECpower_ssj2008, watts. */
 export const HP_PROLIANT_ML110_G4: PowerTable = Object.freeze([86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117]);
@@ -34,9 +32,12 @@ export function validatePowerTable(table: PowerTable, name = 'power table'): voi
  * Values outside [0, 1] are clamped (CloudSim throws; its callers never pass them).
  */
 export function powerAt(table: PowerTable, u: number): number {
+  // numbers written out (10 = STEPS, 11 = POWER_TABLE_POINTS; CloudSim multiplies the offset by
+  // 100): in the placement's hot loop, optimized code re-checks a module constant's
+  // initialisation at every use
   if (!(u > 0)) return table[0];
-  if (u >= 1) return table[STEPS];
-  const x = u * STEPS;
+  if (u >= 1) return table[10];
+  const x = u * 10;
   const lo = Math.floor(x);
   // CloudSim returns the table value when u % 0.1 == 0; the only such doubles in (0, 1) are
   // 0.1, 0.2, 0.4 and 0.8, where u x 10 is a whole number, so this test gives the same watts
@@ -44,12 +45,10 @@ export function powerAt(table: PowerTable, u: number): number {
   if (lo === x) return table[lo];
   const p1 = table[lo];
   // a table with its step deltas appended (withDeltas) saves the division, to the same bits
-  const delta = table.length > POWER_TABLE_POINTS ? table[POWER_TABLE_POINTS + lo] : (table[lo + 1] - p1) / STEPS;
-  return p1 + delta * (u - LOWER_POINT[lo]) * PERCENT;
+  const delta = table.length > 11 ? table[11 + lo] : (table[lo + 1] - p1) / 10;
+  // lo / 10 is CloudSim's lower table point (the same division as its lo / 10.0)
+  return p1 + delta * (u - lo / 10) * 100;
 }
-
-/** lo / STEPS for each table step, as CloudSim computes it. */
-const LOWER_POINT = Float64Array.from({ length: STEPS }, (_, lo) => lo / STEPS);
 
 /**
  * The table followed by its 10 step deltas ((p[i + 1] - p[i]) / 10, CloudSim's expression), for

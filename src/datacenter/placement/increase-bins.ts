@@ -189,6 +189,11 @@ export class IncreaseBins {
     }
   }
 
+  /** The host type of group `g`'s hosts. */
+  typeOf(g: number): number {
+    return Math.floor(this.groupBin[g] / BINS_PER_TYPE);
+  }
+
   private groupFor(h: number): number {
     const dc = this.dc;
     const t = dc.hostType[h];

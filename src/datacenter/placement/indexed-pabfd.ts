@@ -89,30 +89,70 @@ class CandidatePass {
 
   /** Lists hosts[0..n). */
   visit(hosts: Int32Array, n: number): void {
-    const { dc, rows, typePeMips, v, excluded, checkReservations, r, perPe, screen } = this;
-    const score = screen?.score;
-    const version = screen?.version;
-    const limit = screen?.limit;
-    // hot loop: the suitability test of isSuitable() inlined; a host's figures come from its row
-    // and its type's (few, so they stay in cache)
-    const { typePower, typeTotalMips, hostVersion } = dc;
+    if (this.checkReservations) {
+      this.visitChecked(hosts, n);
+      return;
+    }
+    // hot loop: everything it reads sits in locals (a module constant or a field would be
+    // re-checked at every use); a host's figures come from its row and its type's (few, so they
+    // stay in cache); the suitability test of isSuitable() inlined
+    const rows = this.rows;
+    const typePeMips = this.typePeMips;
+    const excluded = this.excluded;
+    const r = this.r;
+    const perPe = this.perPe;
+    const typePower = this.dc.typePower;
+    const typeTotalMips = this.dc.typeTotalMips;
+    const screened = this.screen !== undefined;
+    const size = ROW_SIZE;
+    const typeAt = ROW_TYPE;
+    const availAt = ROW_AVAIL;
+    const allocAt = ROW_ALLOC;
+    const powerAtRow = ROW_POWER;
+    const hostOut = candHost;
+    const diffOut = candDiff;
+    let m = this.m;
+    let k = this.k;
+    let min = this.min;
+    let minHost = this.minHost;
+    for (let i = 0; i < n; i++) {
+      const h = hosts[i];
+      const row = size * h;
+      const type = rows[row + typeAt];
+      if (excluded[h] === 1 || typePeMips[type] < perPe || rows[row + availAt] < r) continue;
+      const alloc = rows[row + allocAt];
+      const diff = powerAt(typePower[type], (alloc + r) / typeTotalMips[type]) - rows[row + powerAtRow];
+      if (diff < min || (diff === min && h < minHost)) {
+        if (screened && alloc !== 0 && this.screenedOut(h, type)) continue;
+        min = diff;
+        minHost = h;
+        k = m;
+      }
+      hostOut[m] = h;
+      diffOut[m] = diff;
+      m++;
+    }
+    this.m = m;
+    this.k = k;
+    this.min = min;
+    this.minHost = minHost;
+  }
+
+  /** visit() when RAM and bandwidth are checked too (CloudSim checks them only at t = 0). */
+  private visitChecked(hosts: Int32Array, n: number): void {
+    const { dc, rows, typePeMips, v, excluded, r, perPe } = this;
+    const { typePower, typeTotalMips } = dc;
     let { m, k, min, minHost } = this;
     for (let i = 0; i < n; i++) {
       const h = hosts[i];
       const row = ROW_SIZE * h;
       const type = rows[row + ROW_TYPE];
       if (excluded[h] === 1 || typePeMips[type] < perPe || rows[row + ROW_AVAIL] < r) continue;
-      if (checkReservations && !isSuitable(dc, h, v, true)) continue;
+      if (!isSuitable(dc, h, v, true)) continue;
       const alloc = rows[row + ROW_ALLOC];
       const diff = powerAt(typePower[type], (alloc + r) / typeTotalMips[type]) - rows[row + ROW_POWER];
       if (diff < min || (diff === min && h < minHost)) {
-        // a host the screen finds surely overloaded (never one with nothing allocated)
-        // cannot be chosen: left out. Only the hosts that would lead are screened: one that
-        // would not and stays listed is turned away by the overload check if it ever comes first
-        if (score !== undefined && alloc !== 0) {
-          if (version![h] !== hostVersion[h] + 1) screen!.refresh(dc, h);
-          if (score[h] >= limit![type]) continue;
-        }
+        if (this.screen !== undefined && alloc !== 0 && this.screenedOut(h, type)) continue;
         min = diff;
         minHost = h;
         k = m;
@@ -128,21 +168,73 @@ class CandidatePass {
   }
 
   /**
-   * Lists the groups of `bins` that can hold the winner: the one with the lowest bound first (it
-   * usually holds the winner), then every other whose bound is not above the least increase found.
-   * The least is then the full scan's: a skipped host's increase is above it.
+   * The screen finds host h (of type `type`, something allocated) surely overloaded: it cannot be
+   * chosen and is left out. Only the hosts that would lead are screened: one that would not and
+   * stays listed is turned away by the overload check if it ever comes first.
    */
-  visitGroups(bins: IncreaseBins): void {
+  private screenedOut(h: number, type: number): boolean {
+    const screen = this.screen!;
+    if (screen.version[h] !== this.dc.hostVersion[h] + 1) screen.refresh(this.dc, h);
+    return screen.score[h] >= screen.limit[type];
+  }
+
+  /**
+   * The least increase among the hosts of one group, all of type `type`, lowest id on ties, as
+   * visit() finds it but without listing the hosts: the grouped pass needs only its winner (when
+   * the winner is overloaded, findHost runs the full pass). The type's figures are read once.
+   */
+  private visitGroup(hosts: Int32Array, n: number, type: number): void {
+    if (this.checkReservations) {
+      this.visitChecked(hosts, n);
+      return;
+    }
+    if (this.typePeMips[type] < this.perPe) return;
+    const rows = this.rows;
+    const excluded = this.excluded;
+    const r = this.r;
+    const table = this.dc.typePower[type];
+    const cap = this.dc.typeTotalMips[type];
+    const screened = this.screen !== undefined;
+    const size = ROW_SIZE;
+    const availAt = ROW_AVAIL;
+    const allocAt = ROW_ALLOC;
+    const powerAtRow = ROW_POWER;
+    let min = this.min;
+    let minHost = this.minHost;
+    for (let i = 0; i < n; i++) {
+      const h = hosts[i];
+      const row = size * h;
+      if (excluded[h] === 1 || rows[row + availAt] < r) continue;
+      const alloc = rows[row + allocAt];
+      const diff = powerAt(table, (alloc + r) / cap) - rows[row + powerAtRow];
+      if (diff < min || (diff === min && h < minHost)) {
+        if (screened && alloc !== 0 && this.screenedOut(h, type)) continue;
+        min = diff;
+        minHost = h;
+      }
+    }
+    this.min = min;
+    this.minHost = minHost;
+  }
+
+  /**
+   * Finds the least increase in the groups of `bins` that can hold the winner: the one with the
+   * lowest bound first (it usually holds the winner), then every other whose bound is not above
+   * the least increase found. The least is then the full scan's: a skipped host's increase is
+   * above it. Returns the winner, or -1.
+   */
+  visitGroups(bins: IncreaseBins): number {
     const n = bins.usedCount;
-    if (n === 0) return;
+    if (n === 0) return -1;
     bins.bounds(this.r);
     const { bound, used, members, size } = bins;
     let first = 0;
     for (let i = 1; i < n; i++) if (bound[i] < bound[first]) first = i;
-    this.visit(members[used[first]], size[used[first]]);
+    this.visitGroup(members[used[first]], size[used[first]], bins.typeOf(used[first]));
     for (let i = 0; i < n; i++) {
-      if (i !== first && bound[i] <= this.min) this.visit(members[used[i]], size[used[i]]);
+      if (i !== first && bound[i] <= this.min) this.visitGroup(members[used[i]], size[used[i]], bins.typeOf(used[i]));
     }
+    return this.minHost;
   }
 }
 
@@ -198,10 +290,9 @@ export class IndexedPabfd implements Placement {
     const bins = index.bins;
     pass.begin(dc, index, v, excluded, screen, this.checkReservations);
     if (bins !== undefined && bins.hostCount >= this.groupedScanRatio * bins.usedCount) {
-      pass.visitGroups(bins);
-      if (pass.k < 0) return -1;
-      const first = candHost[pass.k];
-      if (takes(dc, first, v, detector)) return first;
+      const winner = pass.visitGroups(bins);
+      if (winner < 0) return -1;
+      if (takes(dc, winner, v, detector)) return winner;
       pass.begin(dc, index, v, excluded, screen, this.checkReservations);
     }
     const ids = index.ids();
