@@ -8,13 +8,12 @@
 // The bundle's chunks are CommonJS functions, compiled here with V8's code cache: `npm run build`
 // runs a few commands once (code-cache.mjs) and keeps, beside each chunk, the bytecode of every
 // function that ran, so a command does not parse and compile them again. A cache is used only with
-// the exact text it was made from (its SHA-256 comes first in the file; V8 itself checks only the
-// length) and under the same V8 version and flags (V8 refuses it otherwise, and the chunk compiles
+// the exact text it was made from (the cache file holds that text first, compared byte for byte: V8
+// itself checks only the length) and under the same V8 version and flags (V8 refuses it otherwise, and the chunk compiles
 // as if there were none). LMSIM_CODE_CACHE=0 compiles without it; LMSIM_CODE_CACHE=check also says
 // on stderr how many of the chunks loaded used their cache; LMSIM_CODE_CACHE=write writes the
 // caches of the chunks that ran when the command is done (the build runs its warm-up commands,
 // LMSIM_WARM_UP, one JSON argument list a line, in that one process).
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -32,24 +31,26 @@ function bundleIsCurrent() {
 }
 
 const codeCache = process.env.LMSIM_CODE_CACHE ?? '1';
-/** Chunks loaded so far, by file: their module record, and their script and digest for `write`. */
+/** Chunks loaded so far, by file: their module record, and their script and text for `write`. */
 const chunks = new Map();
 
 /** Loads a chunk of the bundle (a CommonJS module) with its code cache, once. */
 function loadChunk(file) {
   const known = chunks.get(file);
   if (known) return known.module.exports;
-  const source = readFileSync(file, 'utf8');
-  const digest = createHash('sha256').update(source).digest();
+  const text = readFileSync(file);
+  const source = text.toString('utf8');
   let cachedData;
   if (codeCache === '1' || codeCache === 'check') {
+    // a cache file: the text's length (4 bytes), the text it was made from, V8's data
     const saved = readIfThere(`${file}.cache`);
-    if (saved && saved.length > digest.length && digest.equals(saved.subarray(0, digest.length))) cachedData = saved.subarray(digest.length);
+    const end = 4 + text.length;
+    if (saved && saved.length > end && saved.readUInt32LE(0) === text.length && text.equals(saved.subarray(4, end))) cachedData = saved.subarray(end);
   }
   // Node's own CommonJS wrapper, on the first line, so line numbers stay those of the file
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   const module = { exports: {} };
-  chunks.set(file, { module, script, digest, cached: cachedData !== undefined && !script.cachedDataRejected });
+  chunks.set(file, { module, script, text, cached: cachedData !== undefined && !script.cachedDataRejected });
   const here = dirname(file);
   const nodeRequire = createRequire(file);
   const require = (id) => (id.startsWith('./') ? loadChunk(join(here, id)) : nodeRequire(id));
@@ -66,7 +67,11 @@ function readIfThere(file) {
 }
 
 function writeCodeCaches() {
-  for (const [file, { script, digest }] of chunks) writeFileSync(`${file}.cache`, Buffer.concat([digest, script.createCachedData()]));
+  for (const [file, { script, text }] of chunks) {
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(text.length);
+    writeFileSync(`${file}.cache`, Buffer.concat([length, text, script.createCachedData()]));
+  }
 }
 
 const { main } = bundleIsCurrent() ? loadChunk(fileURLToPath(bundle)) : await import(plain.href);

@@ -5,6 +5,7 @@
  * reproduces. An event is (target, kind): the kernel calls `target.onEvent(kind, sim)`; no closure is
  * allocated per event. Cancellation is lazy: a cancelled slot is skipped when it is popped.
  */
+import { ZERO } from './doubles.js';
 
 /** Anything that receives events. `kind` is the target's own event code. */
 export interface EventTarget {
@@ -20,7 +21,7 @@ const SLOT_SPACE = 2 ** 24;
 
 export class Simulation {
   /** Current simulated time, seconds. */
-  now = 0;
+  now = ZERO;
   /** Events executed so far. */
   eventsRun = 0;
 

@@ -15,6 +15,7 @@
  * mean of page-exact runs.
  */
 import { Chunk, MemoryTransfer, newChunk, PageEncoder } from './page-transfer.js';
+import { ZERO } from '../core/doubles.js';
 
 /** Regions of a VM's memory and their write rates per workload phase. */
 export interface FluidLayout {
@@ -138,7 +139,7 @@ export class FluidImage {
 export class FluidTransfer implements MemoryTransfer {
   readonly toSend: Float64Array;
   /** Expected pages sent per region since the migration started (for the first-pass mark). */
-  #sent = 0;
+  #sent = ZERO;
   wraps = 0;
   readonly freeSkipped = 0;
   readonly pageExact = null;

@@ -7,6 +7,7 @@
  */
 import { Bitset, popcount } from './bitset.js';
 import { PageImage } from './page-image.js';
+import { ZERO } from '../core/doubles.js';
 
 /** Decides what a page costs on the wire when it is sent (the migration's encoding). */
 export interface PageEncoder {
@@ -275,5 +276,5 @@ export class PageTransfer implements MemoryTransfer {
 }
 
 export function newChunk(): Chunk {
-  return { pages: 0, zeroPages: 0, wireBytes: 0, skipped: 0, firstPages: 0 };
+  return { pages: ZERO, zeroPages: ZERO, wireBytes: ZERO, skipped: ZERO, firstPages: ZERO };
 }

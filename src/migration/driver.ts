@@ -28,6 +28,7 @@ import { QemuPageEncoder } from './optimizations/encoder.js';
 import { createPostcopyPhase, PostcopyMechanism, PostcopyOwner } from './postcopy-phase.js';
 import { MigrationResult, MigrationStatus } from './result.js';
 import { Host, Vm, World } from './world.js';
+import { MINUS_ONE, ZERO } from '../core/doubles.js';
 
 export type { FailureImpact, Phase } from './failures.js';
 
@@ -62,21 +63,21 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   readonly #chunk: Chunk = newChunk();
   /** What one timed send call took in all (iterationMaxWait). */
   readonly #call: Chunk = newChunk();
-  #chunkStart = 0;
+  #chunkStart = ZERO;
   /** Timed send calls: start of the current rate-limit window (-1: none open) and its bytes so far. */
-  #windowStart = -1;
-  #windowBytes = 0;
-  #bandwidth = 0;
+  #windowStart = MINUS_ONE;
+  #windowBytes = ZERO;
+  #bandwidth = ZERO;
   /** Bytes of the last live transfer (the bandwidth estimate's numerator). */
-  #lastSize = 0;
-  #pausedAt = 0;
-  #resumedAt = -1;
+  #lastSize = ZERO;
+  #pausedAt = ZERO;
+  #resumedAt = MINUS_ONE;
   /** receiveBuffer: when the destination will have placed everything sent so far, s. */
-  #destFree = 0;
+  #destFree = ZERO;
   /** receiveBuffer: how long the resume waited for the destination to place what was buffered, s. */
-  #drainWait = 0;
+  #drainWait = ZERO;
   #timeoutEvent = -1;
-  #queuedAt = -1;
+  #queuedAt = MINUS_ONE;
   /** Migrations that start when this one has completed (a sequence such as A -> B, then B -> A). */
   readonly #dependents: Migration[] = [];
 

@@ -10,6 +10,7 @@ import { MigrationOptions } from './options.js';
 import { PostcopyMechanism } from './postcopy-phase.js';
 import { QemuCounters, qemuInfo } from './qemu-info.js';
 import { MigrationResult, MigrationStatus, RoundRecord } from './result.js';
+import { ZERO } from '../core/doubles.js';
 
 export class Ledger {
   readonly result: MigrationResult;
@@ -26,14 +27,14 @@ export class Ledger {
       preset,
       status: 'unfinished',
       reason: 'not started',
-      startTime: at,
+      startTime: ZERO,
       endTime: null,
       totalTime: null,
       downtime: null,
-      bytesTransferred: 0,
-      bytesByPhase: { setup: 0, live: 0, stopAndCopy: 0, postcopy: 0 },
-      pagesTransferred: 0,
-      zeroPages: 0,
+      bytesTransferred: ZERO,
+      bytesByPhase: { setup: ZERO, live: ZERO, stopAndCopy: ZERO, postcopy: ZERO },
+      pagesTransferred: ZERO,
+      zeroPages: ZERO,
       rounds: [],
       stalePagesAtResume: null,
       postcopy: null,
@@ -47,6 +48,7 @@ export class Ledger {
       qemu: null,
       options: { ...options },
     };
+    this.result.startTime = at; // (laid out as a double first: core/doubles.ts)
   }
 
   /** The round in progress, or the last one closed. */
@@ -74,18 +76,20 @@ export class Ledger {
   }
 
   openRound(now: number, kind: RoundRecord['kind']): void {
-    this.#round = {
+    const round: RoundRecord = {
       index: this.result.rounds.length + 1,
       kind,
-      start: now,
-      duration: 0,
-      pagesSent: 0,
-      zeroPages: 0,
-      pagesSkipped: 0,
-      bytesSent: 0,
-      pagesDirtied: 0,
-      bandwidth: 0,
+      start: ZERO,
+      duration: ZERO,
+      pagesSent: ZERO,
+      zeroPages: ZERO,
+      pagesSkipped: ZERO,
+      bytesSent: ZERO,
+      pagesDirtied: ZERO,
+      bandwidth: ZERO,
     };
+    round.start = now; // (laid out as a double first: core/doubles.ts)
+    this.#round = round;
   }
 
   addChunk(chunk: Chunk): void {

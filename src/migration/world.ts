@@ -17,6 +17,7 @@ import { FreeMemory } from '../workload/free-memory.js';
 import { Workload } from '../workload/workload.js';
 import type { FailureImpact, Migration } from './driver.js';
 import type { ReusableImage } from './reuse.js';
+import { ZERO } from '../core/doubles.js';
 
 const CONTENT_POOL_SIZE = 2 ** 24;
 const MAX_CONTENT_POOLS = 255;
@@ -37,7 +38,7 @@ export interface HostMemoryStats {
 
 export class Host {
   /** Bytes reserved by VMs running here or arriving. */
-  used = 0;
+  used = ZERO;
   alive = true;
   /** Migrations under way with this host as source or destination. */
   migrations = 0;
@@ -45,10 +46,10 @@ export class Host {
   readonly contents = new Set<number>();
   /** Images of VMs that left, kept for reuse, oldest first. */
   readonly kept = new Map<Vm, ReusableImage>();
-  #keptBytes = 0;
-  #keptIntegral = 0;
-  #lastChange = 0;
-  readonly stats: HostMemoryStats = { peakUsed: 0, peakKept: 0, peakTotal: 0, averageKept: 0, evictions: 0, series: [] };
+  #keptBytes = ZERO;
+  #keptIntegral = ZERO;
+  #lastChange = ZERO;
+  readonly stats: HostMemoryStats = { peakUsed: ZERO, peakKept: ZERO, peakTotal: ZERO, averageKept: ZERO, evictions: 0, series: [] };
 
   constructor(
     readonly name: string,
@@ -149,7 +150,7 @@ export type VmState = 'running' | 'paused' | 'lost';
 export class Vm {
   state: VmState = 'running';
   /** Workload time already applied to the memory, s. */
-  #writtenUntil = 0;
+  #writtenUntil = ZERO;
   /** Share of full speed the vCPUs run at (1 = unthrottled). */
   speed = 1;
   /** True while a migration of this VM is under way. */

@@ -223,3 +223,47 @@ test('rates stay max-min fair while transfers restart with other caps (each chec
     { seed: 11, numRuns: 200 },
   );
 });
+
+test("a link's flows keep the order of a search-and-swap removal (flows know their index; routes crossing a link twice too)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({ path: fc.array(fc.nat(5), { minLength: 1, maxLength: 3 }), size: fc.integer({ min: 1, max: 400 }), abortAt: fc.option(fc.integer({ min: 0, max: 30 })) }),
+        { minLength: 1, maxLength: 25 },
+      ),
+      fc.boolean(),
+      (specs, cross) => {
+        const { sim, net } = setup();
+        const links = Array.from({ length: 6 }, (_, i) => net.addLink(`l${i}`, 10 + 7 * i));
+        if (cross) {
+          net.crossWeight = 0.05;
+          for (let i = 0; i < 6; i += 2) [links[i].twin, links[i + 1].twin] = [links[i + 1], links[i]];
+        }
+        // the reference: each link's flows as a plain list, a leaving flow searched and swapped with the last
+        const expected = new Map(links.map((l) => [l, [] as Flow[]]));
+        const leave = (f: Flow) => {
+          for (const l of [...f.links, ...f.back]) {
+            const fs = expected.get(l)!;
+            const i = fs.indexOf(f);
+            fs[i] = fs[fs.length - 1];
+            fs.pop();
+          }
+        };
+        const check = () => links.forEach((l) => assert.deepEqual(l.flows, expected.get(l)));
+        const owner = { onFlowDone: (f: Flow) => (leave(f), check()) };
+        specs.forEach((s, i) => {
+          sim.scheduleAt(i / 2, {
+            onEvent: () => {
+              const f = net.start(s.path.map((x) => links[x]), s.size, Infinity, owner);
+              for (const l of [...f.links, ...f.back]) expected.get(l)!.push(f);
+              check();
+              if (s.abortAt !== null) sim.scheduleAt(sim.now + s.abortAt / 3, { onEvent: () => f.active && (net.abort(f), leave(f), check()) });
+            },
+          });
+        });
+        sim.run();
+        assert.ok(links.every((l) => l.flows.length === 0));
+      },
+    ),
+  );
+});

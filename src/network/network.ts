@@ -17,6 +17,7 @@
  * is 1 and the shares are plain max-min.
  */
 import { EventHandle, EventTarget, Priority, Simulation } from '../core/kernel.js';
+import { ZERO } from '../core/doubles.js';
 
 export class Link {
   /** False after a failure: flows on it stall (rate 0). */
@@ -28,10 +29,10 @@ export class Link {
   /** Its part of a flow's sharing penalty when the network is `penalized` (weight-S / bandwidth). */
   penalty = 0;
   /** Scratch state of the max-min computation (no allocation per re-share). */
-  residual = 0;
+  residual = ZERO;
   users = 0;
   /** The unfrozen flows' weights on this link (= users without cross-traffic). */
-  usage = 0;
+  usage = ZERO;
   stamp = 0;
 
   constructor(
@@ -47,20 +48,25 @@ export interface FlowOwner {
 }
 
 export class Flow implements EventTarget {
-  #rate = 0;
+  #rate = ZERO;
   /** Bytes delivered so far (as of `updatedAt`). */
-  done = 0;
-  updatedAt: number;
+  done = ZERO;
+  updatedAt = ZERO;
   /** Completion event, if scheduled. */
   event: EventHandle = -1;
   active = true;
   /** 1 / its sharing penalty (1: plain max-min). */
   inversePenalty = 1;
   /** Its cap in penalty-scaled units (cap x penalty), the order caps are reached in. */
-  capLevel: number;
+  capLevel = ZERO;
+  /**
+   * Its index in each of its links' `flows` (links, then back), so that leaving a link takes no
+   * search; null when it crosses a link twice (it is then found by a search, as each copy).
+   */
+  readonly slots: number[] | null;
   /** Scratch state of the max-min computation. */
   frozen = false;
-  level = 0;
+  level = ZERO;
   stamp = 0;
 
   constructor(
@@ -77,6 +83,18 @@ export class Flow implements EventTarget {
   ) {
     this.updatedAt = now;
     this.capLevel = cap;
+    this.slots = distinctLinks(links, back) ? [] : null;
+  }
+
+  /** It moved from index `from` to `to` of `link`'s flows (another flow left the link). */
+  moved(link: Link, from: number, to: number): void {
+    const slots = this.slots!, n = this.links.length;
+    for (let k = 0; k < slots.length; k++) {
+      if (slots[k] === from && (k < n ? this.links[k] : this.back[k - n]) === link) {
+        slots[k] = to;
+        return;
+      }
+    }
   }
 
   /** Current rate, bytes/s (brings a deferred re-share up to date first). */
@@ -156,8 +174,15 @@ export class Network implements EventTarget {
       flow.inversePenalty = 1 / penalty;
       flow.capLevel = flow.cap * penalty;
     }
-    for (const l of links) l.flows.push(flow);
-    for (const l of back) l.flows.push(flow);
+    const slots = flow.slots;
+    for (let k = 0; k < links.length; k++) {
+      slots?.push(links[k].flows.length);
+      links[k].flows.push(flow);
+    }
+    for (let k = 0; k < back.length; k++) {
+      slots?.push(back[k].flows.length);
+      back[k].flows.push(flow);
+    }
     this.#active++;
     if (this.#handling) {
       this.#startedDuring++;
@@ -256,8 +281,9 @@ export class Network implements EventTarget {
     this.#active--;
     if (flow.event >= 0) this.sim.cancel(flow.event);
     flow.event = -1;
-    for (const l of flow.links) dropFlow(l, flow);
-    for (const l of flow.back) dropFlow(l, flow);
+    const slots = flow.slots, n = flow.links.length;
+    for (let k = 0; k < n; k++) dropFlow(flow.links[k], flow, slots === null ? -1 : slots[k]);
+    for (let k = 0; k < flow.back.length; k++) dropFlow(flow.back[k], flow, slots === null ? -1 : slots[n + k]);
   }
 
   #settle(flow: Flow): void {
@@ -419,13 +445,28 @@ function reverseRoute(links: readonly Link[]): Link[] {
   return back;
 }
 
-function dropFlow(l: Link, flow: Flow): void {
+/**
+ * Takes `flow` off link `l`: the link's last flow takes its place (at `slot`, its known index, or
+ * where a search finds it when -1).
+ */
+function dropFlow(l: Link, flow: Flow, slot: number): void {
   const fs = l.flows;
-  const i = fs.indexOf(flow);
-  if (i >= 0) {
-    fs[i] = fs[fs.length - 1];
-    fs.pop();
+  const i = slot >= 0 ? slot : fs.indexOf(flow);
+  if (i < 0) return;
+  const last = fs.length - 1, moving = fs[last];
+  fs[i] = moving;
+  fs.pop();
+  if (i !== last && moving.slots !== null) moving.moved(l, last, i);
+}
+
+/** No link twice on a flow's route and reverse route. */
+function distinctLinks(links: readonly Link[], back: readonly Link[]): boolean {
+  for (let i = 0; i < links.length; i++) {
+    for (let j = 0; j < i; j++) if (links[i] === links[j]) return false;
+    for (let j = 0; j < back.length; j++) if (links[i] === back[j]) return false;
   }
+  for (let i = 0; i < back.length; i++) for (let j = 0; j < i; j++) if (back[i] === back[j]) return false;
+  return true;
 }
 
 function sortedByCap(flows: readonly Flow[], count: number): boolean {

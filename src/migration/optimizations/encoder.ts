@@ -17,6 +17,7 @@
 import { PageEncoder } from '../../memory/page-transfer.js';
 import { PageImage } from '../../memory/page-image.js';
 import { OptimizationOptions } from './options.js';
+import { ZERO } from '../../core/doubles.js';
 
 /** A reference to content the destination already has: a 64-bit content hash after the page header. */
 export const DEDUP_REFERENCE_BYTES = 8;
@@ -50,7 +51,7 @@ export class QemuPageEncoder implements PageEncoder {
   readonly dataPage: number;
   readonly zeroPage: number;
   /** Full data pages sent (QEMU's ram.normal). */
-  normalPages = 0;
+  normalPages = ZERO;
   readonly xbzrle: XbzrleStats | null;
   /** XBZRLE applies once the scan has wrapped (set by the driver). */
   xbzrleActive = false;

@@ -23,6 +23,7 @@ import { Host, Vm } from '../world.js';
 import { HotPageDeferral } from './deferral.js';
 import { QemuPageEncoder } from './encoder.js';
 import { AutoConverge, throttledSpeed } from './throttle.js';
+import { ZERO } from '../../core/doubles.js';
 
 /** What a hook sees of the migration. */
 export interface HookContext {
@@ -69,8 +70,8 @@ export function attachHooks(c: HookContext, live: boolean, now: number): Migrati
 /** Auto-converge and the dirty limit: the throttle decides at syncs; the guest time lost is counted. */
 class ThrottleHook implements MigrationHooks {
   /** Guest time lost to the throttle so far, s, and since when the current throttle holds. */
-  #lost = 0;
-  #since = 0;
+  #lost = ZERO;
+  #since = ZERO;
 
   constructor(readonly throttle: AutoConverge) {}
 

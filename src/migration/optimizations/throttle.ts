@@ -9,6 +9,7 @@
  * the guest's dirtying rate instead.
  */
 import { OptimizationOptions } from './options.js';
+import { ZERO } from '../../core/doubles.js';
 
 /** QEMU evaluates the trigger only when a sync comes at least this long after the period began, s. */
 const PERIOD = 1;
@@ -18,9 +19,9 @@ export class AutoConverge {
   percent = 0;
   /** When the throttle changed, and to what. */
   readonly steps: { time: number; percent: number }[] = [];
-  #periodStart: number;
-  #dirtyPeriod = 0;
-  #sentAtPeriodStart = 0;
+  #periodStart = ZERO;
+  #dirtyPeriod = ZERO;
+  #sentAtPeriodStart = ZERO;
   #highCount = 0;
 
   constructor(readonly options: OptimizationOptions, start: number) {
