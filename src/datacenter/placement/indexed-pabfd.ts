@@ -40,6 +40,11 @@ export interface IndexedPabfdOptions extends PlacementIndexOptions {
   readonly groupedScanRatio?: number;
 }
 
+// the hot loops (listUntilLeader, nextLeader) write the scan row's offsets out
+if (ROW_SIZE !== 4 || ROW_AVAIL !== 0 || ROW_ALLOC !== 1 || ROW_POWER !== 2 || ROW_TYPE !== 3) {
+  throw new Error('placement-index.ts changed the scan row layout: update the loops of indexed-pabfd.ts');
+}
+
 /** Scratch buffers of the candidate pass (host ids and their power increase). */
 let candHost = new Int32Array(1024);
 let candDiff = new Float64Array(1024);
@@ -66,6 +71,8 @@ class CandidatePass {
   k = -1;
   private min = Number.MAX_VALUE;
   private minHost = -1;
+  /** The increase of the host a loop stopped at (listUntilLeader, nextLeader). */
+  private lead = 0;
 
   begin(dc: DataCenterState, index: PlacementIndex, v: number, excluded: Uint8Array, screen: OverloadScreen | undefined, checkReservations: boolean): void {
     this.dc = dc;
@@ -93,9 +100,29 @@ class CandidatePass {
       this.visitChecked(hosts, n);
       return;
     }
-    // hot loop: everything it reads sits in locals (a module constant or a field would be
-    // re-checked at every use); a host's figures come from its row and its type's (few, so they
-    // stay in cache); the suitability test of isSuitable() inlined
+    const screened = this.screen !== undefined;
+    for (let i = this.listUntilLeader(hosts, 0, n, candHost, candDiff); i < n; i = this.listUntilLeader(hosts, i + 1, n, candHost, candDiff)) {
+      const h = hosts[i];
+      const type = this.rows[ROW_SIZE * h + ROW_TYPE];
+      if (screened && this.rows[ROW_SIZE * h + ROW_ALLOC] !== 0 && this.screenedOut(h, type)) continue;
+      this.min = this.lead;
+      this.minHost = h;
+      this.k = this.m;
+      candHost[this.m] = h;
+      candDiff[this.m] = this.lead;
+      this.m++;
+    }
+  }
+
+  /**
+   * Lists hosts[from..n) in hostOut/diffOut after the m listed, up to the first that would take
+   * the lead from (min, minHost): returns its position (its increase in `lead`, not listed), or n.
+   * The hot loop: it calls nothing (powerAt is inlined) and reads only locals, so that optimized
+   * code checks its arrays once, not at every host; the row offsets are placement-index.ts's
+   * ROW_* written out (a module constant is re-checked at every use). The suitability test of
+   * isSuitable() is inlined.
+   */
+  private listUntilLeader(hosts: Int32Array, from: number, n: number, hostOut: Int32Array, diffOut: Float64Array): number {
     const rows = this.rows;
     const typePeMips = this.typePeMips;
     const excluded = this.excluded;
@@ -103,39 +130,26 @@ class CandidatePass {
     const perPe = this.perPe;
     const typePower = this.dc.typePower;
     const typeTotalMips = this.dc.typeTotalMips;
-    const screened = this.screen !== undefined;
-    const size = ROW_SIZE;
-    const typeAt = ROW_TYPE;
-    const availAt = ROW_AVAIL;
-    const allocAt = ROW_ALLOC;
-    const powerAtRow = ROW_POWER;
-    const hostOut = candHost;
-    const diffOut = candDiff;
+    const min = this.min;
+    const minHost = this.minHost;
     let m = this.m;
-    let k = this.k;
-    let min = this.min;
-    let minHost = this.minHost;
-    for (let i = 0; i < n; i++) {
+    let i = from;
+    for (; i < n; i++) {
       const h = hosts[i];
-      const row = size * h;
-      const type = rows[row + typeAt];
-      if (excluded[h] === 1 || typePeMips[type] < perPe || rows[row + availAt] < r) continue;
-      const alloc = rows[row + allocAt];
-      const diff = powerAt(typePower[type], (alloc + r) / typeTotalMips[type]) - rows[row + powerAtRow];
+      const row = 4 * h;
+      const type = rows[row + 3];
+      if (excluded[h] === 1 || typePeMips[type] < perPe || rows[row] < r) continue;
+      const diff = powerAt(typePower[type], (rows[row + 1] + r) / typeTotalMips[type]) - rows[row + 2];
       if (diff < min || (diff === min && h < minHost)) {
-        if (screened && alloc !== 0 && this.screenedOut(h, type)) continue;
-        min = diff;
-        minHost = h;
-        k = m;
+        this.lead = diff;
+        break;
       }
       hostOut[m] = h;
       diffOut[m] = diff;
       m++;
     }
     this.m = m;
-    this.k = k;
-    this.min = min;
-    this.minHost = minHost;
+    return i;
   }
 
   /** visit() when RAM and bandwidth are checked too (CloudSim checks them only at t = 0). */
@@ -189,32 +203,39 @@ class CandidatePass {
       return;
     }
     if (this.typePeMips[type] < this.perPe) return;
-    const rows = this.rows;
-    const excluded = this.excluded;
-    const r = this.r;
     const table = this.dc.typePower[type];
     const cap = this.dc.typeTotalMips[type];
     const screened = this.screen !== undefined;
-    const size = ROW_SIZE;
-    const availAt = ROW_AVAIL;
-    const allocAt = ROW_ALLOC;
-    const powerAtRow = ROW_POWER;
-    let min = this.min;
-    let minHost = this.minHost;
-    for (let i = 0; i < n; i++) {
+    for (let i = this.nextLeader(hosts, 0, n, table, cap); i < n; i = this.nextLeader(hosts, i + 1, n, table, cap)) {
       const h = hosts[i];
-      const row = size * h;
-      if (excluded[h] === 1 || rows[row + availAt] < r) continue;
-      const alloc = rows[row + allocAt];
-      const diff = powerAt(table, (alloc + r) / cap) - rows[row + powerAtRow];
+      if (screened && this.rows[ROW_SIZE * h + ROW_ALLOC] !== 0 && this.screenedOut(h, type)) continue;
+      this.min = this.lead;
+      this.minHost = h;
+    }
+  }
+
+  /**
+   * The first of hosts[from..n) (all of the type whose power table and capacity are given) that
+   * would take the lead from (min, minHost): its position (its increase in `lead`), or n. A loop
+   * as listUntilLeader's, without the listing and the per-host type.
+   */
+  private nextLeader(hosts: Int32Array, from: number, n: number, table: Float64Array, cap: number): number {
+    const rows = this.rows;
+    const excluded = this.excluded;
+    const r = this.r;
+    const min = this.min;
+    const minHost = this.minHost;
+    for (let i = from; i < n; i++) {
+      const h = hosts[i];
+      const row = 4 * h;
+      if (excluded[h] === 1 || rows[row] < r) continue;
+      const diff = powerAt(table, (rows[row + 1] + r) / cap) - rows[row + 2];
       if (diff < min || (diff === min && h < minHost)) {
-        if (screened && alloc !== 0 && this.screenedOut(h, type)) continue;
-        min = diff;
-        minHost = h;
+        this.lead = diff;
+        return i;
       }
     }
-    this.min = min;
-    this.minHost = minHost;
+    return n;
   }
 
   /**
