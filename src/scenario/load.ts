@@ -203,6 +203,7 @@ function crossCheck(s: ScenarioSpec): string[] {
         const v = m[field];
         if (v !== undefined && Number.isFinite(v)) issues.push(`migrations[${i}].${field}: needs fidelity: page (it is counted page by page)`);
       }
+      if (m.receiveBuffer) issues.push(`migrations[${i}].receiveBuffer: needs fidelity: page (it holds first-time pages, counted page by page)`);
     });
   }
   s.migrations.forEach((m, i) => {
