@@ -41,6 +41,12 @@ export interface CalibrationConstants {
    * the top of RAM.
    */
   structPagesAtTop: number;
+  /**
+   * With structPagesAtTop: pages of the guest's own data at the top of RAM beside the per-page
+   * structures (what boot places top-down there: the initrd, which QEMU's loader puts at the top
+   * of RAM and the kernel frees without clearing, and other early allocations), pages.
+   */
+  topExtraPages: number;
   /** QEMU's MAX_WAIT: a send call returns after this much work and the stop rule is checked (lmsim iterationMaxWait), s; 0 = off. */
   iterationMaxWait: number;
   /** Bytes of zero pages the source checks per second (lmsim zeroScanRate); 0 = free. */
@@ -49,6 +55,8 @@ export interface CalibrationConstants {
   firstReceiveRate: number;
   /** The same on QEMU 10 and later (its receive path is faster); 0 = no limit. */
   firstReceiveRateQemu10: number;
+  /** Bytes the loopback connection buffers between the source's writes and the destination's reads (lmsim receiveBuffer); 0 = none. */
+  receiveBuffer: number;
 }
 
 /**
@@ -94,10 +102,10 @@ export const qemuLabConstants: CalibrationConstants = {
   // post-copy ram.normal (QEMU 7.2 and 10 each against their own): the pages an idle guest's
   // kernel writes again during one pass, i.e. the pages it keeps using
   kernelPages: 106,
-  // 100 reads/s and 1 ms: the pair of the grid (reads 50, 100, 200 /s x service 1, 2, 3 ms) with
+  // 50 reads/s and 1 ms: the pair of the grid (reads 50, 100, 200 /s x service 1, 2, 3 ms) with
   // the smallest larger median error of post-copy requests and blocked time over the 24 hybrid and
   // post-copy rows together (fit.ts), with the layout below and the post-copy setup above
-  kernelReadRate: 100,
+  kernelReadRate: 50,
   // 87 writes/s: an idle guest's rewritten pages grow with the pass as a kernel writing its
   // kernelPages uniformly would, K (1 - e^(-w T / K)); median over the idle pre-copy rows that
   // rewrote fewer than K pages (the 128 MiB/s ones and QEMU 10's 32 MiB/s) of w = -K ln(1 - D / K) / T
@@ -106,18 +114,28 @@ export const qemuLabConstants: CalibrationConstants = {
   // 1: the lab's idle polls show the guest's data at the bottom of RAM and, above 148 MiB of zero
   // pages, at the very top: the kernel's struct page array (allocated top-down at boot)
   structPagesAtTop: 1,
+  // 864 pages (3.4 MiB): the top region (the data above the last run of zero pages) less the
+  // per-page structures (2048 pages of 512 MiB). The idle 128 MiB/s runs send 69 of its pages live
+  // after the zero pages and 2936 in the final copy, of which 93 are pages the kernel rewrote
+  // (ram.normal less pure post-copy's): 2912 pages. The 32 MiB/s polls give at least 2816
+  // (818 + 2104 after the zero pages, less 106 rewritten)
+  topExtraPages: 864,
   // 50 ms: QEMU's MAX_WAIT (migration/ram.c), from the source, not fitted
   iterationMaxWait: 0.05,
-  // 2.6e9 bytes/s: the lab's polls of the idle 128 MiB/s run (rep 2): the last send call before
-  // the stop scanned 31291 zero pages and 69 data pages in one MAX_WAIT (poll at 2.450 s, stop at
-  // 2.505 s); 31291 x 4096 / (50 ms - 69 data pages at the first-receive rate)
-  zeroScanRate: 2.6e9,
+  // 0 (free): the lab's rate-limit windows stay bound by their byte budget through the 148 MiB of
+  // zero pages: the idle 128 MiB/s runs end their live phase at the same byte (335,603,8xx) in
+  // every repeat, which a scan outlasting its window would not; the polls bound the check only
+  // from below (31291 zero pages between a poll and the stop 55 ms later: >= 2.3e9 bytes/s)
+  zeroScanRate: 0,
   // 2.8e8 bytes/s: median over the 4 completed idle pre-copy rows of QEMU 7.2 whose final copy is
   // the guest's data the pass had not reached (downtime bytes >= 1 MB) of downtime bytes / (host
   // downtime - resume latency - device state / final-copy rate)
   firstReceiveRate: 2.8e8,
   // 7.7e8 bytes/s: the same rule over the 2 QEMU 10 rows, with QEMU 10's final-copy rate
   firstReceiveRateQemu10: 7.7e8,
+  // 3 MiB: the loopback connection's receive window under Linux 6.1's defaults (the lab's
+  // kernel): half of net.ipv4.tcp_rmem's 6 MiB maximum (tcp_adv_win_scale 1); not fitted
+  receiveBuffer: 3 * 2 ** 20,
 };
 
 /**
@@ -141,8 +159,10 @@ export const uncalibratedConstants: CalibrationConstants = {
   kernelWriteRate: 0,
   faultService: 0,
   structPagesAtTop: 0,
+  topExtraPages: 0,
   iterationMaxWait: 0,
   zeroScanRate: 0,
   firstReceiveRate: 0,
   firstReceiveRateQemu10: 0,
+  receiveBuffer: 0,
 };

@@ -53,8 +53,9 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   const pageStructShare = 1 / 64; // sizeof(struct page) / 4 KiB: from the kernel, not fitted
   // the layout and the scan's cadence: from the lab's polls and QEMU's source (see the derivations)
   const structPagesAtTop = 1;
+  const topExtraPages = 864;
   const iterationMaxWait = 0.05;
-  const zeroScanRate = 2.6e9;
+  const zeroScanRate = 0;
   const structPages = (r: QemuRun) => Math.floor((r.ram * pageStructShare) / r.pageSize);
   const basePages = Math.round(median(basis.map((r) => r.measured.normalPages - r.alloc / r.pageSize - structPages(r))));
 
@@ -170,6 +171,9 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
   };
   const firstReceiveRate = firstRate(firstRows.filter((r) => !qemu10(r)));
   const firstReceiveRateQemu10 = firstRate(firstRows.filter(qemu10));
+  // the loopback connection's buffering: Linux's (6.1, the lab's) receive window with its default
+  // buffers, half of tcp_rmem's 6 MiB maximum (tcp_adv_win_scale 1); from the kernel, not fitted
+  const receiveBuffer = 3 * 2 ** 20;
 
   // 9./10. The kernel's read rate and the fault service time: no row isolates them, so they are
   //    the pair of a small grid whose larger median error (post-copy requests, blocked time) over
@@ -189,10 +193,12 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
     kernelWriteRate,
     faultService: 0,
     structPagesAtTop,
+    topExtraPages,
     iterationMaxWait,
     zeroScanRate,
     firstReceiveRate,
     firstReceiveRateQemu10,
+    receiveBuffer,
   };
   const pc = runs.filter((r) => (r.algo === 'hybrid' || r.algo === 'postcopy') && r.measured.postcopyRequests !== null && r.measured.postcopyBlocktime !== null);
   let best = { kernelReadRate: 0, faultService: 0, score: Infinity };
@@ -284,12 +290,18 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
         rows: 0,
         how: "from the lab's 100 ms polls of idle passes (timeseries, not runs.csv): data at the bottom of RAM and, above 148 MiB of zero pages, at the very top (the kernel's struct page array, allocated top-down at boot)",
       },
+      topExtraPages: {
+        value: topExtraPages,
+        unit: 'pages',
+        rows: 0,
+        how: "from the lab's polls of idle passes (timeseries, not runs.csv): the data above the last zero pages, less the per-page structures: 69 pages sent live and 2936 in the final copy at 128 MiB/s, less the 93 the kernel rewrote (2912 - 2048); the 32 MiB/s polls give at least 2816 - 2048",
+      },
       iterationMaxWait: { value: iterationMaxWait, unit: 's', rows: 0, how: "QEMU's MAX_WAIT in ram_save_iterate (migration/ram.c), not fitted" },
       zeroScanRate: {
         value: zeroScanRate,
         unit: 'bytes/s',
         rows: 0,
-        how: "from the lab's polls of the idle 128 MiB/s run (timeseries, not runs.csv): the last send call before the stop scanned 31291 zero pages and 69 data pages in one MAX_WAIT",
+        how: "0 (free): the lab's rate-limit windows stay bound by their byte budget through the 148 MiB of zero pages (the idle 128 MiB/s runs end their live phase at the same byte), so the check fits in what is left of a window; the polls bound it only from below (31291 zero pages within 55 ms: >= 2.3e9 bytes/s)",
       },
       firstReceiveRate: {
         value: firstReceiveRate,
@@ -302,6 +314,12 @@ export function fitConstants(runs: readonly QemuRun[]): FitResult {
         unit: 'bytes/s',
         rows: firstRows.filter(qemu10).length,
         how: 'the same rule over the QEMU 10 rows',
+      },
+      receiveBuffer: {
+        value: receiveBuffer,
+        unit: 'bytes',
+        rows: 0,
+        how: "the loopback connection's receive window under Linux 6.1's defaults (the lab's kernel): half of net.ipv4.tcp_rmem's 6 MiB maximum (tcp_adv_win_scale 1); from the kernel, not fitted",
       },
     },
   };

@@ -14,7 +14,7 @@
  * | iterationMaxWait, zeroScanRate | the options of the same names (pre-copy passes: not pure post-copy) |
  * | firstReceiveRate, firstReceiveRateQemu10 | firstReceiveRate, by the source's QEMU version |
  * | faultService | faultService (hybrid and post-copy) |
- * | structPagesAtTop, pageStructShare | the layout: the per-page structures at the very top of RAM, the rest of the data from the bottom |
+ * | structPagesAtTop, pageStructShare, topExtraPages | the layout: the per-page structures and the other boot-time data at the very top of RAM, the rest of the data from the bottom |
  * | kernelPages, kernelReadRate, kernelWriteRate | a second part of the workload (a mix): the guest kernel reading (and writing) its working set, scattered over the data beyond the workload's |
  *
  * rateLimitFactor scales the operator's rate limits, which each caller maps with its settings.
@@ -50,6 +50,7 @@ export function machineOptions(m: Machine, algorithm: QemuAlgorithm, qemu10: boo
   if (m.zeroScanRate > 0 && algorithm !== 'postcopy') o.zeroScanRate = m.zeroScanRate;
   const firstReceive = qemu10 ? m.firstReceiveRateQemu10 : m.firstReceiveRate;
   if (firstReceive > 0) o.firstReceiveRate = firstReceive;
+  if (firstReceive > 0 && m.receiveBuffer > 0) o.receiveBuffer = m.receiveBuffer;
   if (m.faultService > 0 && algorithm !== 'precopy') o.faultService = m.faultService;
   if (m.postcopySetup > 0 && algorithm !== 'precopy') o.postcopySetup = m.postcopySetup;
   return o;
@@ -82,7 +83,8 @@ export interface GuestLayout {
 
 /**
  * Where the guest's data lie and the guest kernel's working set. With structPagesAtTop (the lab's
- * idle polls): the per-page structures (pageStructShare of RAM) at the very top, the rest from the
+ * idle polls): the per-page structures (pageStructShare of RAM) and topExtraPages more of the
+ * guest's own data (boot-time data placed top-down) at the very top, the rest from the
  * bottom (the guest's own data, then the workload's allocation), zero pages between; without:
  * all the data at the top of RAM, the guest's own first, then the allocation. A measured count of
  * data pages (a real VM's, a recorded row's resident_mib) is laid out the same way: it says how
@@ -90,7 +92,7 @@ export interface GuestLayout {
  */
 export function guestLayout(m: Machine, g: GuestData): GuestLayout {
   const { ram, pageSize: page, resident } = g;
-  const top = m.structPagesAtTop > 0 ? Math.min(resident, Math.floor((ram * m.pageStructShare) / page) * page) : 0;
+  const top = m.structPagesAtTop > 0 ? Math.min(resident, (Math.floor((ram * m.pageStructShare) / page) + m.topExtraPages) * page) : 0;
   const low = resident - top;
   const split = top > 0;
   const app = Math.min(g.appBytes, low);

@@ -72,6 +72,10 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   #lastSize = ZERO;
   #pausedAt = ZERO;
   #resumedAt = MINUS_ONE;
+  /** receiveBuffer: when the destination will have placed everything sent so far, s. */
+  #destFree = ZERO;
+  /** receiveBuffer: how long the resume waited for the destination to place what was buffered, s. */
+  #drainWait = ZERO;
   #timeoutEvent = -1;
   #queuedAt = MINUS_ONE;
   /** Migrations that start when this one has completed (a sequence such as A -> B, then B -> A). */
@@ -140,16 +144,17 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     } else if (this.phase === 'stop-and-copy') {
       this.phase = 'resuming';
       this.#ledger.closeRound(sim.now, 0);
-      // the final bitmap sync's own time (pre-copy), the last byte's flight, the destination's resume
+      // the final bitmap sync's own time (pre-copy), the last byte's flight, what the destination
+      // still has buffered (receiveBuffer), the destination's resume
       const finalSync = this.#ledger.syncs > 0 ? this.options.syncTime : 0;
-      sim.schedule(this.world.transferLatency + this.options.resumeLatency + finalSync, this, Ev.Resume);
+      sim.schedule(this.world.transferLatency + this.#drain(sim) + this.options.resumeLatency + finalSync, this, Ev.Resume);
     } else if (this.phase === 'switchover') {
       // device state sent: the source starts pushing; the destination sets up post-copy (listen,
       // discards, the device-state package) and resumes
       this.phase = 'postcopy';
       this.#ledger.closeRound(sim.now, 0);
       this.#ledger.openRound(sim.now, 'postcopy');
-      sim.schedule(this.world.transferLatency + this.options.resumeLatency + this.options.postcopySetup, this, Ev.Resume);
+      sim.schedule(this.world.transferLatency + this.#drain(sim) + this.options.resumeLatency + this.options.postcopySetup, this, Ev.Resume);
       this.#postcopy!.startPush();
     }
   }
@@ -373,7 +378,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       pageSize: this.vm.pageSize,
       memory: this.vm.memory,
       xbzrle: this.#encoder.xbzrle,
-      returnLatency: this.world.transferLatency + this.options.resumeLatency + (this.#postcopy ? this.options.postcopySetup : 0),
+      returnLatency: this.world.transferLatency + this.#drainWait + this.options.resumeLatency + (this.#postcopy ? this.options.postcopySetup : 0),
     });
     this.world.ended(this);
     for (const next of this.#dependents) {
@@ -403,7 +408,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
         const chunk = this.#takeChunk(budget, options.skipRedirtied, false);
         this.#ledger.addChunk(chunk);
         if (chunk.wireBytes === 0) return false;
-        this.#send(sim, chunk.wireBytes, this.#receiveCap(chunk, chunk.wireBytes, cap));
+        this.#send(sim, chunk.wireBytes, this.#paced(sim, chunk, chunk.wireBytes, cap));
         return true;
       },
       syncDirtyLog: () => {
@@ -463,6 +468,43 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   }
 
   /**
+   * The cap of a transfer of `bytes` carrying `chunk` from the destination's pace. Without a
+   * receive buffer the source waits for the destination (receiveCap). With one (receiveBuffer,
+   * the sockets' buffers) the source runs ahead of it by the buffer's worth of first-time pages:
+   * it is done after max(its own time, the destination's backlog + this transfer's work - the
+   * buffer's worth), and the destination after the backlog + its work.
+   */
+  #paced(sim: Simulation, chunk: Chunk, bytes: number, cap: number): number {
+    if (!(this.options.receiveBuffer > 0)) return this.#receiveCap(chunk, bytes, cap);
+    const own = bytes / Math.min(cap, this.#pathCapacity());
+    const backlog = Math.max(0, this.#destFree - sim.now);
+    const work = this.#destinationWork(chunk, bytes);
+    const time = Math.max(own, backlog + work - this.#bufferTime());
+    this.#destFree = sim.now + Math.max(backlog + work, time);
+    return time > 0 ? bytes / time : cap;
+  }
+
+  /** The destination's time to take `bytes` carrying `chunk`: first-time data pages at firstReceiveRate, the rest at the path's rate. */
+  #destinationWork(chunk: Chunk, bytes: number): number {
+    const rate = this.options.firstReceiveRate;
+    const first = rate < Infinity ? chunk.firstPages * this.#encoder.dataPage : 0;
+    return (first > 0 ? first / rate : 0) + Math.max(0, bytes - first) / this.#pathCapacity();
+  }
+
+  /** The receive buffer's worth of the destination's work: the buffer full of first-time pages, s. */
+  #bufferTime(): number {
+    const rate = this.options.firstReceiveRate;
+    return rate < Infinity ? this.options.receiveBuffer / rate : 0;
+  }
+
+  /** At the switch-over: how long the destination still takes for what it has buffered (receiveBuffer). */
+  #drain(sim: Simulation): number {
+    if (!(this.options.receiveBuffer > 0)) return 0;
+    this.#drainWait = Math.max(0, this.#destFree - sim.now);
+    return this.#drainWait;
+  }
+
+  /**
    * Live sends go in timed calls (QEMU's ram_save_iterate within its rate-limit window): on
    * page-exact memory with a window and iterationMaxWait set.
    */
@@ -492,7 +534,11 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     const firstWork = this.#encoder.dataPage / o.firstReceiveRate - this.#encoder.dataPage / link;
     const call = this.#call;
     call.pages = call.zeroPages = call.wireBytes = call.skipped = call.firstPages = 0;
-    let work = 0;
+    // with a receive buffer the source runs ahead of the destination by the buffer's worth
+    const buffered = o.receiveBuffer > 0;
+    const backlog = buffered ? Math.max(0, this.#destFree - sim.now) : 0;
+    const slack = buffered ? this.#bufferTime() : 0;
+    let work = 0, own = 0, destination = backlog;
     while (t.remainingPages > 0 && call.wireBytes < left && work < o.iterationMaxWait) {
       const c = this.#takeChunk(left - call.wireBytes, o.skipRedirtied, false, 64);
       this.#ledger.addChunk(c);
@@ -501,12 +547,19 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       call.wireBytes += c.wireBytes;
       call.skipped += c.skipped;
       call.firstPages += c.firstPages;
-      work += c.wireBytes / link + c.zeroPages * zeroWork + (firstWork > 0 ? c.firstPages * firstWork : 0);
+      if (buffered) {
+        own += c.wireBytes / link + c.zeroPages * zeroWork;
+        destination += this.#destinationWork(c, c.wireBytes);
+        work = Math.max(own, destination - slack);
+      } else work += c.wireBytes / link + c.zeroPages * zeroWork + (firstWork > 0 ? c.firstPages * firstWork : 0);
     }
     if (call.wireBytes === 0) return false;
     const windowLeft = this.#windowStart + o.iterationWindow - sim.now;
     const duration = call.wireBytes >= left ? Math.max(work, windowLeft) : work;
-    this.#send(sim, call.wireBytes, this.#receiveCap(call, call.wireBytes, duration > 0 ? call.wireBytes / duration : Infinity));
+    if (buffered) {
+      this.#destFree = sim.now + Math.max(destination, duration);
+      this.#send(sim, call.wireBytes, duration > 0 ? call.wireBytes / duration : Infinity);
+    } else this.#send(sim, call.wireBytes, this.#receiveCap(call, call.wireBytes, duration > 0 ? call.wireBytes / duration : Infinity));
     return true;
   }
 
@@ -547,7 +600,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#ledger.addRoundBytes(this.options.deviceState);
     const cap = this.options.uncappedSwitchover ? this.#encoder.cpuWireRate() : this.#liveCap();
     const bytes = chunk.wireBytes + this.options.deviceState;
-    this.#send(sim, bytes, this.#receiveCap(chunk, bytes, cap));
+    this.#send(sim, bytes, this.#paced(sim, chunk, bytes, cap));
   }
 
   #switchToPostcopy(sim: Simulation, reason: string, afterPrecopy: boolean): void {

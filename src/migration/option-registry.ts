@@ -205,6 +205,12 @@ export const migrationOptions = {
     algorithms: LIVE_PHASE,
     description: 'bytes/s the destination takes data pages at that it receives for the first time (it allocates them; a property of the machine); unlimited = no limit; page-exact memory',
   },
+  receiveBuffer: {
+    group: 'mechanism',
+    kind: { type: 'size' },
+    algorithms: LIVE_PHASE,
+    description: "bytes the connection buffers between the source and the destination (the sockets' buffers): how far the source runs ahead of a destination slowed by firstReceiveRate; what is still buffered at the pause delays the resume; 0 = the source waits for the destination; page-exact memory",
+  },
   zeroPageBytes: {
     group: 'mechanism',
     kind: { type: 'integer', min: 0 },

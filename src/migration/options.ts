@@ -42,6 +42,12 @@ export interface CommonOptions {
   zeroScanRate: number;
   /** Bytes/s the destination takes data pages at that it receives the first time (it allocates them); Infinity = no limit. */
   firstReceiveRate: number;
+  /**
+   * Bytes the connection buffers between the source's writes and the destination's reads (the
+   * sockets' buffers): how far the source can run ahead of a destination slowed by
+   * firstReceiveRate; 0 = the source waits for the destination.
+   */
+  receiveBuffer: number;
 }
 
 export const commonDefaults: CommonOptions = {
@@ -52,6 +58,7 @@ export const commonDefaults: CommonOptions = {
   zeroPageBytes: 9,
   zeroScanRate: Infinity,
   firstReceiveRate: Infinity,
+  receiveBuffer: 0,
 };
 
 /** Fully resolved options of one migration. */

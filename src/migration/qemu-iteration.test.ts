@@ -7,6 +7,9 @@
  *   empty.
  * - `firstReceiveRate`: a stop-and-copy of data the destination never held takes first / rate +
  *   the rest / link; pages it already holds go at the link's rate.
+ * - `receiveBuffer`: the source runs ahead of such a destination by the buffer (QEMU's own
+ *   downtime ends earlier), the guest still waits for the destination, and pages still buffered
+ *   at the pause delay the resume.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -88,4 +91,40 @@ test('firstReceiveRate: a final copy of pages the destination already holds goes
   assert.equal(slow.rounds.length, plain.rounds.length);
   assert.equal(slow.downtime, plain.downtime);
   assert.ok(slow.rounds[slow.rounds.length - 1].pagesSent > 0);
+});
+
+test('receiveBuffer: the source runs ahead of a slow destination by the buffer; the resume still waits for the destination', () => {
+  const link = 1e9,
+    rate = 100e6,
+    state = 256 * 1024,
+    resume = 0.003,
+    buffer = 10e6;
+  const data = 16_384,
+    zeros = 65_536 - data;
+  const base = { memory: '256MiB', resident: '64MiB', bandwidth: link };
+  const go = (extra: object) =>
+    run(twoHostScenario({ ...base, migration: { algorithm: 'stop-and-copy', deviceState: state, resumeLatency: resume, firstReceiveRate: rate, ...extra } })).migrations[0];
+  const waits = go({}), buffered = go({ receiveBuffer: buffer });
+  assert.deepEqual(go({ receiveBuffer: 0 }), waits); // 0: the plain path
+  const bytes = data * wire + zeros * 9 + state;
+  const destination = (data * wire) / rate + (bytes - data * wire) / link;
+  // the guest runs when the destination has placed everything, buffer or not
+  assert.ok(Math.abs(buffered.downtime! - (destination + resume)) < 1e-9);
+  assert.ok(Math.abs(waits.downtime! - buffered.downtime!) < 1e-9);
+  // QEMU's downtime ends when the source has written the last byte: the buffer's worth earlier
+  assert.equal(waits.qemu!.downtime, Math.round(destination * 1000));
+  assert.equal(buffered.qemu!.downtime, Math.round((destination - buffer / rate) * 1000));
+});
+
+test('receiveBuffer: pages still buffered at the pause delay the resume (the destination is behind the source)', () => {
+  // an idle guest whose data lie at the top: the pass ends with new pages at 128 MiB/s, which a
+  // destination taking them at 100 MB/s has not all placed when the source has sent the last
+  const migration = { iterationMaxWait: 0.05, firstReceiveRate: 100e6, downtimeLimit: 0.05 };
+  const waits = zerosThenTop(migration).m;
+  const buffered = zerosThenTop({ ...migration, receiveBuffer: 4 * MiB }).m;
+  assert.equal(buffered.bytesTransferred, waits.bytesTransferred);
+  // the source stops earlier by up to the buffer's worth; the guest waits for what is buffered
+  assert.ok(buffered.downtime! > waits.downtime! + 0.005, `${buffered.downtime} vs ${waits.downtime}`);
+  assert.ok(buffered.downtime! <= waits.downtime! + (4 * MiB) / 100e6 + 1e-9, `${buffered.downtime} vs ${waits.downtime}`);
+  assert.ok(buffered.totalTime! <= waits.totalTime! + 1e-9);
 });

@@ -301,12 +301,14 @@ export class World {
     recency = false,
     /** Data pages at the very top besides the resident ones (residentTop). */
     topPages = 0,
+    /** False: the caller reserves the VM's memory on its host itself (see Host.reserve). */
+    reserve = true,
   ): Vm {
     const pages = Math.ceil(memory / pageSize);
     const vm = fluid
       ? new Vm(name, memory, pageSize, null, fluid, workload, host)
       : new Vm(name, memory, pageSize, this.#pageImage(pages, residentPages, residentAt, recency, topPages), null, workload, host);
-    host.reserve(memory, this.sim.now);
+    if (reserve) host.reserve(memory, this.sim.now);
     this.vms.set(name, vm);
     return vm;
   }

@@ -269,7 +269,7 @@ export class Network implements EventTarget {
   }
 
   #changed(links: readonly Link[]): void {
-    for (const l of links) this.#dirty[this.#dirtyCount++] = l;
+    for (let i = 0; i < links.length; i++) this.#dirty[this.#dirtyCount++] = links[i];
     if (!this.#flushPending) {
       this.#flushPending = true;
       this.sim.scheduleAt(this.sim.now, this, 0, Priority.late);
@@ -317,13 +317,15 @@ export class Network implements EventTarget {
         if (f.stamp === stamp) continue;
         f.stamp = stamp;
         flows[flowCount++] = f;
-        for (const l of f.links) {
+        for (let k = 0; k < f.links.length; k++) {
+          const l = f.links[k];
           if (l.stamp !== stamp) {
             l.stamp = stamp;
             links[linkCount++] = l;
           }
         }
-        for (const l of f.back) {
+        for (let k = 0; k < f.back.length; k++) {
+          const l = f.back[k];
           if (l.stamp !== stamp) {
             l.stamp = stamp;
             links[linkCount++] = l;
@@ -342,17 +344,19 @@ export class Network implements EventTarget {
     for (let i = 0; i < flowCount; i++) {
       const f = flows[i];
       let stalled = f.cap <= 0;
-      for (const l of f.links) if (!l.up) stalled = true; // a flow over a failed link takes no share
+      for (let k = 0; k < f.links.length; k++) if (!f.links[k].up) stalled = true; // a flow over a failed link takes no share
       f.frozen = stalled;
       f.level = 0;
       if (stalled) continue;
       unfrozen++;
       const inv = f.inversePenalty;
-      for (const l of f.links) {
+      for (let k = 0; k < f.links.length; k++) {
+        const l = f.links[k];
         l.users++;
         l.usage += inv;
       }
-      for (const l of f.back) {
+      for (let k = 0; k < f.back.length; k++) {
+        const l = f.back[k];
         l.users++;
         l.usage += cross * inv;
       }
@@ -390,7 +394,9 @@ export class Network implements EventTarget {
       }
       if (froze) continue;
       if (!bottleneck) break; // flows over no link and no cap: nothing limits them; they get 0
-      for (const f of bottleneck.flows) {
+      const on = bottleneck.flows;
+      for (let k = 0; k < on.length; k++) {
+        const f = on[k];
         if (f.frozen) continue;
         freeze(f, share * f.inversePenalty, cross);
         unfrozen--;
@@ -421,12 +427,14 @@ function freeze(f: Flow, rate: number, cross: number): void {
   f.frozen = true;
   f.level = rate;
   const inv = f.inversePenalty;
-  for (const l of f.links) {
+  for (let k = 0; k < f.links.length; k++) {
+    const l = f.links[k];
     l.residual -= rate;
     l.users--;
     l.usage -= inv;
   }
-  for (const l of f.back) {
+  for (let k = 0; k < f.back.length; k++) {
+    const l = f.back[k];
     l.residual -= cross * rate;
     l.users--;
     l.usage -= cross * inv;

@@ -86,7 +86,9 @@ export interface ValidateOptions {
 
 /** Validates a parsed object; throws ScenarioError with every issue. */
 export function validateScenario(data: unknown, source = 'scenario', options: ValidateOptions = {}): ScenarioSpec {
-  const schema = (d: unknown) => Scenario.safeParse(d, { reportInput: true });
+  // jitless: zod compiles a parser per object schema (new Function) on its first use, which costs a
+  // command more than the one or few documents it validates take to check without it
+  const schema = (d: unknown) => Scenario.safeParse(d, { reportInput: true, jitless: true });
   const alike = options.alike === false ? undefined : (parseAlike(data, schema) as ScenarioSpec | undefined);
   const parsed = alike ? { success: true as const, data: alike } : schema(data);
   // names that refer to nothing are reported in the same pass as the schema's issues
@@ -203,6 +205,7 @@ function crossCheck(s: ScenarioSpec): string[] {
         const v = m[field];
         if (v !== undefined && Number.isFinite(v)) issues.push(`migrations[${i}].${field}: needs fidelity: page (it is counted page by page)`);
       }
+      if (m.receiveBuffer) issues.push(`migrations[${i}].receiveBuffer: needs fidelity: page (it holds first-time pages, counted page by page)`);
     });
   }
   s.migrations.forEach((m, i) => {

@@ -117,6 +117,8 @@ test('validate refuses what run could not mean, each issue with its path; refere
     'migrations[0].firstReceiveRate: needs fidelity: page (it is counted page by page)',
   ]);
   assert.deepEqual(fluid({ iterationMaxWait: 0, zeroScanRate: 'unlimited', firstReceiveRate: 'unlimited' }), []);
+  assert.deepEqual(fluid({ receiveBuffer: '3MiB' }), ['migrations[0].receiveBuffer: needs fidelity: page (it holds first-time pages, counted page by page)']);
+  assert.deepEqual(fluid({ receiveBuffer: 0 }), []);
   assert.match(one(vm({ resident: '512MiB', residentAt: 'end', residentTop: '16MiB' })), /vms\[0\]\.residentTop: the top of memory is where residentAt: end puts the data already/);
   assert.match(one(vm({ resident: '1020MiB', residentTop: '16MiB' })), /vms\[0\]\.residentTop: resident \+ residentTop \(1086324736 bytes\) exceed the VM's memory/);
   assert.match(one(vm({ free: { size: '1GiB' } })), /vms\[0\]\.free\.size: 1073741824 bytes of free memory is not less than the VM's resident memory/);
