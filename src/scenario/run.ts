@@ -106,9 +106,11 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   for (const m of spec.migrations) {
     const members = groups.get(m.vm) ?? [m.vm];
     const mine = new Map<string, Migration>();
+    // the members share their resolved options: nothing changes options once resolved
+    const options = resolveOptions(m);
     for (const name of members) {
       const after = m.after ? byId.get(m.after)?.get(name) ?? null : null;
-      const migration = new Migration(world, world.vms.get(name)!, world.hosts.get(m.to)!, m.at, resolveOptions(m), after);
+      const migration = new Migration(world, world.vms.get(name)!, world.hosts.get(m.to)!, m.at, options, after);
       mine.set(name, migration);
       migrations.push(migration);
     }
