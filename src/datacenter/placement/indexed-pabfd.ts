@@ -117,10 +117,10 @@ class CandidatePass {
   /**
    * Lists hosts[from..n) in hostOut/diffOut after the m listed, up to the first that would take
    * the lead from (min, minHost): returns its position (its increase in `lead`, not listed), or n.
-   * The hot loop: it calls nothing (powerAt is inlined) and reads only locals, so that optimized
-   * code checks its arrays once, not at every host; the row offsets are placement-index.ts's
-   * ROW_* written out (a module constant is re-checked at every use). The suitability test of
-   * isSuitable() is inlined.
+   * The hot loop: it calls nothing (powerAt is inlined) and reads only locals, so optimized code
+   * reloads and re-checks less per host than with a call inside the loop; the row offsets are
+   * placement-index.ts's ROW_* written out (a module constant is re-checked at every use). The
+   * suitability test of isSuitable() is inlined.
    */
   private listUntilLeader(hosts: Int32Array, from: number, n: number, hostOut: Int32Array, diffOut: Float64Array): number {
     const rows = this.rows;
