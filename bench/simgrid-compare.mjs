@@ -9,6 +9,10 @@
 // The equivalent model and the cases' arguments: test/simgrid-cases.ts (SimGrid's CM02 network model,
 // cross-traffic included, as lmsim's `cm02`; no latency). No stack guard pages (with them, 100,000
 // VMs' actors exceed Linux's default 65,536 memory mappings per process).
+//
+// Both sides run without NODE_EXTRA_CA_CERTS: when it is set, Node reads and parses that
+// certificate file at every start, before any of lmsim's code runs, and SimGrid has no such step.
+// The bench says when it removed it; LMSIM_BENCH_KEEP_ENV=1 keeps the environment as it is.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,12 +34,16 @@ const cases = [
   { name: '10,000 hosts, 100,000 VMs, 10,000 migrations', hosts: 10000, vms: 100000, migrations: 10000, ram: 1024, intensity: 30, layout: 'ring' },
 ].map((c) => ({ model: 'CM02', latency: 0, speed: 100, horizon: 1000000, stagger: 0, ...c }));
 
+const keepEnv = process.env.LMSIM_BENCH_KEEP_ENV === '1';
+const { NODE_EXTRA_CA_CERTS: extraCerts, ...cleanEnv } = process.env;
+const env = keepEnv ? process.env : cleanEnv;
+
 function runLmsim(file, json) {
-  return spawnSync(process.execPath, [join(root, 'bin', 'lmsim.js'), 'run', file, '--force', ...(json ? ['--json'] : [])], { encoding: 'utf8', maxBuffer: 2 ** 31 });
+  return spawnSync(process.execPath, [join(root, 'bin', 'lmsim.js'), 'run', file, '--force', ...(json ? ['--json'] : [])], { encoding: 'utf8', maxBuffer: 2 ** 31, env });
 }
 
 function runSimgrid(c) {
-  return spawnSync(binary, simgridArgs(c), { encoding: 'utf8', maxBuffer: 2 ** 28 });
+  return spawnSync(binary, simgridArgs(c), { encoding: 'utf8', maxBuffer: 2 ** 28, env });
 }
 
 function wall(fn) {
@@ -61,7 +69,8 @@ const floors = [
   ['lmsim start-up (node bin/lmsim.js --version)', [join(root, 'bin', 'lmsim.js'), '--version']],
   ["lmsim loading a run's code (validate, case 1's file)", [join(root, 'bin', 'lmsim.js'), 'validate', floorFile]],
 ].map(([label, args]) => ({ label, args, times: [] }));
-for (let i = 0; i < runs; i++) for (const f of floors) f.times.push(wall(() => spawnSync(process.execPath, f.args, { encoding: 'utf8' })));
+if (extraCerts !== undefined && !keepEnv) console.log(`NODE_EXTRA_CA_CERTS (${extraCerts}) removed from both sides' environment (LMSIM_BENCH_KEEP_ENV=1 keeps it)`);
+for (let i = 0; i < runs; i++) for (const f of floors) f.times.push(wall(() => spawnSync(process.execPath, f.args, { encoding: 'utf8', env })));
 for (const f of floors) console.log(`${f.label}: median ${fmt(median(f.times))} s, range ${fmt(Math.min(...f.times))}-${fmt(Math.max(...f.times))} s`);
 console.log(`\n${'case'.padEnd(48)} ${'sum of times: lmsim / SimGrid s'.padEnd(34)} ${'agree'.padEnd(8)} ${'lmsim s (range)'.padEnd(22)} ${'SimGrid s (range)'.padEnd(22)} lmsim/SimGrid`);
 for (const c of cases) {
