@@ -147,14 +147,16 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       // the final bitmap sync's own time (pre-copy), the last byte's flight, what the destination
       // still has buffered (receiveBuffer), the destination's resume
       const finalSync = this.#ledger.syncs > 0 ? this.options.syncTime : 0;
-      sim.schedule(this.world.transferLatency + this.#drain(sim) + this.options.resumeLatency + finalSync, this, Ev.Resume);
+      this.#drain(sim);
+      sim.schedule(this.#resumeWait() + finalSync, this, Ev.Resume);
     } else if (this.phase === 'switchover') {
       // device state sent: the source starts pushing; the destination sets up post-copy (listen,
       // discards, the device-state package) and resumes
       this.phase = 'postcopy';
       this.#ledger.closeRound(sim.now, 0);
       this.#ledger.openRound(sim.now, 'postcopy');
-      sim.schedule(this.world.transferLatency + this.#drain(sim) + this.options.resumeLatency + this.options.postcopySetup, this, Ev.Resume);
+      this.#drain(sim);
+      sim.schedule(this.#resumeWait(), this, Ev.Resume);
       this.#postcopy!.startPush();
     }
   }
@@ -378,7 +380,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       pageSize: this.vm.pageSize,
       memory: this.vm.memory,
       xbzrle: this.#encoder.xbzrle,
-      returnLatency: this.world.transferLatency + this.#drainWait + this.options.resumeLatency + (this.#postcopy ? this.options.postcopySetup : 0),
+      returnLatency: this.#resumeWait(),
     });
     this.world.ended(this);
     for (const next of this.#dependents) {
@@ -498,10 +500,17 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   }
 
   /** At the switch-over: how long the destination still takes for what it has buffered (receiveBuffer). */
-  #drain(sim: Simulation): number {
-    if (!(this.options.receiveBuffer > 0)) return 0;
-    this.#drainWait = Math.max(0, this.#destFree - sim.now);
-    return this.#drainWait;
+  #drain(sim: Simulation): void {
+    if (this.options.receiveBuffer > 0) this.#drainWait = Math.max(0, this.#destFree - sim.now);
+  }
+
+  /**
+   * From the switch-over's last byte to the guest running at the destination, beyond the final
+   * sync: the flight, what the destination still has buffered, its resume and, after a switch to
+   * post-copy, its post-copy setup. The resume waits this long and QEMU's downtime leaves it out.
+   */
+  #resumeWait(): number {
+    return this.world.transferLatency + this.#drainWait + this.options.resumeLatency + (this.#postcopy ? this.options.postcopySetup : 0);
   }
 
   /**
