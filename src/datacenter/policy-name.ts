@@ -82,7 +82,7 @@ export interface PlacementSpeed {
   grouped?: boolean;
   /** false: the indexed PABFD without the detector's screen. */
   screen?: boolean;
-  /** false: the grouped PABFD visits groups with its JavaScript loop instead of the WebAssembly kernel. */
+  /** false: the indexed PABFD's loops over hosts run in JavaScript instead of compiled to WebAssembly. */
   wasm?: boolean;
 }
 

@@ -96,7 +96,7 @@ export interface RunOptions {
   /** false: the indexed PABFD without LR's screen (the same choices). */
   placementScreen?: boolean;
   /**
-   * false: the grouped PABFD evaluates hosts with its JavaScript loop instead of the same loop
+   * false: the indexed PABFD evaluates hosts with its JavaScript loops instead of the same loops
    * compiled to WebAssembly (placement/wasm-scan.ts; the same choices).
    */
   wasmScan?: boolean;

@@ -9,8 +9,8 @@
  *    the choice is CloudSim's argmin over suitable, non-overloaded hosts; it runs about once);
  *  - with a screen (an OverloadScreen the run asks the detector for, e.g. LR's), a host that would
  *    take the lead and is surely overloaded is dropped at once;
- *  - the grouped pass's loop over a group's hosts runs compiled to WebAssembly (wasm-scan.ts), the
- *    same arithmetic to the bit, where WebAssembly is available and unless switched off.
+ *  - the passes' loops over hosts run compiled to WebAssembly (wasm-scan.ts), the same arithmetic
+ *    to the bit, where WebAssembly is available and unless switched off.
  */
 import type { OverloadDetector } from '../policy.js';
 import { powerAt } from '../power.js';
@@ -43,14 +43,14 @@ export interface IndexedPabfdOptions extends PlacementIndexOptions {
   readonly groupedScanRatio?: number;
 }
 
-// the hot loops (listUntilLeader, nextLeaderJs, wasm-scan.ts) write the scan row's offsets out
+// the hot loops (listUntilLeaderJs, nextLeaderJs, wasm-scan.ts) write the scan row's offsets out
 if (ROW_SIZE !== 4 || ROW_AVAIL !== 0 || ROW_ALLOC !== 1 || ROW_POWER !== 2 || ROW_TYPE !== 3) {
   throw new Error('placement-index.ts changed the scan row layout: update the loops of indexed-pabfd.ts');
 }
 
 /** Scratch buffers of the candidate pass (host ids and their power increase). */
-let candHost = new Int32Array(1024);
-let candDiff = new Float64Array(1024);
+let candHost: Int32Array = new Int32Array(1024);
+let candDiff: Float64Array = new Float64Array(1024);
 
 /**
  * One placement's candidate pass: lists the suitable hosts with their power increase and keeps the
@@ -93,7 +93,11 @@ class CandidatePass {
     this.k = -1;
     this.min = Number.MAX_VALUE;
     this.minHost = -1;
-    if (candHost.length < dc.hostCount) {
+    if (this.wasm !== undefined) {
+      // the compiled full pass lists in its memory
+      candHost = this.wasm.candHost;
+      candDiff = this.wasm.candDiff;
+    } else if (candHost.length < dc.hostCount) {
       candHost = new Int32Array(2 * dc.hostCount);
       candDiff = new Float64Array(2 * dc.hostCount);
     }
@@ -106,7 +110,11 @@ class CandidatePass {
       return;
     }
     const screened = this.screen !== undefined;
-    for (let i = this.listUntilLeader(hosts, 0, n, candHost, candDiff); i < n; i = this.listUntilLeader(hosts, i + 1, n, candHost, candDiff)) {
+    if (this.wasm !== undefined) {
+      this.wasm.setExcluded(this.excluded);
+      this.wasm.setHosts(hosts, n);
+    }
+    for (let i = this.listUntilLeader(hosts, 0, n); i < n; i = this.listUntilLeader(hosts, i + 1, n)) {
       const h = hosts[i];
       const type = this.rows[ROW_SIZE * h + ROW_TYPE];
       if (screened && this.rows[ROW_SIZE * h + ROW_ALLOC] !== 0 && this.screenedOut(h, type)) continue;
@@ -119,6 +127,16 @@ class CandidatePass {
     }
   }
 
+  /** listUntilLeaderJs, or the same loop compiled (wasm-scan.ts; its hosts set by visit). */
+  private listUntilLeader(hosts: Int32Array, from: number, n: number): number {
+    const wasm = this.wasm;
+    if (wasm === undefined) return this.listUntilLeaderJs(hosts, from, n, candHost, candDiff);
+    const i = wasm.listUntilLeader(from, n, this.m, this.r, this.perPe, this.min, this.minHost);
+    this.m = wasm.listedCount;
+    if (i < n) this.lead = wasm.leadIncrease;
+    return i;
+  }
+
   /**
    * Lists hosts[from..n) in hostOut/diffOut after the m listed, up to the first that would take
    * the lead from (min, minHost): returns its position (its increase in `lead`, not listed), or n.
@@ -127,7 +145,7 @@ class CandidatePass {
    * placement-index.ts's ROW_* written out (a module constant is re-checked at every use). The
    * suitability test of isSuitable() is inlined.
    */
-  private listUntilLeader(hosts: Int32Array, from: number, n: number, hostOut: Int32Array, diffOut: Float64Array): number {
+  private listUntilLeaderJs(hosts: Int32Array, from: number, n: number, hostOut: Int32Array, diffOut: Float64Array): number {
     const rows = this.rows;
     const typePeMips = this.typePeMips;
     const excluded = this.excluded;

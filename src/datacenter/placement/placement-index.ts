@@ -35,7 +35,7 @@ export interface PlacementIndexOptions {
   readonly grouped?: boolean;
   /** Least number of non-pristine hosts at a step's start for groups (default GROUPED_MIN_HOSTS). */
   readonly groupedMinHosts?: number;
-  /** Visit the groups with the WebAssembly kernel (wasm-scan.ts) where available (default true). */
+  /** Run the scans' loops compiled to WebAssembly (wasm-scan.ts) where available (default true). */
   readonly wasmScan?: boolean;
 }
 
@@ -44,7 +44,7 @@ export class PlacementIndex {
   rows: Float64Array = new Float64Array(0);
   /** Per host type: the capacity of one PE (MIPS). A type's capacity and power table are the state's typeTotalMips and typePower. */
   typePeMips = new Float64Array(0);
-  /** The grouped pass's compiled loop, which holds the rows in its memory; undefined when off. */
+  /** The scans' loops compiled, which hold the rows in their memory; undefined when off. */
   wasm: WasmScan | undefined;
   private dc: DataCenterState | undefined;
   private initial: InitialCandidates | undefined;
@@ -64,10 +64,10 @@ export class PlacementIndex {
   begin(dc: DataCenterState, initial: boolean): void {
     if (this.dc !== dc) {
       this.dc = dc;
-      this.wasm = this.grouped && this.wasmScan ? WasmScan.for(dc.hostCount, dc.typePower) : undefined;
-      this.rows = this.wasm?.rows ?? new Float64Array(ROW_SIZE * dc.hostCount);
       this.typePeMips = new Float64Array(dc.typeTotalMips.length);
       for (let h = 0; h < dc.hostCount; h++) this.typePeMips[dc.hostType[h]] = dc.peMips[h];
+      this.wasm = this.wasmScan ? WasmScan.for(dc.hostCount, dc.typePower, dc.typeTotalMips, this.typePeMips) : undefined;
+      this.rows = this.wasm?.rows ?? new Float64Array(ROW_SIZE * dc.hostCount);
       this.groups = this.grouped ? new IncreaseBins(dc) : undefined;
     }
     for (let h = 0; h < dc.hostCount; h++) this.copyRow(h);

@@ -10,6 +10,8 @@
 export const I32 = 0x7f;
 export const F64 = 0x7c;
 export type ValueType = typeof I32 | typeof F64;
+/** One instruction's bytes. */
+export type Instruction = readonly number[];
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -54,11 +56,13 @@ export const op = {
   i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
   i32Load8U: (offset = 0) => [0x2d, 0, ...uleb(offset)],
   f64Load: (offset = 0) => [0x2b, 3, ...uleb(offset)],
+  i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
   f64Store: (offset = 0) => [0x39, 3, ...uleb(offset)],
   i32Eq: [0x46],
   i32LtS: [0x48],
   i32GeS: [0x4e],
   i32Add: [0x6a],
+  i32Mul: [0x6c],
   i32Shl: [0x74],
   i32And: [0x71],
   i32Or: [0x72],
@@ -90,7 +94,7 @@ export interface WasmFunction {
   readonly results: readonly ValueType[];
   /** Locals after the parameters (indices continue the parameters'). */
   readonly locals: readonly ValueType[];
-  readonly body: readonly (readonly number[])[];
+  readonly body: readonly Instruction[];
 }
 
 function section(id: number, content: number[]): number[] {
