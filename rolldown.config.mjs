@@ -10,8 +10,10 @@
 // native parts or worker files of their own (DuckDB, BullMQ, ioredis, piscina) and the report's
 // DOM and plot libraries stay imports from node_modules.
 //
-// The chunks are CommonJS: bin/lmsim.js compiles each with V8's code cache (code-cache.mjs, the
-// build's last step, writes it), which Node 20 offers for scripts, not for ES modules.
+// The chunks are CommonJS: bin/lmsim.js compiles each with V8's code cache (code-cache.mjs, a late
+// step of the build, writes it), which Node 20 offers for scripts, not for ES modules. Comments are
+// left out: a chunk's text is read at every start, and held in the startup snapshot's heap.
+// Names stay as compiled (no minifying), so stack traces name the source's functions.
 import { defineConfig } from 'rolldown';
 
 export default defineConfig({
@@ -19,5 +21,5 @@ export default defineConfig({
   platform: 'node',
   external: [/^node:/, /^@duckdb\//, 'bullmq', 'ioredis', 'piscina', 'linkedom', '@observablehq/plot'],
   logLevel: 'warn',
-  output: { dir: 'dist/src/cli-bundle', format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  output: { dir: 'dist/src/cli-bundle', format: 'cjs', comments: false, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 });

@@ -3,7 +3,8 @@
 // libsimgrid-dev), writes the equivalent lmsim scenario per case, checks that the simulated
 // migration times agree, then times alternated runs and prints medians, ranges and the ratio.
 // First it prints the floor under any whole-process run (Node's own start, lmsim's start, and
-// loading all of a run's code without simulating). Prints figures; asserts nothing.
+// loading all of a run's code without simulating), and whether the lmsim command used its startup
+// snapshot. Prints figures; asserts nothing.
 //   node bench/simgrid-compare.mjs [runs per side, default 5] [case name ...]
 //
 // The equivalent model and the cases' arguments: test/simgrid-cases.ts (SimGrid's CM02 network model,
@@ -38,8 +39,12 @@ const keepEnv = process.env.LMSIM_BENCH_KEEP_ENV === '1';
 const { NODE_EXTRA_CA_CERTS: extraCerts, ...cleanEnv } = process.env;
 const env = keepEnv ? process.env : cleanEnv;
 
+// the lmsim command as users run it (package.json's bin): bin/lmsim, which starts node with the
+// startup snapshot when it fits (LMSIM_SNAPSHOT=0 in the bench's environment times it without)
+const command = join(root, 'bin', 'lmsim');
+
 function runLmsim(file, json) {
-  return spawnSync(process.execPath, [join(root, 'bin', 'lmsim.js'), 'run', file, '--force', ...(json ? ['--json'] : [])], { encoding: 'utf8', maxBuffer: 2 ** 31, env });
+  return spawnSync(command, ['run', file, '--force', ...(json ? ['--json'] : [])], { encoding: 'utf8', maxBuffer: 2 ** 31, env });
 }
 
 function runSimgrid(c) {
@@ -65,14 +70,21 @@ const dir = mkdtempSync(join(tmpdir(), 'lmsim-simgrid-'));
 const floorFile = join(dir, 'floor.json');
 writeFileSync(floorFile, JSON.stringify(simgridScenario(cases[0], cases[0].name)));
 const floors = [
-  ['node -e 0', ['-e', '0']],
-  ['lmsim start-up (node bin/lmsim.js --version)', [join(root, 'bin', 'lmsim.js'), '--version']],
-  ["lmsim loading a run's code (validate, case 1's file)", [join(root, 'bin', 'lmsim.js'), 'validate', floorFile]],
-].map(([label, args]) => ({ label, args, times: [] }));
-if (extraCerts !== undefined && !keepEnv) console.log(`NODE_EXTRA_CA_CERTS (${extraCerts}) removed from both sides' environment (LMSIM_BENCH_KEEP_ENV=1 keeps it)`);
-for (let i = 0; i < runs; i++) for (const f of floors) f.times.push(wall(() => spawnSync(process.execPath, f.args, { encoding: 'utf8', env })));
+  ['node -e 0', process.execPath, ['-e', '0']],
+  ['lmsim start-up (lmsim --version)', command, ['--version']],
+  ["lmsim loading a run's code (lmsim validate, case 1's file)", command, ['validate', floorFile]],
+].map(([label, file, args]) => ({ label, file, args, times: [] }));
+if (extraCerts !== undefined && !keepEnv)
+  console.log(`NODE_EXTRA_CA_CERTS (${extraCerts}) removed from both sides' environment (LMSIM_BENCH_KEEP_ENV=1 keeps it)`);
+const path = spawnSync(command, ['--version'], { encoding: 'utf8', env: { ...env, LMSIM_SNAPSHOT: env.LMSIM_SNAPSHOT ?? 'check' } });
+console.log(
+  `the lmsim command (${command}): ${/startup snapshot: used/.test(path.stderr) ? 'with its startup snapshot' : 'without the startup snapshot (bin/lmsim.js)'}`,
+);
+for (let i = 0; i < runs; i++) for (const f of floors) f.times.push(wall(() => spawnSync(f.file, f.args, { encoding: 'utf8', env })));
 for (const f of floors) console.log(`${f.label}: median ${fmt(median(f.times))} s, range ${fmt(Math.min(...f.times))}-${fmt(Math.max(...f.times))} s`);
-console.log(`\n${'case'.padEnd(48)} ${'sum of times: lmsim / SimGrid s'.padEnd(34)} ${'agree'.padEnd(8)} ${'lmsim s (range)'.padEnd(22)} ${'SimGrid s (range)'.padEnd(22)} lmsim/SimGrid`);
+console.log(
+  `\n${'case'.padEnd(48)} ${'sum of times: lmsim / SimGrid s'.padEnd(34)} ${'agree'.padEnd(8)} ${'lmsim s (range)'.padEnd(22)} ${'SimGrid s (range)'.padEnd(22)} lmsim/SimGrid`,
+);
 for (const c of cases) {
   if (only.length && !only.some((o) => c.name.includes(o))) continue;
   const file = join(dir, `case-${c.hosts}-${c.vms}.json`);
@@ -81,7 +93,8 @@ for (const c of cases) {
   const lmSum = lm.migrations.reduce((s, m) => s + (m.totalTime ?? NaN), 0);
   const sgSum = JSON.parse(runSimgrid(c).stdout).migrations.reduce((s, m) => s + m.time, 0);
   const agree = Math.abs(lmSum - sgSum) / sgSum;
-  const tl = [], ts = [];
+  const tl = [],
+    ts = [];
   for (let i = 0; i < runs; i++) {
     tl.push(wall(() => runLmsim(file, false)));
     ts.push(wall(() => runSimgrid(c)));

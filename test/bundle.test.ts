@@ -78,6 +78,7 @@ test('a code cache is used only with the text it was made from', () => {
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'dist', 'src', 'cli-bundle'), { recursive: true });
   copyFileSync(bin, join(dir, 'bin', 'lmsim.js'));
+  copyFileSync(join(root, 'bin', 'chunks.cjs'), join(dir, 'bin', 'chunks.cjs'));
   const chunk = join(dir, 'dist', 'src', 'cli-bundle', 'lmsim.js');
   const stand = (word: string) => `exports.main = async function main() { process.stdout.write('${word}'); return 0; };\n`;
   const ran = (mode: string) =>
@@ -100,6 +101,7 @@ test('the launcher runs the bundle only when it is at least as new as the compil
   mkdirSync(join(dir, 'dist', 'src', 'cli-bundle'), { recursive: true });
   mkdirSync(join(dir, 'dist', 'src', 'cli'), { recursive: true });
   copyFileSync(bin, join(dir, 'bin', 'lmsim.js'));
+  copyFileSync(join(root, 'bin', 'chunks.cjs'), join(dir, 'bin', 'chunks.cjs'));
   // the bundle's chunks are CommonJS, the compiled tree ES modules
   const bundled = join(dir, 'dist', 'src', 'cli-bundle', 'lmsim.js');
   const compiled = join(dir, 'dist', 'src', 'cli', 'main.js');

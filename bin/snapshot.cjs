@@ -1,0 +1,73 @@
+'use strict';
+// The lmsim command's V8 startup snapshot: the script `npm run build` hands to
+// `node --build-snapshot` (snapshot.mjs), and the function that runs when bin/lmsim starts node
+// with the blob it made. A snapshot is the heap as this script left it: the CLI bundle's chunks a
+// run needs, loaded, and the functions of a few warm-up commands compiled, so a command starts
+// from there instead of reading, compiling and initialising that code again (zod's schemas, the
+// option registry, commander).
+//
+// What is taken when the command runs, not when the blob was built: argv, the environment, the
+// working directory, the clock, stdin/stdout/stderr (Node refreshes these itself), and where the
+// bundle is (from the blob's path, so other chunks load from there with their code cache).
+// The warm-up commands run quietly (their output goes nowhere) and must leave no state behind
+// that changes a later command's output; test/snapshot.test.ts holds the snapshot's output equal
+// to the plain launcher's.
+//
+// A snapshot's builder may require only Node's built-in modules: it evaluates bin/chunks.cjs
+// itself, and packages left outside the bundle (DuckDB, BullMQ, piscina...) are required from the
+// bundle's folder when a command that needs them runs.
+const { readFileSync } = require('node:fs');
+const { dirname, join, resolve } = require('node:path');
+const { startupSnapshot } = require('node:v8');
+
+/** Commands run once while building (arguments, from the package's folder), quietly. */
+const warmUp = [
+  ['run', 'examples/precopy-basic.yaml'],
+  ['run', 'examples/presets.yaml', '--set', 'fidelity=fluid'],
+  ['compare'],
+  ['validate', 'examples/presets.yaml'],
+];
+
+const chunksFile = join(__dirname, 'chunks.cjs');
+const chunksModule = { exports: {} };
+(0, eval)(`(function (exports, require, module) {${readFileSync(chunksFile, 'utf8')}\n})\n//# sourceURL=${chunksFile}`).call(
+  chunksModule.exports,
+  chunksModule.exports,
+  require,
+  chunksModule,
+);
+const loader = chunksModule.exports.chunkLoader(join(__dirname, '..', 'dist', 'src', 'cli-bundle'), '1', require);
+loader.building = true;
+const { main } = loader.load('lmsim.js');
+
+const quiet = { out: () => {}, err: () => {} };
+(async () => {
+  for (const args of warmUp) {
+    const code = await main(
+      args.map((a) => (a.startsWith('examples/') ? join(__dirname, '..', a) : a)),
+      quiet,
+    );
+    if (code !== 0) throw new Error(`the snapshot's warm-up command lmsim ${args.join(' ')} exited ${code}`);
+  }
+})();
+
+startupSnapshot.setDeserializeMainFunction(async () => {
+  // node --snapshot-blob BLOB -- ARGS...: the blob sits in the bundle's folder; the command sees
+  // the argv and execArgv that bin/lmsim.js would see
+  const at = process.execArgv.indexOf('--snapshot-blob');
+  const blob = resolve(process.execArgv[at + 1]);
+  process.execArgv.splice(at, 2);
+  loader.building = false;
+  loader.dir = dirname(blob);
+  let packages;
+  loader.require = (id) => {
+    try {
+      return require(id); // Node's built-in modules
+    } catch {
+      packages ??= require('node:module').createRequire(join(loader.dir, 'lmsim.js'));
+      return packages(id);
+    }
+  };
+  process.argv.splice(1, 0, join(loader.dir, '..', '..', '..', 'bin', 'lmsim.js'));
+  process.exitCode = await main(process.argv.slice(2));
+});

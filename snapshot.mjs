@@ -1,0 +1,66 @@
+// The lmsim command's startup snapshot (the last step of `npm run build`, after code-cache.mjs):
+// `node --build-snapshot bin/snapshot.cjs` writes dist/src/cli-bundle/lmsim.blob, which bin/lmsim
+// hands to node so that a command starts from a heap with the run path's code loaded and compiled.
+//
+// A blob fits only the node binary, V8 flags and CPU features it was built with: node refuses any
+// other with an error and exit code 14. So the blob is built without NODE_OPTIONS, checked once by
+// running `--version` through it, and written with a stamp (lmsim.blob.stamp): the node binary's
+// path and the CPU's feature flags, one a line, the file's modification time set to the binary's.
+// bin/lmsim uses the blob only when the node it would run is that file, unchanged, on that CPU, with
+// no NODE_OPTIONS; otherwise it runs bin/lmsim.js, the same program without the snapshot.
+//
+// A node that cannot build the blob (Node without snapshot support) leaves none: the build goes on,
+// says so, and the command starts without it.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const bundle = join(root, 'dist', 'src', 'cli-bundle');
+const blob = join(bundle, 'lmsim.blob');
+const stamp = join(bundle, 'lmsim.blob.stamp');
+const building = `${blob}.building`;
+const { NODE_OPTIONS: _ignored, ...env } = process.env;
+
+/** The CPU's feature flags as bin/lmsim reads them: the first `flags` (x86) or `Features` (Arm) line of /proc/cpuinfo. */
+function cpuFlags() {
+  let text;
+  try {
+    text = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return '';
+  }
+  return text.split('\n').find((line) => line.startsWith('flags') || line.startsWith('Features')) ?? '';
+}
+
+rmSync(blob, { force: true });
+rmSync(stamp, { force: true });
+const built = spawnSync(process.execPath, ['--snapshot-blob', building, '--build-snapshot', join(root, 'bin', 'snapshot.cjs')], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+});
+// Node warns that some built-in modules are "not yet fully verified" in a snapshot: those the
+// commands need are tested through the snapshot (test/snapshot.test.ts)
+const said = built.stderr
+  .split('\n')
+  .filter((l) => l !== '' && !/not yet fully verified|^It may still work|^To request support|--trace-warnings/.test(l))
+  .join('\n');
+const version = (args) => spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' });
+const plain = version([join(root, 'bin', 'lmsim.js'), '--version']);
+const snapped = built.status === 0 ? version(['--snapshot-blob', building, '--', '--version']) : undefined;
+if (built.status !== 0 || snapped.status !== 0 || snapped.stdout !== plain.stdout || snapped.stderr !== plain.stderr) {
+  rmSync(building, { force: true });
+  const why = built.status !== 0 ? said || `exit ${built.status}` : `--version through it printed ${JSON.stringify(snapped.stdout + snapped.stderr)}`;
+  console.error(`lmsim build: no startup snapshot (${why}); the lmsim command starts without it`);
+  // in CI the snapshot is part of what is tested: fail there rather than test without it
+  if (process.env.CI === 'true') process.exit(1);
+} else {
+  if (said) console.error(said);
+  renameSync(building, blob);
+  writeFileSync(stamp, `${process.execPath}\n${cpuFlags()}\n`);
+  // the stamp's modification time is the node binary's: bin/lmsim compares the two
+  const touched = spawnSync('touch', ['-r', process.execPath, stamp]);
+  if (touched.status !== 0) rmSync(stamp, { force: true });
+}
