@@ -23,7 +23,7 @@ import { createAlgorithm } from './algorithms/registry.js';
 import { FailureImpact, failureOutcome, Phase, phaseName } from './failures.js';
 import { Ledger } from './ledger.js';
 import { MigrationOptions } from './options.js';
-import { attachHooks, HookContext, MigrationHooks } from './optimizations/hooks.js';
+import { AttachedHooks, attachHooks } from './optimizations/hooks.js';
 import { QemuPageEncoder } from './optimizations/encoder.js';
 import { createPostcopyPhase, PostcopyMechanism, PostcopyOwner } from './postcopy-phase.js';
 import { MigrationResult, MigrationStatus } from './result.js';
@@ -47,15 +47,14 @@ const enum Ev {
 /** Discard list entries are (start, length) ranges: 16 bytes each. */
 const DISCARD_RANGE_BYTES = 16;
 
-export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
+export class Migration implements EventTarget, FlowOwner, PostcopyOwner, MigrationActions {
   phase: Phase = 'pending';
   readonly result: MigrationResult;
   readonly #algorithm: MigrationAlgorithm;
   readonly #ledger: Ledger;
   readonly #encoder: QemuPageEncoder;
-  readonly #actions: MigrationActions;
-  #hooks: MigrationHooks[] = [];
-  #context!: HookContext;
+  /** The optimizations' hooks, attached when the migration begins. */
+  #hooks: AttachedHooks | null = null;
   #source!: Host;
   #transfer: MemoryTransfer | null = null;
   #flow: Flow | null = null;
@@ -97,7 +96,6 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#encoder = new QemuPageEncoder(vm.image, vm.pageSize, options.pageHeader, options.zeroPageBytes, Infinity, vm.compressibility, options);
     this.#ledger = new Ledger(vm.name, vm.host.name, destination.name, at, options, this.#algorithm.live ? options.preset : null);
     this.result = this.#ledger.result;
-    this.#actions = this.#createActions();
     if (after) {
       after.#dependents.push(this);
       this.result.reason = `waits for the migration of ${after.vm.name} to ${after.destination.name}`;
@@ -176,9 +174,9 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     vm.advanceTo(sim.now);
     const transfer = (this.#transfer = vm.createTransfer());
     transfer.markAll();
-    const c = (this.#context = { sim, vm, source: this.#source, destination: dst, transfer, encoder: this.#encoder, options: this.options, result: this.result });
+    const c = { sim, vm, source: this.#source, destination: dst, transfer, encoder: this.#encoder, options: this.options, result: this.result };
     this.#hooks = attachHooks(c, this.#algorithm.live, sim.now);
-    for (const h of this.#hooks) h.begin?.(c);
+    this.#hooks.begin();
     dst.reserve(vm.memory, sim.now);
     this.result.reason = 'in progress';
     if (Number.isFinite(this.options.timeout)) this.#timeoutEvent = sim.schedule(this.options.timeout, this, Ev.Timeout);
@@ -197,7 +195,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   #startTransfer(sim: Simulation): void {
     this.vm.advanceTo(sim.now);
-    this.#algorithm.start(this.#actions);
+    this.#algorithm.start(this);
   }
 
   /**
@@ -223,7 +221,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   /** An iteration boundary of the live phase: the algorithm decides what comes next. */
   #iterate(sim: Simulation, synced: boolean): void {
     this.vm.advanceTo(sim.now);
-    this.#algorithm.iterate(this.#actions, synced);
+    this.#algorithm.iterate(this, synced);
   }
 
   /** Why this migration cannot start, or null. */
@@ -244,7 +242,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   #pause(sim: Simulation): void {
     this.vm.advanceTo(sim.now);
-    for (const h of this.#hooks) h.pausing?.(this.#context);
+    this.#hooks?.pausing();
     this.vm.state = 'paused';
     this.#pausedAt = sim.now;
   }
@@ -279,7 +277,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
       this.#postcopyStats(sim.now);
     }
     this.#source.release(vm.memory, sim.now);
-    for (const h of this.#hooks) h.completed?.(this.#context);
+    this.#hooks?.completed();
     vm.migrating = false;
     this.#end(sim, 'completed', this.result.reason);
   }
@@ -301,7 +299,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   #onTimeout(): void {
     this.#timeoutEvent = -1;
     if (this.phase !== 'live' && this.phase !== 'setup') return; // the switch-over already began: let it finish
-    this.#algorithm.onTimeout(this.#actions);
+    this.#algorithm.onTimeout(this);
   }
 
   /** Gives up a live migration: the VM stays at the source, the destination is released. */
@@ -373,7 +371,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
   #end(sim: Simulation, status: MigrationStatus, reason: string): void {
     sim.cancel(this.#timeoutEvent);
     this.phase = 'done';
-    if (status !== 'rejected') for (const h of this.#hooks) h.end?.(this.#context);
+    if (status !== 'rejected') this.#hooks?.end();
     this.#ledger.finish(sim.now, status, reason, {
       normalPages: this.#encoder.normalPages,
       remainingPages: this.#transfer?.remainingPages ?? 0,
@@ -393,52 +391,106 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
     this.#ledger.postcopyStats(this.#postcopy!, this.#resumedAt >= 0 ? now - this.#resumedAt : 0);
   }
 
-  // ---- the algorithm's actions -----------------------------------------------------------
+  // ---- the algorithm's actions (MigrationActions) --------------------------------------------
 
-  #createActions(): MigrationActions {
-    const self = this, sim = this.world.sim, options = this.options;
-    return {
-      observe: () => this.#observe(0),
-      openLiveRound() {
-        self.phase = 'live';
-        self.#ledger.openRound(sim.now, 'live');
-      },
-      restartScan: () => this.#transfer!.restartScan(),
-      sendChunk: (budget) => {
-        if (this.#timedCalls()) return this.#sendCall(sim, budget);
-        const cap = this.#liveCap();
-        const chunk = this.#takeChunk(budget, options.skipRedirtied, false);
-        this.#ledger.addChunk(chunk);
-        if (chunk.wireBytes === 0) return false;
-        this.#send(sim, chunk.wireBytes, this.#paced(sim, chunk, chunk.wireBytes, cap));
-        return true;
-      },
-      syncDirtyLog: () => {
-        const lastRoundPages = this.#ledger.roundPages;
-        this.#ledger.closeRound(sim.now, this.#sync());
-        return this.#observe(lastRoundPages);
-      },
-      wait: (seconds) => void sim.schedule(seconds, this, Ev.Waited),
-      stopAndCopy: (reason) => this.#stopAndCopy(sim, reason),
-      switchToPostcopy: (reason, afterPrecopy) => this.#switchToPostcopy(sim, reason, afterPrecopy),
-      timeOut: () => this.#cancel(sim, 'timeout', `not converged after the ${options.timeout} s timeout; the VM keeps running on ${this.#source.name}`),
-      abort: (reason) => this.#cancel(sim, 'aborted', `${reason}; the VM keeps running on ${this.#source.name}`),
-      liveRate: () => Math.min(this.#liveCap(), this.#pathCapacity()),
-      pageWireBytes: this.#encoder.dataPage,
-      pageSize: this.vm.pageSize,
-      get wholeRounds() {
-        return self.#transfer!.wholeRounds;
-      },
-    };
+  observe(): Observation {
+    return this.#observe(0);
+  }
+
+  openLiveRound(): void {
+    this.phase = 'live';
+    this.#ledger.openRound(this.world.sim.now, 'live');
+  }
+
+  restartScan(): void {
+    this.#transfer!.restartScan();
+  }
+
+  sendChunk(budget: number): boolean {
+    const sim = this.world.sim;
+    if (this.#timedCalls()) return this.#sendCall(sim, budget);
+    const cap = this.#liveCap();
+    const chunk = this.#takeChunk(budget, this.options.skipRedirtied, false);
+    this.#ledger.addChunk(chunk);
+    if (chunk.wireBytes === 0) return false;
+    this.#send(sim, chunk.wireBytes, this.#paced(sim, chunk, chunk.wireBytes, cap));
+    return true;
+  }
+
+  syncDirtyLog(): Observation {
+    const lastRoundPages = this.#ledger.roundPages;
+    this.#ledger.closeRound(this.world.sim.now, this.#sync());
+    return this.#observe(lastRoundPages);
+  }
+
+  wait(seconds: number): void {
+    this.world.sim.schedule(seconds, this, Ev.Waited);
+  }
+
+  stopAndCopy(reason: string): void {
+    const sim = this.world.sim;
+    this.#pause(sim);
+    this.phase = 'stop-and-copy';
+    this.result.reason = reason;
+    // a round already closed by the deciding sync has no open record left
+    this.#ledger.closeRound(sim.now, this.#finalSync());
+    this.#hooks?.lastCopy();
+    this.#ledger.openRound(sim.now, 'stop-and-copy');
+    const chunk = this.#takeChunk(Infinity, false, true);
+    this.#ledger.addChunk(chunk);
+    this.#ledger.addRoundBytes(this.options.deviceState);
+    const cap = this.options.uncappedSwitchover ? this.#encoder.cpuWireRate() : this.#liveCap();
+    const bytes = chunk.wireBytes + this.options.deviceState;
+    this.#send(sim, bytes, this.#paced(sim, chunk, bytes, cap));
+  }
+
+  switchToPostcopy(reason: string, afterPrecopy: boolean): void {
+    const sim = this.world.sim, t = this.#transfer!, vm = this.vm;
+    this.#pause(sim);
+    this.phase = 'switchover';
+    this.result.reason = reason;
+    this.#ledger.closeRound(sim.now, this.#finalSync());
+    this.#hooks?.lastCopy();
+    vm.stopTracking();
+    const discard = afterPrecopy ? t.discardRanges() * DISCARD_RANGE_BYTES : 0;
+    this.#ledger.openRound(sim.now, 'stop-and-copy');
+    this.#ledger.addRoundBytes(this.options.deviceState + discard);
+    const path = this.world.path(this.#source, this.destination);
+    this.#postcopy = createPostcopyPhase(sim, this.world.network, path, this.world.transferLatency, vm, t, this.#encoder, this.options, this);
+    this.#send(sim, this.options.deviceState + discard, Infinity);
+  }
+
+  timeOut(): void {
+    this.#cancel(this.world.sim, 'timeout', `not converged after the ${this.options.timeout} s timeout; the VM keeps running on ${this.#source.name}`);
+  }
+
+  abort(reason: string): void {
+    this.#cancel(this.world.sim, 'aborted', `${reason}; the VM keeps running on ${this.#source.name}`);
+  }
+
+  liveRate(): number {
+    return Math.min(this.#liveCap(), this.#pathCapacity());
+  }
+
+  get pageWireBytes(): number {
+    return this.#encoder.dataPage;
+  }
+
+  get pageSize(): number {
+    return this.vm.pageSize;
+  }
+
+  get wholeRounds(): boolean {
+    return this.#transfer!.wholeRounds;
   }
 
   #observe(lastRoundPages: number): Observation {
-    const t = this.#transfer!;
+    const remainingPages = this.#transfer!.remainingPages;
     return {
       elapsed: this.world.sim.now - this.result.startTime,
       round: this.#ledger.roundIndex,
-      remainingPages: t.remainingPages,
-      remainingBytes: t.remainingPages * this.vm.pageSize,
+      remainingPages,
+      remainingBytes: remainingPages * this.vm.pageSize,
       bandwidth: this.#bandwidth,
       bytesSent: this.result.bytesTransferred,
       memoryBytes: this.vm.memory,
@@ -583,49 +635,16 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner {
 
   /** A dirty-bitmap sync: the log joins the to-send set. */
   #sync(): number {
-    const c = this.#context;
-    for (const h of this.#hooks) h.beforeSync?.(c);
+    this.#hooks?.beforeSync();
     const dirtied = this.#transfer!.sync();
     this.#ledger.syncs++;
-    for (const h of this.#hooks) h.afterSync?.(c, dirtied);
+    this.#hooks?.afterSync(dirtied);
     return dirtied;
   }
 
   /** The sync at the pause (only a live migration tracks dirty pages). */
   #finalSync(): number {
     return this.vm.tracking ? this.#sync() : this.#transfer!.sync();
-  }
-
-  #stopAndCopy(sim: Simulation, reason: string): void {
-    this.#pause(sim);
-    this.phase = 'stop-and-copy';
-    this.result.reason = reason;
-    // a round already closed by the deciding sync has no open record left
-    this.#ledger.closeRound(sim.now, this.#finalSync());
-    for (const h of this.#hooks) h.lastCopy?.(this.#context);
-    this.#ledger.openRound(sim.now, 'stop-and-copy');
-    const chunk = this.#takeChunk(Infinity, false, true);
-    this.#ledger.addChunk(chunk);
-    this.#ledger.addRoundBytes(this.options.deviceState);
-    const cap = this.options.uncappedSwitchover ? this.#encoder.cpuWireRate() : this.#liveCap();
-    const bytes = chunk.wireBytes + this.options.deviceState;
-    this.#send(sim, bytes, this.#paced(sim, chunk, bytes, cap));
-  }
-
-  #switchToPostcopy(sim: Simulation, reason: string, afterPrecopy: boolean): void {
-    const t = this.#transfer!, vm = this.vm;
-    this.#pause(sim);
-    this.phase = 'switchover';
-    this.result.reason = reason;
-    this.#ledger.closeRound(sim.now, this.#finalSync());
-    for (const h of this.#hooks) h.lastCopy?.(this.#context);
-    vm.stopTracking();
-    const discard = afterPrecopy ? t.discardRanges() * DISCARD_RANGE_BYTES : 0;
-    this.#ledger.openRound(sim.now, 'stop-and-copy');
-    this.#ledger.addRoundBytes(this.options.deviceState + discard);
-    const path = this.world.path(this.#source, this.destination);
-    this.#postcopy = createPostcopyPhase(sim, this.world.network, path, this.world.transferLatency, vm, t, this.#encoder, this.options, this);
-    this.#send(sim, this.options.deviceState + discard, Infinity);
   }
 
   #send(sim: Simulation, bytes: number, cap: number, reverse = false): void {

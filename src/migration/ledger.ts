@@ -19,6 +19,11 @@ export class Ledger {
   #round: RoundRecord | null = null;
 
   constructor(vm: string, from: string, to: string, at: number, options: MigrationOptions, preset: string | null) {
+    // (the nested records are made first: a literal without nested literals is copied flat, a
+    // nested one by a slow walk, once per migration)
+    const bytesByPhase = { setup: ZERO, live: ZERO, stopAndCopy: ZERO, postcopy: ZERO };
+    const rounds: RoundRecord[] = [];
+    const ranWith = { ...options };
     this.result = {
       vm,
       from,
@@ -32,10 +37,10 @@ export class Ledger {
       totalTime: null,
       downtime: null,
       bytesTransferred: ZERO,
-      bytesByPhase: { setup: ZERO, live: ZERO, stopAndCopy: ZERO, postcopy: ZERO },
+      bytesByPhase,
       pagesTransferred: ZERO,
       zeroPages: ZERO,
-      rounds: [],
+      rounds,
       stalePagesAtResume: null,
       postcopy: null,
       reuse: null,
@@ -46,7 +51,7 @@ export class Ledger {
       freePagesSkipped: 0,
       dedupPages: 0,
       qemu: null,
-      options: { ...options },
+      options: ranWith,
     };
     this.result.startTime = at; // (laid out as a double first: core/doubles.ts)
   }
@@ -158,6 +163,9 @@ export class Ledger {
     const running = r.totalTime! - (r.downtime ?? 0);
     const lost = (r.throttle?.lostTime ?? 0) + (r.postcopy?.blockedTime ?? 0);
     r.degradation = running > 0 ? Math.min(1, lost / running) : 0;
-    r.qemu = qemuInfo(r, { ...counters, syncs: this.syncs, throttlePercent: r.throttle?.maxPercent ?? 0 });
+    // (written out: a spread copy of the driver's counters got a new hidden class in every
+    // migration, and every read of it in qemuInfo missed V8's inline caches)
+    const { normalPages, remainingPages, pageSize, memory, xbzrle, returnLatency } = counters;
+    r.qemu = qemuInfo(r, { normalPages, remainingPages, pageSize, memory, xbzrle, returnLatency, syncs: this.syncs, throttlePercent: r.throttle?.maxPercent ?? 0 });
   }
 }

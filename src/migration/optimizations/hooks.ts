@@ -55,7 +55,7 @@ export interface MigrationHooks {
 }
 
 /** The hooks a migration's options ask for. */
-export function attachHooks(c: HookContext, live: boolean, now: number): MigrationHooks[] {
+export function attachHooks(c: HookContext, live: boolean, now: number): AttachedHooks {
   const o = c.options, pages = c.transfer.pageExact, hooks: MigrationHooks[] = [];
   if (pages && c.vm.image) {
     if (o.deferHot && live) hooks.push(new DeferralHook(pages, new HotPageDeferral(c.vm.image, o.deferHot)));
@@ -63,8 +63,47 @@ export function attachHooks(c: HookContext, live: boolean, now: number): Migrati
     if (o.dedup) hooks.push(dedupHook);
   }
   hooks.push(new ReuseHook(c.transfer));
-  if (live) hooks.push(new ThrottleHook(new AutoConverge(o, now)));
-  return hooks;
+  if (live) {
+    const throttle = new AutoConverge(o, now);
+    if (throttle.enabled) hooks.push(new ThrottleHook(throttle)); // off, it would never change the guest's speed
+  }
+  return new AttachedHooks(c, hooks);
+}
+
+/** One migration's hooks: each point calls them in the order they attached, with its context. */
+export class AttachedHooks {
+  constructor(
+    readonly context: HookContext,
+    readonly hooks: readonly MigrationHooks[],
+  ) {}
+
+  begin(): void {
+    for (let i = 0; i < this.hooks.length; i++) this.hooks[i].begin?.(this.context);
+  }
+
+  beforeSync(): void {
+    for (let i = 0; i < this.hooks.length; i++) this.hooks[i].beforeSync?.(this.context);
+  }
+
+  afterSync(dirtied: number): void {
+    for (let i = 0; i < this.hooks.length; i++) this.hooks[i].afterSync?.(this.context, dirtied);
+  }
+
+  pausing(): void {
+    for (let i = 0; i < this.hooks.length; i++) this.hooks[i].pausing?.(this.context);
+  }
+
+  lastCopy(): void {
+    for (let i = 0; i < this.hooks.length; i++) this.hooks[i].lastCopy?.(this.context);
+  }
+
+  completed(): void {
+    for (let i = 0; i < this.hooks.length; i++) this.hooks[i].completed?.(this.context);
+  }
+
+  end(): void {
+    for (let i = 0; i < this.hooks.length; i++) this.hooks[i].end?.(this.context);
+  }
 }
 
 /** Auto-converge and the dirty limit: the throttle decides at syncs; the guest time lost is counted. */
