@@ -22,6 +22,12 @@ const blob = join(bundle, 'lmsim.blob');
 const stamp = join(bundle, 'lmsim.blob.stamp');
 const building = `${blob}.building`;
 const { NODE_OPTIONS: _ignored, ...env } = process.env;
+// V8 flags of both the build and every start (bin/lmsim passes the same; V8 refuses the blob under
+// other flags). --no-rehash-snapshot: a started node keeps the hash seed of the build's heap (drawn
+// at random when the blob was built) instead of drawing a new one and rehashing every string and
+// hash table of that heap, which is a good part of restoring it. The seed decides no output: only
+// the layout of V8's internal tables.
+const flags = ['--no-rehash-snapshot'];
 
 /** The CPU's feature flags as bin/lmsim reads them: the first `flags` (x86) or `Features` (Arm) line of /proc/cpuinfo. */
 function cpuFlags() {
@@ -36,7 +42,7 @@ function cpuFlags() {
 
 rmSync(blob, { force: true });
 rmSync(stamp, { force: true });
-const built = spawnSync(process.execPath, ['--snapshot-blob', building, '--build-snapshot', join(root, 'bin', 'snapshot.cjs')], {
+const built = spawnSync(process.execPath, [...flags, '--snapshot-blob', building, '--build-snapshot', join(root, 'bin', 'snapshot.cjs')], {
   cwd: root,
   env,
   encoding: 'utf8',
@@ -49,7 +55,7 @@ const said = built.stderr
   .join('\n');
 const version = (args) => spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' });
 const plain = version([join(root, 'bin', 'lmsim.js'), '--version']);
-const snapped = built.status === 0 ? version(['--snapshot-blob', building, '--', '--version']) : undefined;
+const snapped = built.status === 0 ? version([...flags, '--snapshot-blob', building, '--', '--version']) : undefined;
 if (built.status !== 0 || snapped.status !== 0 || snapped.stdout !== plain.stdout || snapped.stderr !== plain.stderr) {
   rmSync(building, { force: true });
   const why = built.status !== 0 ? said || `exit ${built.status}` : `--version through it printed ${JSON.stringify(snapped.stdout + snapped.stderr)}`;

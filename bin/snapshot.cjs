@@ -52,11 +52,11 @@ const quiet = { out: () => {}, err: () => {} };
 })();
 
 startupSnapshot.setDeserializeMainFunction(async () => {
-  // node --snapshot-blob BLOB -- ARGS...: the blob sits in the bundle's folder; the command sees
-  // the argv and execArgv that bin/lmsim.js would see
-  const at = process.execArgv.indexOf('--snapshot-blob');
-  const blob = resolve(process.execArgv[at + 1]);
-  process.execArgv.splice(at, 2);
+  // node --no-rehash-snapshot --snapshot-blob BLOB -- ARGS... (bin/lmsim): the blob sits in the
+  // bundle's folder; the command sees the argv and execArgv bin/lmsim.js would see (a worker thread
+  // inherits execArgv, and may not take these options)
+  const blob = resolve(process.execArgv[process.execArgv.indexOf('--snapshot-blob') + 1]);
+  process.execArgv.length = 0;
   loader.building = false;
   loader.dir = dirname(blob);
   let packages;

@@ -23,7 +23,6 @@ export class Ledger {
     // nested one by a slow walk, once per migration)
     const bytesByPhase = { setup: ZERO, live: ZERO, stopAndCopy: ZERO, postcopy: ZERO };
     const rounds: RoundRecord[] = [];
-    const ranWith = { ...options };
     this.result = {
       vm,
       from,
@@ -51,7 +50,9 @@ export class Ledger {
       freePagesSkipped: 0,
       dedupPages: 0,
       qemu: null,
-      options: ranWith,
+      // the options object itself, not a copy: nothing changes a migration's options once it is made
+      // (the members of a VM group share one)
+      options: options as unknown as Record<string, unknown>,
     };
     this.result.startTime = at; // (laid out as a double first: core/doubles.ts)
   }

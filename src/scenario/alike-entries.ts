@@ -91,8 +91,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /**
  * An entry as a string that two entries share exactly when they are the same, their names aside:
  * names stand as a placeholder (so which names an entry gives, and where, still counts); every
- * leaf carries its type (-0, NaN and Infinity stay apart from 0, null and strings). Undefined when
- * a name is not a non-empty string or a value is not plain data.
+ * leaf carries its type (-0, NaN and Infinity stay apart from 0, null and strings). Keys and
+ * strings go in with their length first (`3"abc`), which no text inside them can imitate.
+ * Undefined when a name is not a non-empty string or a value is not plain data.
  */
 function signature(entry: Record<string, unknown>, names: readonly string[]): string | undefined {
   let s = '{';
@@ -105,7 +106,7 @@ function signature(entry: Record<string, unknown>, names: readonly string[]): st
       else return undefined;
     } else part = leaf(v);
     if (part === undefined) return undefined;
-    s += `${JSON.stringify(k)}:${part},`;
+    s += `${k.length}"${k}:${part},`;
   }
   return `${s}}`;
 }
@@ -113,7 +114,7 @@ function signature(entry: Record<string, unknown>, names: readonly string[]): st
 function leaf(v: unknown): string | undefined {
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return `${v.length}"${v}`;
     case 'number':
       return Object.is(v, -0) ? 'n-0' : `n${v}`;
     case 'boolean':
