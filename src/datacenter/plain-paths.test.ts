@@ -1,7 +1,7 @@
 /**
  * Each speed technique's off switch gives the plain path's results, whole runs compared field by
  * field: the placement (RunOptions.plainPlacement: CloudSim's scan of every host instead of the
- * indexed PABFD; groupedPlacement: false; placementScreen: false) on CloudSim's PlanetLab day and on
+ * indexed PABFD; groupedPlacement: false; placementScreen: false; wasmScan: false) on CloudSim's PlanetLab day and on
  * a synthetic data center large enough for grouped placement; the updates' dormant hosts
  * (dormantHosts: false), one update per untouched host at a completion (updateUntouchedOnce: false)
  * and the cached host histories (cachedHistories: false), alone and all off together, in CloudSim
@@ -25,7 +25,7 @@ const day = join(process.cwd(), '..', 'shared', 'data', 'planetlab', '20110303')
 const skip = existsSync(day) || process.env.CI === 'true' ? false : 'shared PlanetLab day not found';
 
 test(
-  'plain placement (every host scanned, no screen) and the indexed PABFD without its screen choose as the indexed PABFD: PlanetLab half day, LR-MMT and THR-MMT',
+  'plain placement (every host scanned, no screen), the indexed PABFD without its screen and with its JavaScript loops choose as the indexed PABFD: PlanetLab half day, LR-MMT and THR-MMT',
   { skip },
   () => {
     const traces = loadPlanetLabFolder(day).traces;
@@ -38,11 +38,12 @@ test(
       assert.ok(indexed.migrations > 1000);
       assert.deepEqual(runConsolidation(cfg, traces, undefined, { plainPlacement: true }), indexed, `${policy}, plain`);
       if (policy === 'lr-mmt') assert.deepEqual(runConsolidation(cfg, traces, undefined, { placementScreen: false }), indexed, `${policy}, no screen`);
+      if (policy === 'lr-mmt') assert.deepEqual(runConsolidation(cfg, traces, undefined, { wasmScan: false }), indexed, `${policy}, JavaScript loops`);
     }
   },
 );
 
-test('plain placement and the indexed PABFD without groups choose as the grouped placement on 1,500 hosts (groups in use)', () => {
+test('plain placement, the indexed PABFD without groups and the grouped PABFD with its JavaScript loops choose as the grouped placement on 1,500 hosts (groups in use)', () => {
   // 12-core hosts, as the bench's synthetic day: enough non-pristine hosts for the groups
   const big = (t: HostType): HostType => ({ ...t, pes: 12, ramBytes: 64e9, bandwidth: 10e9 / 8 });
   const cfg = { ...cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2, hosts: 1500 }), hostTypes: [big(HOST_G4), big(HOST_G5)], simulationLimit: 3600 };
@@ -50,6 +51,7 @@ test('plain placement and the indexed PABFD without groups choose as the grouped
   const grouped = runConsolidation(cfg, traces);
   assert.ok(grouped.migrations > 1000);
   assert.deepEqual(runConsolidation(cfg, traces, undefined, { groupedPlacement: false }), grouped, 'no groups');
+  assert.deepEqual(runConsolidation(cfg, traces, undefined, { wasmScan: false }), grouped, 'JavaScript loops');
   assert.deepEqual(runConsolidation(cfg, traces, undefined, { plainPlacement: true }), grouped, 'plain');
 });
 

@@ -82,6 +82,8 @@ export interface PlacementSpeed {
   grouped?: boolean;
   /** false: the indexed PABFD without the detector's screen. */
   screen?: boolean;
+  /** false: the indexed PABFD's loops over hosts run in JavaScript instead of compiled to WebAssembly. */
+  wasm?: boolean;
 }
 
 /**
@@ -93,5 +95,5 @@ export function makePlacement(policy: ParsedPolicy, detector: OverloadDetector |
   if (!detector) throw new RangeError(`policy ${policy.detector}-${policy.selector}: PABFD needs its overload detector`);
   if (speed.plain) return new Pabfd(detector);
   const screen = speed.screen === false ? undefined : regressionScreen(detector);
-  return new IndexedPabfd(detector, { grouped: speed.grouped !== false, screen });
+  return new IndexedPabfd(detector, { grouped: speed.grouped !== false, screen, wasmScan: speed.wasm !== false });
 }

@@ -96,6 +96,11 @@ export interface RunOptions {
   /** false: the indexed PABFD without LR's screen (the same choices). */
   placementScreen?: boolean;
   /**
+   * false: the indexed PABFD evaluates hosts with its JavaScript loops instead of the same loops
+   * compiled to WebAssembly (placement/wasm-scan.ts; the same choices).
+   */
+  wasmScan?: boolean;
+  /**
    * false: every host is updated at every instant, as CloudSim does, including dormant ones (no VM,
    * utilisation 0 at its last two updates, history entry already "inactive"), which the run
    * otherwise leaves out of the updates until a VM is listed on them (the same figures, to the bit).
@@ -188,7 +193,7 @@ class Run implements EventTarget {
     this.policy = parsePolicy(cfg.policy);
     this.interval = cfg.schedulingInterval;
     this.checkAlways = cfg.reservationCheck === 'always';
-    const speed = { plain: options.plainPlacement, grouped: options.groupedPlacement, screen: options.placementScreen };
+    const speed = { plain: options.plainPlacement, grouped: options.groupedPlacement, screen: options.placementScreen, wasm: options.wasmScan };
     if (this.policy.kind === 'migration') {
       const parameter = cfg.parameter;
       if (parameter === undefined) throw new RangeError(`policy ${cfg.policy} needs a parameter`);

@@ -45,6 +45,12 @@ const POLICIES: { name: string; make: (detector: OverloadDetector) => Placement;
   { name: 'indexed PABFD without screen', make: (d) => new IndexedPabfd(d, { grouped: false }), oracle: pabfdOracle },
   // groups from the first host on, so that small data centers use them
   { name: 'grouped PABFD', make: (d) => new IndexedPabfd(d, { screen: regressionScreen(d), groupedMinHosts: 0, groupedScanRatio: 0 }), oracle: pabfdOracle },
+  { name: 'indexed PABFD with its JavaScript loop', make: (d) => new IndexedPabfd(d, { grouped: false, screen: regressionScreen(d), wasmScan: false }), oracle: pabfdOracle },
+  {
+    name: 'grouped PABFD with its JavaScript loops',
+    make: (d) => new IndexedPabfd(d, { screen: regressionScreen(d), groupedMinHosts: 0, groupedScanRatio: 0, wasmScan: false }),
+    oracle: pabfdOracle,
+  },
 ];
 
 /** A 12-core G4 whose table dips, and a G5 with much RAM: hosts of several shapes. */

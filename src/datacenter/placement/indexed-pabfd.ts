@@ -8,12 +8,15 @@
  *    check in increasing order of increase until a host passes (the check has no side effect, so
  *    the choice is CloudSim's argmin over suitable, non-overloaded hosts; it runs about once);
  *  - with a screen (an OverloadScreen the run asks the detector for, e.g. LR's), a host that would
- *    take the lead and is surely overloaded is dropped at once.
+ *    take the lead and is surely overloaded is dropped at once;
+ *  - the passes' loops over hosts run compiled to WebAssembly (wasm-scan.ts), the same arithmetic
+ *    to the bit, where WebAssembly is available and unless switched off.
  */
 import type { OverloadDetector } from '../policy.js';
 import { powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
 import type { IncreaseBins } from './increase-bins.js';
+import type { WasmScan } from './wasm-scan.js';
 import { isSuitable, type Placement, type PlacementRound } from './placement.js';
 import { PlacementIndex, ROW_ALLOC, ROW_AVAIL, ROW_POWER, ROW_TYPE, ROW_SIZE, type PlacementIndexOptions } from './placement-index.js';
 
@@ -40,14 +43,14 @@ export interface IndexedPabfdOptions extends PlacementIndexOptions {
   readonly groupedScanRatio?: number;
 }
 
-// the hot loops (listUntilLeader, nextLeader) write the scan row's offsets out
+// the hot loops (listUntilLeaderJs, nextLeaderJs, wasm-scan.ts) write the scan row's offsets out
 if (ROW_SIZE !== 4 || ROW_AVAIL !== 0 || ROW_ALLOC !== 1 || ROW_POWER !== 2 || ROW_TYPE !== 3) {
   throw new Error('placement-index.ts changed the scan row layout: update the loops of indexed-pabfd.ts');
 }
 
 /** Scratch buffers of the candidate pass (host ids and their power increase). */
-let candHost = new Int32Array(1024);
-let candDiff = new Float64Array(1024);
+let candHost: Int32Array = new Int32Array(1024);
+let candDiff: Float64Array = new Float64Array(1024);
 
 /**
  * One placement's candidate pass: lists the suitable hosts with their power increase and keeps the
@@ -65,6 +68,7 @@ class CandidatePass {
   private r = 0;
   private perPe = 0;
   private screen: OverloadScreen | undefined;
+  private wasm: WasmScan | undefined;
   /** Hosts listed in candHost/candDiff. */
   m = 0;
   /** Position of the least increase among them, or -1. */
@@ -77,6 +81,7 @@ class CandidatePass {
   begin(dc: DataCenterState, index: PlacementIndex, v: number, excluded: Uint8Array, screen: OverloadScreen | undefined, checkReservations: boolean): void {
     this.dc = dc;
     this.rows = index.rows;
+    this.wasm = index.wasm;
     this.typePeMips = index.typePeMips;
     this.v = v;
     this.excluded = excluded;
@@ -88,7 +93,11 @@ class CandidatePass {
     this.k = -1;
     this.min = Number.MAX_VALUE;
     this.minHost = -1;
-    if (candHost.length < dc.hostCount) {
+    if (this.wasm !== undefined) {
+      // the compiled full pass lists in its memory
+      candHost = this.wasm.candHost;
+      candDiff = this.wasm.candDiff;
+    } else if (candHost.length < dc.hostCount) {
       candHost = new Int32Array(2 * dc.hostCount);
       candDiff = new Float64Array(2 * dc.hostCount);
     }
@@ -101,7 +110,11 @@ class CandidatePass {
       return;
     }
     const screened = this.screen !== undefined;
-    for (let i = this.listUntilLeader(hosts, 0, n, candHost, candDiff); i < n; i = this.listUntilLeader(hosts, i + 1, n, candHost, candDiff)) {
+    if (this.wasm !== undefined) {
+      this.wasm.setExcluded(this.excluded);
+      this.wasm.setHosts(hosts, n);
+    }
+    for (let i = this.listUntilLeader(hosts, 0, n); i < n; i = this.listUntilLeader(hosts, i + 1, n)) {
       const h = hosts[i];
       const type = this.rows[ROW_SIZE * h + ROW_TYPE];
       if (screened && this.rows[ROW_SIZE * h + ROW_ALLOC] !== 0 && this.screenedOut(h, type)) continue;
@@ -114,6 +127,16 @@ class CandidatePass {
     }
   }
 
+  /** listUntilLeaderJs, or the same loop compiled (wasm-scan.ts; its hosts set by visit). */
+  private listUntilLeader(hosts: Int32Array, from: number, n: number): number {
+    const wasm = this.wasm;
+    if (wasm === undefined) return this.listUntilLeaderJs(hosts, from, n, candHost, candDiff);
+    const i = wasm.listUntilLeader(from, n, this.m, this.r, this.perPe, this.min, this.minHost);
+    this.m = wasm.listedCount;
+    if (i < n) this.lead = wasm.leadIncrease;
+    return i;
+  }
+
   /**
    * Lists hosts[from..n) in hostOut/diffOut after the m listed, up to the first that would take
    * the lead from (min, minHost): returns its position (its increase in `lead`, not listed), or n.
@@ -122,7 +145,7 @@ class CandidatePass {
    * placement-index.ts's ROW_* written out (a module constant is re-checked at every use). The
    * suitability test of isSuitable() is inlined.
    */
-  private listUntilLeader(hosts: Int32Array, from: number, n: number, hostOut: Int32Array, diffOut: Float64Array): number {
+  private listUntilLeaderJs(hosts: Int32Array, from: number, n: number, hostOut: Int32Array, diffOut: Float64Array): number {
     const rows = this.rows;
     const typePeMips = this.typePeMips;
     const excluded = this.excluded;
@@ -206,7 +229,9 @@ class CandidatePass {
     const table = this.dc.typePower[type];
     const cap = this.dc.typeTotalMips[type];
     const screened = this.screen !== undefined;
-    for (let i = this.nextLeader(hosts, 0, n, table, cap); i < n; i = this.nextLeader(hosts, i + 1, n, table, cap)) {
+    const wasm = this.wasm;
+    if (wasm !== undefined) wasm.setHosts(hosts, n);
+    for (let i = this.nextLeader(hosts, 0, n, type, table, cap); i < n; i = this.nextLeader(hosts, i + 1, n, type, table, cap)) {
       const h = hosts[i];
       if (screened && this.rows[ROW_SIZE * h + ROW_ALLOC] !== 0 && this.screenedOut(h, type)) continue;
       this.min = this.lead;
@@ -214,12 +239,21 @@ class CandidatePass {
     }
   }
 
+  /** nextLeaderJs, or the same loop compiled (wasm-scan.ts; its hosts set by visitGroup). */
+  private nextLeader(hosts: Int32Array, from: number, n: number, type: number, table: Float64Array, cap: number): number {
+    const wasm = this.wasm;
+    if (wasm === undefined) return this.nextLeaderJs(hosts, from, n, table, cap);
+    const i = wasm.nextLeader(from, n, type, this.r, cap, this.min, this.minHost);
+    if (i < n) this.lead = wasm.leadIncrease;
+    return i;
+  }
+
   /**
    * The first of hosts[from..n) (all of the type whose power table and capacity are given) that
    * would take the lead from (min, minHost): its position (its increase in `lead`), or n. A loop
    * as listUntilLeader's, without the listing and the per-host type.
    */
-  private nextLeader(hosts: Int32Array, from: number, n: number, table: Float64Array, cap: number): number {
+  private nextLeaderJs(hosts: Int32Array, from: number, n: number, table: Float64Array, cap: number): number {
     const rows = this.rows;
     const excluded = this.excluded;
     const r = this.r;
@@ -248,6 +282,7 @@ class CandidatePass {
     const n = bins.usedCount;
     if (n === 0) return -1;
     bins.bounds(this.r);
+    if (this.wasm !== undefined && !this.checkReservations) this.wasm.setExcluded(this.excluded);
     const { bound, used, members, size } = bins;
     let first = 0;
     for (let i = 1; i < n; i++) if (bound[i] < bound[first]) first = i;

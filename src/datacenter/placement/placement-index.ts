@@ -13,6 +13,7 @@
 import type { DataCenterState } from '../state.js';
 import { HostCandidates, InitialCandidates } from './candidates.js';
 import { IncreaseBins } from './increase-bins.js';
+import { WasmScan } from './wasm-scan.js';
 
 /**
  * Groups are kept only when a step starts with at least this many non-pristine hosts. With fewer, a
@@ -34,32 +35,39 @@ export interface PlacementIndexOptions {
   readonly grouped?: boolean;
   /** Least number of non-pristine hosts at a step's start for groups (default GROUPED_MIN_HOSTS). */
   readonly groupedMinHosts?: number;
+  /** Run the scans' loops compiled to WebAssembly (wasm-scan.ts) where available (default true). */
+  readonly wasmScan?: boolean;
 }
 
 export class PlacementIndex {
   /** Per host: free MIPS, allocated MIPS, power at the last update, host type (the state's avail, allocSum, curPower, hostType). */
-  rows = new Float64Array(0);
+  rows: Float64Array = new Float64Array(0);
   /** Per host type: the capacity of one PE (MIPS). A type's capacity and power table are the state's typeTotalMips and typePower. */
   typePeMips = new Float64Array(0);
+  /** The scans' loops compiled, which hold the rows in their memory; undefined when off. */
+  wasm: WasmScan | undefined;
   private dc: DataCenterState | undefined;
   private initial: InitialCandidates | undefined;
   private step: HostCandidates | undefined;
   private groups: IncreaseBins | undefined;
   private readonly grouped: boolean;
   private readonly groupedMinHosts: number;
+  private readonly wasmScan: boolean;
 
   constructor(options: PlacementIndexOptions = {}) {
     this.grouped = options.grouped ?? true;
     this.groupedMinHosts = options.groupedMinHosts ?? GROUPED_MIN_HOSTS;
+    this.wasmScan = options.wasmScan ?? true;
   }
 
   /** A round begins on `dc` as it is now (initial: the placement at t = 0). */
   begin(dc: DataCenterState, initial: boolean): void {
     if (this.dc !== dc) {
       this.dc = dc;
-      this.rows = new Float64Array(ROW_SIZE * dc.hostCount);
       this.typePeMips = new Float64Array(dc.typeTotalMips.length);
       for (let h = 0; h < dc.hostCount; h++) this.typePeMips[dc.hostType[h]] = dc.peMips[h];
+      this.wasm = this.wasmScan ? WasmScan.for(dc.hostCount, dc.typePower, dc.typeTotalMips, this.typePeMips) : undefined;
+      this.rows = this.wasm?.rows ?? new Float64Array(ROW_SIZE * dc.hostCount);
       this.groups = this.grouped ? new IncreaseBins(dc) : undefined;
     }
     for (let h = 0; h < dc.hostCount; h++) this.copyRow(h);

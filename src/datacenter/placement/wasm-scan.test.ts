@@ -1,0 +1,173 @@
+/**
+ * The WebAssembly scan kernel against the loops it compiles, written here from their definition
+ * with powerAt (power.ts): the same positions, listed hosts and increases, to the bit, on seeded
+ * hosts whose increases tie up to rounding, with utilisations on table points, at or past
+ * capacity and at 0, hosts short of free MIPS or PE capacity, excluded hosts, and leads held by
+ * lower and higher ids.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../core/random.js';
+import { HP_PROLIANT_ML110_G4, HP_PROLIANT_ML110_G5, powerAt, withDeltas } from '../power.js';
+import { ROW_ALLOC, ROW_AVAIL, ROW_POWER, ROW_SIZE, ROW_TYPE } from './placement-index.js';
+import { WasmScan } from './wasm-scan.js';
+
+/** The loop of indexed-pabfd.ts (nextLeaderJs): the first of hosts[from..n) that takes the lead. */
+function nextLeader(
+  rows: Float64Array,
+  excluded: Uint8Array,
+  hosts: Int32Array,
+  from: number,
+  n: number,
+  table: Float64Array,
+  cap: number,
+  r: number,
+  min: number,
+  minHost: number,
+): { i: number; lead: number } {
+  for (let i = from; i < n; i++) {
+    const h = hosts[i];
+    const row = ROW_SIZE * h;
+    if (excluded[h] === 1 || rows[row + ROW_AVAIL] < r) continue;
+    const diff = powerAt(table, (rows[row + ROW_ALLOC] + r) / cap) - rows[row + ROW_POWER];
+    if (diff < min || (diff === min && h < minHost)) return { i, lead: diff };
+  }
+  return { i: n, lead: NaN };
+}
+
+/** The full pass's loop of indexed-pabfd.ts (listUntilLeaderJs), hosts of any type, listing into out. */
+function listUntilLeader(
+  rows: Float64Array,
+  excluded: Uint8Array,
+  hosts: Int32Array,
+  from: number,
+  n: number,
+  out: { host: number[]; diff: number[] },
+  r: number,
+  perPe: number,
+  min: number,
+  minHost: number,
+): { i: number; lead: number } {
+  for (let i = from; i < n; i++) {
+    const h = hosts[i];
+    const row = ROW_SIZE * h;
+    const type = rows[row + ROW_TYPE];
+    if (excluded[h] === 1 || TYPE_PE_MIPS[type] < perPe || rows[row + ROW_AVAIL] < r) continue;
+    const diff = powerAt(TYPE_POWER[type], (rows[row + ROW_ALLOC] + r) / TYPE_CAP[type]) - rows[row + ROW_POWER];
+    if (diff < min || (diff === min && h < minHost)) return { i, lead: diff };
+    out.host.push(h);
+    out.diff.push(diff);
+  }
+  return { i: n, lead: NaN };
+}
+
+const TYPE_POWER = [withDeltas(HP_PROLIANT_ML110_G4), withDeltas(HP_PROLIANT_ML110_G5), withDeltas([86, 95, 90, 96, 99.5, 120, 106, 108, 112, 114, 117])];
+const TYPE_CAP = Float64Array.of(12 * 1860, 12 * 2660, 2 * 1860);
+const TYPE_PE_MIPS = Float64Array.of(1860, 2660, 1860);
+const HOSTS = 300;
+
+/**
+ * Seeded rounds: hosts whose allocations sit near one table segment (increases equal but for
+ * rounding), on table points, at 0 and past capacity, some short of free MIPS, some excluded, some
+ * with a power off their allocation's; a visiting order with repeats; a demand on a table point
+ * or anywhere; a lead held by nobody, a lower or a higher id.
+ */
+function* rounds(scan: WasmScan, rng: Rng, oneType: boolean) {
+  const rows = scan.rows;
+  const excluded = new Uint8Array(HOSTS);
+  for (let round = 0; round < 300; round++) {
+    const type0 = rng.int(TYPE_POWER.length);
+    const segment = rng.int(10);
+    for (let h = 0; h < HOSTS; h++) {
+      const type = oneType ? type0 : rng.int(TYPE_POWER.length);
+      const table = TYPE_POWER[type];
+      const cap = TYPE_CAP[type];
+      const kind = rng.int(20);
+      const alloc =
+        kind === 0 ? 0 : kind === 1 ? cap * (1 + rng.int(3)) : kind === 2 ? cap * [0.1, 0.2, 0.4, 0.8][rng.int(4)] : Math.round(cap * (segment / 10 + rng.float() / 10) * 100) / 100;
+      rows[ROW_SIZE * h + ROW_AVAIL] = rng.int(10) === 0 ? rng.float() * 100 : cap - Math.min(alloc, cap) + 1000;
+      rows[ROW_SIZE * h + ROW_ALLOC] = alloc;
+      rows[ROW_SIZE * h + ROW_POWER] = rng.int(8) === 0 ? powerAt(table, rng.float()) : powerAt(table, alloc / cap);
+      rows[ROW_SIZE * h + ROW_TYPE] = type;
+      excluded[h] = rng.int(10) === 0 ? 1 : 0;
+    }
+    const n = 1 + rng.int(HOSTS);
+    const hosts = Int32Array.from({ length: 2 * n }, () => rng.int(HOSTS));
+    const cap = TYPE_CAP[type0];
+    const r = rng.int(4) === 0 ? cap * [0.1, 0.2, 0.4, 0.8][rng.int(4)] : rng.float() * cap * 0.3;
+    const min = rng.int(3) === 0 ? Number.MAX_VALUE : powerAt(TYPE_POWER[type0], rng.float()) - powerAt(TYPE_POWER[type0], rng.float());
+    const minHost = rng.int(3) === 0 ? -1 : rng.int(HOSTS);
+    scan.setExcluded(excluded);
+    scan.setHosts(hosts, n);
+    yield { round, type: type0, excluded, hosts, n, r, cap, min, minHost };
+  }
+}
+
+function kernel(t: { skip(reason: string): void }): WasmScan | undefined {
+  const scan = WasmScan.for(HOSTS, TYPE_POWER, TYPE_CAP, TYPE_PE_MIPS);
+  if (scan === undefined) {
+    if (process.env.CI === 'true') assert.fail('WebAssembly is not available');
+    t.skip('WebAssembly is not available');
+  }
+  return scan;
+}
+
+test('the compiled group loop finds the JavaScript loop\'s leaders, to the bit', (t) => {
+  const scan = kernel(t);
+  if (scan === undefined) return;
+  let leads = 0;
+  for (const c of rounds(scan, new Rng(7, 'wasm-scan'), true)) {
+    const table = TYPE_POWER[c.type];
+    // follow the leaders through the group, as the grouped pass does
+    let { min, minHost } = c;
+    for (let from = 0; ; ) {
+      const expected = nextLeader(scan.rows, c.excluded, c.hosts, from, c.n, table, c.cap, c.r, min, minHost);
+      const i: number = scan.nextLeader(from, c.n, c.type, c.r, c.cap, min, minHost);
+      assert.equal(i, expected.i, `round ${c.round}, from ${from}`);
+      if (i >= c.n) break;
+      assert.ok(Object.is(scan.leadIncrease, expected.lead), `round ${c.round}: lead ${scan.leadIncrease} vs ${expected.lead}`);
+      leads++;
+      min = expected.lead;
+      minHost = c.hosts[i];
+      from = i + 1;
+    }
+  }
+  assert.ok(leads > 500, `only ${leads} leads`);
+});
+
+test('the compiled full-pass loop lists and finds leaders as the JavaScript loop, to the bit', (t) => {
+  const scan = kernel(t);
+  if (scan === undefined) return;
+  const rng = new Rng(8, 'wasm-scan full');
+  let leads = 0;
+  let listed = 0;
+  for (const c of rounds(scan, rng, false)) {
+    const perPe = rng.int(4) === 0 ? 1860 + rng.float() * 1000 : c.r / 4;
+    const out = { host: [] as number[], diff: [] as number[] };
+    let { min, minHost } = c;
+    let m = 0;
+    for (let from = 0; ; ) {
+      const expected = listUntilLeader(scan.rows, c.excluded, c.hosts, from, c.n, out, c.r, perPe, min, minHost);
+      const i: number = scan.listUntilLeader(from, c.n, m, c.r, perPe, min, minHost);
+      assert.equal(i, expected.i, `round ${c.round}, from ${from}`);
+      m = scan.listedCount;
+      assert.equal(m, out.host.length, `round ${c.round}: listed`);
+      if (i >= c.n) break;
+      assert.ok(Object.is(scan.leadIncrease, expected.lead), `round ${c.round}: lead ${scan.leadIncrease} vs ${expected.lead}`);
+      leads++;
+      // the pass lists the leader itself
+      out.host.push(c.hosts[i]);
+      out.diff.push(expected.lead);
+      scan.candHost[m] = c.hosts[i];
+      scan.candDiff[m] = expected.lead;
+      m++;
+      min = expected.lead;
+      minHost = c.hosts[i];
+      from = i + 1;
+    }
+    assert.deepEqual([...scan.candHost.subarray(0, m)], out.host, `round ${c.round}: listed hosts`);
+    for (let k = 0; k < m; k++) assert.ok(Object.is(scan.candDiff[k], out.diff[k]), `round ${c.round}: increase ${k}`);
+    listed += m;
+  }
+  assert.ok(leads > 500 && listed > 10000, `only ${leads} leads, ${listed} listed`);
+});

@@ -1,0 +1,497 @@
+/**
+ * @module datacenter/placement/wasm-scan
+ * The indexed PABFD's hot loops (CandidatePass's nextLeaderJs and listUntilLeaderJs in
+ * indexed-pabfd.ts) compiled to WebAssembly, with what they read and write in the module's
+ * memory: the index's scan rows, the candidate list, the excluded hosts, the types' power tables
+ * and capacities, and the hosts to visit.
+ *
+ * Why: at 10,000 hosts a placement evaluates about a thousand hosts whose power increases tie the
+ * winner's up to the last bit; CloudSim's choice (the lowest id among the exact least) needs every
+ * one of them evaluated. Optimized JavaScript spends most of each evaluation re-checking arrays;
+ * the compiled loops do the same arithmetic in a fraction of the instructions.
+ *
+ * Why it is exact: WebAssembly's f64 operations are IEEE 754 binary64 with rounding to nearest,
+ * as JavaScript's, and the loops perform powerAt's (power.ts) operations in its order, so every
+ * increase has the same bits and every comparison the same outcome. `wasm-scan.test.ts` holds them
+ * equal to the JavaScript loops; `{ wasmScan: false }` turns them off. The module is well under
+ * the 4 KB a browser compiles synchronously on its main thread.
+ */
+import { withDeltas } from '../power.js';
+import { F64, I32, op, wasmModule, type Instruction, type WasmFunction } from './wasm-encoder.js';
+import { ROW_ALLOC, ROW_AVAIL, ROW_POWER, ROW_SIZE, ROW_TYPE } from './placement-index.js';
+
+/** Bytes of a power table with its step deltas (power.ts withDeltas: 11 points, 10 deltas). */
+const TABLE_BYTES = 21 * 8;
+
+/** Local variables of a loop, by index (the parameters first). */
+interface Slots {
+  readonly r: number;
+  readonly min: number;
+  readonly minHost: number;
+  readonly h: number;
+  readonly row: number;
+  readonly table: number;
+  readonly point: number;
+  readonly u: number;
+  readonly x: number;
+  readonly lo: number;
+  readonly diff: number;
+}
+
+/**
+ * power.ts powerAt(table, u) on the stack, with u's local set and the table's address in its
+ * local, in powerAt's operations and order:
+ *   !(u > 0) ? table[0] : u >= 1 ? table[10] : (x = u * 10, lo = floor(x),
+ *   lo === x ? table[lo] : table[lo] + delta[lo] * (u - lo / 10) * 100)
+ * (a table with deltas: delta[lo] is at 11 + lo).
+ */
+function powerAt(s: Slots): Instruction[] {
+  return [
+    op.localGet(s.u),
+    op.f64Const(0),
+    op.f64Gt,
+    op.ifF64,
+    op.localGet(s.u),
+    op.f64Const(1),
+    op.f64Ge,
+    op.ifF64,
+    op.localGet(s.table),
+    op.f64Load(8 * 10),
+    op.else,
+    op.localGet(s.u),
+    op.f64Const(10),
+    op.f64Mul,
+    op.localTee(s.x),
+    op.f64Floor,
+    op.localTee(s.lo),
+    op.i32TruncF64S,
+    op.i32Const(3),
+    op.i32Shl,
+    op.localGet(s.table),
+    op.i32Add,
+    op.localSet(s.point),
+    op.localGet(s.lo),
+    op.localGet(s.x),
+    op.f64Eq,
+    op.ifF64,
+    op.localGet(s.point),
+    op.f64Load(),
+    op.else,
+    op.localGet(s.point),
+    op.f64Load(),
+    op.localGet(s.point),
+    op.f64Load(8 * 11),
+    op.localGet(s.u),
+    op.localGet(s.lo),
+    op.f64Const(10),
+    op.f64Div,
+    op.f64Sub,
+    op.f64Mul,
+    op.f64Const(100),
+    op.f64Mul,
+    op.f64Add,
+    op.end,
+    op.end,
+    op.else,
+    op.localGet(s.table),
+    op.f64Load(),
+    op.end,
+  ];
+}
+
+/** diff = powerAt(table, (alloc_h + r) / cap) - power_h, with the row's address in its local and cap on the stack. */
+function increase(s: Slots, cap: Instruction[]): Instruction[] {
+  return [
+    op.localGet(s.row),
+    op.f64Load(8 * ROW_ALLOC),
+    op.localGet(s.r),
+    op.f64Add,
+    ...cap,
+    op.f64Div,
+    op.localSet(s.u),
+    ...powerAt(s),
+    op.localGet(s.row),
+    op.f64Load(8 * ROW_POWER),
+    op.f64Sub,
+    op.localSet(s.diff),
+  ];
+}
+
+/** diff < min || (diff === min && h < minHost): host h would take the lead. */
+function takesLead(s: Slots): Instruction[] {
+  return [
+    op.localGet(s.diff),
+    op.localGet(s.min),
+    op.f64Lt,
+    op.localGet(s.diff),
+    op.localGet(s.min),
+    op.f64Eq,
+    op.localGet(s.h),
+    op.localGet(s.minHost),
+    op.i32LtS,
+    op.i32And,
+    op.i32Or,
+  ];
+}
+
+/** address + (index << shift), on the stack. */
+function element(address: Instruction, index: Instruction, shift: number): Instruction[] {
+  return [address, index, op.i32Const(shift), op.i32Shl, op.i32Add];
+}
+
+/** Where the loops store what they return besides the position: the lead's increase, the listed count. */
+const LEAD_AT = 0;
+const COUNT_AT = 8;
+
+/**
+ * nextLeader(hosts, from, n, rows, excluded, table, r, cap, min, minHost): the first i in
+ * [from, n) whose host h = hosts[i] is not excluded, has the free MIPS, and whose increase
+ * powerAt(table, (alloc_h + r) / cap) - power_h would take the lead from (min, minHost); its
+ * increase is stored at LEAD_AT. Returns n if none. In JavaScript (indexed-pabfd.ts nextLeaderJs):
+ *
+ *   for (let i = from; i < n; i++) {
+ *     const h = hosts[i];
+ *     if (excluded[h] === 1 || rows[4h] < r) continue;
+ *     const diff = powerAt(table, (rows[4h + 1] + r) / cap) - rows[4h + 2];
+ *     if (diff < min || (diff === min && h < minHost)) { lead = diff; return i; }
+ *   }
+ *   return n;
+ */
+function nextLeaderFunction(): WasmFunction {
+  const [HOSTS, FROM, N, ROWS, EXCLUDED, TABLE, R, CAP, MIN, MIN_HOST, I, H, ROW, POINT, U, X, LO, DIFF] = Array.from({ length: 18 }, (_, i) => i);
+  const s: Slots = { r: R, min: MIN, minHost: MIN_HOST, h: H, row: ROW, table: TABLE, point: POINT, u: U, x: X, lo: LO, diff: DIFF };
+  return {
+    name: 'nextLeader',
+    params: [I32, I32, I32, I32, I32, I32, F64, F64, F64, I32],
+    results: [I32],
+    locals: [I32, I32, I32, I32, F64, F64, F64, F64],
+    body: [
+      op.localGet(FROM),
+      op.localSet(I),
+      op.block,
+      op.loop,
+      // i < n, else leave with n
+      op.localGet(I),
+      op.localGet(N),
+      op.i32GeS,
+      op.brIf(1),
+      op.block, // "continue" leaves this block
+      ...element(op.localGet(HOSTS), op.localGet(I), 2),
+      op.i32Load(),
+      op.localSet(H),
+      // excluded[h] === 1: continue
+      op.localGet(EXCLUDED),
+      op.localGet(H),
+      op.i32Add,
+      op.i32Load8U(),
+      op.i32Const(1),
+      op.i32Eq,
+      op.brIf(0),
+      // free MIPS below r: continue
+      ...element(op.localGet(ROWS), op.localGet(H), Math.log2(ROW_SIZE * 8)),
+      op.localTee(ROW),
+      op.f64Load(8 * ROW_AVAIL),
+      op.localGet(R),
+      op.f64Lt,
+      op.brIf(0),
+      ...increase(s, [op.localGet(CAP)]),
+      ...takesLead(s),
+      op.if,
+      op.i32Const(LEAD_AT),
+      op.localGet(DIFF),
+      op.f64Store(),
+      op.localGet(I),
+      op.return,
+      op.end,
+      op.end, // continue
+      op.localGet(I),
+      op.i32Const(1),
+      op.i32Add,
+      op.localSet(I),
+      op.br(0),
+      op.end,
+      op.end,
+      op.localGet(N),
+    ],
+  };
+}
+
+/**
+ * listUntilLeader(hosts, from, n, rows, excluded, tables, caps, peMips, outHost, outDiff, m, r,
+ * perPe, min, minHost): the full pass's loop (indexed-pabfd.ts listUntilLeader), hosts of any
+ * type: lists each suitable host of hosts[from..n) that would not take the lead (its id at
+ * outHost[m], its increase at outDiff[m], m + 1) and returns the position of the first that
+ * would (its increase at LEAD_AT), or n; the listed count is stored at COUNT_AT. A host's type is
+ * its row's ROW_TYPE; its table is at tables + type x TABLE_BYTES, its capacity and PE MIPS at
+ * caps[type] and peMips[type].
+ */
+function listUntilLeaderFunction(): WasmFunction {
+  const [HOSTS, FROM, N, ROWS, EXCLUDED, TABLES, CAPS, PE_MIPS, OUT_HOST, OUT_DIFF, M, R, PER_PE, MIN, MIN_HOST] = Array.from({ length: 15 }, (_, i) => i);
+  const [I, H, ROW, POINT, TYPE, TABLE, U, X, LO, DIFF] = Array.from({ length: 10 }, (_, i) => 15 + i);
+  const s: Slots = { r: R, min: MIN, minHost: MIN_HOST, h: H, row: ROW, table: TABLE, point: POINT, u: U, x: X, lo: LO, diff: DIFF };
+  return {
+    name: 'listUntilLeader',
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, F64, I32],
+    results: [I32],
+    locals: [I32, I32, I32, I32, I32, I32, F64, F64, F64, F64],
+    body: [
+      op.localGet(FROM),
+      op.localSet(I),
+      op.block,
+      op.loop,
+      op.localGet(I),
+      op.localGet(N),
+      op.i32GeS,
+      op.brIf(1),
+      op.block, // "continue" leaves this block
+      ...element(op.localGet(HOSTS), op.localGet(I), 2),
+      op.i32Load(),
+      op.localSet(H),
+      // excluded[h] === 1: continue
+      op.localGet(EXCLUDED),
+      op.localGet(H),
+      op.i32Add,
+      op.i32Load8U(),
+      op.i32Const(1),
+      op.i32Eq,
+      op.brIf(0),
+      // the host's type; its PE below the VM's per-PE demand: continue
+      ...element(op.localGet(ROWS), op.localGet(H), Math.log2(ROW_SIZE * 8)),
+      op.localTee(ROW),
+      op.f64Load(8 * ROW_TYPE),
+      op.i32TruncF64S,
+      op.localSet(TYPE),
+      ...element(op.localGet(PE_MIPS), op.localGet(TYPE), 3),
+      op.f64Load(),
+      op.localGet(PER_PE),
+      op.f64Lt,
+      op.brIf(0),
+      // free MIPS below r: continue
+      op.localGet(ROW),
+      op.f64Load(8 * ROW_AVAIL),
+      op.localGet(R),
+      op.f64Lt,
+      op.brIf(0),
+      op.localGet(TABLES),
+      op.localGet(TYPE),
+      op.i32Const(TABLE_BYTES),
+      op.i32Mul,
+      op.i32Add,
+      op.localSet(TABLE),
+      ...increase(s, [...element(op.localGet(CAPS), op.localGet(TYPE), 3), op.f64Load()]),
+      ...takesLead(s),
+      op.if,
+      op.i32Const(LEAD_AT),
+      op.localGet(DIFF),
+      op.f64Store(),
+      op.i32Const(COUNT_AT),
+      op.localGet(M),
+      op.i32Store(),
+      op.localGet(I),
+      op.return,
+      op.end,
+      // list it
+      ...element(op.localGet(OUT_HOST), op.localGet(M), 2),
+      op.localGet(H),
+      op.i32Store(),
+      ...element(op.localGet(OUT_DIFF), op.localGet(M), 3),
+      op.localGet(DIFF),
+      op.f64Store(),
+      op.localGet(M),
+      op.i32Const(1),
+      op.i32Add,
+      op.localSet(M),
+      op.end, // continue
+      op.localGet(I),
+      op.i32Const(1),
+      op.i32Add,
+      op.localSet(I),
+      op.br(0),
+      op.end,
+      op.end,
+      op.i32Const(COUNT_AT),
+      op.localGet(M),
+      op.i32Store(),
+      op.localGet(N),
+    ],
+  };
+}
+
+/**
+ * The part of the WebAssembly API used here (Node and browsers have it; the project's TypeScript
+ * libraries, ES2022 without the DOM, do not declare it).
+ */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModuleObject;
+  Instance: new (module: WasmModuleObject, imports: { env: { memory: WasmMemory } }) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+};
+type WasmModuleObject = object;
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
+let compiled: WasmModuleObject | null | undefined;
+
+/** The compiled kernel, or null where WebAssembly is not available. */
+function kernelModule(): WasmModuleObject | null {
+  if (compiled === undefined) {
+    compiled = typeof WebAssembly === 'object' ? new WebAssembly.Module(wasmModule([nextLeaderFunction(), listUntilLeaderFunction()])) : null;
+  }
+  return compiled;
+}
+
+type NextLeader = (
+  hosts: number,
+  from: number,
+  n: number,
+  rows: number,
+  excluded: number,
+  table: number,
+  r: number,
+  cap: number,
+  min: number,
+  minHost: number,
+) => number;
+
+type ListUntilLeader = (
+  hosts: number,
+  from: number,
+  n: number,
+  rows: number,
+  excluded: number,
+  tables: number,
+  caps: number,
+  peMips: number,
+  outHost: number,
+  outDiff: number,
+  m: number,
+  r: number,
+  perPe: number,
+  min: number,
+  minHost: number,
+) => number;
+
+/**
+ * The kernel for one data center, with its memory: `rows` is the placement index's scan rows
+ * (the index writes them there), `candHost` and `candDiff` the full pass's list; the rest is
+ * copied in by the pass (the types' figures once, the excluded flags once per placement, the
+ * hosts to visit once per group or full pass).
+ */
+export class WasmScan {
+  /** The scan rows (ROW_SIZE values per host), in the kernel's memory. */
+  readonly rows: Float64Array;
+  /** The full pass's listed hosts and their increases (one place per host). */
+  readonly candHost: Int32Array;
+  readonly candDiff: Float64Array;
+  private readonly excluded: Uint8Array;
+  private readonly hosts: Int32Array;
+  /** The increase of the host a loop stopped at (LEAD_AT) and the listed count (COUNT_AT). */
+  private readonly lead: Float64Array;
+  private readonly count: Int32Array;
+  private readonly tablesAt: number;
+  private readonly capsAt: number;
+  private readonly peMipsAt: number;
+  private readonly rowsAt: number;
+  private readonly candHostAt: number;
+  private readonly candDiffAt: number;
+  private readonly hostsAt: number;
+  private readonly excludedAt: number;
+  private readonly runNextLeader: NextLeader;
+  private readonly runListUntilLeader: ListUntilLeader;
+
+  /**
+   * The kernel for `hostCount` hosts whose types have the power tables `typePower`, the capacities
+   * `typeCap` and the PE capacities `typePeMips` (MIPS), or undefined where WebAssembly is not
+   * available.
+   */
+  static for(hostCount: number, typePower: readonly Float64Array[], typeCap: Float64Array, typePeMips: Float64Array): WasmScan | undefined {
+    const module = kernelModule();
+    return module === null ? undefined : new WasmScan(hostCount, typePower, typeCap, typePeMips, module);
+  }
+
+  private constructor(hostCount: number, typePower: readonly Float64Array[], typeCap: Float64Array, typePeMips: Float64Array, module: WasmModuleObject) {
+    const types = typePower.length;
+    // layout: the lead and the count, then 8-byte values (the tables, capacities, PE capacities,
+    // rows, listed increases), then 4-byte ones (the hosts to visit: a group's list may be up to
+    // twice the hosts; the listed hosts), then the excluded flags
+    const hostsLength = Math.max(8, 2 * hostCount);
+    this.tablesAt = 16;
+    this.capsAt = this.tablesAt + types * TABLE_BYTES;
+    this.peMipsAt = this.capsAt + 8 * types;
+    this.rowsAt = this.peMipsAt + 8 * types;
+    this.candDiffAt = this.rowsAt + ROW_SIZE * 8 * hostCount;
+    this.hostsAt = this.candDiffAt + 8 * hostCount;
+    this.candHostAt = this.hostsAt + 4 * hostsLength;
+    this.excludedAt = this.candHostAt + 4 * hostCount;
+    const bytes = this.excludedAt + hostCount;
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    this.runNextLeader = instance.exports.nextLeader as NextLeader;
+    this.runListUntilLeader = instance.exports.listUntilLeader as ListUntilLeader;
+    const buffer = memory.buffer;
+    this.lead = new Float64Array(buffer, LEAD_AT, 1);
+    this.count = new Int32Array(buffer, COUNT_AT, 1);
+    this.rows = new Float64Array(buffer, this.rowsAt, ROW_SIZE * hostCount);
+    this.candDiff = new Float64Array(buffer, this.candDiffAt, hostCount);
+    this.hosts = new Int32Array(buffer, this.hostsAt, hostsLength);
+    this.candHost = new Int32Array(buffer, this.candHostAt, hostCount);
+    this.excluded = new Uint8Array(buffer, this.excludedAt, hostCount);
+    for (let t = 0; t < types; t++) {
+      const table = typePower[t];
+      new Float64Array(buffer, this.tablesAt + t * TABLE_BYTES, TABLE_BYTES / 8).set(table.length === TABLE_BYTES / 8 ? table : withDeltas(table));
+    }
+    new Float64Array(buffer, this.capsAt, types).set(typeCap);
+    new Float64Array(buffer, this.peMipsAt, types).set(typePeMips);
+  }
+
+  /** The excluded flags of the coming placement (one per host). */
+  setExcluded(excluded: Uint8Array): void {
+    this.excluded.set(excluded);
+  }
+
+  /** The hosts the next calls visit (the first n of `hosts`; the list may be longer). */
+  setHosts(hosts: Int32Array, n: number): void {
+    this.hosts.set(hosts.length <= this.hosts.length ? hosts : hosts.subarray(0, n));
+  }
+
+  /** The first of the hosts [from, n), all of type `type`, that takes the lead from (min, minHost), or n (nextLeader above). */
+  nextLeader(from: number, n: number, type: number, r: number, cap: number, min: number, minHost: number): number {
+    return this.runNextLeader(this.hostsAt, from, n, this.rowsAt, this.excludedAt, this.tablesAt + type * TABLE_BYTES, r, cap, min, minHost);
+  }
+
+  /**
+   * Lists the hosts [from, n) in candHost/candDiff after the m listed, up to the first that takes
+   * the lead from (min, minHost): returns its position, or n (listUntilLeader above); the new
+   * count is listedCount.
+   */
+  listUntilLeader(from: number, n: number, m: number, r: number, perPe: number, min: number, minHost: number): number {
+    return this.runListUntilLeader(
+      this.hostsAt,
+      from,
+      n,
+      this.rowsAt,
+      this.excludedAt,
+      this.tablesAt,
+      this.capsAt,
+      this.peMipsAt,
+      this.candHostAt,
+      this.candDiffAt,
+      m,
+      r,
+      perPe,
+      min,
+      minHost,
+    );
+  }
+
+  /** The increase of the host the last call stopped at. */
+  get leadIncrease(): number {
+    return this.lead[0];
+  }
+
+  /** The listed count after the last listUntilLeader. */
+  get listedCount(): number {
+    return this.count[0];
+  }
+}
