@@ -394,11 +394,18 @@ export class WasmScan {
   /**
    * The kernel for `hostCount` hosts whose types have the power tables `typePower`, the capacities
    * `typeCap` and the PE capacities `typePeMips` (MIPS), or undefined where WebAssembly is not
-   * available.
+   * available or its memory cannot be had (the JavaScript loops run then).
    */
   static for(hostCount: number, typePower: readonly Float64Array[], typeCap: Float64Array, typePeMips: Float64Array): WasmScan | undefined {
     const module = kernelModule();
-    return module === null ? undefined : new WasmScan(hostCount, typePower, typeCap, typePeMips, module);
+    if (module === null) return undefined;
+    try {
+      return new WasmScan(hostCount, typePower, typeCap, typePeMips, module);
+    } catch (e) {
+      // a memory can be refused where address space is scarce (each reserves guard regions)
+      if (e instanceof RangeError) return undefined;
+      throw e;
+    }
   }
 
   private constructor(hostCount: number, typePower: readonly Float64Array[], typeCap: Float64Array, typePeMips: Float64Array, module: WasmModuleObject) {
