@@ -34,25 +34,27 @@ export interface FluidLayout {
   repeat: boolean;
 }
 
+// (a VM has a few regions: plain arrays of numbers, which cost less to make than typed arrays)
 export class FluidImage {
-  readonly size: Float64Array;
+  readonly size: number[];
   /** Expected zero pages per region. */
-  readonly zero: Float64Array;
+  readonly zero: number[];
   /** Expected pages in the dirty log per region (while tracking). */
-  readonly log: Float64Array;
+  readonly log: number[];
   tracking = false;
   readonly pageCount: number;
 
   constructor(readonly layout: FluidLayout) {
     const n = layout.sizes.length;
-    this.size = new Float64Array(n);
-    this.zero = new Float64Array(n);
-    this.log = new Float64Array(n);
+    this.size = [];
+    this.zero = [];
+    this.log = [];
     let pages = 0;
     for (let i = 0; i < n; i++) {
       const s = layout.sizes[i];
-      this.size[i] = s;
-      this.zero[i] = s - layout.resident[i];
+      this.size.push(s);
+      this.zero.push(s - layout.resident[i]);
+      this.log.push(0);
       pages += s;
     }
     this.pageCount = pages;
@@ -137,7 +139,7 @@ export class FluidImage {
 
 /** The migration's view of a fluid image: expected pages still to send per region. */
 export class FluidTransfer implements MemoryTransfer {
-  readonly toSend: Float64Array;
+  readonly toSend: number[];
   /** Expected pages sent per region since the migration started (for the first-pass mark). */
   #sent = ZERO;
   wraps = 0;
@@ -146,11 +148,11 @@ export class FluidTransfer implements MemoryTransfer {
   readonly wholeRounds = true;
 
   constructor(readonly image: FluidImage) {
-    this.toSend = new Float64Array(image.regions);
+    this.toSend = new Array<number>(image.regions).fill(0);
   }
 
   markAll(): void {
-    this.toSend.set(this.image.size);
+    for (let i = 0; i < this.toSend.length; i++) this.toSend[i] = this.image.size[i];
   }
 
   get remainingPages(): number {

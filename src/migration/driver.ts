@@ -61,7 +61,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner, Migrati
   #postcopy: PostcopyMechanism | null = null;
   readonly #chunk: Chunk = newChunk();
   /** What one timed send call took in all (iterationMaxWait). */
-  readonly #call: Chunk = newChunk();
+  #call: Chunk | null = null;
   #chunkStart = ZERO;
   /** Timed send calls: start of the current rate-limit window (-1: none open) and its bytes so far. */
   #windowStart = MINUS_ONE;
@@ -593,7 +593,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner, Migrati
     const zeroWork = this.vm.pageSize / o.zeroScanRate;
     // data pages new to the destination go at its first-receive rate: the source waits for it
     const firstWork = this.#encoder.dataPage / o.firstReceiveRate - this.#encoder.dataPage / link;
-    const call = this.#call;
+    const call = (this.#call ??= newChunk()); // (made only where send calls are timed: page-exact memory)
     call.pages = call.zeroPages = call.wireBytes = call.skipped = call.firstPages = 0;
     // with a receive buffer the source runs ahead of the destination by the buffer's worth
     const buffered = o.receiveBuffer > 0;
