@@ -68,6 +68,7 @@ export const op = {
   i32Or: [0x72],
   f64Eq: [0x61],
   f64Lt: [0x63],
+  f64Le: [0x65],
   f64Gt: [0x64],
   f64Ge: [0x66],
   f64Floor: [0x9c],
@@ -75,7 +76,8 @@ export const op = {
   f64Sub: [0xa1],
   f64Mul: [0xa2],
   f64Div: [0xa3],
-  i32TruncF64S: [0xaa],
+  /** Saturating truncation to i32 (it does not trap). */
+  i32TruncSatF64S: [0xfc, 0x02],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],

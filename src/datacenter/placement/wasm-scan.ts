@@ -64,7 +64,7 @@ function powerAt(s: Slots): Instruction[] {
     op.localTee(s.x),
     op.f64Floor,
     op.localTee(s.lo),
-    op.i32TruncF64S,
+    op.i32TruncSatF64S, // lo is 0..10
     op.i32Const(3),
     op.i32Shl,
     op.localGet(s.table),
@@ -117,20 +117,28 @@ function increase(s: Slots, cap: Instruction[]): Instruction[] {
   ];
 }
 
-/** diff < min || (diff === min && h < minHost): host h would take the lead. */
-function takesLead(s: Slots): Instruction[] {
+/**
+ * `body` runs when host h would take the lead: diff < min || (diff === min && h < minHost),
+ * written as diff <= min && (diff < min || h < minHost) (the same for every input, NaN included),
+ * so that the usual host, above the least, costs one comparison.
+ */
+function ifTakesLead(s: Slots, body: Instruction[]): Instruction[] {
   return [
     op.localGet(s.diff),
     op.localGet(s.min),
-    op.f64Lt,
+    op.f64Le,
+    op.if,
     op.localGet(s.diff),
     op.localGet(s.min),
-    op.f64Eq,
+    op.f64Lt,
     op.localGet(s.h),
     op.localGet(s.minHost),
     op.i32LtS,
-    op.i32And,
     op.i32Or,
+    op.if,
+    ...body,
+    op.end,
+    op.end,
   ];
 }
 
@@ -195,14 +203,7 @@ function nextLeaderFunction(): WasmFunction {
       op.f64Lt,
       op.brIf(0),
       ...increase(s, [op.localGet(CAP)]),
-      ...takesLead(s),
-      op.if,
-      op.i32Const(LEAD_AT),
-      op.localGet(DIFF),
-      op.f64Store(),
-      op.localGet(I),
-      op.return,
-      op.end,
+      ...ifTakesLead(s, [op.i32Const(LEAD_AT), op.localGet(DIFF), op.f64Store(), op.localGet(I), op.return]),
       op.end, // continue
       op.localGet(I),
       op.i32Const(1),
@@ -259,7 +260,7 @@ function listUntilLeaderFunction(): WasmFunction {
       ...element(op.localGet(ROWS), op.localGet(H), Math.log2(ROW_SIZE * 8)),
       op.localTee(ROW),
       op.f64Load(8 * ROW_TYPE),
-      op.i32TruncF64S,
+      op.i32TruncSatF64S,
       op.localSet(TYPE),
       ...element(op.localGet(PE_MIPS), op.localGet(TYPE), 3),
       op.f64Load(),
@@ -279,17 +280,7 @@ function listUntilLeaderFunction(): WasmFunction {
       op.i32Add,
       op.localSet(TABLE),
       ...increase(s, [...element(op.localGet(CAPS), op.localGet(TYPE), 3), op.f64Load()]),
-      ...takesLead(s),
-      op.if,
-      op.i32Const(LEAD_AT),
-      op.localGet(DIFF),
-      op.f64Store(),
-      op.i32Const(COUNT_AT),
-      op.localGet(M),
-      op.i32Store(),
-      op.localGet(I),
-      op.return,
-      op.end,
+      ...ifTakesLead(s, [op.i32Const(LEAD_AT), op.localGet(DIFF), op.f64Store(), op.i32Const(COUNT_AT), op.localGet(M), op.i32Store(), op.localGet(I), op.return]),
       // list it
       ...element(op.localGet(OUT_HOST), op.localGet(M), 2),
       op.localGet(H),
@@ -403,11 +394,18 @@ export class WasmScan {
   /**
    * The kernel for `hostCount` hosts whose types have the power tables `typePower`, the capacities
    * `typeCap` and the PE capacities `typePeMips` (MIPS), or undefined where WebAssembly is not
-   * available.
+   * available or its memory cannot be had (the JavaScript loops run then).
    */
   static for(hostCount: number, typePower: readonly Float64Array[], typeCap: Float64Array, typePeMips: Float64Array): WasmScan | undefined {
     const module = kernelModule();
-    return module === null ? undefined : new WasmScan(hostCount, typePower, typeCap, typePeMips, module);
+    if (module === null) return undefined;
+    try {
+      return new WasmScan(hostCount, typePower, typeCap, typePeMips, module);
+    } catch (e) {
+      // a memory can be refused where address space is scarce (each reserves guard regions)
+      if (e instanceof RangeError) return undefined;
+      throw e;
+    }
   }
 
   private constructor(hostCount: number, typePower: readonly Float64Array[], typeCap: Float64Array, typePeMips: Float64Array, module: WasmModuleObject) {
