@@ -95,7 +95,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * strings go in with their length first (`3"abc`), which no text inside them can imitate.
  * Undefined when a name is not a non-empty string or a value is not plain data.
  */
-function signature(entry: Record<string, unknown>, names: readonly string[]): string | undefined {
+/**
+ * A string equal for two entries exactly when they are equal but for the strings in their `names`
+ * fields (keys and strings with their length first: uniquely decodable), or `undefined` when an
+ * entry is not plain data or a name is not a non-empty string.
+ */
+export function signature(entry: Record<string, unknown>, names: readonly string[]): string | undefined {
   let s = '{';
   for (const k of Object.keys(entry)) {
     const v = entry[k];

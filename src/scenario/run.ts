@@ -19,6 +19,7 @@ import { fluidLayout } from '../workload/fluid-layout.js';
 import type { FluidLayout } from '../memory/fluid.js';
 import { VERSION } from '../version.js';
 import { memberNames, MigrationSpecT, ScenarioSpec, WorkloadInput } from './schema.js';
+import { NAME_FIELDS, signature } from './alike-entries.js';
 
 export interface HostResult {
   name: string;
@@ -103,11 +104,18 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   // one migration per member of a group; `after` follows the same member's earlier migration
   const byId = new Map<string, Map<string, Migration>>();
   const migrations: Migration[] = [];
+  // the members share their resolved options, and so do entries alike but for their names (a
+  // generated data center repeats one entry under thousands): nothing changes options once resolved
+  const resolved = new Map<string, MigrationOptions>();
   for (const m of spec.migrations) {
     const members = groups.get(m.vm) ?? [m.vm];
     const mine = new Map<string, Migration>();
-    // the members share their resolved options: nothing changes options once resolved
-    const options = resolveOptions(m);
+    const key = signature(m as unknown as Record<string, unknown>, NAME_FIELDS.migrations);
+    let options = key === undefined ? undefined : resolved.get(key);
+    if (options === undefined) {
+      options = resolveOptions(m);
+      if (key !== undefined) resolved.set(key, options);
+    }
     for (const name of members) {
       const after = m.after ? byId.get(m.after)?.get(name) ?? null : null;
       const migration = new Migration(world, world.vms.get(name)!, world.hosts.get(m.to)!, m.at, options, after);
