@@ -12,9 +12,11 @@
 // A node that cannot build the blob (Node without snapshot support) leaves none: the build goes on,
 // says so, and the command starts without it.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keepBuiltinCodeCache } from './snapshot-builtins.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const bundle = join(root, 'dist', 'src', 'cli-bundle');
@@ -27,7 +29,15 @@ const { NODE_OPTIONS: _ignored, ...env } = process.env;
 // at random when the blob was built) instead of drawing a new one and rehashing every string and
 // hash table of that heap, which is a good part of restoring it. The seed decides no output: only
 // the layout of V8's internal tables.
-const flags = ['--no-rehash-snapshot'];
+// --interrupt-budget (4x V8's default) and --max-inlined-bytecode-size-cumulative (200 bytes of
+// bytecode per optimized function instead of 920): a command is short, and V8's defaults spend
+// more on optimizing its functions than the optimized code gives back before it ends. The first
+// lets a function run longer in the interpreter and baseline code before V8 optimizes it (a
+// command's functions mostly run a few thousand times), the second keeps what is optimized small
+// and quick to compile. Optimized code compiles on a second thread: on a busy machine, less of it
+// is also less waiting for a core. Long runs still optimize their hot loops. Neither flag changes
+// what a program computes, only when and how V8 compiles it (bench/simgrid-compare.mjs).
+const flags = ['--no-rehash-snapshot', '--interrupt-budget=270336', '--max-inlined-bytecode-size-cumulative=200'];
 
 /** The CPU's feature flags as bin/lmsim reads them: the first `flags` (x86) or `Features` (Arm) line of /proc/cpuinfo. */
 function cpuFlags() {
@@ -38,6 +48,49 @@ function cpuFlags() {
     return '';
   }
   return text.split('\n').find((line) => line.startsWith('flags') || line.startsWith('Features')) ?? '';
+}
+
+/**
+ * Commands a started node runs to see which of Node's built-in modules it compiles (those its heap
+ * does not hold): a run, a comparison, a validation, a consolidation, a sweep with worker threads,
+ * a report (its packages need Node's ES-module loader). Their output goes nowhere.
+ */
+const observed = (scratch) => [
+  ['run', 'examples/precopy-basic.yaml'],
+  ['run', 'examples/presets.yaml', '--set', 'fidelity=fluid', '--json'],
+  ['compare'],
+  ['validate', 'examples/presets.yaml'],
+  ['consolidate', '--vms', '20', '--hosts', '20', '--duration', '1h'],
+  ['sweep', 'examples/sweep-downtime-limit.yaml', '--store', ':memory:', '--workers', '2'],
+  ['report', 'examples/precopy-basic.yaml', '-o', join(scratch, 'report.html')],
+];
+
+/**
+ * Keeps in the blob being built only the code cache of the built-in modules the observed commands
+ * compile when started from it (snapshot-builtins.mjs says why). Node names each module it compiles
+ * under NODE_DEBUG_NATIVE=CODE_CACHE. Nothing is trimmed when none is seen or the blob's code cache
+ * is not recognised, and the whole blob stays when node does not accept the trimmed one.
+ */
+function trimBuiltinCodeCache() {
+  const scratch = mkdtempSync(join(tmpdir(), 'lmsim-snapshot-'));
+  const compiled = new Set();
+  for (const args of observed(scratch)) {
+    const r = spawnSync(process.execPath, [...flags, '--snapshot-blob', building, '--', ...args], {
+      cwd: root,
+      env: { ...env, NODE_DEBUG_NATIVE: 'CODE_CACHE' },
+      encoding: 'utf8',
+      maxBuffer: 2 ** 28,
+    });
+    for (const [, id] of r.stderr.matchAll(/^Compiling (\S+) with(?:out)? code cache/gm)) compiled.add(id);
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  const trimmed = compiled.size > 0 ? keepBuiltinCodeCache(readFileSync(building), compiled) : undefined;
+  if (!trimmed) return;
+  const trial = `${building}.trimmed`;
+  writeFileSync(trial, trimmed);
+  const check = version([...flags, '--snapshot-blob', trial, '--', '--version']);
+  if (check.status === 0 && check.stdout === plain.stdout && check.stderr === plain.stderr) renameSync(trial, building);
+  else rmSync(trial, { force: true });
 }
 
 rmSync(blob, { force: true });
@@ -64,6 +117,7 @@ if (built.status !== 0 || snapped.status !== 0 || snapped.stdout !== plain.stdou
   if (process.env.CI === 'true') process.exit(1);
 } else {
   if (said) console.error(said);
+  trimBuiltinCodeCache();
   renameSync(building, blob);
   writeFileSync(stamp, `${process.execPath}\n${cpuFlags()}\n`);
   // the stamp's modification time is the node binary's: bin/lmsim compares the two

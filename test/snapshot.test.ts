@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { repoRoot } from './support.js';
 
@@ -98,7 +99,8 @@ test('what a command reads from its process is read when it runs, not when the b
   // launcher: it prints what it sees, and whether its module was set up while building.
   const pkg = mkdtempSync(join(tmpdir(), 'lmsim-snapshot-stand-in-'));
   for (const d of ['bin', 'dist/src/cli-bundle', 'dist/src/cli']) mkdirSync(join(pkg, d), { recursive: true });
-  for (const f of ['bin/lmsim', 'bin/lmsim.js', 'bin/chunks.cjs', 'bin/snapshot.cjs', 'snapshot.mjs']) copyFileSync(join(root, f), join(pkg, f));
+  for (const f of ['bin/lmsim', 'bin/lmsim.js', 'bin/chunks.cjs', 'bin/snapshot.cjs', 'snapshot.mjs', 'snapshot-builtins.mjs'])
+    copyFileSync(join(root, f), join(pkg, f));
   writeFileSync(join(pkg, 'dist/src/cli/main.js'), 'export async function main() { return 0; }\n');
   writeFileSync(
     join(pkg, 'dist/src/cli-bundle/lmsim.js'),
@@ -145,4 +147,47 @@ exports.main = async function main(args, io) {
   const later = new Date(Date.now() + 5000);
   utimesSync(join(pkg, 'dist/src/cli-bundle/lmsim.js'), later, later);
   assert.equal(seen().built, false, 'the bundle rebuilt since');
+});
+
+test('the blob keeps the code cache of the built-in modules commands compile, and of no others', { skip: missing }, async () => {
+  const { builtinCodeCache, keepBuiltinCodeCache } = (await import(pathToFileURL(join(root, 'snapshot-builtins.mjs')).href)) as {
+    builtinCodeCache: (b: Buffer) => { start: number; entries: { id: string; from: number; to: number }[] } | undefined;
+    keepBuiltinCodeCache: (b: Buffer, keep: Set<string>) => Buffer | undefined;
+  };
+  const bytes = readFileSync(blob);
+  const found = builtinCodeCache(bytes);
+  assert.ok(found, 'the code cache of the blob the build made is recognised');
+  // a command started from the blob, main thread and worker threads, finds a cache for every
+  // built-in module it compiles (Node says which under NODE_DEBUG_NATIVE=CODE_CACHE)
+  const cached = new Set(found.entries.map((e) => e.id));
+  let compiled = 0;
+  for (const args of [
+    ['run', 'examples/precopy-basic.yaml', '--json'],
+    ['sweep', 'examples/sweep-downtime-limit.yaml', '--store', ':memory:', '--workers', '2'],
+  ]) {
+    const r = lmsim(bin, args, { NODE_DEBUG_NATIVE: 'CODE_CACHE' });
+    assert.equal(r.status, 0, r.stderr);
+    for (const [, id, without] of r.stderr.matchAll(/^Compiling (\S+) with(out)? code cache/gm)) {
+      assert.ok(cached.has(id) && !without, `lmsim ${args[0]}: ${id} compiled with its code cache`);
+      compiled++;
+    }
+  }
+  assert.ok(compiled > 0, 'the worker threads compiled built-in modules');
+  // and not of a module none of them compiles: fetch's HTTP client (Node holds a cache for it otherwise)
+  assert.ok(!cached.has('internal/deps/undici/undici'), 'the code cache of modules no command compiles is left out');
+  // the entries left are whole: dropping one keeps the others' bytes, and the blob stays a blob
+  const [dropped, ...rest] = found.entries;
+  const trimmed = keepBuiltinCodeCache(bytes, new Set(rest.map((e) => e.id)));
+  assert.ok(trimmed);
+  const again = builtinCodeCache(trimmed);
+  assert.deepEqual(
+    again?.entries.map((e) => e.id),
+    rest.map((e) => e.id),
+  );
+  assert.equal(again.start, found.start);
+  assert.deepEqual(trimmed.subarray(again.entries[0].from), bytes.subarray(rest[0].from));
+  assert.ok(trimmed.length === bytes.length - (dropped.to - dropped.from) && !again.entries.some((e) => e.id === dropped.id));
+  // a blob that does not end with a whole code cache is left alone
+  assert.equal(builtinCodeCache(bytes.subarray(0, bytes.length - 1)), undefined);
+  assert.equal(keepBuiltinCodeCache(bytes.subarray(0, bytes.length - 1), cached), undefined);
 });
