@@ -64,6 +64,12 @@ startupSnapshot.setDeserializeMainFunction(async () => {
   // inherits execArgv, and may not take these options)
   const blob = resolve(process.execArgv[process.execArgv.indexOf('--snapshot-blob') + 1]);
   process.execArgv.length = 0;
+  // bin/lmsim set GLIBC_TUNABLES for this process's memory only: the command and its children see
+  // the environment the user gave
+  if (process.env.LMSIM_GLIBC_TUNABLES === '1') {
+    delete process.env.GLIBC_TUNABLES;
+    delete process.env.LMSIM_GLIBC_TUNABLES;
+  }
   loader.building = false;
   loader.dir = dirname(blob);
   let packages;

@@ -19,7 +19,7 @@ import { repoRoot } from './support.js';
 const root = repoRoot();
 const blob = join(root, 'dist', 'src', 'cli-bundle', 'lmsim.blob');
 // the environment of a user's shell: none of the launchers' switches set
-const { NODE_OPTIONS: _o, LMSIM_SNAPSHOT: _s, LMSIM_BUNDLE: _b, LMSIM_CODE_CACHE: _c, ...userEnv } = process.env;
+const { NODE_OPTIONS: _o, LMSIM_SNAPSHOT: _s, LMSIM_BUNDLE: _b, LMSIM_CODE_CACHE: _c, GLIBC_TUNABLES: _t, LMSIM_GLIBC_TUNABLES: _m, ...userEnv } = process.env;
 
 function lmsim(command: string, args: string[], env: Record<string, string> = {}, cwd = root) {
   const r = spawnSync('sh', [command, ...args], { encoding: 'utf8', env: { ...userEnv, ...env }, cwd, maxBuffer: 2 ** 28 });
@@ -109,7 +109,8 @@ exports.main = async function main(args, io) {
   if (io) return 0; // the build's warm-up commands
   if (args[0] === '--version') return process.stdout.write('1\\n'), 0; // the build's check
   const fresh = process.uptime() < 60 && performance.now() < 60000; // the clocks of this process
-  process.stdout.write(JSON.stringify({ built, env: process.env.LMSIM_PROBE, cwd: process.cwd(), args, argv1: process.argv[1], execArgv: process.execArgv, fresh }));
+  const tunables = [process.env.GLIBC_TUNABLES, process.env.LMSIM_GLIBC_TUNABLES]; // bin/lmsim's, for node's memory only
+  process.stdout.write(JSON.stringify({ built, env: process.env.LMSIM_PROBE, cwd: process.cwd(), args, argv1: process.argv[1], execArgv: process.execArgv, fresh, tunables }));
   return 3;
 };
 `,
@@ -123,9 +124,21 @@ exports.main = async function main(args, io) {
     assert.equal(r.status, 3, r.stderr);
     return JSON.parse(r.stdout);
   };
-  const expected = { env: 'at run time', cwd: elsewhere, args: ['run', '--x', 'y z'], argv1: join(pkg, 'bin', 'lmsim.js'), execArgv: [], fresh: true };
+  const expected = {
+    env: 'at run time',
+    cwd: elsewhere,
+    args: ['run', '--x', 'y z'],
+    argv1: join(pkg, 'bin', 'lmsim.js'),
+    execArgv: [],
+    fresh: true,
+    tunables: [null, null],
+  };
   assert.deepEqual(seen(), { built: true, ...expected });
   assert.deepEqual(seen({ LMSIM_SNAPSHOT: '0' }), { built: false, ...expected });
+  // GLIBC_TUNABLES as the user set it, or not at all
+  const own = { ...expected, tunables: ['glibc.malloc.hugetlb=0', null] };
+  assert.deepEqual(seen({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }), { built: true, ...own });
+  assert.deepEqual(seen({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0', LMSIM_SNAPSHOT: '0' }), { built: false, ...own });
 
   // a blob that does not fit is not used
   const stamp = join(pkg, 'dist/src/cli-bundle/lmsim.blob.stamp');
