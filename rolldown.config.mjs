@@ -11,11 +11,11 @@
 // DOM and plot libraries stay imports from node_modules.
 //
 // The chunks are CommonJS: bin/lmsim.js compiles each with V8's code cache (code-cache.mjs, a late
-// step of the build, writes it), which Node 20 offers for scripts, not for ES modules. Comments are
-// left out: a chunk's text is read at every start, and held in the startup snapshot's heap. Text
-// beyond ASCII is written as escapes (the same strings): V8 holds a text with one character beyond
-// Latin-1 at two bytes a character. Names stay as compiled (no minifying), so stack traces name the
-// source's functions.
+// step of the build, writes it), which Node 20 offers for scripts, not for ES modules. Comments and
+// whitespace are left out: a chunk's text is read at every start, and held in the startup
+// snapshot's heap. Text beyond ASCII is written as escapes (the same strings): V8 holds a text with
+// one character beyond Latin-1 at two bytes a character. Names stay as compiled (no other
+// minifying), so stack traces name the source's functions.
 import { defineConfig } from 'rolldown';
 
 export default defineConfig({
@@ -23,5 +23,13 @@ export default defineConfig({
   platform: 'node',
   external: [/^node:/, /^@duckdb\//, 'bullmq', 'ioredis', 'piscina', 'linkedom', '@observablehq/plot'],
   logLevel: 'warn',
-  output: { dir: 'dist/src/cli-bundle', format: 'cjs', comments: false, charset: 'ascii', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  output: {
+    dir: 'dist/src/cli-bundle',
+    format: 'cjs',
+    comments: false,
+    charset: 'ascii',
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+  },
 });
