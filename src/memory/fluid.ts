@@ -46,16 +46,15 @@ export class FluidImage {
 
   constructor(readonly layout: FluidLayout) {
     const n = layout.sizes.length;
-    this.size = [];
-    this.zero = [];
-    this.log = [];
+    // (copies of their size: an array pushed to grows to 16 entries, and a VM has a few regions)
+    this.size = layout.sizes.slice();
+    this.zero = layout.sizes.slice();
+    this.log = layout.sizes.slice();
     let pages = 0;
     for (let i = 0; i < n; i++) {
-      const s = layout.sizes[i];
-      this.size.push(s);
-      this.zero.push(s - layout.resident[i]);
-      this.log.push(0);
-      pages += s;
+      this.zero[i] -= layout.resident[i];
+      this.log[i] = 0;
+      pages += this.size[i];
     }
     this.pageCount = pages;
   }

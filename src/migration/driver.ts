@@ -17,7 +17,7 @@
  */
 import { EventTarget, Simulation } from '../core/kernel.js';
 import { Chunk, MemoryTransfer, newChunk } from '../memory/page-transfer.js';
-import { Flow, FlowOwner } from '../network/network.js';
+import { Flow, FlowOwner, Link } from '../network/network.js';
 import { MigrationActions, MigrationAlgorithm, Observation } from './algorithms/algorithm.js';
 import { createAlgorithm } from './algorithms/registry.js';
 import { FailureImpact, failureOutcome, Phase, phaseName } from './failures.js';
@@ -47,6 +47,9 @@ const enum Ev {
 /** Discard list entries are (start, length) ranges: 16 bytes each. */
 const DISCARD_RANGE_BYTES = 16;
 
+/** The chunk every migration takes pages into: one for all, as each is filled and read within one call. */
+const scratchChunk: Chunk = newChunk();
+
 export class Migration implements EventTarget, FlowOwner, PostcopyOwner, MigrationActions {
   phase: Phase = 'pending';
   readonly result: MigrationResult;
@@ -59,7 +62,8 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner, Migrati
   #transfer: MemoryTransfer | null = null;
   #flow: Flow | null = null;
   #postcopy: PostcopyMechanism | null = null;
-  readonly #chunk: Chunk = newChunk();
+  /** The route source -> destination, made at the first send (the source is fixed by then). */
+  #route: Link[] | null = null;
   /** What one timed send call took in all (iterationMaxWait). */
   #call: Chunk | null = null;
   #chunkStart = ZERO;
@@ -176,7 +180,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner, Migrati
     transfer.markAll();
     const c = { sim, vm, source: this.#source, destination: dst, transfer, encoder: this.#encoder, options: this.options, result: this.result };
     this.#hooks = attachHooks(c, this.#algorithm.live, sim.now);
-    this.#hooks.begin();
+    this.#hooks?.begin();
     dst.reserve(vm.memory, sim.now);
     this.result.reason = 'in progress';
     if (Number.isFinite(this.options.timeout)) this.#timeoutEvent = sim.schedule(this.options.timeout, this, Ev.Timeout);
@@ -455,8 +459,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner, Migrati
     const discard = afterPrecopy ? t.discardRanges() * DISCARD_RANGE_BYTES : 0;
     this.#ledger.openRound(sim.now, 'stop-and-copy');
     this.#ledger.addRoundBytes(this.options.deviceState + discard);
-    const path = this.world.path(this.#source, this.destination);
-    this.#postcopy = createPostcopyPhase(sim, this.world.network, path, this.world.transferLatency, vm, t, this.#encoder, this.options, this);
+    this.#postcopy = createPostcopyPhase(sim, this.world.network, this.#path(), this.world.transferLatency, vm, t, this.#encoder, this.options, this);
     this.#send(sim, this.options.deviceState + discard, Infinity);
   }
 
@@ -503,9 +506,13 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner, Migrati
     return Math.min(this.options.maxBandwidth, this.#encoder.cpuWireRate());
   }
 
+  #path(): Link[] {
+    return (this.#route ??= this.world.path(this.#source, this.destination));
+  }
+
   #pathCapacity(): number {
     let capacity = Infinity;
-    for (const l of this.world.path(this.#source, this.destination)) capacity = Math.min(capacity, l.capacity);
+    for (const l of this.#path()) capacity = Math.min(capacity, l.capacity);
     return capacity;
   }
 
@@ -630,7 +637,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner, Migrati
     enc.xbzrleActive = t.wraps >= 1; // QEMU enables XBZRLE after the first full pass
     if (lastStage) enc.lastStage = true;
     enc.writeSize = this.vm.workload.writeSizeAt(this.world.sim.now);
-    return maxPages < Infinity ? t.pageExact!.takeChunk(budget, enc, skipRedirtied, this.#chunk, maxPages) : t.takeChunk(budget, enc, skipRedirtied, this.#chunk);
+    return maxPages < Infinity ? t.pageExact!.takeChunk(budget, enc, skipRedirtied, scratchChunk, maxPages) : t.takeChunk(budget, enc, skipRedirtied, scratchChunk);
   }
 
   /** A dirty-bitmap sync: the log joins the to-send set. */
@@ -649,7 +656,7 @@ export class Migration implements EventTarget, FlowOwner, PostcopyOwner, Migrati
 
   #send(sim: Simulation, bytes: number, cap: number, reverse = false): void {
     this.#chunkStart = sim.now;
-    const path = reverse ? this.world.path(this.destination, this.#source) : this.world.path(this.#source, this.destination);
+    const path = reverse ? this.world.path(this.destination, this.#source) : this.#path();
     this.#flow = this.world.network.start(path, bytes, cap, this);
   }
 }

@@ -80,8 +80,7 @@ export function qemuInfo(m: MigrationResult, c: QemuCounters): QemuInfo {
   const xbzrleSends = x ? x.pages + x.cacheMiss : 0;
   const downtimeBytes = Math.max(0, m.bytesByPhase.stopAndCopy - (m.bytesByPhase.stopAndCopy > 0 ? deviceState : 0));
   const transferred = m.bytesByPhase.live + downtimeBytes + m.bytesByPhase.postcopy;
-  const live = m.rounds.filter((r) => r.kind === 'live');
-  const last = live[live.length - 1];
+  const last = lastLive(m.rounds);
   const multifd = Number(m.options.multifdChannels ?? 0) > 0;
   return {
     status,
@@ -99,7 +98,7 @@ export function qemuInfo(m: MigrationResult, c: QemuCounters): QemuInfo {
       'postcopy-requests': m.postcopy?.requests ?? 0,
       'page-size': c.pageSize,
       mbps: m.totalTime ? (m.bytesTransferred * 8) / m.totalTime / 1e6 : 0,
-      'dirty-pages-rate': status === 'completed' ? 0 : dirtyPagesRate(live), // QEMU drops it once completed
+      'dirty-pages-rate': status === 'completed' ? 0 : dirtyPagesRate(m.rounds.filter((r) => r.kind === 'live')), // QEMU drops it once completed
       'pages-per-second': last && last.duration > 0 ? Math.round((last.pagesSent - last.zeroPages) / last.duration) : 0,
       'precopy-bytes': m.bytesByPhase.live,
       'downtime-bytes': downtimeBytes,
@@ -120,6 +119,12 @@ export function qemuInfo(m: MigrationResult, c: QemuCounters): QemuInfo {
       : null,
     'cpu-throttle-percentage': c.throttlePercent,
   };
+}
+
+/** The last live round, if any. */
+function lastLive(rounds: readonly RoundRecord[]): RoundRecord | undefined {
+  for (let i = rounds.length - 1; i >= 0; i--) if (rounds[i].kind === 'live') return rounds[i];
+  return undefined;
 }
 
 /** Distinct pages dirtied per second over the last rounds that together span at least a second. */

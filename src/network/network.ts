@@ -83,7 +83,8 @@ export class Flow implements EventTarget {
   ) {
     this.updatedAt = now;
     this.capLevel = cap;
-    this.slots = distinctLinks(links, back) ? [] : null;
+    // (made at its size: an array pushed to grows to 16 entries, and flows by the thousand stay a while)
+    this.slots = distinctLinks(links, back) ? new Array<number>(links.length + back.length) : null;
   }
 
   /** It moved from index `from` to `to` of `link`'s flows (another flow left the link). */
@@ -174,13 +175,13 @@ export class Network implements EventTarget {
       flow.inversePenalty = 1 / penalty;
       flow.capLevel = flow.cap * penalty;
     }
-    const slots = flow.slots;
-    for (let k = 0; k < links.length; k++) {
-      slots?.push(links[k].flows.length);
+    const slots = flow.slots, n = links.length;
+    for (let k = 0; k < n; k++) {
+      if (slots !== null) slots[k] = links[k].flows.length;
       links[k].flows.push(flow);
     }
     for (let k = 0; k < back.length; k++) {
-      slots?.push(back[k].flows.length);
+      if (slots !== null) slots[n + k] = back[k].flows.length;
       back[k].flows.push(flow);
     }
     this.#active++;
@@ -445,6 +446,8 @@ const NO_LINKS: readonly Link[] = [];
 
 /** The reverse of a route: each link's twin, in the opposite order (links without a twin left out). */
 function reverseRoute(links: readonly Link[]): Link[] {
+  // the usual route (two NICs, both with twins) as a literal of its size
+  if (links.length === 2 && links[0].twin !== null && links[1].twin !== null) return [links[1].twin, links[0].twin];
   const back: Link[] = [];
   for (let i = links.length - 1; i >= 0; i--) {
     const twin = links[i].twin;

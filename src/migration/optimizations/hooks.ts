@@ -22,7 +22,7 @@ import { KeptImage } from '../reuse.js';
 import { Host, Vm } from '../world.js';
 import { HotPageDeferral } from './deferral.js';
 import { QemuPageEncoder } from './encoder.js';
-import { AutoConverge, throttledSpeed } from './throttle.js';
+import { AutoConverge, autoConvergeEnabled, throttledSpeed } from './throttle.js';
 import { ZERO } from '../../core/doubles.js';
 
 /** What a hook sees of the migration. */
@@ -54,20 +54,22 @@ export interface MigrationHooks {
   end?(c: HookContext): void;
 }
 
-/** The hooks a migration's options ask for. */
-export function attachHooks(c: HookContext, live: boolean, now: number): AttachedHooks {
+/**
+ * The hooks a migration's options ask for, or null when none applies (a hook left out would have
+ * done nothing: the calls and the objects are saved, thousands of migrations at a time).
+ */
+export function attachHooks(c: HookContext, live: boolean, now: number): AttachedHooks | null {
   const o = c.options, pages = c.transfer.pageExact, hooks: MigrationHooks[] = [];
   if (pages && c.vm.image) {
     if (o.deferHot && live) hooks.push(new DeferralHook(pages, new HotPageDeferral(c.vm.image, o.deferHot)));
     if (o.freePageHinting) hooks.push(new FreePagesHook(pages));
     if (o.dedup) hooks.push(dedupHook);
   }
-  hooks.push(new ReuseHook(c.transfer));
-  if (live) {
-    const throttle = new AutoConverge(o, now);
-    if (throttle.enabled) hooks.push(new ThrottleHook(throttle)); // off, it would never change the guest's speed
-  }
-  return new AttachedHooks(c, hooks);
+  // reuse acts on an image the destination kept, or keeps one at the source (policy, page-exact)
+  if (c.destination.kept.has(c.vm) || (o.reuse.policy !== 'none' && c.vm.image)) hooks.push(new ReuseHook(c.transfer));
+  // off, auto-converge would never change the guest's speed
+  if (live && autoConvergeEnabled(o)) hooks.push(new ThrottleHook(new AutoConverge(o, now)));
+  return hooks.length > 0 ? new AttachedHooks(c, hooks) : null;
 }
 
 /** One migration's hooks: each point calls them in the order they attached, with its context. */

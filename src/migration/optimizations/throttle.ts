@@ -14,6 +14,11 @@ import { ZERO } from '../../core/doubles.js';
 /** QEMU evaluates the trigger only when a sync comes at least this long after the period began, s. */
 const PERIOD = 1;
 
+/** Auto-converge or the dirty limit is on. */
+export function autoConvergeEnabled(o: OptimizationOptions): boolean {
+  return o.autoConverge || Number.isFinite(o.dirtyLimit);
+}
+
 export class AutoConverge {
   /** Current vCPU throttle, percent. */
   percent = 0;
@@ -29,7 +34,7 @@ export class AutoConverge {
   }
 
   get enabled(): boolean {
-    return this.options.autoConverge || Number.isFinite(this.options.dirtyLimit);
+    return autoConvergeEnabled(this.options);
   }
 
   /**
