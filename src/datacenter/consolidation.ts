@@ -38,7 +38,10 @@ export interface StepPolicies {
  */
 export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?: { overloaded: number }): PlannedMigration[] {
   const H = dc.hostCount;
-  const over = new Uint8Array(H);
+  const placement = p.placement;
+  // (the round begins first: its excluded arrays come from the placement)
+  placement.begin(dc, { initial: false, checkReservations: p.checkReservations });
+  const over = placement.newExcluded();
   const overList: number[] = [];
   for (let h = 0; h < H; h++) {
     if (p.detector.isOverloaded(dc, h, -1)) {
@@ -49,8 +52,6 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?:
   if (counts) counts.overloaded = overList.length;
   const saved = saveAllocation(dc);
   const touched = new Set<number>();
-  const placement = p.placement;
-  placement.begin(dc, { initial: false, checkReservations: p.checkReservations });
 
   // which VMs leave the overloaded hosts
   const leaving: number[] = [];
@@ -86,7 +87,8 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?:
 function planUnderloaded(dc: DataCenterState, placement: Placement, over: Uint8Array, plan: PlannedMigration[], touched: Set<number>): void {
   const H = dc.hostCount;
   const exclSource = Uint8Array.from(over);
-  const exclTarget = Uint8Array.from(over);
+  const exclTarget = placement.newExcluded();
+  exclTarget.set(over);
   let excludedCount = 0;
   const ranked: number[] = [];
   for (let h = 0; h < H; h++) {

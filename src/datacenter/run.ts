@@ -251,9 +251,9 @@ class Run implements EventTarget {
   /** t = 0: each VM in id order, at full capacity, to the placement's host (PABFD, or the first fit). */
   private placeInitially(): void {
     const dc = this.dc;
-    const none = new Uint8Array(dc.hostCount);
     const placement = this.placement;
     placement.begin(dc, { initial: true, checkReservations: true });
+    const none = placement.newExcluded();
     for (let v = 0; v < dc.vmCount; v++) {
       const full = dc.vmMips[v] * dc.vmPes[v];
       dc.req[v] = full;

@@ -104,7 +104,8 @@ function play(c: Case, make: (d: OverloadDetector) => Placement, oracle: Oracle)
       ? { name: 'rejecting', isOverloaded: (d, h) => rejects(d, h) }
       : makeDetector(c.detector, c.detector === 'thr' ? 0.5 + 0.5 * rng.float() : c.detector === 'lr' ? 0.8 + rng.float() : 2.5, 300, 0.7);
   const policy = make(detector);
-  const excluded = new Uint8Array(c.hosts);
+  // odd seeds: the excluded flags the policy hands out (the compiled scan reads them in place)
+  let excluded: Uint8Array = new Uint8Array(c.hosts);
   const demand = (v: number) => (c.roundDemands ? 100 * (1 + rng.int(Math.ceil(dc.vmMips[v] / 100))) : rng.float() * dc.vmMips[v]);
   let found = 0;
   const choose = (v: number, what: string) => {
@@ -118,6 +119,7 @@ function play(c: Case, make: (d: OverloadDetector) => Placement, oracle: Oracle)
   if (c.initial) {
     // t = 0: every VM at full capacity, in id order (look-alike hosts everywhere)
     policy.begin(dc, { initial: true, checkReservations: true });
+    if (c.seed % 2 === 1) excluded = policy.newExcluded();
     for (let v = 0; v < dc.vmCount; v++) {
       dc.req[v] = dc.allocReq[v] = dc.vmMips[v] * dc.vmPes[v];
       const h = choose(v, `initial VM ${v}`);
@@ -160,6 +162,7 @@ function play(c: Case, make: (d: OverloadDetector) => Placement, oracle: Oracle)
     dc.setUtilization(h, u);
   }
   policy.begin(dc, { initial: false, checkReservations: c.checkReservations });
+  if (c.seed % 2 === 1) excluded = policy.newExcluded();
   const taken: { v: number; h: number }[] = [];
   for (let k = 0; k < 3 * c.hosts + 10; k++) {
     const x = rng.float();

@@ -11,8 +11,11 @@ export class FirstFit implements Placement {
   readonly name = 'first-fit';
   private checkReservations = true;
 
-  begin(_dc: DataCenterState, round: PlacementRound): void {
+  private hostCount = 0;
+
+  begin(dc: DataCenterState, round: PlacementRound): void {
     this.checkReservations = round.checkReservations;
+    this.hostCount = dc.hostCount;
   }
 
   findHost(dc: DataCenterState, v: number, excluded: Uint8Array): number {
@@ -23,4 +26,8 @@ export class FirstFit implements Placement {
   changed(): void {}
 
   exclude(): void {}
+
+  newExcluded(): Uint8Array {
+    return new Uint8Array(this.hostCount);
+  }
 }

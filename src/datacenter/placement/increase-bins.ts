@@ -36,6 +36,11 @@ const OFFSET_EDGE = Float64Array.from({ length: OFFSET_CLASSES }, (_, c) => (c =
  * increase, and above the difference between a bin edge and the table point computed on it.
  */
 const MARGIN = 1e-9;
+/**
+ * Demands whose least increases are kept (bounds): a bin's least increase depends on the demand
+ * only, and a day's VMs repeat a few thousand demands. Past this many the memo starts afresh.
+ */
+const DEMANDS_KEPT = 4096;
 
 function offsetClass(offset: number): number {
   if (offset < 0) return 0;
@@ -69,14 +74,21 @@ export class IncreaseBins {
   private readonly usedAt: Int32Array;
   /** bounds(r)'s result: the bound of used[i] at i. */
   readonly bound: Float64Array;
-  /** For the current demand, valid when stamped with the call: g at each edge, least g of each bin. */
-  private readonly edgeIncrease: Float64Array;
-  private readonly edgeStamp: Int32Array;
-  private readonly binLeast: Float64Array;
-  private readonly binStamp: Int32Array;
-  private stamp = 0;
+  /**
+   * Per demand r seen (DEMANDS_KEPT at most): g's least value over each (type, bin) at [tb], and g
+   * at each (type, bin edge) at [edges + te]; NaN until computed.
+   */
+  private readonly byDemand = new Map<number, Float64Array>();
+  private readonly edges: number;
 
-  constructor(private readonly dc: DataCenterState) {
+  /**
+   * @param newList where groups' member lists come from (a list of the given length, zeroed), when
+   *   not a new Int32Array: the compiled scan's memory, which reads them in place (WasmScan.newMembers)
+   */
+  constructor(
+    private readonly dc: DataCenterState,
+    private readonly newList?: (length: number) => Int32Array | undefined,
+  ) {
     this.typeTable = dc.typePower;
     this.typeCap = dc.typeTotalMips;
     const types = this.typeCap.length;
@@ -109,10 +121,7 @@ export class IncreaseBins {
     this.used = new Int32Array(groups);
     this.usedAt = new Int32Array(groups).fill(-1);
     this.bound = new Float64Array(groups);
-    this.edgeIncrease = new Float64Array(types * BINS_PER_TYPE);
-    this.edgeStamp = new Int32Array(types * BINS_PER_TYPE);
-    this.binLeast = new Float64Array(types * BINS_PER_TYPE);
-    this.binStamp = new Int32Array(types * BINS_PER_TYPE);
+    this.edges = types * BINS_PER_TYPE;
   }
 
   /** Empties every group (the arrays are kept for the next step). */
@@ -136,7 +145,8 @@ export class IncreaseBins {
     let list = this.members[g];
     const n = this.size[g];
     if (list === undefined || list.length === n) {
-      const grown = new Int32Array(Math.max(8, 2 * n));
+      const length = Math.max(8, 2 * n);
+      const grown = this.newList?.(length) ?? new Int32Array(length);
       if (list !== undefined) grown.set(list);
       this.members[g] = list = grown;
     }
@@ -176,16 +186,19 @@ export class IncreaseBins {
    * increase below bound[i].
    */
   bounds(r: number): void {
-    const stamp = ++this.stamp;
-    const { used, groupBin, groupEdge, binLeast, binStamp, bound } = this;
+    let known = this.byDemand.get(r);
+    if (known === undefined) {
+      if (this.byDemand.size === DEMANDS_KEPT) this.byDemand.clear();
+      known = new Float64Array(2 * this.edges).fill(NaN);
+      this.byDemand.set(r, known);
+    }
+    const { used, groupBin, groupEdge, bound } = this;
     for (let i = 0; i < this.usedCount; i++) {
       const g = used[i];
       const tb = groupBin[g];
-      if (binStamp[tb] !== stamp) {
-        binLeast[tb] = this.leastIncrease(tb, r, stamp);
-        binStamp[tb] = stamp;
-      }
-      bound[i] = binLeast[tb] + groupEdge[g];
+      let least = known[tb];
+      if (least !== least) known[tb] = least = this.leastIncrease(tb, r, known);
+      bound[i] = least + groupEdge[g];
     }
   }
 
@@ -212,11 +225,11 @@ export class IncreaseBins {
   }
 
   /** g's least value over bin `tb` (type and bin) for demand `r`. */
-  private leastIncrease(tb: number, r: number, stamp: number): number {
+  private leastIncrease(tb: number, r: number, known: Float64Array): number {
     const t = Math.floor(tb / BINS_PER_TYPE);
     const bin = tb - t * BINS_PER_TYPE;
     if (bin === BINS) return -Infinity;
-    let least = Math.min(this.increaseAtEdge(tb, r, stamp), this.increaseAtEdge(tb + 1, r, stamp));
+    let least = Math.min(this.increaseAtEdge(tb, r, known), this.increaseAtEdge(tb + 1, r, known));
     // the corner where (a + r) / cap crosses a table point, if one is inside the bin
     const cap = this.typeCap[t];
     const lo = this.edgeMips[tb];
@@ -229,15 +242,15 @@ export class IncreaseBins {
     return least;
   }
 
-  /** g at bin edge `te` (type and edge) for demand `r`. */
-  private increaseAtEdge(te: number, r: number, stamp: number): number {
-    if (this.edgeStamp[te] !== stamp) {
+  /** g at bin edge `te` (type and edge) for demand `r` (`known`: r's memo, see byDemand). */
+  private increaseAtEdge(te: number, r: number, known: Float64Array): number {
+    let g = known[this.edges + te];
+    if (g !== g) {
       const t = Math.floor(te / BINS_PER_TYPE);
       const cap = this.typeCap[t];
-      this.edgeIncrease[te] = powerAt(this.typeTable[t], (this.edgeMips[te] + r) / cap) - this.edgePower[te];
-      this.edgeStamp[te] = stamp;
+      known[this.edges + te] = g = powerAt(this.typeTable[t], (this.edgeMips[te] + r) / cap) - this.edgePower[te];
     }
-    return this.edgeIncrease[te];
+    return g;
   }
 }
 

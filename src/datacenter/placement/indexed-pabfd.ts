@@ -334,6 +334,10 @@ export class IndexedPabfd implements Placement {
     this.index.exclude(h);
   }
 
+  newExcluded(): Uint8Array {
+    return this.index.newExcluded();
+  }
+
   /**
    * Two steps: the candidate pass (CandidatePass), then the overload check in increasing order of
    * increase until a host passes. With groups the pass skips the groups that cannot win; in the

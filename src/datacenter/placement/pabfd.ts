@@ -19,8 +19,11 @@ export class Pabfd implements Placement {
 
   constructor(private readonly detector: OverloadDetector) {}
 
-  begin(_dc: DataCenterState, round: PlacementRound): void {
+  private hostCount = 0;
+
+  begin(dc: DataCenterState, round: PlacementRound): void {
     this.checkReservations = round.checkReservations;
+    this.hostCount = dc.hostCount;
   }
 
   findHost(dc: DataCenterState, v: number, excluded: Uint8Array): number {
@@ -41,6 +44,10 @@ export class Pabfd implements Placement {
   changed(): void {}
 
   exclude(): void {}
+
+  newExcluded(): Uint8Array {
+    return new Uint8Array(this.hostCount);
+  }
 }
 
 /** How much host `h`'s power grows (watts) from its last update's if VM `v` is added at its demand. */

@@ -68,8 +68,10 @@ export class PlacementIndex {
       for (let h = 0; h < dc.hostCount; h++) this.typePeMips[dc.hostType[h]] = dc.peMips[h];
       this.wasm = this.wasmScan ? WasmScan.for(dc.hostCount, dc.typePower, dc.typeTotalMips, this.typePeMips) : undefined;
       this.rows = this.wasm?.rows ?? new Float64Array(ROW_SIZE * dc.hostCount);
-      this.groups = this.grouped ? new IncreaseBins(dc) : undefined;
+      const wasm = this.wasm;
+      this.groups = this.grouped ? new IncreaseBins(dc, wasm && ((length) => wasm.newMembers(length))) : undefined;
     }
+    this.wasm?.releaseExcluded();
     for (let h = 0; h < dc.hostCount; h++) this.copyRow(h);
     this.initial = initial ? new InitialCandidates(dc) : undefined;
     this.step = initial ? undefined : new HostCandidates(dc, this.groups, this.groupedMinHosts);
@@ -85,6 +87,11 @@ export class PlacementIndex {
   /** Host `h` is no target for the rest of the round. */
   exclude(h: number): void {
     this.step?.exclude(h);
+  }
+
+  /** A zeroed excluded array for the round (the kernel reads it in place: WasmScan.newExcluded). */
+  newExcluded(): Uint8Array {
+    return this.wasm?.newExcluded() ?? new Uint8Array(this.dc!.hostCount);
   }
 
   /** Hosts that can hold the winner (any order; valid until the next notice). */

@@ -29,6 +29,12 @@ export interface Placement {
   changed(h: number): void;
   /** Host `h` is no target for the rest of the round (the caller sets excluded[h] too). */
   exclude(h: number): void;
+  /**
+   * A zeroed excluded array (one flag per host) for the round's findHost calls, valid until the
+   * next round begins: a policy may hand out one it reads in place instead of copying the flags
+   * at every placement (the indexed PABFD's compiled scan). findHost takes any other array too.
+   */
+  newExcluded(): Uint8Array;
 }
 
 /**

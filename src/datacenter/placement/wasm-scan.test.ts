@@ -70,12 +70,19 @@ const HOSTS = 300;
  * Seeded rounds: hosts whose allocations sit near one table segment (increases equal but for
  * rounding), on table points, at 0 and past capacity, some short of free MIPS, some excluded, some
  * with a power off their allocation's; a visiting order with repeats; a demand on a table point
- * or anywhere; a lead held by nobody, a lower or a higher id.
+ * or anywhere; a lead held by nobody, a lower or a higher id. Every other round the excluded flags
+ * and the hosts to visit are in the kernel's memory (newExcluded, newMembers: read in place), else
+ * in plain arrays (copied).
  */
 function* rounds(scan: WasmScan, rng: Rng, oneType: boolean) {
   const rows = scan.rows;
-  const excluded = new Uint8Array(HOSTS);
+  const plainExcluded = new Uint8Array(HOSTS);
+  const storedHosts = scan.newMembers(2 * HOSTS);
+  assert.ok(storedHosts !== undefined);
   for (let round = 0; round < 300; round++) {
+    const inPlace = round % 2 === 1;
+    scan.releaseExcluded();
+    const excluded = inPlace ? scan.newExcluded()! : plainExcluded;
     const type0 = rng.int(TYPE_POWER.length);
     const segment = rng.int(10);
     for (let h = 0; h < HOSTS; h++) {
@@ -92,7 +99,8 @@ function* rounds(scan: WasmScan, rng: Rng, oneType: boolean) {
       excluded[h] = rng.int(10) === 0 ? 1 : 0;
     }
     const n = 1 + rng.int(HOSTS);
-    const hosts = Int32Array.from({ length: 2 * n }, () => rng.int(HOSTS));
+    const hosts = inPlace ? storedHosts.subarray(0, 2 * n) : new Int32Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) hosts[i] = rng.int(HOSTS);
     const cap = TYPE_CAP[type0];
     const r = rng.int(4) === 0 ? cap * [0.1, 0.2, 0.4, 0.8][rng.int(4)] : rng.float() * cap * 0.3;
     const min = rng.int(3) === 0 ? Number.MAX_VALUE : powerAt(TYPE_POWER[type0], rng.float()) - powerAt(TYPE_POWER[type0], rng.float());
@@ -170,4 +178,44 @@ test('the compiled full-pass loop lists and finds leaders as the JavaScript loop
     listed += m;
   }
   assert.ok(leads > 500 && listed > 10000, `only ${leads} leads, ${listed} listed`);
+});
+
+test('excluded flags and member lists from the kernel\'s memory are read in place; two excluded arrays a round', (t) => {
+  const scan = kernel(t);
+  if (scan === undefined) return;
+  const table = TYPE_POWER[0];
+  const cap = TYPE_CAP[0];
+  for (let h = 0; h < HOSTS; h++) {
+    scan.rows[ROW_SIZE * h + ROW_AVAIL] = cap;
+    scan.rows[ROW_SIZE * h + ROW_ALLOC] = 0;
+    scan.rows[ROW_SIZE * h + ROW_POWER] = powerAt(table, 0);
+    scan.rows[ROW_SIZE * h + ROW_TYPE] = 0;
+  }
+  scan.releaseExcluded();
+  const a = scan.newExcluded()!;
+  const b = scan.newExcluded()!;
+  assert.ok(a !== undefined && b !== undefined && scan.newExcluded() === undefined, 'two arrays a round');
+  const hosts = scan.newMembers(3)!;
+  hosts.set([5, 7, 9]);
+  scan.setExcluded(a);
+  scan.setHosts(hosts, 3);
+  // every host ties: the first one visited leads
+  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 0);
+  // changed after setExcluded and setHosts: the loop sees the change
+  a[5] = 1;
+  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 1);
+  hosts[1] = 5;
+  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 2);
+  // the other array, then a plain one (a copy: later changes are not seen)
+  scan.setExcluded(b);
+  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 0);
+  const plain = new Uint8Array(HOSTS);
+  scan.setExcluded(plain);
+  plain[5] = 1;
+  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 0);
+  // a new round hands the memory out again, zeroed
+  scan.releaseExcluded();
+  const c = scan.newExcluded()!;
+  assert.equal(c.byteOffset, a.byteOffset);
+  assert.equal(c[5], 0);
 });

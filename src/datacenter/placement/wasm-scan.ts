@@ -185,6 +185,18 @@ function forEachHost(at: { hosts: number; from: number; n: number; excluded: num
   ];
 }
 
+/**
+ * Excluded arrays a round may hand out in the kernel's memory (newExcluded): a consolidation step
+ * uses two (the overloaded hosts, then the under-load phase's targets).
+ */
+const EXCLUDED_ARRAYS = 2;
+
+/**
+ * The member store's size in host ids per host (newMembers): groups' lists grow by doubling and
+ * are not given back, to a few times the hosts over a run; past the store, lists are copied.
+ */
+const MEMBERS_PER_HOST = 32;
+
 /** Where the loops store what they return besides the position: the lead's increase, the listed count. */
 const LEAD_AT = 0;
 const COUNT_AT = 8;
@@ -371,6 +383,18 @@ export class WasmScan {
   readonly candDiff: Float64Array;
   private readonly excluded: Uint8Array;
   private readonly hosts: Int32Array;
+  private readonly buffer: ArrayBuffer;
+  private readonly hostCount: number;
+  /** The excluded flags the loops read: the copy's (excludedAt) or a handed-out array's address. */
+  private excludedPtr: number;
+  /** Handed-out excluded arrays (newExcluded) this round. */
+  private handedOut = 0;
+  /** The hosts the loops visit: the copy's (hostsAt) or a list's in the member store. */
+  private hostsPtr: number;
+  /** The member store (newMembers): its start, end and first free byte. */
+  private readonly membersAt: number;
+  private readonly membersEnd: number;
+  private membersFree: number;
   /** The increase of the host a loop stopped at (LEAD_AT) and the listed count (COUNT_AT). */
   private readonly lead: Float64Array;
   private readonly count: Int32Array;
@@ -406,7 +430,8 @@ export class WasmScan {
     const types = typePower.length;
     // layout: the lead and the count, then 8-byte values (the tables, capacities, PE capacities,
     // rows, listed increases), then 4-byte ones (the hosts to visit: a group's list may be up to
-    // twice the hosts; the listed hosts), then the excluded flags
+    // twice the hosts; the listed hosts), then the excluded flags: the copy's, then the arrays
+    // handed out (newExcluded), then the member store (newMembers)
     const hostsLength = Math.max(8, 2 * hostCount);
     this.tablesAt = 16;
     this.capsAt = this.tablesAt + types * TABLE_BYTES;
@@ -416,12 +441,19 @@ export class WasmScan {
     this.hostsAt = this.candDiffAt + 8 * hostCount;
     this.candHostAt = this.hostsAt + 4 * hostsLength;
     this.excludedAt = this.candHostAt + 4 * hostCount;
-    const bytes = this.excludedAt + hostCount;
+    this.membersAt = 8 * Math.ceil((this.excludedAt + (1 + EXCLUDED_ARRAYS) * hostCount) / 8);
+    this.membersEnd = this.membersAt + 4 * MEMBERS_PER_HOST * Math.max(8, hostCount);
+    this.membersFree = this.membersAt;
+    const bytes = this.membersEnd;
+    this.excludedPtr = this.excludedAt;
+    this.hostsPtr = this.hostsAt;
+    this.hostCount = hostCount;
     const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.runNextLeader = instance.exports.nextLeader as NextLeader;
     this.runListUntilLeader = instance.exports.listUntilLeader as ListUntilLeader;
     const buffer = memory.buffer;
+    this.buffer = buffer;
     this.lead = new Float64Array(buffer, LEAD_AT, 1);
     this.count = new Int32Array(buffer, COUNT_AT, 1);
     this.rows = new Float64Array(buffer, this.rowsAt, ROW_SIZE * hostCount);
@@ -437,19 +469,67 @@ export class WasmScan {
     new Float64Array(buffer, this.peMipsAt, types).set(typePeMips);
   }
 
-  /** The excluded flags of the coming placement (one per host). */
+  /**
+   * The excluded flags of the coming placement (one per host): read in place if the array is one
+   * newExcluded handed out, else copied.
+   */
   setExcluded(excluded: Uint8Array): void {
+    if (excluded.buffer === this.buffer && excluded.length === this.hostCount) {
+      const k = (excluded.byteOffset - this.excludedAt) / this.hostCount;
+      if (k >= 1 && k <= EXCLUDED_ARRAYS && Number.isInteger(k)) {
+        this.excludedPtr = excluded.byteOffset;
+        return;
+      }
+    }
     this.excluded.set(excluded);
+    this.excludedPtr = this.excludedAt;
   }
 
-  /** The hosts the next calls visit (the first n of `hosts`; the list may be longer). */
+  /**
+   * A zeroed array of excluded flags in the kernel's memory, which setExcluded reads in place
+   * (no copy of a flag per host at every placement), or undefined once EXCLUDED_ARRAYS are out
+   * this round. Valid until releaseExcluded.
+   */
+  newExcluded(): Uint8Array | undefined {
+    if (this.handedOut === EXCLUDED_ARRAYS) return undefined;
+    const at = this.excludedAt + (1 + this.handedOut++) * this.hostCount;
+    return new Uint8Array(this.buffer, at, this.hostCount).fill(0);
+  }
+
+  /** A new round: the arrays handed out are no longer in use (their memory is handed out again). */
+  releaseExcluded(): void {
+    this.handedOut = 0;
+    this.excludedPtr = this.excludedAt;
+  }
+
+  /**
+   * The hosts the next calls visit (the first n of `hosts`; the list may be longer): read in place
+   * if the list is in the member store (newMembers), else copied.
+   */
   setHosts(hosts: Int32Array, n: number): void {
+    if (hosts.buffer === this.buffer && hosts.byteOffset >= this.membersAt) {
+      this.hostsPtr = hosts.byteOffset;
+      return;
+    }
     this.hosts.set(hosts.length <= this.hosts.length ? hosts : hosts.subarray(0, n));
+    this.hostsPtr = this.hostsAt;
+  }
+
+  /**
+   * A zeroed list of `length` host ids in the kernel's memory, which setHosts reads in place (no
+   * copy at every visit of a group), or undefined once the store is used up (its space is not
+   * reused: a run's groups grow to a few times the hosts in all).
+   */
+  newMembers(length: number): Int32Array | undefined {
+    if (this.membersFree + 4 * length > this.membersEnd) return undefined;
+    const list = new Int32Array(this.buffer, this.membersFree, length);
+    this.membersFree += 4 * length;
+    return list;
   }
 
   /** The first of the hosts [from, n), all of type `type`, that takes the lead from (min, minHost), or n (nextLeader above). */
   nextLeader(from: number, n: number, type: number, r: number, cap: number, min: number, minHost: number): number {
-    return this.runNextLeader(this.hostsAt, from, n, this.rowsAt, this.excludedAt, this.tablesAt + type * TABLE_BYTES, r, cap, min, minHost);
+    return this.runNextLeader(this.hostsPtr, from, n, this.rowsAt, this.excludedPtr, this.tablesAt + type * TABLE_BYTES, r, cap, min, minHost);
   }
 
   /**
@@ -459,11 +539,11 @@ export class WasmScan {
    */
   listUntilLeader(from: number, n: number, m: number, r: number, perPe: number, min: number, minHost: number): number {
     return this.runListUntilLeader(
-      this.hostsAt,
+      this.hostsPtr,
       from,
       n,
       this.rowsAt,
-      this.excludedAt,
+      this.excludedPtr,
       this.tablesAt,
       this.capsAt,
       this.peMipsAt,
