@@ -2,9 +2,9 @@
 // platform, simulation, output). Builds bench/simgrid/migrate.cpp with g++ (Debian's
 // libsimgrid-dev), writes the equivalent lmsim scenario per case, checks that the simulated
 // migration times agree, then times alternated runs and prints medians, ranges and the ratio.
-// First it prints the floor under any whole-process run (Node's own start, lmsim's start, and
-// loading all of a run's code without simulating), and whether the lmsim command used its startup
-// snapshot. Prints figures; asserts nothing.
+// First it prints the floor under any whole-process run (Node's own start, a start from a startup
+// snapshot holding nothing of lmsim's, lmsim's start, and loading all of a run's code without
+// simulating), and whether the lmsim command used its startup snapshot. Prints figures; asserts nothing.
 //   node bench/simgrid-compare.mjs [runs per side, default 5] [case name ...]
 //
 // The equivalent model and the cases' arguments: test/simgrid-cases.ts (SimGrid's CM02 network model,
@@ -15,13 +15,14 @@
 // certificate file at every start, before any of lmsim's code runs, and SimGrid has no such step.
 // The bench says when it removed it; LMSIM_BENCH_KEEP_ENV=1 keeps the environment as it is.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { simgridArgs, simgridScenario } from '../dist/test/simgrid-cases.js';
 import { buildDriver } from './simgrid-rows.mjs';
+import { keepBuiltinCodeCache } from '../snapshot-builtins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binary = join(root, 'bench', 'simgrid', 'migrate');
@@ -69,8 +70,16 @@ const dir = mkdtempSync(join(tmpdir(), 'lmsim-simgrid-'));
 // that loads all of a run's code and validates case 1's file without simulating
 const floorFile = join(dir, 'floor.json');
 writeFileSync(floorFile, JSON.stringify(simgridScenario(cases[0], cases[0].name)));
+// The floor of any start from a startup snapshot: node started from a blob that holds nothing of
+// lmsim's (Node's own heap only, without its built-in modules' code cache, as snapshot.mjs trims it)
+const emptyBlob = join(dir, 'empty.blob');
+writeFileSync(join(dir, 'empty.cjs'), "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {});\n");
+spawnSync(process.execPath, ['--no-rehash-snapshot', '--snapshot-blob', emptyBlob, '--build-snapshot', join(dir, 'empty.cjs')], { env });
+const emptied = existsSync(emptyBlob) ? keepBuiltinCodeCache(readFileSync(emptyBlob), new Set()) : undefined;
+if (emptied) writeFileSync(emptyBlob, emptied);
 const floors = [
   ['node -e 0', process.execPath, ['-e', '0']],
+  ...(emptied ? [['node from an empty startup snapshot', process.execPath, ['--no-rehash-snapshot', '--snapshot-blob', emptyBlob]]] : []),
   ['lmsim start-up (lmsim --version)', command, ['--version']],
   ["lmsim loading a run's code (lmsim validate, case 1's file)", command, ['validate', floorFile]],
 ].map(([label, file, args]) => ({ label, file, args, times: [] }));
