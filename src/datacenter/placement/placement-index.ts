@@ -72,6 +72,7 @@ export class PlacementIndex {
       this.groups = this.grouped ? new IncreaseBins(dc, wasm && ((length) => wasm.newMembers(length))) : undefined;
     }
     this.wasm?.releaseExcluded();
+    this.wasm?.forgetScores();
     for (let h = 0; h < dc.hostCount; h++) this.copyRow(h);
     this.initial = initial ? new InitialCandidates(dc) : undefined;
     this.step = initial ? undefined : new HostCandidates(dc, this.groups, this.groupedMinHosts);
@@ -80,6 +81,7 @@ export class PlacementIndex {
   /** Host `h`'s allocation changed. */
   changed(h: number): void {
     this.copyRow(h);
+    this.wasm?.forgetScore(h);
     this.initial?.changed(h);
     this.step?.changed(h);
   }

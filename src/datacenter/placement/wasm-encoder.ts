@@ -67,6 +67,7 @@ export const op = {
   i32And: [0x71],
   i32Or: [0x72],
   f64Eq: [0x61],
+  f64Ne: [0x62],
   f64Lt: [0x63],
   f64Le: [0x65],
   f64Gt: [0x64],

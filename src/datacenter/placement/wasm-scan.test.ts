@@ -1,9 +1,9 @@
 /**
  * The WebAssembly scan kernel against the loops it compiles, written here from their definition
- * with powerAt (power.ts): the same positions, listed hosts and increases, to the bit, on seeded
- * hosts whose increases tie up to rounding, with utilisations on table points, at or past
- * capacity and at 0, hosts short of free MIPS or PE capacity, excluded hosts, and leads held by
- * lower and higher ids.
+ * with powerAt (power.ts): the same positions, leads, listed hosts and increases, to the bit, on
+ * seeded hosts whose increases tie up to rounding, with utilisations on table points, at or past
+ * capacity and at 0, hosts short of free MIPS or PE capacity, excluded hosts, leads held by
+ * lower and higher ids, and screen scores known above and below the limit or not known.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,8 +12,14 @@ import { HP_PROLIANT_ML110_G4, HP_PROLIANT_ML110_G5, powerAt, withDeltas } from 
 import { ROW_ALLOC, ROW_AVAIL, ROW_POWER, ROW_SIZE, ROW_TYPE } from './placement-index.js';
 import { WasmScan } from './wasm-scan.js';
 
-/** The loop of indexed-pabfd.ts (nextLeaderJs): the first of hosts[from..n) that takes the lead. */
-function nextLeader(
+/**
+ * The grouped pass's loop over a group (indexed-pabfd.ts visitGroup with nextLeaderJs): from
+ * (min, minHost), each host of hosts[from..n) that would take the lead takes it unless, with a
+ * screen and something allocated, its score is at or above `limit`; stops at a host that would
+ * take the lead whose score is NaN (not known). Returns that position (n if none), its increase,
+ * and the lead so far.
+ */
+function groupLeast(
   rows: Float64Array,
   excluded: Uint8Array,
   hosts: Int32Array,
@@ -24,15 +30,24 @@ function nextLeader(
   r: number,
   min: number,
   minHost: number,
-): { i: number; lead: number } {
+  scores: Float64Array | undefined,
+  limit: number,
+): { i: number; lead: number; min: number; minHost: number } {
   for (let i = from; i < n; i++) {
     const h = hosts[i];
     const row = ROW_SIZE * h;
     if (excluded[h] === 1 || rows[row + ROW_AVAIL] < r) continue;
     const diff = powerAt(table, (rows[row + ROW_ALLOC] + r) / cap) - rows[row + ROW_POWER];
-    if (diff < min || (diff === min && h < minHost)) return { i, lead: diff };
+    if (diff < min || (diff === min && h < minHost)) {
+      if (scores !== undefined && rows[row + ROW_ALLOC] !== 0) {
+        if (Number.isNaN(scores[h])) return { i, lead: diff, min, minHost };
+        if (scores[h] >= limit) continue;
+      }
+      min = diff;
+      minHost = h;
+    }
   }
-  return { i: n, lead: NaN };
+  return { i: n, lead: NaN, min, minHost };
 }
 
 /** The full pass's loop of indexed-pabfd.ts (listUntilLeaderJs), hosts of any type, listing into out. */
@@ -120,27 +135,42 @@ function kernel(t: { skip(reason: string): void }): WasmScan | undefined {
   return scan;
 }
 
-test('the compiled group loop finds the JavaScript loop\'s leaders, to the bit', (t) => {
+test('the compiled group loop takes the JavaScript loop\'s leads and stops where it does, to the bit', (t) => {
   const scan = kernel(t);
   if (scan === undefined) return;
-  let leads = 0;
-  for (const c of rounds(scan, new Rng(7, 'wasm-scan'), true)) {
+  const rng = new Rng(7, 'wasm-scan');
+  let stops = 0;
+  let dropped = 0;
+  for (const c of rounds(scan, rng, true)) {
     const table = TYPE_POWER[c.type];
-    // follow the leaders through the group, as the grouped pass does
+    // scores: none (no screen), or some known, some not (NaN), some at or above the limit
+    const screened = rng.int(4) !== 0;
+    const limit = rng.float();
+    scan.forgetScores();
+    for (let h = 0; h < HOSTS; h++) {
+      const x = rng.int(3);
+      if (x > 0) scan.scores[h] = x === 1 ? limit + rng.float() * (rng.int(2) === 0 ? 0 : 1) : limit - rng.float() - 1e-9;
+    }
+    const scores = screened ? Float64Array.from(scan.scores) : undefined;
     let { min, minHost } = c;
     for (let from = 0; ; ) {
-      const expected = nextLeader(scan.rows, c.excluded, c.hosts, from, c.n, table, c.cap, c.r, min, minHost);
-      const i: number = scan.nextLeader(from, c.n, c.type, c.r, c.cap, min, minHost);
+      const expected = groupLeast(scan.rows, c.excluded, c.hosts, from, c.n, table, c.cap, c.r, min, minHost, scores, limit);
+      const i: number = scan.groupLeast(from, c.n, c.type, c.r, c.cap, min, minHost, screened, limit);
       assert.equal(i, expected.i, `round ${c.round}, from ${from}`);
+      assert.ok(Object.is(scan.leastIncrease, expected.min) && scan.leastHost === expected.minHost, `round ${c.round}: least ${scan.leastIncrease} (${scan.leastHost}) vs ${expected.min} (${expected.minHost})`);
       if (i >= c.n) break;
       assert.ok(Object.is(scan.leadIncrease, expected.lead), `round ${c.round}: lead ${scan.leadIncrease} vs ${expected.lead}`);
-      leads++;
-      min = expected.lead;
-      minHost = c.hosts[i];
+      stops++;
+      // the caller screens the host: it takes the lead or is dropped, at random here
+      ({ min, minHost } = expected);
+      if (rng.int(2) === 0) {
+        min = expected.lead;
+        minHost = c.hosts[i];
+      } else dropped++;
       from = i + 1;
     }
   }
-  assert.ok(leads > 500, `only ${leads} leads`);
+  assert.ok(stops > 250 && dropped > 120, `only ${stops} stops, ${dropped} dropped`);
 });
 
 test('the compiled full-pass loop lists and finds leaders as the JavaScript loop, to the bit', (t) => {
@@ -199,20 +229,21 @@ test('excluded flags and member lists from the kernel\'s memory are read in plac
   hosts.set([5, 7, 9]);
   scan.setExcluded(a);
   scan.setHosts(hosts, 3);
-  // every host ties: the first one visited leads
-  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 0);
+  // every host ties: the lowest id visited leads
+  const least = () => (scan.groupLeast(0, 3, 0, 100, cap, Number.MAX_VALUE, -1, false, 0), scan.leastHost);
+  assert.equal(least(), 5);
   // changed after setExcluded and setHosts: the loop sees the change
   a[5] = 1;
-  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 1);
+  assert.equal(least(), 7);
   hosts[1] = 5;
-  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 2);
+  assert.equal(least(), 9);
   // the other array, then a plain one (a copy: later changes are not seen)
   scan.setExcluded(b);
-  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 0);
+  assert.equal(least(), 5);
   const plain = new Uint8Array(HOSTS);
   scan.setExcluded(plain);
   plain[5] = 1;
-  assert.equal(scan.nextLeader(0, 3, 0, 100, cap, Number.MAX_VALUE, -1), 0);
+  assert.equal(least(), 5);
   // a new round hands the memory out again, zeroed
   scan.releaseExcluded();
   const c = scan.newExcluded()!;

@@ -1,9 +1,9 @@
 /**
  * @module datacenter/placement/wasm-scan
- * The indexed PABFD's hot loops (CandidatePass's nextLeaderJs and listUntilLeaderJs in
- * indexed-pabfd.ts) compiled to WebAssembly, with what they read and write in the module's
- * memory: the index's scan rows, the candidate list, the excluded hosts, the types' power tables
- * and capacities, and the hosts to visit.
+ * The indexed PABFD's hot loops (CandidatePass's group loop, visitGroup with nextLeaderJs, and
+ * listUntilLeaderJs in indexed-pabfd.ts) compiled to WebAssembly, with what they read and write in
+ * the module's memory: the index's scan rows, the candidate list, the excluded hosts, the types'
+ * power tables and capacities, the hosts to visit and the screen scores known.
  *
  * Why: at 10,000 hosts a placement evaluates about a thousand hosts whose power increases tie the
  * winner's up to the last bit; CloudSim's choice (the lowest id among the exact least) needs every
@@ -12,7 +12,8 @@
  *
  * Why it is exact: WebAssembly's f64 operations are IEEE 754 binary64 with rounding to nearest,
  * as JavaScript's, and the loops perform powerAt's (power.ts) operations in its order, so every
- * increase has the same bits and every comparison the same outcome. `wasm-scan.test.ts` holds them
+ * increase has the same bits and every comparison the same outcome. The group loop screens leads
+ * with the scores it is given, which the caller keeps current. `wasm-scan.test.ts` holds them
  * equal to the JavaScript loops; `{ wasmScan: false }` turns them off. The module is well under
  * the 4 KB a browser compiles synchronously on its main thread.
  */
@@ -197,32 +198,45 @@ const EXCLUDED_ARRAYS = 2;
  */
 const MEMBERS_PER_HOST = 32;
 
-/** Where the loops store what they return besides the position: the lead's increase, the listed count. */
+/**
+ * Where the loops store what they return besides the position: the lead's increase, the listed
+ * count, the least increase and its host so far.
+ */
 const LEAD_AT = 0;
 const COUNT_AT = 8;
+const LEAST_AT = 16;
+const LEAST_HOST_AT = 24;
 
 /**
- * nextLeader(hosts, from, n, rows, excluded, table, r, cap, min, minHost): the first i in
- * [from, n) whose host h = hosts[i] is not excluded, has the free MIPS, and whose increase
- * powerAt(table, (alloc_h + r) / cap) - power_h would take the lead from (min, minHost); its
- * increase is stored at LEAD_AT. Returns n if none. In JavaScript (indexed-pabfd.ts nextLeaderJs):
+ * groupLeast(hosts, from, n, rows, excluded, table, r, cap, min, minHost, scores, limit): the
+ * grouped pass's loop over one group (hosts[from..n), all of the type whose table and capacity
+ * are given). Each host that is not excluded, has the free MIPS, and whose increase
+ * powerAt(table, (alloc_h + r) / cap) - power_h would take the lead from (min, minHost) takes it,
+ * unless the screen drops it: with a screen (scores not 0) and something allocated, a host whose
+ * known score (scores[h], NaN when not known) is at or above `limit` is dropped; a host whose
+ * score is not known ends the loop, for the caller to screen: returns its position (its increase
+ * at LEAD_AT). Else returns n. Either way the lead so far is at LEAST_AT and LEAST_HOST_AT. In
+ * JavaScript (indexed-pabfd.ts nextLeaderJs and visitGroup, with the screen known for every host):
  *
  *   for (let i = from; i < n; i++) {
  *     const h = hosts[i];
  *     if (excluded[h] === 1 || rows[4h] < r) continue;
  *     const diff = powerAt(table, (rows[4h + 1] + r) / cap) - rows[4h + 2];
- *     if (diff < min || (diff === min && h < minHost)) { lead = diff; return i; }
+ *     if (diff < min || (diff === min && h < minHost)) {
+ *       if (screened && rows[4h + 1] !== 0 && scores[h] >= limit) continue;
+ *       min = diff; minHost = h;
+ *     }
  *   }
- *   return n;
  */
-function nextLeaderFunction(): WasmFunction {
-  const [HOSTS, FROM, N, ROWS, EXCLUDED, TABLE, R, CAP, MIN, MIN_HOST, I, H, ROW, POINT, U, X, LO, DIFF] = Array.from({ length: 18 }, (_, i) => i);
+function groupLeastFunction(): WasmFunction {
+  const [HOSTS, FROM, N, ROWS, EXCLUDED, TABLE, R, CAP, MIN, MIN_HOST, SCORES, LIMIT, I, H, ROW, POINT, U, X, LO, DIFF, SCORE] = Array.from({ length: 21 }, (_, i) => i);
   const s: Slots = { r: R, min: MIN, minHost: MIN_HOST, h: H, row: ROW, table: TABLE, point: POINT, u: U, x: X, lo: LO, diff: DIFF };
+  const storeLeast = [op.i32Const(LEAST_AT), op.localGet(MIN), op.f64Store(), op.i32Const(LEAST_HOST_AT), op.localGet(MIN_HOST), op.i32Store()];
   return {
-    name: 'nextLeader',
-    params: [I32, I32, I32, I32, I32, I32, F64, F64, F64, I32],
+    name: 'groupLeast',
+    params: [I32, I32, I32, I32, I32, I32, F64, F64, F64, I32, I32, F64],
     results: [I32],
-    locals: [I32, I32, I32, I32, F64, F64, F64, F64],
+    locals: [I32, I32, I32, I32, F64, F64, F64, F64, F64],
     body: [
       ...forEachHost({ hosts: HOSTS, from: FROM, n: N, excluded: EXCLUDED, i: I, h: H }, [
         // free MIPS below r: continue
@@ -233,8 +247,43 @@ function nextLeaderFunction(): WasmFunction {
         op.f64Lt,
         op.brIf(0),
         ...increase(s, [op.localGet(CAP)]),
-        ...ifTakesLead(s, [op.i32Const(LEAD_AT), op.localGet(DIFF), op.f64Store(), op.localGet(I), op.return]),
+        ...ifTakesLead(s, [
+          // with a screen and something allocated: the host's score
+          op.localGet(SCORES),
+          op.if,
+          op.localGet(ROW),
+          op.f64Load(8 * ROW_ALLOC),
+          op.f64Const(0),
+          op.f64Ne,
+          op.if,
+          ...element(op.localGet(SCORES), op.localGet(H), 3),
+          op.f64Load(),
+          op.localTee(SCORE),
+          op.localGet(SCORE),
+          op.f64Ne,
+          op.if,
+          // not known: the caller screens it
+          op.i32Const(LEAD_AT),
+          op.localGet(DIFF),
+          op.f64Store(),
+          ...storeLeast,
+          op.localGet(I),
+          op.return,
+          op.end,
+          // dropped: continue (out of the two ifs here and ifTakesLead's two)
+          op.localGet(SCORE),
+          op.localGet(LIMIT),
+          op.f64Ge,
+          op.brIf(4),
+          op.end,
+          op.end,
+          op.localGet(DIFF),
+          op.localSet(MIN),
+          op.localGet(H),
+          op.localSet(MIN_HOST),
+        ]),
       ]),
+      ...storeLeast,
       op.localGet(N),
     ],
   };
@@ -333,12 +382,12 @@ let compiled: WasmModuleObject | null | undefined;
 /** The compiled kernel, or null where WebAssembly is not available. */
 function kernelModule(): WasmModuleObject | null {
   if (compiled === undefined) {
-    compiled = typeof WebAssembly === 'object' ? new WebAssembly.Module(wasmModule([nextLeaderFunction(), listUntilLeaderFunction()])) : null;
+    compiled = typeof WebAssembly === 'object' ? new WebAssembly.Module(wasmModule([groupLeastFunction(), listUntilLeaderFunction()])) : null;
   }
   return compiled;
 }
 
-type NextLeader = (
+type GroupLeast = (
   hosts: number,
   from: number,
   n: number,
@@ -349,6 +398,8 @@ type NextLeader = (
   cap: number,
   min: number,
   minHost: number,
+  scores: number,
+  limit: number,
 ) => number;
 
 type ListUntilLeader = (
@@ -395,9 +446,16 @@ export class WasmScan {
   private readonly membersAt: number;
   private readonly membersEnd: number;
   private membersFree: number;
-  /** The increase of the host a loop stopped at (LEAD_AT) and the listed count (COUNT_AT). */
+  /** The increase of the host a loop stopped at (LEAD_AT), the listed count (COUNT_AT), the least so far (LEAST_AT, LEAST_HOST_AT). */
   private readonly lead: Float64Array;
   private readonly count: Int32Array;
+  private readonly least: Float64Array;
+  private readonly leastHostView: Int32Array;
+  /** Known screen scores (see scores), what they are of, and where. */
+  private readonly scoresView: Float64Array;
+  private scoresFrom: Float64Array | undefined;
+  private scoresEpoch = -1;
+  private readonly scoresAt: number;
   private readonly tablesAt: number;
   private readonly capsAt: number;
   private readonly peMipsAt: number;
@@ -406,7 +464,7 @@ export class WasmScan {
   private readonly candDiffAt: number;
   private readonly hostsAt: number;
   private readonly excludedAt: number;
-  private readonly runNextLeader: NextLeader;
+  private readonly runGroupLeast: GroupLeast;
   private readonly runListUntilLeader: ListUntilLeader;
 
   /**
@@ -428,16 +486,17 @@ export class WasmScan {
 
   private constructor(hostCount: number, typePower: readonly Float64Array[], typeCap: Float64Array, typePeMips: Float64Array, module: WasmModuleObject) {
     const types = typePower.length;
-    // layout: the lead and the count, then 8-byte values (the tables, capacities, PE capacities,
-    // rows, listed increases), then 4-byte ones (the hosts to visit: a group's list may be up to
+    // layout: the lead, the count and the least so far, then 8-byte values (the tables,
+    // capacities, PE capacities, rows, known scores, listed increases), then 4-byte ones (the hosts to visit: a group's list may be up to
     // twice the hosts; the listed hosts), then the excluded flags: the copy's, then the arrays
     // handed out (newExcluded), then the member store (newMembers)
     const hostsLength = Math.max(8, 2 * hostCount);
-    this.tablesAt = 16;
+    this.tablesAt = 32;
     this.capsAt = this.tablesAt + types * TABLE_BYTES;
     this.peMipsAt = this.capsAt + 8 * types;
     this.rowsAt = this.peMipsAt + 8 * types;
-    this.candDiffAt = this.rowsAt + ROW_SIZE * 8 * hostCount;
+    this.scoresAt = this.rowsAt + ROW_SIZE * 8 * hostCount;
+    this.candDiffAt = this.scoresAt + 8 * hostCount;
     this.hostsAt = this.candDiffAt + 8 * hostCount;
     this.candHostAt = this.hostsAt + 4 * hostsLength;
     this.excludedAt = this.candHostAt + 4 * hostCount;
@@ -450,12 +509,15 @@ export class WasmScan {
     this.hostCount = hostCount;
     const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    this.runNextLeader = instance.exports.nextLeader as NextLeader;
+    this.runGroupLeast = instance.exports.groupLeast as GroupLeast;
     this.runListUntilLeader = instance.exports.listUntilLeader as ListUntilLeader;
     const buffer = memory.buffer;
     this.buffer = buffer;
     this.lead = new Float64Array(buffer, LEAD_AT, 1);
     this.count = new Int32Array(buffer, COUNT_AT, 1);
+    this.least = new Float64Array(buffer, LEAST_AT, 1);
+    this.leastHostView = new Int32Array(buffer, LEAST_HOST_AT, 1);
+    this.scoresView = new Float64Array(buffer, this.scoresAt, hostCount).fill(NaN);
     this.rows = new Float64Array(buffer, this.rowsAt, ROW_SIZE * hostCount);
     this.candDiff = new Float64Array(buffer, this.candDiffAt, hostCount);
     this.hosts = new Int32Array(buffer, this.hostsAt, hostsLength);
@@ -527,9 +589,55 @@ export class WasmScan {
     return list;
   }
 
-  /** The first of the hosts [from, n), all of type `type`, that takes the lead from (min, minHost), or n (nextLeader above). */
-  nextLeader(from: number, n: number, type: number, r: number, cap: number, min: number, minHost: number): number {
-    return this.runNextLeader(this.hostsPtr, from, n, this.rowsAt, this.excludedPtr, this.tablesAt + type * TABLE_BYTES, r, cap, min, minHost);
+  /**
+   * The grouped pass's loop over the hosts [from, n), all of type `type` (groupLeast above): the
+   * lead taken from (min, minHost), screened with the known scores (`scores`) against `limit` if
+   * `screened`; returns n, or the position of a host to screen whose score is not known (its
+   * increase is leadIncrease). The lead so far is leastIncrease, leastHost.
+   */
+  groupLeast(from: number, n: number, type: number, r: number, cap: number, min: number, minHost: number, screened: boolean, limit: number): number {
+    const table = this.tablesAt + type * TABLE_BYTES;
+    return this.runGroupLeast(this.hostsPtr, from, n, this.rowsAt, this.excludedPtr, table, r, cap, min, minHost, screened ? this.scoresAt : 0, limit);
+  }
+
+  /**
+   * The screen's scores the grouped loop knows, one per host, NaN where not known: the caller
+   * writes a host's score once the screen is current for it (OverloadScreen), and forgets it
+   * (forgetScore) when the host changes.
+   */
+  get scores(): Float64Array {
+    return this.scoresView;
+  }
+
+  /**
+   * The scores known are those of `of` (the screen's score array) at history epoch `epoch`: if
+   * either differs from the last call's, every score is forgotten.
+   */
+  scoresOf(of: Float64Array, epoch: number): void {
+    if (of === this.scoresFrom && epoch === this.scoresEpoch) return;
+    this.scoresFrom = of;
+    this.scoresEpoch = epoch;
+    this.scoresView.fill(NaN);
+  }
+
+  /** Host h's score is forgotten (it changed). */
+  forgetScore(h: number): void {
+    this.scoresView[h] = NaN;
+  }
+
+  /** Every score is forgotten (a new round). */
+  forgetScores(): void {
+    this.scoresFrom = undefined;
+    this.scoresView.fill(NaN);
+  }
+
+  /** The lead the last groupLeast call ended with. */
+  get leastIncrease(): number {
+    return this.least[0];
+  }
+
+  get leastHost(): number {
+    return this.leastHostView[0];
   }
 
   /**
