@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { migrationOptionNames, migrationOptions, qemuNames } from '../migration/option-registry.js';
 import { algorithmNames, defaultOptions } from '../migration/options.js';
 import { ScenarioError, validateScenario } from './load.js';
-import { scenarioJsonSchema } from './schema.js';
+import { Scenario, scenarioJsonSchema, wholeScenario } from './schema.js';
+import { optionFields } from './migration-options.js';
 import { consolidationJsonSchema, validateConsolidation } from './consolidation.js';
 import { resolveOptions } from './run.js';
 
@@ -132,4 +133,27 @@ test('validate refuses what run could not mean, each issue with its path; refere
   assert.ok(both.some((i) => /migrations\[0\]\.timeout/.test(i)), both.join('\n'));
   assert.ok(both.some((i) => /migrations\[0\]\.vm: no VM named "nope"/.test(i)), both.join('\n'));
   assert.ok(both.some((i) => /migrations\[0\]\.to: no host named "C"/.test(i)), both.join('\n'));
+});
+
+test('option fields built for the options an entry names check as every field does: same values, same issues', () => {
+  const whole = wholeScenario();
+  const keys = Object.keys(optionFields());
+  const values: unknown[] = [true, false, 0, 2, 300, -1, 1e9, 'x', '300ms', '10s', '64MiB', '1Gbit/s', 'unlimited', 'none', 'qemu', 'simgrid', 'precopy', 'postcopy', 'hybrid', 'forward', null, {}, { policy: 'none' }, [1]];
+  let seed = 7;
+  const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length];
+  const documents: unknown[] = [];
+  for (const key of keys) for (const value of values) documents.push({ ...base({ [key]: value }), compare: [{ [key]: value }] });
+  for (let i = 0; i < 600; i++) {
+    const entry = () => Object.fromEntries(Array.from({ length: 1 + (i % 4) }, () => [pick([...keys, 'downtime_limit', 'label', 'vm']), pick(values)]));
+    const d = base(entry());
+    d.migrations.push({ to: pick(['B', '', 3]), ...entry() } as (typeof d.migrations)[number]);
+    documents.push(i % 3 ? d : { ...d, compare: [entry(), entry()] }, i % 5 ? d : { ...d, migrations: pick([null, 'x', [], [null]]) });
+  }
+  let failed = 0;
+  for (const d of documents) {
+    const [a, b] = [Scenario, whole].map((s) => s.safeParse(d, { reportInput: true, jitless: true }));
+    assert.deepEqual(a, b, JSON.stringify(d));
+    if (!a.success) failed++;
+  }
+  assert.ok(failed > documents.length / 3 && failed < documents.length, `${failed} of ${documents.length} documents refused`);
 });

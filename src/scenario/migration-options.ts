@@ -175,32 +175,72 @@ export type OptionFields = { [K in MigrationOptionName | QemuOptionName]: z.ZodO
 /** Every option as an optional zod field, described; then QEMU's names for them. */
 export function optionFields(exclude: readonly string[] = []): OptionFields {
   const fields: Record<string, z.ZodType> = {};
-  for (const [key, option, schema] of everyField()) if (!exclude.includes(option)) fields[key] = schema;
+  for (const f of fieldKeys()) if (!exclude.includes(f.option)) fields[f.key] = fieldSchema(f);
   return fields as OptionFields;
 }
 
-let fieldList: [key: string, option: MigrationOptionName, schema: z.ZodType][] | undefined;
+interface FieldKey {
+  key: string;
+  option: MigrationOptionName;
+  /** the QEMU name the key is, when it is not lmsim's */
+  qemu?: QemuName;
+}
 
-/** The fields of optionFields, built once: a migration, a `compare:` entry and a consolidation file share them. */
-function everyField(): NonNullable<typeof fieldList> {
-  if (fieldList) return fieldList;
-  fieldList = [];
-  for (const name of migrationOptionNames) {
-    const d = decl(name);
-    const alias = d.qemu?.find((q) => q.type === 'parameter')?.name;
+let keyList: FieldKey[] | undefined;
+
+/** The keys of optionFields in order: every option by lmsim's name, then QEMU's names that differ. */
+function fieldKeys(): FieldKey[] {
+  keyList ??= [
+    ...migrationOptionNames.map((name) => ({ key: name, option: name })),
+    ...qemuNames.filter(({ option, qemu }) => qemu.name !== option).map(({ option, qemu }) => ({ key: qemu.name, option, qemu })),
+  ];
+  return keyList;
+}
+
+const fieldSchemas = new Map<string, z.ZodType>();
+
+/** The field of one key, built once: a migration, a `compare:` entry and a consolidation file share it. */
+function fieldSchema({ key, option, qemu }: FieldKey): z.ZodType {
+  let schema = fieldSchemas.get(key);
+  if (schema) return schema;
+  if (qemu) schema = aliasSchema(option, qemu).optional();
+  else {
+    const alias = decl(option).qemu?.find((q) => q.type === 'parameter')?.name;
     // the description (defaults over every algorithm and preset) is worked out when read: only
     // `lmsim schema` and the docs read it, not a run
-    const schema = kindSchema(d.kind, name, alias)
+    schema = kindSchema(decl(option).kind, option, alias)
       .optional()
       .meta({
         get description() {
-          return optionDescription(name);
+          return optionDescription(option);
         },
       });
-    fieldList.push([name, name, schema]);
   }
-  for (const { option, qemu } of qemuNames) if (qemu.name !== option) fieldList.push([qemu.name, option, aliasSchema(option, qemu).optional()]);
-  return fieldList;
+  fieldSchemas.set(key, schema);
+  return schema;
+}
+
+/**
+ * The schema `build(optionFields())` with its option fields built only for the keys a mapping
+ * has: it checks a mapping with `build` given the fields of the options the mapping names. The
+ * result and the issues are those of the whole schema, since an absent option (optional, without
+ * a default) adds neither; but a scenario names a few of the options, and building a field costs
+ * more than checking one. `lmsim schema` publishes the whole schema; migration-options.test.ts
+ * holds the two equal.
+ */
+export function withNamedOptions<T>(build: (fields: Partial<OptionFields>) => z.ZodType<T>): z.ZodType<T> {
+  const schemas = new Map<string, z.ZodType<T>>();
+  return z.unknown().transform((input, ctx) => {
+    const named = input !== null && typeof input === 'object' ? fieldKeys().filter((f) => f.key in input) : [];
+    const id = named.map((f) => f.key).join(',');
+    let schema = schemas.get(id);
+    if (!schema) schemas.set(id, (schema = build(Object.fromEntries(named.map((f) => [f.key, fieldSchema(f)])) as Partial<OptionFields>)));
+    // the issues of this parse become the caller's: paths from here, input kept (the caller's parse drops it when not asked for)
+    const parsed = schema.safeParse(input, { reportInput: true, jitless: true });
+    if (parsed.success) return parsed.data;
+    ctx.issues.push(...(parsed.error.issues as typeof ctx.issues));
+    return z.NEVER;
+  }) as unknown as z.ZodType<T>;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { ReuseOptions } from '../migration/reuse.js';
 import { migrationOptionNames } from '../migration/option-registry.js';
 import { networkModelFields, networkModelNames } from '../network/network-models.js';
 import { Duration, orUnlimited, Rate, Size } from './fields.js';
-import { normalizeOptions, optionFields } from './migration-options.js';
+import { normalizeOptions, optionFields, withNamedOptions, type OptionFields } from './migration-options.js';
 
 export { Duration, orUnlimited, Rate, Size, unit } from './fields.js';
 
@@ -106,16 +106,18 @@ const migrationPlan = {
 };
 
 /** One migration: what moves where and when, and its options (every registry option, by lmsim's or QEMU's name). */
-export const MigrationSpec = z.strictObject({ ...migrationPlan, ...optionFields() }).transform((m, ctx) => {
-  const values = normalizeOptions(m, ctx);
-  // the output lists the plan, then the options in declaration order; algorithm and preset always
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(migrationPlan)) if (values[key] !== undefined) out[key] = values[key];
-  out.algorithm = values.algorithm ?? 'precopy';
-  out.preset = values.preset ?? 'qemu';
-  for (const key of migrationOptionNames) if (values[key] !== undefined && out[key] === undefined) out[key] = values[key];
-  return out as { id?: string; vm: string; to: string; after?: string; at: number } & MigrationOptionValues;
-});
+function migrationSchema(options: Partial<OptionFields>) {
+  return z.strictObject({ ...migrationPlan, ...options }).transform((m, ctx) => {
+    const values = normalizeOptions(m, ctx);
+    // the output lists the plan, then the options in declaration order; algorithm and preset always
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(migrationPlan)) if (values[key] !== undefined) out[key] = values[key];
+    out.algorithm = values.algorithm ?? 'precopy';
+    out.preset = values.preset ?? 'qemu';
+    for (const key of migrationOptionNames) if (values[key] !== undefined && out[key] === undefined) out[key] = values[key];
+    return out as { id?: string; vm: string; to: string; after?: string; at: number } & MigrationOptionValues;
+  });
+}
 
 export const Failure = z.union([
   z.strictObject({ at: Duration, link: z.string().regex(/^[^-\s]+-[^-\s]+$/, 'expected "HOST-HOST", e.g. "A-B"') }),
@@ -123,91 +125,104 @@ export const Failure = z.union([
 ]);
 
 /** A `compare:` entry: options set on every migration (scenario/variants.ts), checked like a migration's. */
-export const Variant = z
-  .strictObject({ label: z.string().optional().meta({ description: 'the name in tables; default algorithm[:preset] and the options set' }), ...optionFields() })
-  .superRefine((v, ctx) => void normalizeOptions(v, ctx));
+function variantSchema(options: Partial<OptionFields>) {
+  return z
+    .strictObject({ label: z.string().optional().meta({ description: 'the name in tables; default algorithm[:preset] and the options set' }), ...options })
+    .superRefine((v, ctx) => void normalizeOptions(v, ctx));
+}
 
-export const Scenario = z
-  .strictObject({
-    $schema: z.string().optional(),
-    name: z.string().default('scenario'),
-    description: z.string().optional(),
-    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).meta({ description: 'seed of every random stream, a whole number from 0 to 2^53-1' }),
-    pageSize: Size.default(4096),
-    fidelity: z
-      .enum(['page', 'fluid'])
-      .default('page')
-      .meta({ description: 'page: every page in typed arrays; fluid: memory as regions with expected counts (fast, for many VMs)' }),
-    horizon: Duration.default(3600).meta({ description: 'simulated time limit; migrations still running then are reported unfinished' }),
-    network: z.strictObject({
-      bandwidth: Rate.meta({ description: 'each host NIC, per direction' }),
-      latency: Duration.default(0),
-      // optional without defaults: a scenario that names no model validates to what it said
-      model: z.enum(networkModelNames).optional().meta({ description: networkModelFields.model }),
-      tcpWindow: orUnlimited(Size).optional().meta({ description: networkModelFields.tcpWindow }),
-      bandwidthFactor: z.number().gt(0).max(1).optional().meta({ description: networkModelFields.bandwidthFactor }),
-      latencyFactor: z.number().nonnegative().optional().meta({ description: networkModelFields.latencyFactor }),
-      crossTraffic: Fraction.optional().meta({ description: networkModelFields.crossTraffic }),
-      weightS: z.number().nonnegative().optional().meta({ description: networkModelFields.weightS }),
-    }),
-    hosts: z
-      .array(
-        z.strictObject({
-          name: z.string().min(1),
-          memory: Size,
-          nic: Rate.optional().meta({ description: 'this host NIC, default network.bandwidth' }),
-          maxConcurrent: z.number().int().positive().optional().meta({ description: 'most migrations at once with this host as source or destination; default unlimited' }),
-        }),
-      )
-      .min(1),
-    vms: z
-      .array(
-        z.strictObject({
-          name: z.string().min(1),
-          count: z.number().int().positive().optional().meta({ description: 'a group of identical VMs named NAME-1 .. NAME-count' }),
-          host: z.string().min(1),
-          memory: Size,
-          resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
-          residentAt: z.enum(['start', 'end']).default('start').meta({ description: 'where that data is: the first pages, or the last (Linux fills memory from the top)' }),
-          residentTop: Size.optional().meta({
-            description: "data pages at the very top of memory besides `resident` (with residentAt: start): what a guest kernel allocates there at boot, such as its per-page structures (struct page: 64 bytes per 4 KiB page)",
+/** The scenario format, given the schemas of a migration and of a `compare:` entry. */
+function scenarioSchema(migration: z.ZodType<MigrationSpecT>, variant: z.ZodType<z.output<ReturnType<typeof variantSchema>>>) {
+  return z
+    .strictObject({
+      $schema: z.string().optional(),
+      name: z.string().default('scenario'),
+      description: z.string().optional(),
+      seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).meta({ description: 'seed of every random stream, a whole number from 0 to 2^53-1' }),
+      pageSize: Size.default(4096),
+      fidelity: z
+        .enum(['page', 'fluid'])
+        .default('page')
+        .meta({ description: 'page: every page in typed arrays; fluid: memory as regions with expected counts (fast, for many VMs)' }),
+      horizon: Duration.default(3600).meta({ description: 'simulated time limit; migrations still running then are reported unfinished' }),
+      network: z.strictObject({
+        bandwidth: Rate.meta({ description: 'each host NIC, per direction' }),
+        latency: Duration.default(0),
+        // optional without defaults: a scenario that names no model validates to what it said
+        model: z.enum(networkModelNames).optional().meta({ description: networkModelFields.model }),
+        tcpWindow: orUnlimited(Size).optional().meta({ description: networkModelFields.tcpWindow }),
+        bandwidthFactor: z.number().gt(0).max(1).optional().meta({ description: networkModelFields.bandwidthFactor }),
+        latencyFactor: z.number().nonnegative().optional().meta({ description: networkModelFields.latencyFactor }),
+        crossTraffic: Fraction.optional().meta({ description: networkModelFields.crossTraffic }),
+        weightS: z.number().nonnegative().optional().meta({ description: networkModelFields.weightS }),
+      }),
+      hosts: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            memory: Size,
+            nic: Rate.optional().meta({ description: 'this host NIC, default network.bandwidth' }),
+            maxConcurrent: z.number().int().positive().optional().meta({ description: 'most migrations at once with this host as source or destination; default unlimited' }),
           }),
-          free: z
-            .strictObject({
-              size: Size.meta({ description: 'free memory (unused, not zero) at the top of the resident memory' }),
-              churn: PageRate.optional().meta({ description: 'pages allocated (and as many freed) per second, default 0' }),
-            })
-            .optional(),
-          duplicates: z
-            .strictObject({
-              image: z.string().min(1).optional().meta({ description: 'VMs naming the same image share the content of their first `share` of resident pages' }),
-              share: Fraction.default(0).meta({ description: 'share of resident pages with the image content' }),
-              internal: Fraction.default(0).meta({ description: 'share of resident pages that duplicate another page of the same VM (pairs)' }),
-            })
-            .optional(),
-          catchUp: Duration.optional().meta({ description: 'a guest paced by the wall clock catches up this much backlog after a stall (throttling), default 0: compute-bound' }),
-          compressibility: Fraction.optional().meta({ description: 'share of a data page that compression removes (zlib level 1), default 0.5' }),
-          workload: Workload.default({ kind: 'idle' }),
-        }),
-      )
-      .min(1),
-    migrations: z.array(MigrationSpec).default([]),
-    failures: z.array(Failure).default([]).meta({ description: 'injected failures: { at, link: "A-B" } cuts A from B, { at, host: B } crashes B' }),
-    compare: z.array(Variant).optional().meta({ description: 'variants that `lmsim compare` runs when --algorithms is not given' }),
-    sweep: z
-      .array(z.strictObject({ label: z.string().min(1), set: z.record(z.string(), z.unknown()) }))
-      .optional()
-      .meta({ description: '`lmsim run` runs one variant per entry: `set` maps paths such as "vms[0].count" to values' }),
-  })
-  .meta({ title: 'lmsim scenario' });
+        )
+        .min(1),
+      vms: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            count: z.number().int().positive().optional().meta({ description: 'a group of identical VMs named NAME-1 .. NAME-count' }),
+            host: z.string().min(1),
+            memory: Size,
+            resident: Size.optional().meta({ description: 'memory holding data at start (the rest is zero pages); default all' }),
+            residentAt: z.enum(['start', 'end']).default('start').meta({ description: 'where that data is: the first pages, or the last (Linux fills memory from the top)' }),
+            residentTop: Size.optional().meta({
+              description: "data pages at the very top of memory besides `resident` (with residentAt: start): what a guest kernel allocates there at boot, such as its per-page structures (struct page: 64 bytes per 4 KiB page)",
+            }),
+            free: z
+              .strictObject({
+                size: Size.meta({ description: 'free memory (unused, not zero) at the top of the resident memory' }),
+                churn: PageRate.optional().meta({ description: 'pages allocated (and as many freed) per second, default 0' }),
+              })
+              .optional(),
+            duplicates: z
+              .strictObject({
+                image: z.string().min(1).optional().meta({ description: 'VMs naming the same image share the content of their first `share` of resident pages' }),
+                share: Fraction.default(0).meta({ description: 'share of resident pages with the image content' }),
+                internal: Fraction.default(0).meta({ description: 'share of resident pages that duplicate another page of the same VM (pairs)' }),
+              })
+              .optional(),
+            catchUp: Duration.optional().meta({ description: 'a guest paced by the wall clock catches up this much backlog after a stall (throttling), default 0: compute-bound' }),
+            compressibility: Fraction.optional().meta({ description: 'share of a data page that compression removes (zlib level 1), default 0.5' }),
+            workload: Workload.default({ kind: 'idle' }),
+          }),
+        )
+        .min(1),
+      migrations: z.array(migration).default([]),
+      failures: z.array(Failure).default([]).meta({ description: 'injected failures: { at, link: "A-B" } cuts A from B, { at, host: B } crashes B' }),
+      compare: z.array(variant).optional().meta({ description: 'variants that `lmsim compare` runs when --algorithms is not given' }),
+      sweep: z
+        .array(z.strictObject({ label: z.string().min(1), set: z.record(z.string(), z.unknown()) }))
+        .optional()
+        .meta({ description: '`lmsim run` runs one variant per entry: `set` maps paths such as "vms[0].count" to values' }),
+    })
+    .meta({ title: 'lmsim scenario' });
+}
+
+/** The scenario format as files are checked: the option fields of a migration and of a `compare:` entry are built for the options each names. */
+export const Scenario = scenarioSchema(withNamedOptions(migrationSchema), withNamedOptions(variantSchema));
 
 export type ScenarioInput = z.input<typeof Scenario>;
 export type ScenarioSpec = z.output<typeof Scenario>;
-export type MigrationSpecT = z.output<typeof MigrationSpec>;
+export type MigrationSpecT = z.output<ReturnType<typeof migrationSchema>>;
+
+/** The scenario format with every option field of a migration and of a `compare:` entry, as it is published; `Scenario` checks alike. */
+export function wholeScenario() {
+  return scenarioSchema(migrationSchema(optionFields()), variantSchema(optionFields()));
+}
 
 /** The published JSON Schema of the scenario format. */
 export function scenarioJsonSchema(): object {
-  return z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any' });
+  return z.toJSONSchema(wholeScenario(), { io: 'input', unrepresentable: 'any' });
 }
 
 /** The names of a VM entry's members: itself, or NAME-1 .. NAME-count for a group. */
