@@ -18,11 +18,35 @@
 // minifying), so stack traces name the source's functions.
 import { defineConfig } from 'rolldown';
 
+/**
+ * Commander loads node:child_process (and with it net, dgram and their bindings) when it loads, to
+ * spawn executable subcommands, which lmsim has none of: in the bundle it loads it when it first
+ * spawns, so a command and its startup snapshot go without. The build fails if commander no longer
+ * loads it that way.
+ */
+let commanderPatched = false;
+const commanderSpawnsLazily = {
+  name: 'commander-spawns-lazily',
+  transform(code, id) {
+    if (!/[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return undefined;
+    commanderPatched = true;
+    const eager = "const childProcess = require('node:child_process');";
+    if (code.split(eager).length !== 2 || (code.match(/childProcess\.(\w+)/g) ?? []).some((use) => use !== 'childProcess.spawn')) {
+      throw new Error(`rolldown.config.mjs: ${id} no longer loads node:child_process as expected`);
+    }
+    return code.replace(eager, "const childProcess = { get spawn() { return require('node:child_process').spawn; } };");
+  },
+  buildEnd() {
+    if (!commanderPatched) throw new Error("rolldown.config.mjs: commander's lib/command.js was not bundled");
+  },
+};
+
 export default defineConfig({
   input: { lmsim: 'dist/src/cli/main.js' },
   platform: 'node',
   external: [/^node:/, /^@duckdb\//, 'bullmq', 'ioredis', 'piscina', 'linkedom', '@observablehq/plot'],
   logLevel: 'warn',
+  plugins: [commanderSpawnsLazily],
   output: {
     dir: 'dist/src/cli-bundle',
     format: 'cjs',

@@ -118,3 +118,15 @@ test('the launcher runs the bundle only when it is at least as new as the compil
   rmSync(bundled);
   assert.equal(ran(), 'plain');
 });
+
+test("the bundle's commander loads node:child_process only when it spawns (lmsim never does)", () => {
+  // the bundle loaded as bin/lmsim.js loads it, then a command run: Node's module list after
+  const script = `
+    const { chunkLoader } = require(${JSON.stringify(join(root, 'bin', 'chunks.cjs'))});
+    const { main } = chunkLoader(${JSON.stringify(join(root, 'dist', 'src', 'cli-bundle'))}, '1', require).load('lmsim.js');
+    main(['run', ${JSON.stringify(join(root, 'examples', 'precopy-basic.yaml'))}], { out() {}, err() {} }).then((code) => {
+      console.log(JSON.stringify({ code, childProcess: process.moduleLoadList.includes('NativeModule child_process') }));
+    });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: root });
+  assert.deepEqual(JSON.parse(r.stdout), { code: 0, childProcess: false }, r.stderr);
+});
