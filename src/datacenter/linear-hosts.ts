@@ -52,9 +52,11 @@ export class LinearHosts implements HostUpdates {
   private readonly u0: Float64Array;
   private readonly slopeA: Float64Array;
   private readonly slopeB: Float64Array;
-  /** Per VM: demand slope (MIPS / s) before and after the kink, set when its host's span starts. */
-  private readonly vmSlopeA: Float64Array;
-  private readonly vmSlopeB: Float64Array;
+  /**
+   * Per VM: demand slope (MIPS / s) before and after the kink, set when its host's span starts,
+   * side by side (at 2v and 2v + 1: one cache line holds both).
+   */
+  private readonly vmSlopes: Float64Array;
   /** Update instants of the current step: the step itself, then each completion time. */
   private times: number[] = [];
   /** Trace sample boundary inside the step (demands bend there), the step's end, the sample row before the step. */
@@ -78,8 +80,7 @@ export class LinearHosts implements HostUpdates {
     this.u0 = new Float64Array(dc.hostCount);
     this.slopeA = new Float64Array(dc.hostCount);
     this.slopeB = new Float64Array(dc.hostCount);
-    this.vmSlopeA = new Float64Array(dc.vmCount);
-    this.vmSlopeB = new Float64Array(dc.vmCount);
+    this.vmSlopes = new Float64Array(2 * dc.vmCount);
   }
 
   /**
@@ -125,8 +126,8 @@ export class LinearHosts implements HostUpdates {
     if (list.length === 0 || dc.oversubscribed[h] === 1) return false;
     const t0 = this.times[this.times.length - 1];
     const capPe = dc.peMips[h] * (1 - CAPACITY_MARGIN);
-    const data = this.traces.data;
-    const n = this.traces.vms;
+    const traces = this.traces;
+    const n = traces.vms;
     const r1 = (this.row + 1) * n;
     const r2 = (this.row + 2) * n;
     const interval = this.traceInterval;
@@ -142,25 +143,26 @@ export class LinearHosts implements HostUpdates {
     let until = Infinity;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
-      if (dc.vmPes[v] !== 1) return false;
+      const type = dc.vmType[v];
+      if (dc.typePes[type] !== 1) return false;
       const incoming = listsIncoming && dc.isMigratingIn(v, h);
       if (!incoming && dc.inMigration[v] === 1) anyOutgoing = true;
-      const mips = dc.vmMips[v];
-      const uk = data[r1 + v];
-      const gA = (mips * (uk - data[r1 - n + v])) / interval;
-      const gB = (mips * (data[r2 + v] - uk)) / interval;
+      const mips = dc.typeMips[type];
+      const uk = traces.value(r1 + v);
+      const gA = (mips * (uk - traces.value(r1 - n + v))) / interval;
+      const gB = (mips * (traces.value(r2 + v) - uk)) / interval;
       // the demand stays > 0 between samples if it is > 0 now; if the samples after the bend are
       // both 0, it is 0 from the bend on, so the span ends there (an instant exactly on a sample
       // is handled by onSample)
       const r0 = dc.req[v];
       if (!(r0 > 0)) return false;
-      if (uk === 0 && data[r2 + v] === 0 && this.stepEnd > this.kink) until = Math.min(until, this.kink);
+      if (uk === 0 && traces.value(r2 + v) === 0 && this.stepEnd > this.kink) until = Math.min(until, this.kink);
       // and below one PE at t0, at the bend and at the step's end
       const rk = r0 + gA * beforeKink;
       const re = rk + gB * afterKink;
       if (r0 > capPe || rk > capPe || re > capPe) return false;
-      this.vmSlopeA[v] = gA;
-      this.vmSlopeB[v] = gB;
+      this.vmSlopes[2 * v] = gA;
+      this.vmSlopes[2 * v + 1] = gB;
       const share = incoming ? dc.dstShare : 1;
       if (incoming) anyIncoming = true;
       slopeA += share * gA;
@@ -228,7 +230,7 @@ export class LinearHosts implements HostUpdates {
     let requested = 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
-      const r = sample(v) * dc.vmMips[v]; // (u x (MIPS x 1)) / 1 summed over one PE
+      const r = sample(v) * dc.typeMips[dc.vmType[v]]; // (u x (MIPS x 1)) / 1 summed over one PE
       if (listsIncoming && dc.isMigratingIn(v, h)) util += r * dc.dstShare;
       else if (dc.inMigration[v] === 1) util += (r * dc.srcKeep) / dc.srcKeep;
       else util += r;
@@ -275,7 +277,7 @@ export class LinearHosts implements HostUpdates {
     const listsIncoming = dc.migIn[h].length > 0;
     for (const v of dc.lists[h]) {
       if (listsIncoming && dc.isMigratingIn(v, h)) continue; // recorded on its source
-      const requested = this.vmSlopeA[v] * sumA + this.vmSlopeB[v] * sumB;
+      const requested = this.vmSlopes[2 * v] * sumA + this.vmSlopes[2 * v + 1] * sumB;
       // a VM migrating out gets 90 % of its demand: a shortfall of 10 % at every skipped entry
       if (dc.inMigration[v] === 1) vmHist.addLinear(v, requested, dc.srcKeep * requested, (1 - dc.srcKeep) * requested, skipped, skipped * (1 - dc.srcKeep));
       else vmHist.addLinear(v, requested, requested, 0, 0, 0);

@@ -147,6 +147,8 @@ class Run implements EventTarget {
   /** The update at which each VM's demand was last sampled (see sampleDemand). */
   private readonly sampled: Uint32Array;
   private sampleStamp = 0;
+  /** Whether every placed VM has had a demand (see DataCenterState.requestsSampled). */
+  private demandsSampled = false;
   /** Each host's VM allocations (MIPS, by list position) at its last reallocation here. */
   private readonly hostAlloc: Float64Array[];
   /**
@@ -527,6 +529,11 @@ class Run implements EventTarget {
         }
       }
     }
+    // (the first sampling reaches every placed VM: no host is dormant or in a linear span yet)
+    if (!this.demandsSampled) {
+      this.demandsSampled = true;
+      dc.requestsSampled();
+    }
     return sample;
   }
 
@@ -549,12 +556,12 @@ class Run implements EventTarget {
   /** VM v's requested MIPS (all PEs) at utilisation u, in CloudSim's order of operations. */
   private setDemand(v: number, u: number): void {
     const dc = this.dc;
-    const pes = dc.vmPes[v];
-    const perPe = (u * (dc.vmMips[v] * pes)) / pes;
+    const type = dc.vmType[v];
+    const pes = dc.typePes[type];
+    const perPe = (u * (dc.typeMips[type] * pes)) / pes;
     let r = 0;
     for (let k = 0; k < pes; k++) r += perPe;
-    dc.req[v] = r;
-    dc.allocReq[v] = r;
+    dc.setRequest(v, r);
   }
 
   /** Puts hosts that got a VM since the last update back in the active list, in id order. */

@@ -85,16 +85,25 @@ export class DataCenterState {
   readonly utilMips: Float64Array;
   readonly prevUtilMips: Float64Array;
   // ---- VMs ----
-  readonly vmType: Int32Array;
+  /** Each VM's type (one byte per VM when there are at most 256 types: the updates read it for every VM). */
+  readonly vmType: Uint8Array | Int32Array;
   /** MIPS of one virtual PE. */
   readonly vmMips: Float64Array;
   readonly vmPes: Int32Array;
+  /** Per VM type: MIPS of one virtual PE, and PEs (the updates read these through vmType). */
+  readonly typeMips: Float64Array;
+  readonly typePes: Int32Array;
   readonly vmRam: Float64Array;
   readonly vmBw: Float64Array;
   /** Requested MIPS (all PEs) at the last update. */
   readonly req: Float64Array;
-  /** MIPS the VM asked for when it was allocated (full capacity while being instantiated). */
+  /**
+   * MIPS the VM asked for when it was allocated: its full capacity while being instantiated, until
+   * its first demand (see requestsSampled); then its requested MIPS, `req`.
+   */
   readonly allocReq: Float64Array;
+  /** What reallocate reads as each VM's request: allocReq, then req once every VM has a demand. */
+  #allocFrom: Float64Array;
   readonly inMigration: Uint8Array;
   /** Host the VM is registered on (CloudSim's VM table), -1 if retired or not placed. */
   readonly home: Int32Array;
@@ -150,21 +159,25 @@ export class DataCenterState {
     this.maxRamValid = new Uint8Array(H);
     this.hostVersion = new Uint32Array(H);
 
-    this.vmType = Int32Array.from(vmTypeOf);
+    const vmType = Int32Array.from(vmTypeOf);
     this.vmMips = new Float64Array(V);
     this.vmPes = new Int32Array(V);
     this.vmRam = new Float64Array(V);
     this.vmBw = new Float64Array(V);
     for (let v = 0; v < V; v++) {
-      const t: VmType | undefined = cfg.vmTypes[this.vmType[v]];
-      if (!t) throw new RangeError(`vm ${v}: unknown VM type ${this.vmType[v]}`);
+      const t: VmType | undefined = cfg.vmTypes[vmType[v]];
+      if (!t) throw new RangeError(`vm ${v}: unknown VM type ${vmType[v]}`);
       this.vmMips[v] = t.mips;
       this.vmPes[v] = t.pes;
       this.vmRam[v] = t.ramBytes;
       this.vmBw[v] = t.bandwidth;
     }
+    this.vmType = cfg.vmTypes.length <= 256 ? Uint8Array.from(vmType) : vmType;
+    this.typeMips = Float64Array.from(cfg.vmTypes, (t) => t.mips);
+    this.typePes = Int32Array.from(cfg.vmTypes, (t) => t.pes);
     this.req = new Float64Array(V);
     this.allocReq = new Float64Array(V);
+    this.#allocFrom = this.allocReq;
     this.inMigration = new Uint8Array(V);
     this.home = new Int32Array(V).fill(-1);
     this.migTarget = new Int32Array(V).fill(-1);
@@ -259,7 +272,8 @@ export class DataCenterState {
     const n = list.length;
     const pe = this.peMips[h];
     const total = this.totalMips[h];
-    const { allocReq, vmPes, inMigration, dstShare, srcKeep } = this;
+    const { vmType, typePes, inMigration, dstShare, srcKeep } = this;
+    const allocReq = this.#allocFrom;
     if (this.#capped.length < n) this.#capped = new Float64Array(2 * n);
     const capped = this.#capped;
     // (a VM migrates in only if the host has some: most have none, and the test reads each VM's target)
@@ -272,7 +286,7 @@ export class DataCenterState {
     let required = 0;
     for (let i = 0; i < n; i++) {
       const v = list[i];
-      const pes = vmPes[v];
+      const pes = typePes[vmType[v]];
       const perPe = allocReq[v] / pes;
       const cp = perPe > pe ? pe : perPe;
       capped[i] = cp;
@@ -296,12 +310,30 @@ export class DataCenterState {
       if (!over) m = outgoing ? cp * srcKeep : incoming ? cp * dstShare : cp;
       else m = Math.floor(outgoing ? cp * scale * srcKeep : incoming ? cp * dstShare * scale : cp * scale);
       let a = 0;
-      for (let k = 0, pes = vmPes[v]; k < pes; k++) a += m;
+      for (let k = 0, pes = typePes[vmType[v]]; k < pes; k++) a += m;
       if (out) out[i] = a;
       if (incoming) sum += (a * (1 - dstShare)) / dstShare;
       sum += a;
     }
     this.allocSum[h] = sum;
+  }
+
+  /**
+   * VM v's requested MIPS: `r`, also as the request it is allocated (allocReq, until
+   * requestsSampled).
+   */
+  setRequest(v: number, r: number): void {
+    this.req[v] = r;
+    if (this.#allocFrom === this.allocReq) this.allocReq[v] = r;
+  }
+
+  /**
+   * Every placed VM has had its first demand (setRequest): from now on a VM is allocated its
+   * requested MIPS, so reallocate reads `req` (which allocReq then equals) and allocReq is no
+   * longer kept.
+   */
+  requestsSampled(): void {
+    this.#allocFrom = this.req;
   }
 
   /** Drops the per-host caches that depend on `h`'s VM list; call after changing the list directly. */

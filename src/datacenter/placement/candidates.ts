@@ -163,7 +163,9 @@ export class InitialCandidates {
   private dirty = true;
 
   constructor(private readonly dc: DataCenterState) {
-    this.types = dc.vmType.reduce((m, t) => Math.max(m, t + 1), 0);
+    let types = 0;
+    for (const t of dc.vmType) types = Math.max(types, t + 1);
+    this.types = types;
     this.counts = new Int32Array(dc.hostCount * this.types);
     this.keyOf = new Array<string>(dc.hostCount);
     for (let h = 0; h < dc.hostCount; h++) {
