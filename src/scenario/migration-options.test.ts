@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { migrationOptionNames, migrationOptions, qemuNames } from '../migration/option-registry.js';
 import { algorithmNames, defaultOptions } from '../migration/options.js';
 import { ScenarioError, validateScenario } from './load.js';
-import { Scenario, scenarioJsonSchema, wholeScenario } from './schema.js';
+import { Scenario, scenarioJsonSchema, wholeScenario, type ScenarioInput } from './schema.js';
 import { optionFields } from './migration-options.js';
 import { consolidationJsonSchema, validateConsolidation } from './consolidation.js';
 import { resolveOptions } from './run.js';
@@ -156,4 +156,15 @@ test('option fields built for the options an entry names check as every field do
     if (!a.success) failed++;
   }
   assert.ok(failed > documents.length / 3 && failed < documents.length, `${failed} of ${documents.length} documents refused`);
+});
+
+test('ScenarioInput, the public type of a scenario, spells out a migration entry as the whole schema does', () => {
+  const input: ScenarioInput = { ...base({}), migrations: [{ vm: 'db', to: 'B', at: 0, downtimeLimit: '300ms' }] };
+  // @ts-expect-error a migration's vm is a name (the build fails if the type lets a number through)
+  const wrongType: ScenarioInput = { ...base({}), migrations: [{ vm: 5, to: 'B' }] };
+  // @ts-expect-error a migration has no key it does not declare
+  const unknownKey: ScenarioInput = { ...base({}), migrations: [{ vm: 'db', to: 'B', bogus: true }] };
+  assert.equal(wholeScenario().safeParse(input).success, true);
+  assert.equal(wholeScenario().safeParse(wrongType).success, false);
+  assert.equal(wholeScenario().safeParse(unknownKey).success, false);
 });

@@ -132,7 +132,7 @@ function variantSchema(options: Partial<OptionFields>) {
 }
 
 /** The scenario format, given the schemas of a migration and of a `compare:` entry. */
-function scenarioSchema(migration: z.ZodType<MigrationSpecT>, variant: z.ZodType<z.output<ReturnType<typeof variantSchema>>>) {
+function scenarioSchema<M extends z.ZodType<MigrationSpecT>, V extends z.ZodType<z.output<ReturnType<typeof variantSchema>>>>(migration: M, variant: V) {
   return z
     .strictObject({
       $schema: z.string().optional(),
@@ -211,7 +211,8 @@ function scenarioSchema(migration: z.ZodType<MigrationSpecT>, variant: z.ZodType
 /** The scenario format as files are checked: the option fields of a migration and of a `compare:` entry are built for the options each names. */
 export const Scenario = scenarioSchema(withNamedOptions(migrationSchema), withNamedOptions(variantSchema));
 
-export type ScenarioInput = z.input<typeof Scenario>;
+/** What a scenario file may hold, as a type: the whole schema's input (`Scenario` takes its option fields as they are named, so its own input type does not spell them). */
+export type ScenarioInput = z.input<ReturnType<typeof wholeScenario>>;
 export type ScenarioSpec = z.output<typeof Scenario>;
 export type MigrationSpecT = z.output<ReturnType<typeof migrationSchema>>;
 
