@@ -1,7 +1,7 @@
 /**
  * Each speed technique's off switch gives the plain path's results, whole runs compared field by
  * field: the placement (RunOptions.plainPlacement: CloudSim's scan of every host instead of the
- * indexed PABFD; groupedPlacement: false; placementScreen: false; wasmScan: false) on CloudSim's PlanetLab day and on
+ * indexed PABFD; groupedPlacement: false; tieBuckets: false; placementScreen: false; wasmScan: false) on CloudSim's PlanetLab day and on
  * a synthetic data center large enough for grouped placement; the updates' dormant hosts
  * (dormantHosts: false), one update per untouched host at a completion (updateUntouchedOnce: false)
  * and the cached host histories (cachedHistories: false), alone and all off together, in CloudSim
@@ -43,7 +43,7 @@ test(
   },
 );
 
-test('plain placement, the indexed PABFD without groups and the grouped PABFD with its JavaScript loops choose as the grouped placement on 1,500 hosts (groups in use)', () => {
+test('plain placement, the indexed PABFD without groups and the grouped PABFD without tie buckets or with its JavaScript loops choose as the grouped placement on 1,500 hosts (groups in use)', () => {
   // 12-core hosts, as the bench's synthetic day: enough non-pristine hosts for the groups
   const big = (t: HostType): HostType => ({ ...t, pes: 12, ramBytes: 64e9, bandwidth: 10e9 / 8 });
   const cfg = { ...cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2, hosts: 1500 }), hostTypes: [big(HOST_G4), big(HOST_G5)], simulationLimit: 3600 };
@@ -51,6 +51,7 @@ test('plain placement, the indexed PABFD without groups and the grouped PABFD wi
   const grouped = runConsolidation(cfg, traces);
   assert.ok(grouped.migrations > 1000);
   assert.deepEqual(runConsolidation(cfg, traces, undefined, { groupedPlacement: false }), grouped, 'no groups');
+  assert.deepEqual(runConsolidation(cfg, traces, undefined, { tieBuckets: false }), grouped, 'no tie buckets');
   assert.deepEqual(runConsolidation(cfg, traces, undefined, { wasmScan: false }), grouped, 'JavaScript loops');
   assert.deepEqual(runConsolidation(cfg, traces, undefined, { plainPlacement: true }), grouped, 'plain');
 });

@@ -80,6 +80,8 @@ export interface PlacementSpeed {
   plain?: boolean;
   /** false: the indexed PABFD without groups. */
   grouped?: boolean;
+  /** false: the grouped PABFD without tie buckets. */
+  ties?: boolean;
   /** false: the indexed PABFD without the detector's screen. */
   screen?: boolean;
   /** false: the indexed PABFD's loops over hosts run in JavaScript instead of compiled to WebAssembly. */
@@ -95,5 +97,5 @@ export function makePlacement(policy: ParsedPolicy, detector: OverloadDetector |
   if (!detector) throw new RangeError(`policy ${policy.detector}-${policy.selector}: PABFD needs its overload detector`);
   if (speed.plain) return new Pabfd(detector);
   const screen = speed.screen === false ? undefined : regressionScreen(detector);
-  return new IndexedPabfd(detector, { grouped: speed.grouped !== false, screen, wasmScan: speed.wasm !== false });
+  return new IndexedPabfd(detector, { grouped: speed.grouped !== false, tieBuckets: speed.ties !== false, screen, wasmScan: speed.wasm !== false });
 }

@@ -93,6 +93,11 @@ export interface RunOptions {
   plainPlacement?: boolean;
   /** false: the indexed PABFD without groups (the same choices). */
   groupedPlacement?: boolean;
+  /**
+   * false: the grouped PABFD visits every group that can hold the winner host by host, without the
+   * tie buckets that find the first host with the least increase in id order (the same choices).
+   */
+  tieBuckets?: boolean;
   /** false: the indexed PABFD without LR's screen (the same choices). */
   placementScreen?: boolean;
   /**
@@ -195,7 +200,7 @@ class Run implements EventTarget {
     this.policy = parsePolicy(cfg.policy);
     this.interval = cfg.schedulingInterval;
     this.checkAlways = cfg.reservationCheck === 'always';
-    const speed = { plain: options.plainPlacement, grouped: options.groupedPlacement, screen: options.placementScreen, wasm: options.wasmScan };
+    const speed = { plain: options.plainPlacement, grouped: options.groupedPlacement, ties: options.tieBuckets, screen: options.placementScreen, wasm: options.wasmScan };
     if (this.policy.kind === 'migration') {
       const parameter = cfg.parameter;
       if (parameter === undefined) throw new RangeError(`policy ${cfg.policy} needs a parameter`);

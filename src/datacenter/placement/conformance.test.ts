@@ -45,6 +45,11 @@ const POLICIES: { name: string; make: (detector: OverloadDetector) => Placement;
   { name: 'indexed PABFD without screen', make: (d) => new IndexedPabfd(d, { grouped: false }), oracle: pabfdOracle },
   // groups from the first host on, so that small data centers use them
   { name: 'grouped PABFD', make: (d) => new IndexedPabfd(d, { screen: regressionScreen(d), groupedMinHosts: 0, groupedScanRatio: 0 }), oracle: pabfdOracle },
+  {
+    name: 'grouped PABFD without tie buckets',
+    make: (d) => new IndexedPabfd(d, { screen: regressionScreen(d), groupedMinHosts: 0, groupedScanRatio: 0, tieBuckets: false }),
+    oracle: pabfdOracle,
+  },
   { name: 'indexed PABFD with its JavaScript loop', make: (d) => new IndexedPabfd(d, { grouped: false, screen: regressionScreen(d), wasmScan: false }), oracle: pabfdOracle },
   {
     name: 'grouped PABFD with its JavaScript loops',

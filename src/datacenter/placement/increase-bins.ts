@@ -15,21 +15,27 @@
  * Why it is exact and why it pays: a host whose group's bound is above the best increase found so
  * far cannot win, not even a tie, so skipping it changes nothing. CloudSim's argmin is decided by
  * rounding among the hosts of the best table segment (their increases are equal but for ~1e-14 W),
- * so those must all be evaluated; the groups leave out nearly all the rest (at 10,000 hosts, 93 %
- * of the hosts a placement evaluates belong to that tied set).
+ * which the groups' bounds cannot tell apart; the groups leave out nearly all the rest. The tie
+ * buckets (tie-buckets.ts, optional) bound the hosts of offset 0 to the watt grid and list them in
+ * id order, so that most of that tied set need not be evaluated either.
  */
 import { POWER_TABLE_POINTS, POWER_TABLE_STEPS as STEPS, powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
+import { TieBuckets } from './tie-buckets.js';
 
 /** Allocation bins per host type, a multiple of STEPS so that table points fall on bin edges. */
 const BINS = 10 * STEPS;
 /** Bin BINS holds allocations at or above capacity, where the increase is 0: it has no bound. */
 const BINS_PER_TYPE = BINS + 1;
+/** Bins per table segment. */
+const BINS_PER_STEP = BINS / STEPS;
 /**
  * Offset classes: 0 for a negative offset (no bound), 1 for [0, 2^-30), then
  * [2^(c - 32), 2^(c - 31)) for class c, the last one open above.
  */
 const OFFSET_CLASSES = 44;
+/** The offset class of offset 0 (and up to 2^-30), where the hosts of the tie buckets are. */
+const TIED_CLASS = 1;
 const OFFSET_EDGE = Float64Array.from({ length: OFFSET_CLASSES }, (_, c) => (c === 0 ? -Infinity : c === 1 ? 0 : 2 ** (c - 32)));
 /**
  * The bound's margin, relative to the type's largest watts: far above the ~1e-14 W of rounding in an
@@ -74,6 +80,14 @@ export class IncreaseBins {
   private readonly usedAt: Int32Array;
   /** bounds(r)'s result: the bound of used[i] at i. */
   readonly bound: Float64Array;
+  /** bounds(r)'s result: 1 at i if every host of used[i] sits in a tie bucket whose bound holds for it. */
+  readonly covered: Uint8Array;
+  /** The hosts of offset 0 in buckets (tie-buckets.ts), or undefined when off. */
+  readonly ties: TieBuckets | undefined;
+  /** Per group: its hosts not in the tie bucket of the group's type and segment. */
+  private readonly untied: Int32Array;
+  /** Per group: the tie class of its type and segment if its hosts have offset 0, else -1. */
+  private readonly groupTies: Int32Array;
   /**
    * Per demand r seen (DEMANDS_KEPT at most): g's least value over each (type, bin) at [tb], and g
    * at each (type, bin edge) at [edges + te]; NaN until computed.
@@ -84,10 +98,12 @@ export class IncreaseBins {
   /**
    * @param newList where groups' member lists come from (a list of the given length, zeroed), when
    *   not a new Int32Array: the compiled scan's memory, which reads them in place (WasmScan.newMembers)
+   * @param ties keep the hosts of offset 0 in tie buckets too (tie-buckets.ts)
    */
   constructor(
     private readonly dc: DataCenterState,
     private readonly newList?: (length: number) => Int32Array | undefined,
+    ties = false,
   ) {
     this.typeTable = dc.typePower;
     this.typeCap = dc.typeTotalMips;
@@ -109,10 +125,14 @@ export class IncreaseBins {
     const groups = types * BINS_PER_TYPE * OFFSET_CLASSES;
     this.groupBin = new Int32Array(groups);
     this.groupEdge = new Float64Array(groups);
+    this.groupTies = new Int32Array(groups).fill(-1);
     for (let g = 0; g < groups; g++) {
       const tb = Math.floor(g / OFFSET_CLASSES);
       this.groupBin[g] = tb;
       this.groupEdge[g] = OFFSET_EDGE[g - tb * OFFSET_CLASSES] - margin[Math.floor(tb / BINS_PER_TYPE)];
+      const t = Math.floor(tb / BINS_PER_TYPE);
+      const bin = tb - t * BINS_PER_TYPE;
+      if (g % OFFSET_CLASSES === TIED_CLASS && bin < BINS) this.groupTies[g] = t * STEPS + Math.floor(bin / BINS_PER_STEP);
     }
     this.groupOf = new Int32Array(dc.hostCount).fill(-1);
     this.position = new Int32Array(dc.hostCount);
@@ -121,6 +141,9 @@ export class IncreaseBins {
     this.used = new Int32Array(groups);
     this.usedAt = new Int32Array(groups).fill(-1);
     this.bound = new Float64Array(groups);
+    this.covered = new Uint8Array(groups);
+    this.untied = new Int32Array(groups);
+    this.ties = ties ? new TieBuckets(dc, newList) : undefined;
     this.edges = types * BINS_PER_TYPE;
   }
 
@@ -132,15 +155,18 @@ export class IncreaseBins {
       for (let j = 0; j < this.size[g]; j++) this.groupOf[list[j]] = -1;
       this.size[g] = 0;
       this.usedAt[g] = -1;
+      this.untied[g] = 0;
     }
     this.usedCount = 0;
     this.hostCount = 0;
+    this.ties?.clear();
   }
 
   /** Adds host `h`, or moves it to the group of its current allocation. */
   place(h: number): void {
     const g = this.groupFor(h);
-    if (g === this.groupOf[h]) return;
+    // a host of offset 0 may change buckets within its group
+    if (g === this.groupOf[h] && (this.ties === undefined || g % OFFSET_CLASSES !== TIED_CLASS)) return;
     this.remove(h);
     let list = this.members[g];
     const n = this.size[g];
@@ -159,12 +185,14 @@ export class IncreaseBins {
       this.usedAt[g] = this.usedCount;
       this.used[this.usedCount++] = g;
     }
+    if (this.ties !== undefined && g % OFFSET_CLASSES === TIED_CLASS && !this.ties.add(h, this.groupTies[g])) this.untied[g]++;
   }
 
   /** Removes host `h` (no-op if absent). */
   remove(h: number): void {
     const g = this.groupOf[h];
     if (g < 0) return;
+    if (this.ties !== undefined && g % OFFSET_CLASSES === TIED_CLASS && !this.ties.remove(h)) this.untied[g]--;
     const list = this.members[g];
     const last = --this.size[g];
     const moved = list[last];
@@ -183,23 +211,36 @@ export class IncreaseBins {
 
   /**
    * Fills bound[0..usedCount) for a VM of demand `r` (MIPS): no host of group used[i] has a power
-   * increase below bound[i].
+   * increase below bound[i]. With `tied` (and tie buckets kept), also prepares the tie buckets for
+   * r and fills covered[0..usedCount): covered[i] = 1 when every host of used[i] is in a ready tie
+   * bucket and within its class's limit for r, so that visiting the buckets visits them. Returns
+   * the prepared tie buckets, or undefined (then nothing is covered).
    */
-  bounds(r: number): void {
+  bounds(r: number, tied = false): TieBuckets | undefined {
+    const ties = tied && this.ties !== undefined && this.ties.prepare(r) ? this.ties : undefined;
     let known = this.byDemand.get(r);
     if (known === undefined) {
       if (this.byDemand.size === DEMANDS_KEPT) this.byDemand.clear();
       known = new Float64Array(2 * this.edges).fill(NaN);
       this.byDemand.set(r, known);
     }
-    const { used, groupBin, groupEdge, bound } = this;
+    const { used, groupBin, groupEdge, bound, covered, groupTies, untied, edgeMips } = this;
     for (let i = 0; i < this.usedCount; i++) {
       const g = used[i];
       const tb = groupBin[g];
+      // covered: every allocation of the bin plus r within the limit of its ready tie class
+      const c = groupTies[g];
+      if (ties !== undefined && c >= 0 && untied[g] === 0 && ties.ready[c] === 1 && edgeMips[tb + 1] + r <= ties.limit[c]) {
+        covered[i] = 1;
+        bound[i] = -Infinity; // (not computed)
+        continue;
+      }
+      covered[i] = 0;
       let least = known[tb];
       if (least !== least) known[tb] = least = this.leastIncrease(tb, r, known);
       bound[i] = least + groupEdge[g];
     }
+    return ties;
   }
 
   /** The host type of group `g`'s hosts. */

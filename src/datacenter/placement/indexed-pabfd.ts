@@ -16,6 +16,7 @@ import type { OverloadDetector } from '../policy.js';
 import { powerAt } from '../power.js';
 import type { DataCenterState } from '../state.js';
 import type { IncreaseBins } from './increase-bins.js';
+import { K as TIE_BUCKETS, type TieBuckets } from './tie-buckets.js';
 import type { WasmScan } from './wasm-scan.js';
 import { isSuitable, type Placement, type PlacementRound } from './placement.js';
 import { PlacementIndex, ROW_ALLOC, ROW_AVAIL, ROW_POWER, ROW_TYPE, ROW_SIZE, type PlacementIndexOptions } from './placement-index.js';
@@ -296,16 +297,99 @@ class CandidatePass {
   visitGroups(bins: IncreaseBins): number {
     const n = bins.usedCount;
     if (n === 0) return -1;
-    bins.bounds(this.r);
+    const ties = bins.bounds(this.r, !this.checkReservations);
     if (this.wasm !== undefined && !this.checkReservations) this.wasm.setExcluded(this.excluded);
-    const { bound, used, members, size } = bins;
-    let first = 0;
-    for (let i = 1; i < n; i++) if (bound[i] < bound[first]) first = i;
-    this.visitGroup(members[used[first]], size[used[first]], bins.typeOf(used[first]));
+    const { bound, covered, used, members, size } = bins;
+    if (ties === undefined) {
+      let first = 0;
+      for (let i = 1; i < n; i++) if (bound[i] < bound[first]) first = i;
+      this.visitGroup(members[used[first]], size[used[first]], bins.typeOf(used[first]));
+      for (let i = 0; i < n; i++) {
+        if (i !== first && bound[i] <= this.min) this.visitGroup(members[used[i]], size[used[i]], bins.typeOf(used[i]));
+      }
+      return this.minHost;
+    }
+    // the groups the tie buckets cover are visited there
+    let first = -1;
+    for (let i = 0; i < n; i++) if (covered[i] === 0 && (first < 0 || bound[i] < bound[first])) first = i;
+    if (first >= 0) this.visitGroup(members[used[first]], size[used[first]], bins.typeOf(used[first]));
+    this.visitTies(ties);
     for (let i = 0; i < n; i++) {
-      if (i !== first && bound[i] <= this.min) this.visitGroup(members[used[i]], size[used[i]], bins.typeOf(used[i]));
+      if (i !== first && covered[i] === 0 && bound[i] <= this.min) this.visitGroup(members[used[i]], size[used[i]], bins.typeOf(used[i]));
     }
     return this.minHost;
+  }
+
+  /** Visits the prepared tie buckets that can hold the winner (TieBuckets.prepare). */
+  private visitTies(ties: TieBuckets): void {
+    for (let c = 0; c < ties.classes; c++) {
+      if (ties.ready[c] === 0) continue;
+      const type = ties.typeOf(c);
+      if (this.typePeMips[type] < this.perPe) continue;
+      for (let q = c * TIE_BUCKETS; q < (c + 1) * TIE_BUCKETS; q++) {
+        if (ties.count[q] !== 0 && ties.bound[q] <= this.min) this.visitBucket(ties, q, type, ties.limit[c]);
+      }
+    }
+  }
+
+  /**
+   * The hosts of tie bucket `q` (of type `type`) in id order, as nextLeaderJs and visitGroup take
+   * the lead, until no later host of the bucket can take it: the lead is below the bucket's bound,
+   * or at it with a lower id. A host whose allocation plus the demand is above `limit` is left
+   * out: its group is not covered (IncreaseBins.covered), so it is visited there.
+   */
+  private visitBucket(ties: TieBuckets, q: number, type: number, limit: number): void {
+    const { rows, excluded, r } = this;
+    const table = this.dc.typePower[type];
+    const cap = this.dc.typeTotalMips[type];
+    const lowest = ties.bound[q];
+    const list = ties.lists[q];
+    const n = ties.count[q];
+    const screened = this.screen !== undefined;
+    let min = this.min;
+    let minHost = this.minHost;
+    const wasm = this.wasm;
+    if (wasm !== undefined) {
+      // the group loop over growing stretches of the list, the stop tested between them; it
+      // evaluates a host above the limit too, which changes nothing: that host's group is not
+      // covered and visits it as well
+      wasm.setHosts(list, n);
+      const scoreLimit = screened ? this.screen!.limit[type] : 0;
+      for (let from = 0, stretch = 4; from < n; from = Math.min(n, from + stretch), stretch *= 2) {
+        if (lowest > min || (lowest === min && minHost < list[from])) break;
+        const to = Math.min(n, from + stretch);
+        for (let i = wasm.groupLeast(from, to, type, r, cap, min, minHost, screened, scoreLimit); i < to; ) {
+          min = wasm.leastIncrease;
+          minHost = wasm.leastHost;
+          const h = list[i];
+          if (!this.screenedOut(h, type)) {
+            min = wasm.leadIncrease;
+            minHost = h;
+          }
+          i = wasm.groupLeast(i + 1, to, type, r, cap, min, minHost, screened, scoreLimit);
+        }
+        min = wasm.leastIncrease;
+        minHost = wasm.leastHost;
+      }
+      this.min = min;
+      this.minHost = minHost;
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const h = list[i];
+      if (lowest > min || (lowest === min && minHost < h)) break;
+      const row = 4 * h;
+      const alloc = rows[row + 1];
+      if (excluded[h] === 1 || rows[row] < r || alloc + r > limit) continue;
+      const diff = powerAt(table, (alloc + r) / cap) - rows[row + 2];
+      if (diff < min || (diff === min && h < minHost)) {
+        if (screened && alloc !== 0 && this.screenedOut(h, type)) continue;
+        min = diff;
+        minHost = h;
+      }
+    }
+    this.min = min;
+    this.minHost = minHost;
   }
 }
 

@@ -8,7 +8,8 @@
  *  - Candidates: at t = 0, one host per class of look-alike hosts (InitialCandidates); at a step,
  *    the non-pristine hosts plus one interchangeable empty host per type (HostCandidates).
  *  - Groups (optional): the step's candidates grouped by bounds of their power increase
- *    (IncreaseBins), so that a placement skips the groups that cannot hold the winner.
+ *    (IncreaseBins), so that a placement skips the groups that cannot hold the winner; their hosts
+ *    whose increases tie up to rounding also in tie buckets (TieBuckets), in id order.
  */
 import type { DataCenterState } from '../state.js';
 import { HostCandidates, InitialCandidates } from './candidates.js';
@@ -37,6 +38,8 @@ export interface PlacementIndexOptions {
   readonly groupedMinHosts?: number;
   /** Run the scans' loops compiled to WebAssembly (wasm-scan.ts) where available (default true). */
   readonly wasmScan?: boolean;
+  /** Keep the groups' hosts of offset 0 in tie buckets too (tie-buckets.ts; default true). */
+  readonly tieBuckets?: boolean;
 }
 
 export class PlacementIndex {
@@ -53,11 +56,13 @@ export class PlacementIndex {
   private readonly grouped: boolean;
   private readonly groupedMinHosts: number;
   private readonly wasmScan: boolean;
+  private readonly tieBuckets: boolean;
 
   constructor(options: PlacementIndexOptions = {}) {
     this.grouped = options.grouped ?? true;
     this.groupedMinHosts = options.groupedMinHosts ?? GROUPED_MIN_HOSTS;
     this.wasmScan = options.wasmScan ?? true;
+    this.tieBuckets = options.tieBuckets ?? true;
   }
 
   /** A round begins on `dc` as it is now (initial: the placement at t = 0). */
@@ -69,7 +74,7 @@ export class PlacementIndex {
       this.wasm = this.wasmScan ? WasmScan.for(dc.hostCount, dc.typePower, dc.typeTotalMips, this.typePeMips) : undefined;
       this.rows = this.wasm?.rows ?? new Float64Array(ROW_SIZE * dc.hostCount);
       const wasm = this.wasm;
-      this.groups = this.grouped ? new IncreaseBins(dc, wasm && ((length) => wasm.newMembers(length))) : undefined;
+      this.groups = this.grouped ? new IncreaseBins(dc, wasm && ((length) => wasm.newMembers(length)), this.tieBuckets) : undefined;
     }
     this.wasm?.releaseExcluded();
     this.wasm?.forgetScores();
