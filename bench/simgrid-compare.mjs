@@ -3,8 +3,9 @@
 // libsimgrid-dev), writes the equivalent lmsim scenario per case, checks that the simulated
 // migration times agree, then times alternated runs and prints medians, ranges and the ratio.
 // First it prints the floor under any whole-process run (Node's own start, a start from a startup
-// snapshot holding nothing of lmsim's, lmsim's start, and loading all of a run's code without
-// simulating), and whether the lmsim command used its startup snapshot. Prints figures; asserts nothing.
+// snapshot holding nothing of lmsim's, one holding lmsim's engine alone running case 1, lmsim's
+// start, and loading all of a run's code without simulating), and whether the lmsim command used
+// its startup snapshot. Prints figures; asserts nothing.
 //   node bench/simgrid-compare.mjs [runs per side, default 5] [case name ...]
 //
 // The equivalent model and the cases' arguments: test/simgrid-cases.ts (SimGrid's CM02 network model,
@@ -23,6 +24,8 @@ import { performance } from 'node:perf_hooks';
 import { simgridArgs, simgridScenario } from '../dist/test/simgrid-cases.js';
 import { buildDriver } from './simgrid-rows.mjs';
 import { keepBuiltinCodeCache } from '../snapshot-builtins.mjs';
+import { validateScenario } from '../dist/src/scenario/load.js';
+import { build } from 'rolldown';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binary = join(root, 'bench', 'simgrid', 'migrate');
@@ -77,9 +80,23 @@ writeFileSync(join(dir, 'empty.cjs'), "require('node:v8').startupSnapshot.setDes
 spawnSync(process.execPath, ['--no-rehash-snapshot', '--snapshot-blob', emptyBlob, '--build-snapshot', join(dir, 'empty.cjs')], { env });
 const emptied = existsSync(emptyBlob) ? keepBuiltinCodeCache(readFileSync(emptyBlob), new Set()) : undefined;
 if (emptied) writeFileSync(emptyBlob, emptied);
+// The least lmsim itself can add: a snapshot holding only the engine (bench/engine-floor.mjs) that
+// runs case 1's validated scenario, trimmed like the empty one
+const validatedFile = join(dir, 'floor.validated.json');
+writeFileSync(validatedFile, JSON.stringify(validateScenario(JSON.parse(readFileSync(floorFile, 'utf8')))));
+const engineBlob = join(dir, 'engine.blob');
+await build({ input: join(root, 'bench', 'engine-floor.mjs'), platform: 'node', logLevel: 'silent', output: { file: join(dir, 'engine.cjs'), format: 'cjs', minify: true } });
+spawnSync(process.execPath, ['--no-rehash-snapshot', '--snapshot-blob', engineBlob, '--build-snapshot', join(dir, 'engine.cjs')], { env: { ...env, LMSIM_FLOOR_WARMUP: validatedFile } });
+const engineOnly = existsSync(engineBlob) ? keepBuiltinCodeCache(readFileSync(engineBlob), new Set()) : undefined;
+if (engineOnly) writeFileSync(engineBlob, engineOnly);
+if (engineOnly) {
+  const check = spawnSync(process.execPath, ['--no-rehash-snapshot', '--snapshot-blob', engineBlob, validatedFile], { encoding: 'utf8', env });
+  console.log(`lmsim's engine alone, from its snapshot: case 1 migrates in ${Number(check.stdout).toFixed(3)} s (simulated)`);
+}
 const floors = [
   ['node -e 0', process.execPath, ['-e', '0']],
   ...(emptied ? [['node from an empty startup snapshot', process.execPath, ['--no-rehash-snapshot', '--snapshot-blob', emptyBlob]]] : []),
+  ...(engineOnly ? [["node from a snapshot of lmsim's engine alone, running case 1 (no CLI, validation or output)", process.execPath, ['--no-rehash-snapshot', '--snapshot-blob', engineBlob, validatedFile]]] : []),
   ['lmsim start-up (lmsim --version)', command, ['--version']],
   ["lmsim loading a run's code (lmsim validate, case 1's file)", command, ['validate', floorFile]],
 ].map(([label, file, args]) => ({ label, file, args, times: [] }));

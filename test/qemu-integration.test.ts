@@ -69,7 +69,7 @@ test('lmsim qemu against a real QEMU: dirty rate, prediction, migration', { skip
     // make one second lag)...
     const rates = guestRates(src.serial).sort((a, b) => a - b);
     assert.ok(rates.length > 3 && Math.abs(rates[rates.length >> 1] - guest.rate) / guest.rate < 0.05, `guest rates ${rates}`);
-    // ...and QEMU's dirty rates trace its known distinct-pages curve (page sampling, ~310 hashed
+    // ...and QEMU's dirty rates trace its known distinct-pages curve (page sampling, ~510 hashed
     // pages in the working set, whole-MiB/s rounding, the guest kernel's own writes)
     for (const p of r.vm.workload.points) {
       const known = uniformCurve(wsPages, guest.rate, p.t);
