@@ -50,6 +50,8 @@ export function planConsolidation(dc: DataCenterState, p: StepPolicies, counts?:
     }
   }
   if (counts) counts.overloaded = overList.length;
+  // no target for the rest of the round (the under-load phase excludes them too)
+  for (const h of overList) placement.exclude(h);
   const saved = saveAllocation(dc);
   const touched = new Set<number>();
 
