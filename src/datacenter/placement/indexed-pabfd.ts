@@ -235,13 +235,21 @@ class CandidatePass {
       return;
     }
     if (this.typePeMips[type] < this.perPe) return;
+    this.wasm?.setHosts(hosts, n);
+    this.visitRange(hosts, 0, n, type);
+  }
+
+  /**
+   * visitGroup's loop over hosts[from..to) (all of type `type`, with the compiled scan's hosts set
+   * to `hosts` when it runs): every host that would take the lead, screened, takes it.
+   */
+  private visitRange(hosts: Int32Array, from: number, to: number, type: number): void {
     const cap = this.dc.typeTotalMips[type];
     const screen = this.screen;
     const wasm = this.wasm;
     if (wasm !== undefined) {
-      wasm.setHosts(hosts, n);
       const limit = screen !== undefined ? screen.limit[type] : 0;
-      for (let i = wasm.groupLeast(0, n, type, this.r, cap, this.min, this.minHost, screen !== undefined, limit); i < n; ) {
+      for (let i = wasm.groupLeast(from, to, type, this.r, cap, this.min, this.minHost, screen !== undefined, limit); i < to; ) {
         this.min = wasm.leastIncrease;
         this.minHost = wasm.leastHost;
         const h = hosts[i];
@@ -249,14 +257,14 @@ class CandidatePass {
           this.min = wasm.leadIncrease;
           this.minHost = h;
         }
-        i = wasm.groupLeast(i + 1, n, type, this.r, cap, this.min, this.minHost, true, limit);
+        i = wasm.groupLeast(i + 1, to, type, this.r, cap, this.min, this.minHost, true, limit);
       }
       this.min = wasm.leastIncrease;
       this.minHost = wasm.leastHost;
       return;
     }
     const table = this.dc.typePower[type];
-    for (let i = this.nextLeaderJs(hosts, 0, n, table, cap); i < n; i = this.nextLeaderJs(hosts, i + 1, n, table, cap)) {
+    for (let i = this.nextLeaderJs(hosts, from, to, table, cap); i < to; i = this.nextLeaderJs(hosts, i + 1, to, table, cap)) {
       const h = hosts[i];
       if (screen !== undefined && this.rows[ROW_SIZE * h + ROW_ALLOC] !== 0 && this.screenedOut(h, type)) continue;
       this.min = this.lead;
@@ -300,20 +308,11 @@ class CandidatePass {
     const ties = bins.bounds(this.r, !this.checkReservations);
     if (this.wasm !== undefined && !this.checkReservations) this.wasm.setExcluded(this.excluded);
     const { bound, covered, used, members, size } = bins;
-    if (ties === undefined) {
-      let first = 0;
-      for (let i = 1; i < n; i++) if (bound[i] < bound[first]) first = i;
-      this.visitGroup(members[used[first]], size[used[first]], bins.typeOf(used[first]));
-      for (let i = 0; i < n; i++) {
-        if (i !== first && bound[i] <= this.min) this.visitGroup(members[used[i]], size[used[i]], bins.typeOf(used[i]));
-      }
-      return this.minHost;
-    }
-    // the groups the tie buckets cover are visited there
+    // the groups the tie buckets cover (none without them) are visited there
     let first = -1;
     for (let i = 0; i < n; i++) if (covered[i] === 0 && (first < 0 || bound[i] < bound[first])) first = i;
     if (first >= 0) this.visitGroup(members[used[first]], size[used[first]], bins.typeOf(used[first]));
-    this.visitTies(ties);
+    if (ties !== undefined) this.visitTies(ties);
     for (let i = 0; i < n; i++) {
       if (i !== first && covered[i] === 0 && bound[i] <= this.min) this.visitGroup(members[used[i]], size[used[i]], bins.typeOf(used[i]));
     }
@@ -327,69 +326,27 @@ class CandidatePass {
       const type = ties.typeOf(c);
       if (this.typePeMips[type] < this.perPe) continue;
       for (let q = c * TIE_BUCKETS; q < (c + 1) * TIE_BUCKETS; q++) {
-        if (ties.count[q] !== 0 && ties.bound[q] <= this.min) this.visitBucket(ties, q, type, ties.limit[c]);
+        if (ties.count[q] !== 0 && ties.bound[q] <= this.min) this.visitBucket(ties, q, type);
       }
     }
   }
 
   /**
-   * The hosts of tie bucket `q` (of type `type`) in id order, as nextLeaderJs and visitGroup take
-   * the lead, until no later host of the bucket can take it: the lead is below the bucket's bound,
-   * or at it with a lower id. A host whose allocation plus the demand is above `limit` is left
-   * out: its group is not covered (IncreaseBins.covered), so it is visited there.
+   * The hosts of tie bucket `q` (of type `type`) in id order, as visitGroup takes the lead, over
+   * growing stretches of the list until no later host of the bucket can take it: the lead is below
+   * the bucket's bound, or at it with a lower id. A host whose allocation plus the demand is above
+   * its class's limit is evaluated too, which changes nothing: its group is not covered
+   * (IncreaseBins.covered), so it is visited there as well.
    */
-  private visitBucket(ties: TieBuckets, q: number, type: number, limit: number): void {
-    const { rows, excluded, r } = this;
-    const table = this.dc.typePower[type];
-    const cap = this.dc.typeTotalMips[type];
+  private visitBucket(ties: TieBuckets, q: number, type: number): void {
     const lowest = ties.bound[q];
     const list = ties.lists[q];
     const n = ties.count[q];
-    const screened = this.screen !== undefined;
-    let min = this.min;
-    let minHost = this.minHost;
-    const wasm = this.wasm;
-    if (wasm !== undefined) {
-      // the group loop over growing stretches of the list, the stop tested between them; it
-      // evaluates a host above the limit too, which changes nothing: that host's group is not
-      // covered and visits it as well
-      wasm.setHosts(list, n);
-      const scoreLimit = screened ? this.screen!.limit[type] : 0;
-      for (let from = 0, stretch = 4; from < n; from = Math.min(n, from + stretch), stretch *= 2) {
-        if (lowest > min || (lowest === min && minHost < list[from])) break;
-        const to = Math.min(n, from + stretch);
-        for (let i = wasm.groupLeast(from, to, type, r, cap, min, minHost, screened, scoreLimit); i < to; ) {
-          min = wasm.leastIncrease;
-          minHost = wasm.leastHost;
-          const h = list[i];
-          if (!this.screenedOut(h, type)) {
-            min = wasm.leadIncrease;
-            minHost = h;
-          }
-          i = wasm.groupLeast(i + 1, to, type, r, cap, min, minHost, screened, scoreLimit);
-        }
-        min = wasm.leastIncrease;
-        minHost = wasm.leastHost;
-      }
-      this.min = min;
-      this.minHost = minHost;
-      return;
+    this.wasm?.setHosts(list, n);
+    for (let from = 0, stretch = 4; from < n; from += stretch, stretch *= 2) {
+      if (lowest > this.min || (lowest === this.min && this.minHost < list[from])) break;
+      this.visitRange(list, from, Math.min(n, from + stretch), type);
     }
-    for (let i = 0; i < n; i++) {
-      const h = list[i];
-      if (lowest > min || (lowest === min && minHost < h)) break;
-      const row = 4 * h;
-      const alloc = rows[row + 1];
-      if (excluded[h] === 1 || rows[row] < r || alloc + r > limit) continue;
-      const diff = powerAt(table, (alloc + r) / cap) - rows[row + 2];
-      if (diff < min || (diff === min && h < minHost)) {
-        if (screened && alloc !== 0 && this.screenedOut(h, type)) continue;
-        min = diff;
-        minHost = h;
-      }
-    }
-    this.min = min;
-    this.minHost = minHost;
   }
 }
 
