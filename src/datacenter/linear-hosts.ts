@@ -68,10 +68,15 @@ export class LinearHosts implements HostUpdates {
   private readonly open: number[] = [];
   private readonly pos: Int32Array;
 
+  /** What the last prefetch read (kept, so that the reads are not optimized away). */
+  private prefetched = 0;
+
+  /** @param prefetch whether start and end read their VMs' figures ahead (VmHistory.prefetch; the same results). */
   constructor(
     private readonly dc: DataCenterState,
     private readonly traces: TraceTable,
     private readonly traceInterval: number,
+    private readonly prefetch = true,
   ) {
     this.from = new Int32Array(dc.hostCount).fill(-1);
     this.exact = new Uint8Array(dc.hostCount);
@@ -124,6 +129,10 @@ export class LinearHosts implements HostUpdates {
     const dc = this.dc;
     const list = dc.lists[h];
     if (list.length === 0 || dc.oversubscribed[h] === 1) return false;
+    if (this.prefetch) {
+      dc.prefetch(list);
+      this.prefetchSlopes(list);
+    }
     const t0 = this.times[this.times.length - 1];
     const capPe = dc.peMips[h] * (1 - CAPACITY_MARGIN);
     const traces = this.traces;
@@ -240,6 +249,14 @@ export class LinearHosts implements HostUpdates {
     return util;
   }
 
+  /** Reads the demand slopes of `vms` ahead (see VmHistory.prefetch). */
+  private prefetchSlopes(vms: readonly number[]): void {
+    const slopes = this.vmSlopes;
+    let sum = 0;
+    for (let i = 0; i < vms.length; i++) sum += slopes[2 * vms[i]];
+    this.prefetched = sum;
+  }
+
   /** Utilisation (MIPS) of a host in a linear span at time `t` of its span. */
   utilization(h: number, t: number): number {
     const t0 = this.times[this.from[h]];
@@ -275,6 +292,10 @@ export class LinearHosts implements HostUpdates {
     const dc = this.dc;
     const skipped = last - s0;
     const listsIncoming = dc.migIn[h].length > 0;
+    if (this.prefetch) {
+      vmHist.prefetch(dc.lists[h]);
+      this.prefetchSlopes(dc.lists[h]);
+    }
     for (const v of dc.lists[h]) {
       if (listsIncoming && dc.isMigratingIn(v, h)) continue; // recorded on its source
       const requested = this.vmSlopes[2 * v] * sumA + this.vmSlopes[2 * v + 1] * sumB;

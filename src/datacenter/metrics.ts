@@ -119,6 +119,24 @@ export class VmHistory {
     this.flags = new Uint8Array(n);
   }
 
+  /** What the last prefetch read (kept, so that the reads are not optimized away). */
+  private prefetched = 0;
+
+  /**
+   * Reads the records of `vms` (both cache lines of each) in a loop that waits for nothing, so that
+   * their cache misses overlap, before an update records their entries one by one (the records of
+   * 100,000 VMs span 8 MB, and each entry would otherwise wait for its own misses).
+   */
+  prefetch(vms: readonly number[]): void {
+    const rec = this.rec;
+    let sum = 0;
+    for (let i = 0; i < vms.length; i++) {
+      const at = vms[i] * RECORD;
+      sum += rec[at] + rec[at + RECORD - 1];
+    }
+    this.prefetched = sum;
+  }
+
   /** Records VM `v`'s state at time `t` (MIPS allocated, requested; migrating out). */
   add(v: number, t: number, allocated: number, requested: number, inMigration: boolean): void {
     const at = v * RECORD;

@@ -3,8 +3,9 @@
  * field: the placement (RunOptions.plainPlacement: CloudSim's scan of every host instead of the
  * indexed PABFD; groupedPlacement: false; tieBuckets: false; placementScreen: false; wasmScan: false) on CloudSim's PlanetLab day and on
  * a synthetic data center large enough for grouped placement; the updates' dormant hosts
- * (dormantHosts: false), one update per untouched host at a completion (updateUntouchedOnce: false)
- * and the cached host histories (cachedHistories: false), alone and all off together, in CloudSim
+ * (dormantHosts: false), one update per untouched host at a completion (updateUntouchedOnce: false),
+ * the cached host histories (cachedHistories: false) and the read-ahead of VM figures (prefetch:
+ * false), alone and all off together, in CloudSim
  * mode and with live migrations and memory reuse; the live migrations' shared fluid geometries
  * (sharedLayouts: false). The linear host updates (updateEveryHost) are
  * compared in linear-hosts.test.ts; each placement policy alone in placement/conformance.test.ts.
@@ -61,11 +62,12 @@ const updateSwitches: [string, RunOptions][] = [
   ['dormant hosts updated', { dormantHosts: false }],
   ['two updates at completions', { updateUntouchedOnce: false }],
   ['no cached histories', { cachedHistories: false }],
-  ['all three off', { dormantHosts: false, updateUntouchedOnce: false, cachedHistories: false }],
+  ['no read-ahead', { prefetch: false }],
+  ['all four off', { dormantHosts: false, updateUntouchedOnce: false, cachedHistories: false, prefetch: false }],
 ];
 
 test(
-  'dormant hosts, one update per untouched host and cached histories switched off give the same runs: PlanetLab half day, LR-MMT and MAD-MC, with and without linear hosts',
+  'dormant hosts, one update per untouched host, cached histories and read-ahead switched off give the same runs: PlanetLab half day, LR-MMT and MAD-MC, with and without linear hosts',
   { skip },
   () => {
     const traces = loadPlanetLabFolder(day).traces;
@@ -82,7 +84,7 @@ test(
         }
       }
       // every switch off: CloudSim's procedure throughout
-      const plain = { updateEveryHost: true, plainPlacement: true, dormantHosts: false, updateUntouchedOnce: false, cachedHistories: false };
+      const plain = { updateEveryHost: true, plainPlacement: true, dormantHosts: false, updateUntouchedOnce: false, cachedHistories: false, prefetch: false };
       assert.deepEqual(
         runConsolidation(cfg, traces, undefined, plain),
         runConsolidation(cfg, traces, undefined, { updateEveryHost: true }),

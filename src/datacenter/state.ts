@@ -263,6 +263,34 @@ export class DataCenterState {
     }
   }
 
+  /** What the last prefetch read (kept, so that the reads are not optimized away). */
+  #prefetched = 0;
+
+  /**
+   * Reads what reallocate reads of each of `vms` (request, type, migration flag) in a loop that
+   * waits for nothing, so that their cache misses overlap (see VmHistory.prefetch).
+   */
+  prefetch(vms: readonly number[]): void {
+    const { req, vmType, inMigration } = this;
+    let sum = 0;
+    for (let i = 0; i < vms.length; i++) {
+      const v = vms[i];
+      sum += req[v] + vmType[v] + inMigration[v];
+    }
+    this.#prefetched = sum;
+  }
+
+  /** prefetch for pushHistory: each VM's history position and the entry it writes next. */
+  prefetchHistory(vms: readonly number[]): void {
+    const { hist, histHead, histTime } = this;
+    let sum = 0;
+    for (let i = 0; i < vms.length; i++) {
+      const v = vms[i];
+      sum += histTime[v] + hist[v * HISTORY_LENGTH + histHead[v]];
+    }
+    this.#prefetched = sum;
+  }
+
   /**
    * Recomputes the CPU allocation of host `h` from its list. When `out` is given, writes each
    * listed VM's allocated MIPS at its list position.
