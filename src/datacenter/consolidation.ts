@@ -155,16 +155,22 @@ function allMigratingOutOrAnyIn(dc: DataCenterState, h: number): boolean {
   return true;
 }
 
-/** Each host's list without its migrating-in VMs (CloudSim saveAllocation). */
-function saveAllocation(dc: DataCenterState): number[][] {
-  return dc.lists.map((list, h) => (dc.migIn[h].length === 0 ? list.slice() : list.filter((v) => !dc.isMigratingIn(v, h))));
+/** The saved list of every host with no VM (read only: restoreAllocation does not change it). */
+const NO_VMS: readonly number[] = [];
+
+/**
+ * Each host's list without its migrating-in VMs (CloudSim saveAllocation). Most hosts of a
+ * consolidated data center are empty: they share one empty list instead of a copy each per step.
+ */
+function saveAllocation(dc: DataCenterState): (readonly number[])[] {
+  return dc.lists.map((list, h) => (list.length === 0 ? NO_VMS : dc.migIn[h].length === 0 ? list.slice() : list.filter((v) => !dc.isMigratingIn(v, h))));
 }
 
 /**
  * Restores the saved lists; migrating-in VMs come first, as CloudSim's reallocateMigratingInVms
  * re-adds them before the saved VMs.
  */
-function restoreAllocation(dc: DataCenterState, saved: number[][], touched: Set<number>): void {
+function restoreAllocation(dc: DataCenterState, saved: readonly (readonly number[])[], touched: Set<number>): void {
   for (let h = 0; h < dc.hostCount; h++) {
     if (dc.migIn[h].length === 0 && !touched.has(h)) continue;
     const list = dc.lists[h];

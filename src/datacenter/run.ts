@@ -15,6 +15,7 @@ import { Simulation, type EventTarget } from '../core/kernel.js';
 import { cloudsimMigrationModel, type MigrationEngine, type MigrationModel, type MigrationOutcome, type MigrationRequest } from './migration-model.js';
 import { planConsolidation, type StepPolicies } from './consolidation.js';
 import { KeptImages } from './kept-images.js';
+import { OutcomeLog } from './outcome-log.js';
 import { EveryHost, type HostUpdates } from './host-updates.js';
 import { LinearHosts } from './linear-hosts.js';
 import { HostHistory, VmHistory } from './metrics.js';
@@ -44,10 +45,11 @@ const END_PRIORITY = -100;
 const COMPLETIONS_PRIORITY = 10;
 const STEP_PRIORITY = 20;
 
-/** A started migration; `outcome` is set when it ends. */
+/** A started migration: its position in start order (OutcomeLog); `outcome` is set when it ends. */
 interface Started {
   vm: number;
   to: number;
+  seq: number;
   outcome?: MigrationOutcome;
 }
 
@@ -149,8 +151,8 @@ class Run implements EventTarget {
   private readonly step?: StepPolicies;
   private readonly hostHist: HostHistory;
   private readonly vmHist: VmHistory;
-  /** Every migration started, in start order. */
-  private readonly started: Started[] = [];
+  /** The outcomes of the migrations started, in start order. */
+  private readonly outcomes = new OutcomeLog();
   /** Migrations that ended at the current instant, in the order they ended. */
   private due: Started[] = [];
   /** Migrations that did not complete, by status ("timeout", "aborted", ...), with one reason each. */
@@ -267,6 +269,7 @@ class Run implements EventTarget {
   /** The migration model reports migration `s` ended now: its completion joins this instant's. */
   private ended(s: Started, outcome: MigrationOutcome): void {
     s.outcome = outcome;
+    this.outcomes.end(s.seq, outcome);
     if (this.due.length === 0) this.sim.schedule(0, this, RunEvent.Completions, COMPLETIONS_PRIORITY);
     this.due.push(s);
   }
@@ -313,8 +316,7 @@ class Run implements EventTarget {
         toBandwidth: dc.hostBw[to],
       };
     });
-    const batch: Started[] = plan.map(({ vm, to }) => ({ vm, to }));
-    this.started.push(...batch);
+    const batch: Started[] = plan.map(({ vm, to }) => ({ vm, to, seq: this.outcomes.start() }));
     const touched = new Set<number>();
     for (let i = 0; i < plan.length; i++) {
       const { vm, to } = plan[i];
@@ -704,15 +706,7 @@ class Run implements EventTarget {
     const slav = slatah * pdm;
     const vh = this.vmHist;
     // migrations that ended before the limit, in start order (the sums' order)
-    const durations: number[] = [];
-    const downtimes: number[] = [];
-    let bytes = 0;
-    for (const { outcome } of this.started) {
-      if (!outcome) continue;
-      durations.push(outcome.duration);
-      downtimes.push(outcome.downtime);
-      bytes += outcome.bytesTransferred;
-    }
+    const { durations, downtimes, bytes } = this.outcomes.endedInStartOrder();
     return {
       policy: this.cfg.policy,
       parameter: this.cfg.parameter ?? null,
@@ -739,7 +733,7 @@ class Run implements EventTarget {
         totalTimeHistogram: histogram(durations),
         downtimeHistogram: histogram(downtimes),
         bytes,
-        inFlight: this.started.length - durations.length,
+        inFlight: this.outcomes.started - durations.length,
         failed: this.failed,
         failures: Object.fromEntries([...this.failures].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))),
       },
