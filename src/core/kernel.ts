@@ -6,6 +6,7 @@
  * allocated per event. Cancellation is lazy: a cancelled slot is skipped when it is popped.
  */
 import { ZERO } from './doubles.js';
+import { grown } from './typed-arrays.js';
 
 /** Anything that receives events. `kind` is the target's own event code. */
 export interface EventTarget {
@@ -212,18 +213,13 @@ export class Simulation {
 
   #growSlots(): void {
     const n = this.#time.length * 2;
-    const grow = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.#time = grow(this.#time, (k) => new Float64Array(k));
-    this.#prio = grow(this.#prio, (k) => new Int32Array(k));
-    this.#seq = grow(this.#seq, (k) => new Float64Array(k));
-    this.#kind = grow(this.#kind, (k) => new Int32Array(k));
-    this.#alive = grow(this.#alive, (k) => new Uint8Array(k));
-    this.#daemon = grow(this.#daemon, (k) => new Uint8Array(k));
-    this.#gen = grow(this.#gen, (k) => new Uint32Array(k));
+    this.#time = grown(this.#time, n);
+    this.#prio = grown(this.#prio, n);
+    this.#seq = grown(this.#seq, n);
+    this.#kind = grown(this.#kind, n);
+    this.#alive = grown(this.#alive, n);
+    this.#daemon = grown(this.#daemon, n);
+    this.#gen = grown(this.#gen, n);
     this.#target.length = n;
   }
 }

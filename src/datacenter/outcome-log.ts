@@ -4,12 +4,13 @@
  * starts some 800,000 migrations, and an object per migration kept to the end of the run would be
  * traced again by every major garbage collection.
  */
+import { grown } from '../core/typed-arrays.js';
 import type { MigrationOutcome } from './migration-model.js';
 
 export class OutcomeLog {
   /** Migrations started. */
   started = 0;
-  private ended = new Uint8Array(1024);
+  private ended: Uint8Array = new Uint8Array(1024);
   private duration: Float64Array = new Float64Array(1024);
   private downtime: Float64Array = new Float64Array(1024);
   private bytes: Float64Array = new Float64Array(1024);
@@ -44,17 +45,9 @@ export class OutcomeLog {
 
   private grow(): void {
     const n = 2 * this.ended.length;
-    const ended = new Uint8Array(n);
-    ended.set(this.ended);
-    this.ended = ended;
+    this.ended = grown(this.ended, n);
     this.duration = grown(this.duration, n);
     this.downtime = grown(this.downtime, n);
     this.bytes = grown(this.bytes, n);
   }
-}
-
-function grown(a: Float64Array, n: number): Float64Array {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
 }
