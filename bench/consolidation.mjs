@@ -6,6 +6,7 @@
 //     (target: under 60 s and 4 GiB).
 //     The pre-copy day also runs twice in one process, to show the JIT warm-up (--case planetlab-precopy-twice).
 // Usage: npx tsc -p . && node bench/consolidation.mjs [--skip-large] [--skip-live] [--hosts N --vms N]
+//   [--case NAME] [--off SWITCHES] (RunOptions speed switches set false, comma-separated)
 // Benchmarks print; they never assert. The speed of this shared machine swings (a fixed loop took
 // 195-350 ms within a minute), so a fixed-work probe is timed before and after the cases: compare
 // runs made at similar probe times.
@@ -69,6 +70,12 @@ async function runTwice() {
   console.log(JSON.stringify({ runs }));
 }
 
+/** The run options of `--off a,b`: those speed switches false (e.g. --off vmLayout,prefetch), to time a technique alone. */
+function switchedOff() {
+  const names = opt('--off', '');
+  return Object.fromEntries(names.split(',').filter((n) => n !== '').map((n) => [n, false]));
+}
+
 /** One case, in this (child) process: prints one JSON line. */
 async function runCase(name) {
   if (name === 'planetlab-precopy-twice') return runTwice();
@@ -80,7 +87,7 @@ async function runCase(name) {
     const { traces } = loadPlanetLabFolder(DAY_DIR);
     const cfg = dc.cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2 });
     const model = name === 'planetlab-precopy' ? liveMigrationModel({ algorithm: 'precopy', preset: 'qemu', fidelity: 'fluid' }) : dc.cloudsimMigrationModel;
-    run = () => dc.runConsolidation(cfg, traces, model);
+    run = () => dc.runConsolidation(cfg, traces, model, switchedOff());
   } else {
     const hosts = Number(opt('--hosts', 10000));
     const vms = Number(opt('--vms', 100000));
@@ -88,7 +95,7 @@ async function runCase(name) {
     const cfg = dc.cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2, hosts });
     const big = (t) => ({ ...t, name: `${t.name} x${LARGE_HOST_PES / t.pes}`, pes: LARGE_HOST_PES, ramBytes: LARGE_HOST_RAM, bandwidth: LARGE_HOST_BW });
     cfg.hostTypes = [big(dc.HOST_G4), big(dc.HOST_G5)];
-    run = () => dc.runConsolidation(cfg, traces);
+    run = () => dc.runConsolidation(cfg, traces, undefined, switchedOff());
   }
   const t0 = performance.now();
   const r = run();

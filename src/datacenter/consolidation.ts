@@ -163,7 +163,7 @@ const NO_VMS: readonly number[] = [];
  * consolidated data center are empty: they share one empty list instead of a copy each per step.
  */
 function saveAllocation(dc: DataCenterState): (readonly number[])[] {
-  return dc.lists.map((list, h) => (list.length === 0 ? NO_VMS : dc.migIn[h].length === 0 ? list.slice() : list.filter((v) => !dc.isMigratingIn(v, h))));
+  return dc.lists.map((list, h) => (list.length === 0 ? NO_VMS : !dc.hasIncoming(h) ? list.slice() : list.filter((v) => !dc.isMigratingIn(v, h))));
 }
 
 /**
@@ -172,7 +172,7 @@ function saveAllocation(dc: DataCenterState): (readonly number[])[] {
  */
 function restoreAllocation(dc: DataCenterState, saved: readonly (readonly number[])[], touched: Set<number>): void {
   for (let h = 0; h < dc.hostCount; h++) {
-    if (dc.migIn[h].length === 0 && !touched.has(h)) continue;
+    if (!dc.hasIncoming(h) && !touched.has(h)) continue;
     const list = dc.lists[h];
     list.length = 0;
     for (const v of dc.migIn[h]) list.push(v);

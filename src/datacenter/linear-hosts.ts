@@ -147,7 +147,7 @@ export class LinearHosts implements HostUpdates {
     let slopeB = 0;
     let anyIncoming = false;
     // (a VM migrates in only if the host has some: most have none, and the test reads each VM's target)
-    const listsIncoming = dc.migIn[h].length > 0;
+    const listsIncoming = dc.hasIncoming(h);
     let anyOutgoing = false;
     let until = Infinity;
     for (let i = 0; i < list.length; i++) {
@@ -234,7 +234,7 @@ export class LinearHosts implements HostUpdates {
   exactSums(h: number, sample: (v: number) => number): number {
     const dc = this.dc;
     const list = dc.lists[h];
-    const listsIncoming = dc.migIn[h].length > 0;
+    const listsIncoming = dc.hasIncoming(h);
     let util = 0;
     let requested = 0;
     for (let i = 0; i < list.length; i++) {
@@ -291,7 +291,7 @@ export class LinearHosts implements HostUpdates {
     }
     const dc = this.dc;
     const skipped = last - s0;
-    const listsIncoming = dc.migIn[h].length > 0;
+    const listsIncoming = dc.hasIncoming(h);
     if (this.prefetch) {
       vmHist.prefetch(dc.lists[h]);
       this.prefetchSlopes(dc.lists[h]);

@@ -162,8 +162,8 @@ class Run implements EventTarget {
   private sampleStamp = 0;
   /** Whether every placed VM has had a demand (see DataCenterState.requestsSampled). */
   private demandsSampled = false;
-  /** Each host's VM allocations (MIPS, by list position) at its last reallocation here. */
-  private readonly hostAlloc: Float64Array[];
+  /** Scratch of the updates: the VM allocations (MIPS, by list position) of the host being updated. */
+  private alloc = new Float64Array(16);
   /**
    * Hosts the updates visit, in id order (sums keep CloudSim's order): all but the dormant ones
    * (see unchanged), which leave the list and come back when a VM is listed on them.
@@ -228,7 +228,6 @@ class Run implements EventTarget {
     this.hostHist = new HostHistory(this.dc.hostCount);
     this.vmHist = new VmHistory(this.dc.vmCount);
     this.sampled = new Uint32Array(this.dc.vmCount);
-    this.hostAlloc = Array.from({ length: this.dc.hostCount }, () => new Float64Array(4));
     this.moved = new Uint8Array(this.dc.hostCount);
     this.recorded = new Uint32Array(this.dc.hostCount);
     this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
@@ -627,7 +626,7 @@ class Run implements EventTarget {
     let util = 0;
     let requested = 0;
     let idle = false;
-    const anyIncoming = dc.migIn[h].length > 0;
+    const anyIncoming = dc.hasIncoming(h);
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       const r = dc.req[v];
@@ -653,11 +652,11 @@ class Run implements EventTarget {
     this.hostHist.add(h, t, util, this.updates.requested, util > 0);
   }
 
-  /** Host h's allocation buffer, grown to its list's length. */
+  /** The allocation scratch, grown to host h's list length (one buffer for every host: an update reads it at once). */
   private allocationsOf(h: number): Float64Array {
     const n = this.dc.lists[h].length;
-    if (this.hostAlloc[h].length < n) this.hostAlloc[h] = new Float64Array(2 * n);
-    return this.hostAlloc[h];
+    if (this.alloc.length < n) this.alloc = new Float64Array(2 * n);
+    return this.alloc;
   }
 
   private intervalEnergy(dt: number): number {

@@ -47,6 +47,11 @@ export class DataCenterState {
   readonly lists: number[][];
   /** VMs migrating into each host, in arrival order (change it with addIncoming / dropIncoming). */
   readonly migIn: number[][];
+  /**
+   * migIn[h].length, kept apart: the updates test every host for VMs migrating in, and most have
+   * none, so the test reads one small array instead of each host's list.
+   */
+  readonly #incoming: Uint32Array;
   /** Scratch of reallocate: each listed VM's capped per-PE request. */
   #capped = new Float64Array(16);
   /** The hosts of the VMs with migTarget -2. */
@@ -144,6 +149,7 @@ export class DataCenterState {
     }
     this.lists = Array.from({ length: H }, () => []);
     this.migIn = Array.from({ length: H }, () => []);
+    this.#incoming = new Uint32Array(H);
     this.avail = Float64Array.from(this.totalMips);
     this.oversubscribed = new Uint8Array(H);
     this.allocSum = new Float64Array(H);
@@ -227,6 +233,11 @@ export class DataCenterState {
     return this.lists[h].length === 0 && this.utilMips[h] === 0 && this.prevUtilMips[h] === 0;
   }
 
+  /** Whether some VM migrates into host h (migIn[h] is not empty). */
+  hasIncoming(h: number): boolean {
+    return this.#incoming[h] !== 0;
+  }
+
   isMigratingIn(v: number, h: number): boolean {
     const t = this.migTarget[v];
     return t === h || (t === -2 && this.migIn[h].includes(v));
@@ -235,6 +246,7 @@ export class DataCenterState {
   /** Records VM `v` as migrating into host `h` (the caller lists it there). */
   addIncoming(v: number, h: number): void {
     this.migIn[h].push(v);
+    this.#incoming[h]++;
     // CloudSim can leave a VM listed as migrating into two hosts (a reservation outlives its
     // migration): -2, and the hosts are kept aside
     const t = this.migTarget[v];
@@ -251,6 +263,7 @@ export class DataCenterState {
     const k = mig.indexOf(v);
     if (k < 0) return;
     mig.splice(k, 1);
+    this.#incoming[h]--;
     const t = this.migTarget[v];
     if (t === h) this.migTarget[v] = -1;
     else if (t === -2) {
@@ -305,7 +318,7 @@ export class DataCenterState {
     if (this.#capped.length < n) this.#capped = new Float64Array(2 * n);
     const capped = this.#capped;
     // (a VM migrates in only if the host has some: most have none, and the test reads each VM's target)
-    const anyIncoming = this.migIn[h].length > 0;
+    const anyIncoming = this.hasIncoming(h);
     // CloudSim's order of operations, kept to the bit: each VM asks for its demand capped at one
     // PE per virtual PE (x the target share if it is migrating in); the demands are granted in
     // list order while they fit, else every VM gets floor(its share of the capacity)
