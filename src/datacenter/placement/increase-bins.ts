@@ -78,6 +78,14 @@ export class IncreaseBins {
   readonly used: Int32Array;
   usedCount = 0;
   private readonly usedAt: Int32Array;
+  /**
+   * Per position in `used`: the group's (type, bin), offsets' lower edge less the margin, and tie
+   * class (groupBin, groupEdge, groupTies), side by side in use order, so that bounds reads them in
+   * order instead of at each group's place among all possible groups (88,088 with two host types).
+   */
+  private readonly usedBin: Int32Array;
+  private readonly usedEdge: Float64Array;
+  private readonly usedTies: Int32Array;
   /** bounds(r)'s result: the bound of used[i] at i. */
   readonly bound: Float64Array;
   /** bounds(r)'s result: 1 at i if every host of used[i] sits in a tie bucket whose bound holds for it. */
@@ -140,6 +148,9 @@ export class IncreaseBins {
     this.size = new Int32Array(groups);
     this.used = new Int32Array(groups);
     this.usedAt = new Int32Array(groups).fill(-1);
+    this.usedBin = new Int32Array(groups);
+    this.usedEdge = new Float64Array(groups);
+    this.usedTies = new Int32Array(groups);
     this.bound = new Float64Array(groups);
     this.covered = new Uint8Array(groups);
     this.untied = new Int32Array(groups);
@@ -182,8 +193,12 @@ export class IncreaseBins {
     this.groupOf[h] = g;
     this.hostCount++;
     if (n === 0) {
-      this.usedAt[g] = this.usedCount;
-      this.used[this.usedCount++] = g;
+      const at = this.usedCount++;
+      this.usedAt[g] = at;
+      this.used[at] = g;
+      this.usedBin[at] = this.groupBin[g];
+      this.usedEdge[at] = this.groupEdge[g];
+      this.usedTies[at] = this.groupTies[g];
     }
     if (this.ties !== undefined && g % OFFSET_CLASSES === TIED_CLASS && !this.ties.add(h, this.groupTies[g])) this.untied[g]++;
   }
@@ -202,8 +217,12 @@ export class IncreaseBins {
     this.hostCount--;
     if (last === 0) {
       const at = this.usedAt[g];
-      const other = this.used[--this.usedCount];
+      const from = --this.usedCount;
+      const other = this.used[from];
       this.used[at] = other;
+      this.usedBin[at] = this.usedBin[from];
+      this.usedEdge[at] = this.usedEdge[from];
+      this.usedTies[at] = this.usedTies[from];
       this.usedAt[other] = at;
       this.usedAt[g] = -1;
     }
@@ -224,13 +243,12 @@ export class IncreaseBins {
       known = new Float64Array(2 * this.edges).fill(NaN);
       this.byDemand.set(r, known);
     }
-    const { used, groupBin, groupEdge, bound, covered, groupTies, untied, edgeMips } = this;
+    const { used, usedBin, usedEdge, usedTies, bound, covered, untied, edgeMips } = this;
     for (let i = 0; i < this.usedCount; i++) {
-      const g = used[i];
-      const tb = groupBin[g];
+      const tb = usedBin[i];
       // covered: every allocation of the bin plus r within the limit of its ready tie class
-      const c = groupTies[g];
-      if (ties !== undefined && c >= 0 && untied[g] === 0 && ties.ready[c] === 1 && edgeMips[tb + 1] + r <= ties.limit[c]) {
+      const c = usedTies[i];
+      if (ties !== undefined && c >= 0 && untied[used[i]] === 0 && ties.ready[c] === 1 && edgeMips[tb + 1] + r <= ties.limit[c]) {
         covered[i] = 1;
         bound[i] = -Infinity; // (not computed)
         continue;
@@ -238,7 +256,7 @@ export class IncreaseBins {
       covered[i] = 0;
       let least = known[tb];
       if (least !== least) known[tb] = least = this.leastIncrease(tb, r, known);
-      bound[i] = least + groupEdge[g];
+      bound[i] = least + usedEdge[i];
     }
     return ties;
   }
