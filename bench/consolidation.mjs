@@ -6,7 +6,8 @@
 //     (target: under 60 s and 4 GiB).
 //     The pre-copy day also runs twice in one process, to show the JIT warm-up (--case planetlab-precopy-twice).
 // Usage: npx tsc -p . && node bench/consolidation.mjs [--skip-large] [--skip-live] [--hosts N --vms N]
-//   [--case NAME] [--off SWITCHES] (RunOptions speed switches set false, comma-separated)
+//   [--case NAME] [--off SWITCHES] (RunOptions speed switches set false, comma-separated, e.g.
+//   --off prefetch,dormantHosts; the whole bench passes them to every case)
 // Benchmarks print; they never assert. The speed of this shared machine swings (a fixed loop took
 // 195-350 ms within a minute), so a fixed-work probe is timed before and after the cases: compare
 // runs made at similar probe times.
@@ -70,10 +71,19 @@ async function runTwice() {
   console.log(JSON.stringify({ runs }));
 }
 
-/** The run options of `--off a,b`: those speed switches false (e.g. --off vmLayout,prefetch), to time a technique alone. */
+/** The RunOptions speed switches that `false` turns off (runConsolidation's options). */
+const SPEED_SWITCHES = ['dormantHosts', 'updateUntouchedOnce', 'cachedHistories', 'prefetch', 'groupedPlacement', 'tieBuckets', 'placementScreen', 'wasmScan', 'sharedLayouts'];
+
+/** The run options of `--off a,b`: those speed switches false, to time a technique alone. */
 function switchedOff() {
-  const names = opt('--off', '');
-  return Object.fromEntries(names.split(',').filter((n) => n !== '').map((n) => [n, false]));
+  const names = opt('--off', '').split(',').filter((n) => n !== '');
+  for (const n of names) {
+    if (!SPEED_SWITCHES.includes(n)) {
+      console.error(`--off: unknown speed switch "${n}"; expected a comma-separated list of ${SPEED_SWITCHES.join(', ')}`);
+      process.exit(2);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, false]));
 }
 
 /** One case, in this (child) process: prints one JSON line. */
@@ -121,7 +131,8 @@ function wholeCommand(cliArgs) {
 }
 
 function report(title, caseName, extraArgs = []) {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', caseName, ...extraArgs], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const off = args.includes('--off') ? ['--off', opt('--off')] : [];
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', caseName, ...extraArgs, ...off], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) {
     console.log(`${title}: failed\n${child.stderr}`);
     return;
@@ -149,6 +160,7 @@ function speedProbe() {
   return s > 0 ? ms : NaN;
 }
 
+switchedOff(); // (checks --off before any case runs)
 if (args.includes('--case')) {
   await runCase(opt('--case'));
 } else {
