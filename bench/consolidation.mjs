@@ -7,7 +7,10 @@
 //     The pre-copy day also runs twice in one process, to show the JIT warm-up (--case planetlab-precopy-twice).
 // Usage: npx tsc -p . && node bench/consolidation.mjs [--skip-large] [--skip-live] [--hosts N --vms N]
 //   [--case NAME] [--off SWITCHES] (RunOptions speed switches set false, comma-separated, e.g.
-//   --off prefetch,dormantHosts; the whole bench passes them to every case)
+//   --off prefetch,dormantHosts; the whole bench passes them to every case) [--work] (also counts the
+//   day's work, which does not depend on the machine: the allocation recomputations, run by every
+//   host update and every change of a host's VM list, and the VM entries they read; the counting
+//   wraps DataCenterState.reallocate, so `seconds` is then a little higher)
 // Benchmarks print; they never assert. The speed of this shared machine swings (a fixed loop took
 // 195-350 ms within a minute), so a fixed-work probe is timed before and after the cases: compare
 // runs made at similar probe times.
@@ -107,11 +110,29 @@ async function runCase(name) {
     cfg.hostTypes = [big(dc.HOST_G4), big(dc.HOST_G5)];
     run = () => dc.runConsolidation(cfg, traces, undefined, switchedOff());
   }
+  const work = args.includes('--work') ? await countWork() : undefined;
   const t0 = performance.now();
   const r = run();
   const seconds = (performance.now() - t0) / 1000;
   const peakMiB = (resourceUsage().maxRSS * 1024) / MIB;
-  console.log(JSON.stringify({ seconds, peakMiB, energyKWh: r.energyKWh, migrations: r.migrations, slav: r.slav, hosts: r.hosts, vms: r.vms, migration: r.migration }));
+  const counted = work ? { work: { ...work, nsPerEntry: (seconds * 1e9) / work.vmEntries } } : {};
+  console.log(JSON.stringify({ seconds, peakMiB, energyKWh: r.energyKWh, migrations: r.migrations, slav: r.slav, hosts: r.hosts, vms: r.vms, migration: r.migration, ...counted }));
+}
+
+/**
+ * --work: counts every allocation recomputation (DataCenterState.reallocate) and the VM entries it
+ * reads, from now on; returns the counts object, filled as the run goes.
+ */
+async function countWork() {
+  const { DataCenterState } = await import('../dist/src/datacenter/state.js');
+  const work = { reallocations: 0, vmEntries: 0 };
+  const reallocate = DataCenterState.prototype.reallocate;
+  DataCenterState.prototype.reallocate = function (h, out) {
+    work.reallocations++;
+    work.vmEntries += this.lists[h].length;
+    return reallocate.call(this, h, out);
+  };
+  return work;
 }
 
 /**
@@ -132,7 +153,8 @@ function wholeCommand(cliArgs) {
 
 function report(title, caseName, extraArgs = []) {
   const off = args.includes('--off') ? ['--off', opt('--off')] : [];
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', caseName, ...extraArgs, ...off], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const work = args.includes('--work') ? ['--work'] : [];
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', caseName, ...extraArgs, ...off, ...work], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) {
     console.log(`${title}: failed\n${child.stderr}`);
     return;
@@ -143,6 +165,7 @@ function report(title, caseName, extraArgs = []) {
   console.log(
     `${title}: wall ${r.seconds.toFixed(2)} s, peak RSS ${r.peakMiB.toFixed(0)} MiB; energy ${r.energyKWh.toFixed(2)} kWh, migrations ${r.migrations}, SLAV ${(r.slav * 100).toFixed(5)} %${live}`,
   );
+  if (r.work) console.log(`  work: ${r.work.reallocations} allocation recomputations reading ${r.work.vmEntries} VM entries (${r.work.nsPerEntry.toFixed(1)} ns of the run per entry)`);
 }
 
 /** Milliseconds for a fixed amount of arithmetic over 512 KiB: the machine's speed at the moment (lower is faster). */
