@@ -157,9 +157,6 @@ class Run implements EventTarget {
   private due: Started[] = [];
   /** Migrations that did not complete, by status ("timeout", "aborted", ...), with one reason each. */
   private readonly failures = new Map<string, { count: number; example: string }>();
-  /** The update at which each VM's demand was last sampled (see sampleDemand). */
-  private readonly sampled: Uint32Array;
-  private sampleStamp = 0;
   /** Whether every placed VM has had a demand (see DataCenterState.requestsSampled). */
   private demandsSampled = false;
   /** Scratch of the updates: the VM allocations (MIPS, by list position) of the host being updated. */
@@ -227,7 +224,6 @@ class Run implements EventTarget {
     } else this.placement = makePlacement(this.policy, undefined, speed);
     this.hostHist = new HostHistory(this.dc.hostCount);
     this.vmHist = new VmHistory(this.dc.vmCount);
-    this.sampled = new Uint32Array(this.dc.vmCount);
     this.moved = new Uint8Array(this.dc.hostCount);
     this.recorded = new Uint32Array(this.dc.hostCount);
     this.active = Array.from({ length: this.dc.hostCount }, (_, h) => h);
@@ -531,9 +527,8 @@ class Run implements EventTarget {
     const dc = this.dc;
     const recordHistory = this.atStep(t);
     const sample = this.traces.sampleAt(t, this.cfg.traceInterval);
-    // the placed VMs are those listed on active hosts (a migrating VM is on two lists: once is enough)
-    const sampled = this.sampled;
-    const stamp = ++this.sampleStamp;
+    // the placed VMs are those listed on active hosts; a migrating VM, on two lists, is sampled at
+    // both: the same demand, and its history grows once (histTime)
     this.wakeHosts();
     const from = this.updates.from;
     for (const h of this.active) {
@@ -545,8 +540,6 @@ class Run implements EventTarget {
       }
       for (let i = 0; i < list.length; i++) {
         const v = list[i];
-        if (sampled[v] === stamp) continue;
-        sampled[v] = stamp;
         const u = sample(v);
         this.setDemand(v, u);
         if (recordHistory && t > dc.histTime[v]) {
