@@ -53,10 +53,11 @@ export class LinearHosts implements HostUpdates {
   private readonly slopeA: Float64Array;
   private readonly slopeB: Float64Array;
   /**
-   * Per VM: demand slope (MIPS / s) before and after the kink, set when its host's span starts,
-   * side by side (at 2v and 2v + 1: one cache line holds both).
+   * Per host in a span: its VMs' demand slopes (MIPS / s) before and after the kink, in list order
+   * (the list does not change during a span), side by side at 2i and 2i + 1, so that the span's
+   * end reads them in order; each host's array is kept for its next span.
    */
-  private readonly vmSlopes: Float64Array;
+  private readonly vmSlopes: Float64Array[];
   /** Update instants of the current step: the step itself, then each completion time. */
   private times: number[] = [];
   /** Trace sample boundary inside the step (demands bend there), the step's end, the sample row before the step. */
@@ -67,9 +68,6 @@ export class LinearHosts implements HostUpdates {
   /** Hosts in a linear span, and each one's position there. */
   private readonly open: number[] = [];
   private readonly pos: Int32Array;
-
-  /** What the last prefetch read (kept, so that the reads are not optimized away). */
-  private prefetched = 0;
 
   /** @param prefetch whether start and end read their VMs' figures ahead (VmHistory.prefetch; the same results). */
   constructor(
@@ -85,7 +83,7 @@ export class LinearHosts implements HostUpdates {
     this.u0 = new Float64Array(dc.hostCount);
     this.slopeA = new Float64Array(dc.hostCount);
     this.slopeB = new Float64Array(dc.hostCount);
-    this.vmSlopes = new Float64Array(2 * dc.vmCount);
+    this.vmSlopes = new Array<Float64Array>(dc.hostCount);
   }
 
   /**
@@ -129,10 +127,9 @@ export class LinearHosts implements HostUpdates {
     const dc = this.dc;
     const list = dc.lists[h];
     if (list.length === 0 || dc.oversubscribed[h] === 1) return false;
-    if (this.prefetch) {
-      dc.prefetch(list);
-      this.prefetchSlopes(list);
-    }
+    if (this.prefetch) dc.prefetch(list);
+    let slopes = this.vmSlopes[h];
+    if (slopes === undefined || slopes.length < 2 * list.length) slopes = this.vmSlopes[h] = new Float64Array(Math.max(16, 4 * list.length));
     const t0 = this.times[this.times.length - 1];
     const capPe = dc.peMips[h] * (1 - CAPACITY_MARGIN);
     const traces = this.traces;
@@ -170,8 +167,8 @@ export class LinearHosts implements HostUpdates {
       const rk = r0 + gA * beforeKink;
       const re = rk + gB * afterKink;
       if (r0 > capPe || rk > capPe || re > capPe) return false;
-      this.vmSlopes[2 * v] = gA;
-      this.vmSlopes[2 * v + 1] = gB;
+      slopes[2 * i] = gA;
+      slopes[2 * i + 1] = gB;
       const share = incoming ? dc.dstShare : 1;
       if (incoming) anyIncoming = true;
       slopeA += share * gA;
@@ -249,14 +246,6 @@ export class LinearHosts implements HostUpdates {
     return util;
   }
 
-  /** Reads the demand slopes of `vms` ahead (see VmHistory.prefetch). */
-  private prefetchSlopes(vms: readonly number[]): void {
-    const slopes = this.vmSlopes;
-    let sum = 0;
-    for (let i = 0; i < vms.length; i++) sum += slopes[2 * vms[i]];
-    this.prefetched = sum;
-  }
-
   /** Utilisation (MIPS) of a host in a linear span at time `t` of its span. */
   utilization(h: number, t: number): number {
     const t0 = this.times[this.from[h]];
@@ -292,13 +281,13 @@ export class LinearHosts implements HostUpdates {
     const dc = this.dc;
     const skipped = last - s0;
     const listsIncoming = dc.hasIncoming(h);
-    if (this.prefetch) {
-      vmHist.prefetch(dc.lists[h]);
-      this.prefetchSlopes(dc.lists[h]);
-    }
-    for (const v of dc.lists[h]) {
+    const list = dc.lists[h];
+    if (this.prefetch) vmHist.prefetch(list);
+    const slopes = this.vmSlopes[h];
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
       if (listsIncoming && dc.isMigratingIn(v, h)) continue; // recorded on its source
-      const requested = this.vmSlopes[2 * v] * sumA + this.vmSlopes[2 * v + 1] * sumB;
+      const requested = slopes[2 * i] * sumA + slopes[2 * i + 1] * sumB;
       // a VM migrating out gets 90 % of its demand: a shortfall of 10 % at every skipped entry
       if (dc.inMigration[v] === 1) vmHist.addLinear(v, requested, dc.srcKeep * requested, (1 - dc.srcKeep) * requested, skipped, skipped * (1 - dc.srcKeep));
       else vmHist.addLinear(v, requested, requested, 0, 0, 0);
