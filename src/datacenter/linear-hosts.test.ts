@@ -10,9 +10,13 @@ import { join } from 'node:path';
 import { sharedDir } from '../../test/support.js';
 import { loadPlanetLabFolder } from '../io/planetlab.js';
 import { cloudsimMigrationModel, delayModel, type MigrationModel } from './migration-model.js';
+import { LinearHosts } from './linear-hosts.js';
 import { liveMigrationModel } from './live-migration.js';
+import { VmHistory } from './metrics.js';
 import { cloudsimPlanetLabConfig } from './planetlab-config.js';
 import { runConsolidation } from './run.js';
+import { DataCenterState } from './state.js';
+import { toTraceTable } from './traces.js';
 import type { ConsolidationResult } from './types.js';
 
 const { traces } = loadPlanetLabFolder(join(sharedDir(), 'data', 'planetlab', '20110303'));
@@ -69,4 +73,28 @@ test('steps half a trace interval off the samples (demands bend mid-step, spans 
   const linear = runConsolidation(cfg, traces, model());
   assertSameRun(linear, every, 1e-10, 'lr-mmt precopy, steps off the samples');
   assert.ok(every.retiredVms > 0 && every.hostShutdowns > 0, 'the window retires VMs and shuts hosts down');
+});
+
+test("a span whose host's VM list changed before it ends is refused (its slopes are kept in list order)", () => {
+  const cfg = cloudsimPlanetLabConfig({ policy: 'lr-mmt', parameter: 1.2, hosts: 2 });
+  const dc = new DataCenterState(cfg, [0, 0, 0]);
+  const table = toTraceTable([0.2, 0.3, 0.4].map((u) => new Float64Array(288).fill(u)));
+  const start = (linear: LinearHosts): void => {
+    linear.beginStep(300, 600);
+    assert.equal(linear.start(0), true, 'the span starts');
+  };
+  for (const v of [0, 1]) {
+    dc.create(v, 0);
+    dc.setRequest(v, 500);
+  }
+  dc.setUtilization(0, 1000);
+  const unchanged = new LinearHosts(dc, table, 300);
+  start(unchanged);
+  unchanged.addInstant(400);
+  unchanged.end(0, 450, 1, new VmHistory(3));
+  const changed = new LinearHosts(dc, table, 300);
+  start(changed);
+  changed.addInstant(400);
+  dc.create(2, 0);
+  assert.throws(() => changed.end(0, 450, 1, new VmHistory(3)), /host 0's VM list changed during its linear span/);
 });

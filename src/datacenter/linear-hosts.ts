@@ -58,6 +58,8 @@ export class LinearHosts implements HostUpdates {
    * end reads them in order; each host's array is kept for its next span.
    */
   private readonly vmSlopes: Float64Array[];
+  /** Per host in a span: its hostVersion when the span started (the list must not change until it ends). */
+  private readonly spanVersion: Uint32Array;
   /** Update instants of the current step: the step itself, then each completion time. */
   private times: number[] = [];
   /** Trace sample boundary inside the step (demands bend there), the step's end, the sample row before the step. */
@@ -84,6 +86,7 @@ export class LinearHosts implements HostUpdates {
     this.slopeA = new Float64Array(dc.hostCount);
     this.slopeB = new Float64Array(dc.hostCount);
     this.vmSlopes = new Array<Float64Array>(dc.hostCount);
+    this.spanVersion = new Uint32Array(dc.hostCount);
   }
 
   /**
@@ -186,6 +189,7 @@ export class LinearHosts implements HostUpdates {
     if (uk > capHost) until = Math.min(until, t0 + (capHost - u0) / slopeA);
     else if (ue > capHost) until = Math.min(until, Math.max(t0, this.kink) + (capHost - uk) / slopeB);
     this.from[h] = this.times.length - 1;
+    this.spanVersion[h] = dc.hostVersion[h];
     this.until[h] = until;
     this.nextExpiry = Math.min(this.nextExpiry, until);
     this.exact[h] = anyOutgoing ? 1 : 0;
@@ -259,6 +263,8 @@ export class LinearHosts implements HostUpdates {
    */
   end(h: number, endTime: number, last: number, vmHist: VmHistory): void {
     const s0 = this.from[h];
+    // the slopes are in list order: a run that changed the list first would read the wrong ones
+    if (this.dc.hostVersion[h] !== this.spanVersion[h]) throw new Error(`LinearHosts: host ${h}'s VM list changed during its linear span`);
     this.from[h] = -1;
     const moved = this.open.pop()!;
     if (moved !== h) {
